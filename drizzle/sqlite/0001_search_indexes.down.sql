@@ -1,0 +1,14 @@
+-- Down migration for 0001_search_indexes, generated from the snapshots; review before committing.
+DROP INDEX `ix_block_document__name_nocase`;
+--> statement-breakpoint
+DROP INDEX `ix_block_type__name_nocase`;
+--> statement-breakpoint
+DROP INDEX `ix_deployment__name_nocase`;
+--> statement-breakpoint
+DROP INDEX `ix_flow__name_nocase`;
+--> statement-breakpoint
+DROP INDEX `ix_flow_run__name_nocase`;
+--> statement-breakpoint
+DROP INDEX `ix_task_run__name_nocase`;
+--> statement-breakpoint
+DROP INDEX `ix_work_queue__name_nocase`;

@@ -1,0 +1,35 @@
+/** Column builders for the PostgreSQL schema; `schema/sqlite/columns.ts` has the same names. */
+import { sql } from 'drizzle-orm';
+import { boolean, doublePrecision, integer, jsonb, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { Json } from '../json-types.js';
+import { uuidv7 } from '../uuid.js';
+
+export const idColumn = () => uuid('id').notNull().$defaultFn(() => uuidv7());
+export const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+export const uuidRef = (name: string) => uuid(name);
+export const str = (name: string) => text(name);
+export const int = (name: string) => integer(name);
+export const small = (name: string) => smallint(name);
+export const dbl = (name: string) => doublePrecision(name);
+export const bool = (name: string) => boolean(name);
+export const json = <T = Json>(name: string) => jsonb(name).$type<T>();
+export const jsonList = <T = Json[]>(name: string) =>
+  jsonb(name).$type<T>().notNull().default(sql`'[]'::jsonb`);
+export const jsonObject = <T = Record<string, Json>>(name: string) =>
+  jsonb(name).$type<T>().notNull().default(sql`'{}'::jsonb`);
+
+/** id, created, updated: every table has them. */
+export const baseColumns = () => ({
+  id: idColumn(),
+  created: ts('created')
+    .notNull()
+    .$defaultFn(() => new Date()),
+  updated: ts('updated')
+    .notNull()
+    .$defaultFn(() => new Date())
+    .$onUpdateFn(() => new Date()),
+});
+
+/** coalesce(start_time, expected_start_time), kept as a generated column so the START_TIME sorts are index-backed. */
+export const startTimeOrExpected = () =>
+  ts('start_time_or_expected').generatedAlwaysAs(sql`coalesce(start_time, expected_start_time)`);

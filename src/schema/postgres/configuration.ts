@@ -1,0 +1,18 @@
+import { index, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import { ix, pk, uq } from '../naming.js';
+import { baseColumns, json, str } from './columns.js';
+
+/** Key/value settings the library keeps in the database itself (e.g. a generated encryption key). */
+export const configuration = pgTable(
+  'configuration',
+  {
+    ...baseColumns(),
+    key: str('key').notNull(),
+    value: json('value').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: pk('configuration'), columns: [t.id] }),
+    uniqueIndex(uq('configuration', 'key')).on(t.key),
+    index(ix('configuration', 'updated')).on(t.updated),
+  ],
+);

@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm';
+import { check, index, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import { ck, ix, pk, uq } from '../naming.js';
+import { baseColumns, bool, dbl, int, jsonList, str, ts } from './columns.js';
+
+export const concurrencyLimitV2 = pgTable(
+  'concurrency_limit_v2',
+  {
+    ...baseColumns(),
+    name: str('name').notNull(),
+    limit: int('limit').notNull(),
+    active: bool('active').notNull().default(true),
+    activeSlots: int('active_slots').notNull().default(0),
+    deniedSlots: int('denied_slots').notNull().default(0),
+    slotDecayPerSecond: dbl('slot_decay_per_second').notNull().default(0),
+    avgSlotOccupancySeconds: dbl('avg_slot_occupancy_seconds').notNull().default(2),
+  },
+  (t) => [
+    primaryKey({ name: pk('concurrency_limit_v2'), columns: [t.id] }),
+    uniqueIndex(uq('concurrency_limit_v2', 'name')).on(t.name),
+    check(ck('concurrency_limit_v2', 'active_slots'), sql.raw('active_slots >= 0')),
+    check(ck('concurrency_limit_v2', 'limit'), sql.raw('"limit" >= 0')),
+    index(ix('concurrency_limit_v2', 'updated')).on(t.updated),
+  ],
+);
+
+/** (ours) Leases live beside the slots, in the same transaction, so counts and holders cannot drift. */
+export const concurrencyLease = pgTable(
+  'concurrency_lease',
+  {
+    ...baseColumns(),
+    limitIds: jsonList<string[]>('limit_ids'),
+    slots: int('slots').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    holderType: str('holder_type'),
+    holderId: str('holder_id'),
+  },
+  (t) => [
+    primaryKey({ name: pk('concurrency_lease'), columns: [t.id] }),
+    check(ck('concurrency_lease', 'slots'), sql.raw('slots > 0')),
+    index(ix('concurrency_lease', 'updated')).on(t.updated),
+    index(ix('concurrency_lease', 'expires_at')).on(t.expiresAt),
+    index(ix('concurrency_lease', 'holder_type', 'holder_id')).on(t.holderType, t.holderId),
+  ],
+);

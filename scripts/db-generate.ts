@@ -54,7 +54,10 @@ async function writeDownFiles(dialect: DialectName): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { name: { type: 'string' } } });
-  const before = Object.fromEntries(DIALECTS.map((d) => [d, readJournal(d).length])) as Record<DialectName, number>;
+  const before = Object.fromEntries(DIALECTS.map((d) => [d, readJournal(d).length])) as Record<
+    DialectName,
+    number
+  >;
   if (values.name) {
     if (!/^[a-z0-9_]+$/.test(values.name)) throw new Error('--name takes lower-case letters, digits and _');
     for (const dialect of DIALECTS) drizzleKit(dialect, ['--name', values.name]);

@@ -6,7 +6,8 @@ export const DIALECTS = ['sqlite', 'postgresql'] as const;
 export type DialectName = (typeof DIALECTS)[number];
 
 export const ROOT = new URL('..', import.meta.url).pathname;
-export const folderOf = (dialect: DialectName) => join(ROOT, 'drizzle', dialect === 'sqlite' ? 'sqlite' : 'postgres');
+export const folderOf = (dialect: DialectName) =>
+  join(ROOT, 'drizzle', dialect === 'sqlite' ? 'sqlite' : 'postgres');
 export const MANIFEST_PATH = join(ROOT, 'drizzle', 'revisions.json');
 
 export interface JournalEntry {

@@ -13,7 +13,9 @@ type Snapshot = Record<string, any>;
 
 /** The snapshot drizzle-kit would write for the schema in the code right now. */
 export async function currentSnapshot(dialect: DialectName): Promise<Snapshot> {
-  return dialect === 'sqlite' ? await generateSQLiteDrizzleJson(sqliteSchema) : generateDrizzleJson(postgresSchema);
+  return dialect === 'sqlite'
+    ? await generateSQLiteDrizzleJson(sqliteSchema)
+    : generateDrizzleJson(postgresSchema);
 }
 
 /** An empty schema, the state before revision 1. */
@@ -39,7 +41,8 @@ export function ambiguousRenames(from: Snapshot, to: Snapshot): string[] {
   const toTables = Object.keys(to.tables ?? {});
   const added = toTables.filter((t) => !fromTables.includes(t));
   const dropped = fromTables.filter((t) => !toTables.includes(t));
-  if (added.length > 0 && dropped.length > 0) problems.push(`tables added (${added}) and dropped (${dropped})`);
+  if (added.length > 0 && dropped.length > 0)
+    problems.push(`tables added (${added}) and dropped (${dropped})`);
   for (const table of toTables.filter((t) => fromTables.includes(t))) {
     const before = Object.keys(from.tables[table].columns ?? {});
     const after = Object.keys(to.tables[table].columns ?? {});

@@ -13,8 +13,10 @@ export function constraintName(name: string): string {
   return `${name.slice(0, 54)}_${hash}`;
 }
 
-export const ix = (table: string, ...columns: string[]) => constraintName(`ix_${table}__${columns.join('_')}`);
-export const uq = (table: string, ...columns: string[]) => constraintName(`uq_${table}__${columns.join('_')}`);
+export const ix = (table: string, ...columns: string[]) =>
+  constraintName(`ix_${table}__${columns.join('_')}`);
+export const uq = (table: string, ...columns: string[]) =>
+  constraintName(`uq_${table}__${columns.join('_')}`);
 export const fk = (table: string, columns: string[], ref: string) =>
   constraintName(`fk_${table}__${columns.join('_')}__${ref}`);
 export const ck = (table: string, name: string) => constraintName(`ck_${table}__${name}`);

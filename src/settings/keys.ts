@@ -33,7 +33,9 @@ export function parseBoolean(key: string, value: string, origin: string): boolea
   const v = value.trim().toLowerCase();
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
-  throw new ConfigurationError(`${describe(key, origin)} must be true/false/1/0/yes/no, got ${JSON.stringify(value)}`);
+  throw new ConfigurationError(
+    `${describe(key, origin)} must be true/false/1/0/yes/no, got ${JSON.stringify(value)}`,
+  );
 }
 
 export function parsePositiveNumber(key: string, value: string, origin: string, integer: boolean): number {
@@ -72,5 +74,7 @@ export function isSettingKey(key: string): key is SettingKey {
 }
 
 export function unknownKeyError(key: string): ConfigurationError {
-  return new ConfigurationError(`Unknown setting ${JSON.stringify(key)}; known settings: ${SETTING_KEYS.join(', ')}`);
+  return new ConfigurationError(
+    `Unknown setting ${JSON.stringify(key)}; known settings: ${SETTING_KEYS.join(', ')}`,
+  );
 }

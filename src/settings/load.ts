@@ -129,8 +129,18 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
     profile,
     url,
     target: parseDatabaseUrl(url, `ORION_DATABASE_URL (from ${origin('ORION_DATABASE_URL')})`),
-    timeoutSeconds: parsePositiveNumber('ORION_DATABASE_TIMEOUT', values.ORION_DATABASE_TIMEOUT!, origin('ORION_DATABASE_TIMEOUT'), false),
-    poolSize: parsePositiveNumber('ORION_DATABASE_POOL_SIZE', values.ORION_DATABASE_POOL_SIZE!, origin('ORION_DATABASE_POOL_SIZE'), true),
+    timeoutSeconds: parsePositiveNumber(
+      'ORION_DATABASE_TIMEOUT',
+      values.ORION_DATABASE_TIMEOUT!,
+      origin('ORION_DATABASE_TIMEOUT'),
+      false,
+    ),
+    poolSize: parsePositiveNumber(
+      'ORION_DATABASE_POOL_SIZE',
+      values.ORION_DATABASE_POOL_SIZE!,
+      origin('ORION_DATABASE_POOL_SIZE'),
+      true,
+    ),
     preparedStatements: parseBoolean(
       'ORION_DATABASE_PREPARED_STATEMENTS',
       values.ORION_DATABASE_PREPARED_STATEMENTS!,

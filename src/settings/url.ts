@@ -23,7 +23,9 @@ const MEMORY_FORMS = new Set([':memory:', 'file::memory:']);
 export function parseDatabaseUrl(raw: string, origin: UrlOrigin = 'the database URL'): DatabaseTarget {
   const url = raw.trim();
   const fail = (why: string): never => {
-    throw new ConfigurationError(`${origin} ${JSON.stringify(maskSecrets(url))} is not a database URL I understand: ${why}`);
+    throw new ConfigurationError(
+      `${origin} ${JSON.stringify(maskSecrets(url))} is not a database URL I understand: ${why}`,
+    );
   };
   if (url === '') fail('it is empty');
   if (url.includes('\0')) fail('it contains a NUL character');
@@ -40,7 +42,8 @@ export function parseDatabaseUrl(raw: string, origin: UrlOrigin = 'the database 
   switch (base) {
     case 'sqlite': {
       // SQLAlchemy convention: three slashes = relative path, four = absolute.
-      if (!rest.startsWith('/')) fail('SQLite URLs look like sqlite:///relative.db or sqlite:////absolute.db');
+      if (!rest.startsWith('/'))
+        fail('SQLite URLs look like sqlite:///relative.db or sqlite:////absolute.db');
       const path = decodeURIComponent(rest.slice(1).split('?')[0] ?? '');
       if (path === '' || MEMORY_FORMS.has(path)) return { kind: 'sqlite', path: ':memory:' };
       return { kind: 'sqlite', path: resolvePath(path) };
@@ -54,7 +57,8 @@ export function parseDatabaseUrl(raw: string, origin: UrlOrigin = 'the database 
       } catch {
         return fail('it is not a valid URL');
       }
-      if (parsed.pathname.length > 1 && parsed.pathname.slice(1).includes('/')) fail('the database name contains "/"');
+      if (parsed.pathname.length > 1 && parsed.pathname.slice(1).includes('/'))
+        fail('the database name contains "/"');
       return { kind: 'postgres', url: normalised };
     }
     case 'pglite': {

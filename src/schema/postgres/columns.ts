@@ -1,10 +1,22 @@
 /** Column builders for the PostgreSQL schema; `schema/sqlite/columns.ts` has the same names. */
 import { sql } from 'drizzle-orm';
-import { boolean, doublePrecision, integer, jsonb, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  doublePrecision,
+  integer,
+  jsonb,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import type { Json } from '../json-types.js';
 import { uuidv7 } from '../uuid.js';
 
-export const idColumn = () => uuid('id').notNull().$defaultFn(() => uuidv7());
+export const idColumn = () =>
+  uuid('id')
+    .notNull()
+    .$defaultFn(() => uuidv7());
 export const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
 export const uuidRef = (name: string) => uuid(name);
 export const str = (name: string) => text(name);

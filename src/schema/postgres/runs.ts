@@ -1,5 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { type PgTableExtraConfigValue as Extra, check, foreignKey, index, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  type PgTableExtraConfigValue as Extra,
+  check,
+  foreignKey,
+  index,
+  pgTable,
+  primaryKey,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { STATE_TYPES, inList } from '../enums.js';
 import type { CreatedBy, EmpiricalPolicy, StateDetails, StateType } from '../json-types.js';
 import { ck, fk, ix, pk, uq } from '../naming.js';
@@ -92,9 +100,11 @@ export const flowRun = pgTable(
   (t): Extra[] => [
     primaryKey({ name: pk('flow_run'), columns: [t.id] }),
     uniqueIndex(uq('flow_run', 'flow_id', 'idempotency_key')).on(t.flowId, t.idempotencyKey),
-    foreignKey({ name: fk('flow_run', ['flow_id'], 'flow'), columns: [t.flowId], foreignColumns: [flow.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      name: fk('flow_run', ['flow_id'], 'flow'),
+      columns: [t.flowId],
+      foreignColumns: [flow.id],
+    }).onDelete('cascade'),
     foreignKey({
       name: fk('flow_run', ['work_queue_id'], 'work_queue'),
       columns: [t.workQueueId],
@@ -174,7 +184,11 @@ export const taskRun = pgTable(
   },
   (t): Extra[] => [
     primaryKey({ name: pk('task_run'), columns: [t.id] }),
-    uniqueIndex(uq('task_run', 'flow_run_id', 'task_key', 'dynamic_key')).on(t.flowRunId, t.taskKey, t.dynamicKey),
+    uniqueIndex(uq('task_run', 'flow_run_id', 'task_key', 'dynamic_key')).on(
+      t.flowRunId,
+      t.taskKey,
+      t.dynamicKey,
+    ),
     // Background tasks have no flow run, and NULLs are never equal in a unique index.
     uniqueIndex(uq('task_run', 'task_key', 'dynamic_key'))
       .on(t.taskKey, t.dynamicKey)

@@ -1,5 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { type PgTableExtraConfigValue as Extra, check, foreignKey, index, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  type PgTableExtraConfigValue as Extra,
+  check,
+  foreignKey,
+  index,
+  pgTable,
+  primaryKey,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { WORKER_STATUSES, WORK_POOL_STATUSES, WORK_QUEUE_STATUSES, inList } from '../enums.js';
 import type { WorkerStatus, WorkPoolStatus, WorkQueueStatus } from '../enums.js';
 import { ck, fk, ix, pk, uq } from '../naming.js';

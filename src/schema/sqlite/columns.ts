@@ -38,4 +38,6 @@ export const baseColumns = () => ({
 
 /** coalesce(start_time, expected_start_time), kept as a generated column so the START_TIME sorts are index-backed. */
 export const startTimeOrExpected = () =>
-  ts('start_time_or_expected').generatedAlwaysAs(sql`coalesce(start_time, expected_start_time)`, { mode: 'virtual' });
+  ts('start_time_or_expected').generatedAlwaysAs(sql`coalesce(start_time, expected_start_time)`, {
+    mode: 'virtual',
+  });

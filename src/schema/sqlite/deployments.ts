@@ -38,9 +38,11 @@ export const deployment = sqliteTable(
   (t) => [
     primaryKey({ name: pk('deployment'), columns: [t.id] }),
     uniqueIndex(uq('deployment', 'flow_id', 'name')).on(t.flowId, t.name),
-    foreignKey({ name: fk('deployment', ['flow_id'], 'flow'), columns: [t.flowId], foreignColumns: [flow.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      name: fk('deployment', ['flow_id'], 'flow'),
+      columns: [t.flowId],
+      foreignColumns: [flow.id],
+    }).onDelete('cascade'),
     foreignKey({
       name: fk('deployment', ['work_queue_id'], 'work_queue'),
       columns: [t.workQueueId],

@@ -1,0 +1,151 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { DialectName, DriverName, Dialect, Row, TransactionContext } from './dialect/dialect.js';
+import { type ExistingClient, openDialect } from './dialect/open.js';
+import {
+  type MigrateOptions,
+  type MigrateResult,
+  type MigrationHistoryEntry,
+  type MigrationStatus,
+  Migrator,
+} from './migrations/migrator.js';
+import { loadRevisions } from './migrations/revisions.js';
+import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
+
+/** Options for createDatabase: any setting (overriding environment and profile), or a client you own. */
+export interface DatabaseOptions extends DatabaseConfig {
+  /** An existing postgres.js `Sql`, better-sqlite3 `Database` or `PGlite`; the library never closes it. */
+  client?: ExistingClient;
+  /** A migrations folder other than the packaged one (tests and tooling). */
+  migrationsDir?: string;
+  /**
+   * Check on open that the database is not ahead of this code and no applied migration changed
+   * (default true). Tools that must see a database as it is (status, history) turn it off.
+   */
+  verifyOnOpen?: boolean;
+}
+
+/** What a transaction handle offers: everything but the lifecycle of the database itself. */
+export interface DatabaseScope {
+  readonly dialect: DialectName;
+  readonly driver: DriverName;
+  /**
+   * Runs `fn` in a transaction; a throw rolls it back. Calls on the outer handle made inside `fn`
+   * join the transaction; `tx.transaction()` nests with a savepoint.
+   *
+   * ```ts
+   * await db.transaction(async (tx) => {
+   *   await tx.execute(sql`update flow set tags = '[]'`);
+   * });
+   * ```
+   */
+  transaction<T>(fn: (tx: DatabaseScope) => Promise<T>): Promise<T>;
+  /** Runs raw SQL (a Drizzle `sql` template, or text) and returns its rows: the escape hatch. */
+  execute<T extends Row = Row>(query: SQL | string): Promise<T[]>;
+}
+
+export interface Database extends DatabaseScope {
+  /** The resolved settings this handle was opened with (mask before printing: see `maskSecrets`). */
+  readonly settings: Settings;
+  /** Upgrades or downgrades to `to` (default 'head'); `dryRun` returns the SQL instead. */
+  migrate(options?: MigrateOptions): Promise<MigrateResult>;
+  readonly migrations: {
+    status(): Promise<MigrationStatus>;
+    history(): Promise<MigrationHistoryEntry[]>;
+  };
+  /** Removes every object the migrations created (and all data) and applies the schema again. */
+  reset(): Promise<void>;
+  /** Waits for work in flight and releases the connection; idempotent. Calls after it fail with DatabaseError. */
+  close(): Promise<void>;
+}
+
+class Scope implements DatabaseScope {
+  constructor(
+    protected readonly handle: Dialect,
+    private readonly bound: TransactionContext | undefined,
+  ) {}
+
+  get dialect(): DialectName {
+    return this.handle.name;
+  }
+
+  get driver(): DriverName {
+    return this.handle.driver;
+  }
+
+  transaction<T>(fn: (tx: DatabaseScope) => Promise<T>): Promise<T> {
+    return this.handle.transaction((context) => fn(new Scope(this.handle, context)), this.bound);
+  }
+
+  execute<T extends Row = Row>(query: SQL | string): Promise<T[]> {
+    const run = () => this.handle.query(typeof query === 'string' ? sql.raw(query) : query) as Promise<T[]>;
+    return this.bound ? this.handle.bind(this.bound, run) : run();
+  }
+}
+
+class OrionDatabase extends Scope implements Database {
+  readonly migrations: Database['migrations'];
+
+  constructor(
+    handle: Dialect,
+    readonly settings: Settings,
+    private readonly migrator: Migrator,
+  ) {
+    super(handle, undefined);
+    this.migrations = { status: () => migrator.status(), history: () => migrator.history() };
+  }
+
+  migrate(options?: MigrateOptions): Promise<MigrateResult> {
+    return this.migrator.migrate(options);
+  }
+
+  async reset(): Promise<void> {
+    await this.migrator.migrate({ to: 'base', force: true });
+    await this.migrator.migrate({ to: 'head' });
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/**
+ * Opens a database from the resolved settings (options > environment > profile > defaults).
+ * With no options: the SQLite file `~/.orion/orion.db`, migrated to head.
+ *
+ * ```ts
+ * const db = await createDatabase({ url: 'postgresql://postgres@localhost:5432/orion' });
+ * await db.migrations.status();
+ * await db.close();
+ * ```
+ */
+export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  const settings = loadSettings(options);
+  const dialect = await openDialect(settings, options.client);
+  try {
+    await dialect.checkSupport();
+    const migrator = new Migrator(dialect, loadRevisions(dialect.name, options.migrationsDir));
+    if (settings.migrateOnOpen) await migrator.migrate({ to: 'head' });
+    else if (options.verifyOnOpen !== false) await migrator.verify();
+    return new OrionDatabase(dialect, settings, migrator);
+  } catch (error) {
+    await dialect.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the database without migrating on open, migrates it to `to` (default head), and closes it.
+ *
+ * ```ts
+ * await migrate({ url: 'sqlite:///orion.db', to: 'head' });
+ * ```
+ */
+export async function migrate(options: DatabaseOptions & MigrateOptions = {}): Promise<MigrateResult> {
+  const { to, dryRun, force, ...rest } = options;
+  const db = await createDatabase({ ...rest, migrateOnOpen: false, verifyOnOpen: false });
+  try {
+    return await db.migrate({ to, dryRun, force });
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The Dialect interface: everything that differs between SQLite, PostgreSQL and PGlite. Code above
+ * this folder never asks which database it talks to; it asks the dialect.
+ */
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type * as schema from '../schema/postgres/index.js';
+
+export type DialectName = 'sqlite' | 'postgresql';
+export type DriverName = 'better-sqlite3' | 'postgres' | 'pglite';
+
+/**
+ * A Drizzle database or transaction. Repositories are typed against the PostgreSQL tables; at run
+ * time a SQLite dialect hands them its own tables, whose query builders have the same shape.
+ */
+export type Executor = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type Row = Record<string, unknown>;
+
+/** Raw access used by the migrator, inside one migration's transaction. */
+export interface RawExecutor {
+  /** Runs one statement of DDL or DML without parameters. */
+  exec(statement: string): Promise<void>;
+  /** Runs a query and returns its rows. */
+  query(query: SQL): Promise<Row[]>;
+}
+
+export interface DialectCapabilities {
+  /** `FOR UPDATE` / `SKIP LOCKED` exist (Postgres); on SQLite the up-front write lock serialises writers. */
+  readonly rowLocking: boolean;
+  /** Bind-parameter limit per statement, for sizing multi-row inserts. */
+  readonly maxParameters: number;
+}
+
+/** A transaction in progress, carried by AsyncLocalStorage so calls on `db` inside it join it. */
+export interface TransactionContext {
+  readonly executor: Executor;
+  readonly depth: number;
+}
+
+export interface Dialect {
+  readonly name: DialectName;
+  readonly driver: DriverName;
+  readonly capabilities: DialectCapabilities;
+  /** The tables of this dialect, typed as the Postgres ones (see Executor). */
+  readonly tables: typeof schema;
+  /** Runs `fn` on the open transaction of this async context, or on the connection (behind the gate where there is one). */
+  run<T>(fn: (executor: Executor) => Promise<T>): Promise<T>;
+  /** Runs `fn` in a transaction (a savepoint when one is already open); a throw rolls back. */
+  transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T>;
+  /** Runs `fn` with `context` as the current transaction of the async context. */
+  bind<T>(context: TransactionContext, fn: () => Promise<T>): Promise<T>;
+  /** Rows of a raw query, in this async context's transaction if any. */
+  query(query: SQL): Promise<Row[]>;
+  /**
+   * One migration step: its own transaction, holding the migration lock, with the statement timeout
+   * lifted; on SQLite with foreign keys off and `foreign_key_check` run before commit.
+   */
+  migrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T>;
+  /** True when a table of that name exists in the current schema. */
+  hasTable(name: string): Promise<boolean>;
+  /** Checks the server version and required extensions; throws UnsupportedDatabaseError. */
+  checkSupport(): Promise<void>;
+  /** Waits for work in flight, then releases what this handle owns. Idempotent. */
+  close(): Promise<void>;
+}

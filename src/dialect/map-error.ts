@@ -1,0 +1,173 @@
+/**
+ * The one place where driver errors become @orion/db errors. postgres.js and PGlite report a
+ * SQLSTATE; better-sqlite3 reports an extended result code and names a unique violation by its
+ * columns, which we map back to the constraint name so `ConflictError.constraint` is the same on
+ * both dialects.
+ */
+import { getTableConfig } from 'drizzle-orm/sqlite-core';
+import { ConflictError, DatabaseError, NotFoundError, OrionDbError, ValidationError } from '../errors.js';
+import * as sqliteSchema from '../schema/sqlite/index.js';
+
+/** SQLSTATEs that mean "try the transaction again". */
+export const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+const CONNECTION_SQLSTATE_PREFIXES = ['08', '57P'];
+const TRANSIENT_SQLSTATES = new Set(['53300', '57014', '55P03']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+]);
+
+interface DriverError extends Error {
+  code?: string;
+  constraint_name?: string;
+  constraint?: string;
+  table_name?: string;
+  table?: string;
+  detail?: string;
+}
+
+/** Drizzle wraps driver errors in DrizzleQueryError; the driver's error is in `cause`. */
+function unwrap(error: unknown): DriverError {
+  let current = error as DriverError & { cause?: unknown };
+  for (let i = 0; i < 5 && current && current.name === 'DrizzleQueryError' && current.cause; i++) {
+    current = current.cause as DriverError & { cause?: unknown };
+  }
+  return current;
+}
+
+let sqliteUniqueNames: Map<string, string> | undefined;
+
+/** "flow_run(flow_id,idempotency_key)" → "uq_flow_run__flow_id_idempotency_key", from the schema itself. */
+function sqliteUniqueName(table: string, columns: string[]): string {
+  if (!sqliteUniqueNames) {
+    sqliteUniqueNames = new Map();
+    for (const value of Object.values(sqliteSchema)) {
+      if (typeof value !== 'object' || value === null || !('getSQL' in value)) continue;
+      const config = getTableConfig(value as never);
+      for (const index of config.indexes) {
+        if (!index.config.unique) continue;
+        const cols = index.config.columns.map((c) => ('name' in c ? (c as { name: string }).name : '?'));
+        sqliteUniqueNames.set(`${config.name}(${cols.join(',')})`, index.config.name);
+      }
+    }
+  }
+  return sqliteUniqueNames.get(`${table}(${columns.join(',')})`) ?? `uq_${table}__${columns.join('_')}`;
+}
+
+function mapSqlite(error: DriverError): OrionDbError | undefined {
+  const code = error.code ?? '';
+  if (!code.startsWith('SQLITE_')) return undefined;
+  const message = error.message;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    // "UNIQUE constraint failed: flow.name" or "...: flow_run.flow_id, flow_run.idempotency_key"
+    const parts = message
+      .replace(/^.*constraint failed:\s*/, '')
+      .split(',')
+      .map((p) => p.trim());
+    const table = parts[0]?.split('.')[0] ?? 'unknown';
+    const columns = parts.map((p) => p.split('.')[1] ?? p);
+    const constraint =
+      code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ? `pk_${table}` : sqliteUniqueName(table, columns);
+    return new ConflictError(
+      table,
+      constraint,
+      `${table} already exists with the same ${columns.join(', ')} (${constraint})`,
+      { cause: error },
+    );
+  }
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    return new ConflictError(
+      'unknown',
+      'foreign_key',
+      'A foreign key constraint refused the write (a referenced row is missing or still referenced)',
+      { cause: error },
+    );
+  }
+  if (
+    code === 'SQLITE_CONSTRAINT_CHECK' ||
+    code === 'SQLITE_CONSTRAINT_NOTNULL' ||
+    code === 'SQLITE_MISMATCH'
+  ) {
+    return new ValidationError(`The database refused the value: ${message}`);
+  }
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED') {
+    return new DatabaseError(
+      'The SQLite file is still locked by another process after the busy timeout (raise ORION_DATABASE_TIMEOUT)',
+      { cause: error, retryable: true },
+    );
+  }
+  return new DatabaseError(`SQLite error ${code}: ${message}`, { cause: error });
+}
+
+function mapPostgres(error: DriverError): OrionDbError | undefined {
+  const code = error.code;
+  if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  const table = error.table_name ?? error.table ?? 'unknown';
+  const constraint = error.constraint_name ?? error.constraint ?? 'unknown';
+  if (code === '23505') {
+    return new ConflictError(
+      table,
+      constraint,
+      `${table} already exists with the same key (${constraint})${error.detail ? `: ${error.detail}` : ''}`,
+      { cause: error },
+    );
+  }
+  if (code === '23503') {
+    if (/is still referenced/.test(error.detail ?? '')) {
+      return new ConflictError(table, constraint, `${table} is still referenced (${constraint})`, {
+        cause: error,
+      });
+    }
+    const referenced = /__([a-z_]+)$/.exec(constraint)?.[1] ?? 'referenced row';
+    return new NotFoundError(
+      referenced,
+      /\(([^)]*)\)=\(([^)]*)\)/.exec(error.detail ?? '')?.[2] ?? 'unknown',
+      `A referenced ${referenced} does not exist (${constraint})`,
+    );
+  }
+  if (code.startsWith('23') || code.startsWith('22')) {
+    return new ValidationError(`The database refused the value: ${error.message}`);
+  }
+  if (RETRYABLE_SQLSTATES.has(code)) {
+    return new DatabaseError(
+      `Transaction aborted by the server (${code}: ${error.message}); it may be retried`,
+      { cause: error, retryable: true },
+    );
+  }
+  const transient =
+    TRANSIENT_SQLSTATES.has(code) || CONNECTION_SQLSTATE_PREFIXES.some((p) => code.startsWith(p));
+  return new DatabaseError(`PostgreSQL error ${code}: ${error.message}`, {
+    cause: error,
+    retryable: transient,
+  });
+}
+
+/** Maps anything a driver (or Drizzle) threw to an OrionDbError; ours pass through unchanged. */
+export function mapDriverError(error: unknown): OrionDbError {
+  if (error instanceof OrionDbError) return error;
+  const driver = unwrap(error);
+  if (driver instanceof OrionDbError) return driver;
+  const mapped = mapSqlite(driver) ?? mapPostgres(driver);
+  if (mapped) return mapped;
+  if (driver?.code && NETWORK_CODES.has(driver.code)) {
+    return new DatabaseError(
+      `Lost or refused connection to the database (${driver.code}): ${driver.message}`,
+      { cause: driver, retryable: true },
+    );
+  }
+  const message = driver instanceof Error ? driver.message : String(driver);
+  return new DatabaseError(`Database operation failed: ${message.split('\n')[0]}`, { cause: driver });
+}
+
+/** True when a transaction that failed this way should simply be run again. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const driver = unwrap(error instanceof DatabaseError ? error.cause : error);
+  return driver?.code !== undefined && RETRYABLE_SQLSTATES.has(driver.code);
+}

@@ -1,0 +1,63 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type Sqlite from 'better-sqlite3';
+import postgres from 'postgres';
+import { ConfigurationError } from '../errors.js';
+import type { Settings } from '../settings/load.js';
+import type { Dialect } from './dialect.js';
+import { PgliteDialect } from './pglite/pglite-dialect.js';
+import { PostgresDialect } from './postgres/postgres-dialect.js';
+import { acquireConnection, wrapConnection } from './sqlite/connection.js';
+import { SqliteDialect } from './sqlite/sqlite-dialect.js';
+
+/** A connection the caller already has; the library uses it and never closes it. */
+export type ExistingClient = postgres.Sql | Sqlite.Database | PGlite;
+
+function isSqliteClient(client: unknown): client is Sqlite.Database {
+  return typeof client === 'object' && client !== null && 'pragma' in client && 'prepare' in client;
+}
+
+function isPostgresJsClient(client: unknown): client is postgres.Sql {
+  return typeof client === 'function' && 'begin' in client && 'unsafe' in client;
+}
+
+function isPgliteClient(client: unknown): client is PGlite {
+  return typeof client === 'object' && client !== null && 'waitReady' in client && 'exec' in client;
+}
+
+/** Opens the dialect for the resolved settings, or wraps a client handed in by the caller. */
+export async function openDialect(settings: Settings, client?: ExistingClient): Promise<Dialect> {
+  if (client !== undefined) {
+    if (isSqliteClient(client)) return new SqliteDialect(wrapConnection(client, settings.timeoutSeconds));
+    if (isPostgresJsClient(client)) return new PostgresDialect(client, false);
+    if (isPgliteClient(client)) {
+      await client.waitReady;
+      return new PgliteDialect(client, false);
+    }
+    throw new ConfigurationError(
+      'createDatabase({ client }) takes a postgres.js Sql, a better-sqlite3 Database or a PGlite instance',
+    );
+  }
+  const target = settings.target;
+  switch (target.kind) {
+    case 'sqlite':
+      return new SqliteDialect(acquireConnection(target.path, settings.timeoutSeconds));
+    case 'postgres': {
+      const timeoutMs = Math.round(settings.timeoutSeconds * 1000);
+      const sql = postgres(target.url, {
+        max: settings.poolSize,
+        prepare: settings.preparedStatements,
+        connect_timeout: Math.ceil(settings.timeoutSeconds),
+        idle_timeout: 60,
+        onnotice: () => {},
+        connection: { application_name: 'orion-db', statement_timeout: timeoutMs },
+      });
+      return new PostgresDialect(sql, true);
+    }
+    case 'pglite': {
+      const { PGlite } = await import('@electric-sql/pglite');
+      const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+      const instance = await PGlite.create(target.dataDir ?? undefined, { extensions: { pg_trgm } });
+      return new PgliteDialect(instance, true);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type SQL, sql } from 'drizzle-orm';
+import * as schema from '../../schema/postgres/index.js';
+import { BaseDialect } from '../base-dialect.js';
+import type { DialectCapabilities, Executor, RawExecutor, Row, TransactionContext } from '../dialect.js';
+import type { Gate } from '../gate.js';
+
+/** Any 64-bit number unique to us: the advisory lock that serialises migrators. */
+export const MIGRATION_LOCK_KEY = 7_104_711_000_217;
+
+type Transactional = Executor & { transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> };
+
+/** postgres.js returns an array of rows; PGlite returns `{ rows }`. */
+export function pgRows(result: unknown): Row[] {
+  if (Array.isArray(result)) return result as Row[];
+  return ((result as { rows?: Row[] }).rows ?? []) as Row[];
+}
+
+/**
+ * What PostgreSQL and PGlite share: Drizzle's async transactions (savepoints for nesting), the
+ * advisory-lock migration step and the row shape. They differ in connection and in the gate.
+ */
+export abstract class PgFamilyDialect extends BaseDialect {
+  readonly name = 'postgresql' as const;
+  readonly capabilities: DialectCapabilities = { rowLocking: true, maxParameters: 65534 };
+  readonly tables = schema;
+
+  protected constructor(root: Executor, gate: Gate | undefined) {
+    super(root, new AsyncLocalStorage(), gate);
+  }
+
+  protected beginTransaction<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {
+    return (this.root as Transactional).transaction(fn);
+  }
+
+  protected beginSavepoint<T>(
+    context: TransactionContext,
+    fn: (executor: Executor) => Promise<T>,
+  ): Promise<T> {
+    return (context.executor as Transactional).transaction(fn);
+  }
+
+  protected async rows(executor: Executor, query: SQL): Promise<Row[]> {
+    return pgRows(await executor.execute(query));
+  }
+
+  protected tableExistsQuery(name: string): SQL {
+    return sql`select 1 from pg_tables where schemaname = current_schema() and tablename = ${name}`;
+  }
+
+  protected runMigrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T> {
+    return (this.root as Transactional).transaction(async (tx) => {
+      // Transaction-scoped: no session state, so it also works through PgBouncer transaction pooling.
+      await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+      await tx.execute(sql`set local statement_timeout = 0`);
+      return fn({
+        exec: async (statement) => {
+          await tx.execute(sql.raw(statement));
+        },
+        query: async (query) => pgRows(await tx.execute(query)),
+      });
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import type postgres from 'postgres';
+import * as schema from '../../schema/postgres/index.js';
+import type { Executor, Row } from '../dialect.js';
+import { PgFamilyDialect } from './pg-family-dialect.js';
+import { checkPostgresSupport } from './support.js';
+
+/** PostgreSQL through a postgres.js pool: one pool per handle, closed on close() when we created it. */
+export class PostgresDialect extends PgFamilyDialect {
+  readonly driver = 'postgres' as const;
+
+  constructor(
+    private readonly client: postgres.Sql,
+    private readonly owned: boolean,
+  ) {
+    super(drizzle(client, { schema }) as unknown as Executor, undefined);
+  }
+
+  protected checkServer(): Promise<void> {
+    return checkPostgresSupport(async (text) => [...(await this.client.unsafe(text))] as Row[]);
+  }
+
+  protected async release(): Promise<void> {
+    if (this.owned) await this.client.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,62 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import type { TransactionContext } from '../dialect.js';
+import { Gate } from '../gate.js';
+
+/** One better-sqlite3 connection with the gate and transaction context every handle on it shares. */
+export interface SharedConnection {
+  readonly connection: Sqlite.Database;
+  readonly gate: Gate;
+  readonly storage: AsyncLocalStorage<TransactionContext>;
+  /** False for a connection the caller handed in: the library never closes those. */
+  readonly owned: boolean;
+  handles: number;
+}
+
+/** One connection per database file per process, keyed by resolved path (`:memory:` is never shared). */
+const registry = new Map<string, SharedConnection>();
+
+function configure(connection: Sqlite.Database, timeoutSeconds: number, file: boolean): void {
+  if (file) connection.pragma('journal_mode = WAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma(`busy_timeout = ${Math.round(timeoutSeconds * 1000)}`);
+  // WAL with synchronous=NORMAL is durable across application crashes and much faster on commit.
+  if (file) connection.pragma('synchronous = NORMAL');
+}
+
+/** Opens (or joins) the process-wide connection for `path`. */
+export function acquireConnection(path: string, timeoutSeconds: number): SharedConnection {
+  const existing = path === ':memory:' ? undefined : registry.get(path);
+  if (existing) {
+    existing.handles += 1;
+    return existing;
+  }
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const connection = new Sqlite(path, { timeout: Math.round(timeoutSeconds * 1000) });
+  configure(connection, timeoutSeconds, path !== ':memory:');
+  const shared: SharedConnection = {
+    connection,
+    gate: new Gate(),
+    storage: new AsyncLocalStorage(),
+    owned: true,
+    handles: 1,
+  };
+  if (path !== ':memory:') registry.set(path, shared);
+  return shared;
+}
+
+/** Wraps a connection the caller owns; it is configured but never closed by us. */
+export function wrapConnection(connection: Sqlite.Database, timeoutSeconds: number): SharedConnection {
+  configure(connection, timeoutSeconds, !connection.memory);
+  return { connection, gate: new Gate(), storage: new AsyncLocalStorage(), owned: false, handles: 1 };
+}
+
+/** Drops one handle; the last one closes a connection we opened. */
+export function releaseConnection(shared: SharedConnection): void {
+  shared.handles -= 1;
+  if (shared.handles > 0 || !shared.owned) return;
+  for (const [path, entry] of registry) if (entry === shared) registry.delete(path);
+  if (shared.connection.open) shared.connection.close();
+}

@@ -1,0 +1,138 @@
+import type Sqlite from 'better-sqlite3';
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { MigrationError, UnsupportedDatabaseError } from '../../errors.js';
+import type * as pgSchema from '../../schema/postgres/index.js';
+import * as schema from '../../schema/sqlite/index.js';
+import { BaseDialect } from '../base-dialect.js';
+import type { DialectCapabilities, Executor, RawExecutor, Row, TransactionContext } from '../dialect.js';
+import { type SharedConnection, releaseConnection } from './connection.js';
+
+/** RETURNING (3.35) and the built-in JSON functions with `->>` (3.38). */
+export const MIN_SQLITE_VERSION = '3.38.0';
+
+/** Compares dotted versions numerically: "3.9.0" < "3.38.0". */
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const a = version.split('.').map(Number);
+  const b = minimum.split('.').map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
+}
+
+/** Throws UnsupportedDatabaseError when the SQLite library is older than we need. */
+export function assertSqliteVersion(version: string): void {
+  if (!versionAtLeast(version, MIN_SQLITE_VERSION)) {
+    throw new UnsupportedDatabaseError(
+      `SQLite ${version} is too old: @orion/db needs ${MIN_SQLITE_VERSION} or newer (RETURNING and JSON functions). ` +
+        'Reinstall better-sqlite3 12 (npm rebuild better-sqlite3) so it uses its bundled SQLite.',
+    );
+  }
+}
+
+let savepoints = 0;
+
+/**
+ * SQLite through better-sqlite3. Drizzle's better-sqlite3 transactions are synchronous, so we issue
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK ourselves on the one shared connection, behind its gate.
+ */
+export class SqliteDialect extends BaseDialect {
+  readonly name = 'sqlite' as const;
+  readonly driver = 'better-sqlite3' as const;
+  readonly capabilities: DialectCapabilities = { rowLocking: false, maxParameters: 32766 };
+  readonly tables = schema as unknown as typeof pgSchema;
+
+  constructor(private readonly shared: SharedConnection) {
+    super(drizzle(shared.connection, { schema }) as unknown as Executor, shared.storage, shared.gate);
+  }
+
+  get connection(): Sqlite.Database {
+    return this.shared.connection;
+  }
+
+  protected async beginTransaction<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {
+    const connection = this.shared.connection;
+    // Take the write lock up front: a deferred transaction that upgrades later can fail with SQLITE_BUSY
+    // without waiting on the busy timeout.
+    connection.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn(this.root);
+      connection.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (connection.inTransaction) connection.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  protected async beginSavepoint<T>(
+    _context: TransactionContext,
+    fn: (executor: Executor) => Promise<T>,
+  ): Promise<T> {
+    const connection = this.shared.connection;
+    const name = `orion_sp_${++savepoints}`;
+    connection.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(this.root);
+      connection.exec(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      connection.exec(`ROLLBACK TO ${name}`);
+      connection.exec(`RELEASE ${name}`);
+      throw error;
+    }
+  }
+
+  protected async rows(_executor: Executor, query: SQL): Promise<Row[]> {
+    // Compile with Drizzle, run on the connection: better-sqlite3 refuses all() on statements without rows.
+    const compiled = (
+      this.root as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }
+    ).dialect.sqlToQuery(query);
+    const statement = this.shared.connection.prepare(compiled.sql);
+    if (statement.reader) return statement.all(...compiled.params) as Row[];
+    statement.run(...compiled.params);
+    return [];
+  }
+
+  protected async runMigrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T> {
+    const connection = this.shared.connection;
+    // PRAGMA foreign_keys is a no-op inside a transaction: switch it off before, check before commit.
+    connection.pragma('foreign_keys = OFF');
+    try {
+      return await this.beginTransaction(async () => {
+        const raw: RawExecutor = {
+          exec: async (statement) => {
+            connection.exec(statement);
+          },
+          query: async (query) => this.rows(this.root, query),
+        };
+        const result = await fn(raw);
+        const violations = connection.pragma('foreign_key_check') as Row[];
+        if (violations.length > 0) {
+          const first = violations[0]!;
+          throw new MigrationError(
+            `foreign_key_check found ${violations.length} broken reference(s) after the migration, e.g. ${first.table} row ${first.rowid} → ${first.parent}`,
+          );
+        }
+        return result;
+      });
+    } finally {
+      connection.pragma('foreign_keys = ON');
+    }
+  }
+
+  protected tableExistsQuery(name: string): SQL {
+    return sql`select 1 from sqlite_master where type = 'table' and name = ${name}`;
+  }
+
+  protected async checkServer(): Promise<void> {
+    const row = this.shared.connection.prepare('select sqlite_version() as v').get() as { v: string };
+    assertSqliteVersion(row.v);
+  }
+
+  protected async release(): Promise<void> {
+    releaseConnection(this.shared);
+  }
+}

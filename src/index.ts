@@ -1,0 +1,32 @@
+/** @orion/db: the public surface. Every export is listed here by hand. */
+export { createDatabase, migrate } from './database.js';
+export type { Database, DatabaseOptions, DatabaseScope } from './database.js';
+export {
+  ConfigurationError,
+  ConflictError,
+  DatabaseError,
+  MigrationError,
+  NotFoundError,
+  OrionDbError,
+  StaleStateError,
+  UnsupportedDatabaseError,
+  ValidationError,
+} from './errors.js';
+export type { MigrationStepResult, ValidationIssue } from './errors.js';
+export type { DialectName, DriverName } from './dialect/dialect.js';
+export type {
+  MigrateOptions,
+  MigrateResult,
+  MigrationHistoryEntry,
+  MigrationStatus,
+  RevisionRef,
+} from './migrations/migrator.js';
+export { loadSettings } from './settings/load.js';
+export type { DatabaseConfig, Settings, SettingSource } from './settings/load.js';
+export { SETTING_KEYS } from './settings/keys.js';
+export type { SettingKey } from './settings/keys.js';
+export { maskSecrets } from './settings/mask.js';
+export { parseDatabaseUrl } from './settings/url.js';
+export type { DatabaseTarget } from './settings/url.js';
+export { STATE_TYPES, TERMINAL_STATE_TYPES } from './schema/enums.js';
+export type { StateType } from './schema/enums.js';

@@ -8,6 +8,7 @@ import {
   type MigrationStatus,
   Migrator,
 } from './migrations/migrator.js';
+import type { SchemaShape } from './introspection/schema-shape.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
 
@@ -51,6 +52,8 @@ export interface Database extends DatabaseScope {
   readonly migrations: {
     status(): Promise<MigrationStatus>;
     history(): Promise<MigrationHistoryEntry[]>;
+    /** The live schema as the database's catalog describes it (tables, columns, indexes, keys). */
+    schema(): Promise<SchemaShape>;
   };
   /** Removes every object the migrations created (and all data) and applies the schema again. */
   reset(): Promise<void>;
@@ -91,7 +94,11 @@ class OrionDatabase extends Scope implements Database {
     private readonly migrator: Migrator,
   ) {
     super(handle, undefined);
-    this.migrations = { status: () => migrator.status(), history: () => migrator.history() };
+    this.migrations = {
+      status: () => migrator.status(),
+      history: () => migrator.history(),
+      schema: () => handle.introspect(),
+    };
   }
 
   migrate(options?: MigrateOptions): Promise<MigrateResult> {

@@ -21,6 +21,13 @@ export type {
   MigrationStatus,
   RevisionRef,
 } from './migrations/migrator.js';
+export type {
+  ColumnShape,
+  ForeignKeyShape,
+  IndexShape,
+  SchemaShape,
+  TableShape,
+} from './introspection/schema-shape.js';
 export { loadSettings } from './settings/load.js';
 export type { DatabaseConfig, Settings, SettingSource } from './settings/load.js';
 export { SETTING_KEYS } from './settings/keys.js';

@@ -1,6 +1,7 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { SQL } from 'drizzle-orm';
 import { DatabaseError } from '../errors.js';
+import type { SchemaShape } from '../introspection/schema-shape.js';
 import type * as schema from '../schema/postgres/index.js';
 import type {
   Dialect,
@@ -52,6 +53,7 @@ export abstract class BaseDialect implements Dialect {
   protected abstract rows(executor: Executor, query: SQL): Promise<Row[]>;
   protected abstract runMigrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T>;
   protected abstract checkServer(): Promise<void>;
+  abstract introspect(): Promise<SchemaShape>;
   /** A query returning one row when the table exists, none otherwise. */
   protected abstract tableExistsQuery(name: string): SQL;
   protected abstract release(): Promise<void>;

@@ -4,6 +4,7 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SchemaShape } from '../introspection/schema-shape.js';
 import type * as schema from '../schema/postgres/index.js';
 
 export type DialectName = 'sqlite' | 'postgresql';
@@ -59,6 +60,8 @@ export interface Dialect {
   migrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T>;
   /** True when a table of that name exists in the current schema. */
   hasTable(name: string): Promise<boolean>;
+  /** The live schema of the database, read from its catalog. */
+  introspect(): Promise<SchemaShape>;
   /** Checks the server version and required extensions; throws UnsupportedDatabaseError. */
   checkSupport(): Promise<void>;
   /** Waits for work in flight, then releases what this handle owns. Idempotent. */

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type SQL, sql } from 'drizzle-orm';
+import { introspectPostgres } from '../../introspection/postgres.js';
+import type { SchemaShape } from '../../introspection/schema-shape.js';
 import * as schema from '../../schema/postgres/index.js';
 import { BaseDialect } from '../base-dialect.js';
 import type { DialectCapabilities, Executor, RawExecutor, Row, TransactionContext } from '../dialect.js';
@@ -42,6 +44,10 @@ export abstract class PgFamilyDialect extends BaseDialect {
 
   protected async rows(executor: Executor, query: SQL): Promise<Row[]> {
     return pgRows(await executor.execute(query));
+  }
+
+  introspect(): Promise<SchemaShape> {
+    return introspectPostgres((query) => this.query(query));
   }
 
   protected tableExistsQuery(name: string): SQL {

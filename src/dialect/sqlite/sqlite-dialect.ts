@@ -1,6 +1,8 @@
 import type Sqlite from 'better-sqlite3';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { introspectSqlite } from '../../introspection/sqlite.js';
+import type { SchemaShape } from '../../introspection/schema-shape.js';
 import { MigrationError, UnsupportedDatabaseError } from '../../errors.js';
 import type * as pgSchema from '../../schema/postgres/index.js';
 import * as schema from '../../schema/sqlite/index.js';
@@ -121,6 +123,10 @@ export class SqliteDialect extends BaseDialect {
     } finally {
       connection.pragma('foreign_keys = ON');
     }
+  }
+
+  introspect(): Promise<SchemaShape> {
+    return introspectSqlite((query) => this.query(query));
   }
 
   protected tableExistsQuery(name: string): SQL {

@@ -15,7 +15,8 @@ describe.each(DIALECTS)('transactions (%s)', (dialect) => {
     await db.close();
   });
 
-  const count = async () => Number((await db.execute<{ n: number }>('select count(*) as n from configuration'))[0]!.n);
+  const count = async () =>
+    Number((await db.execute<{ n: number }>('select count(*) as n from configuration'))[0]!.n);
   const insert = (scope: Pick<Database, 'execute'>, key: string) =>
     scope.execute(
       sql`insert into configuration (id, created, updated, key, value) values (${crypto.randomUUID()}, ${now(dialect)}, ${now(dialect)}, ${key}, ${'{}'})`,
@@ -63,7 +64,9 @@ describe.each(DIALECTS)('transactions (%s)', (dialect) => {
       ).rejects.toThrow('inner fails');
       await tx.transaction(async (inner) => insert(inner, 'inner-2'));
     });
-    const keys = (await db.execute<{ key: string }>('select key from configuration order by key')).map((r) => r.key);
+    const keys = (await db.execute<{ key: string }>('select key from configuration order by key')).map(
+      (r) => r.key,
+    );
     expect(keys).toEqual(['inner-2', 'outer']);
   });
 
@@ -77,12 +80,16 @@ describe.each(DIALECTS)('transactions (%s)', (dialect) => {
       })
       .catch(() => 'rolled back');
     const second = db.transaction(async (tx) => {
-      seenByOther = Number((await tx.execute<{ n: number }>('select count(*) as n from configuration'))[0]!.n);
+      seenByOther = Number(
+        (await tx.execute<{ n: number }>('select count(*) as n from configuration'))[0]!.n,
+      );
       await insert(tx, 'kept');
     });
     await Promise.all([first, second]);
     expect(seenByOther).toBe(0);
-    expect((await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key)).toEqual(['kept']);
+    expect((await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key)).toEqual([
+      'kept',
+    ]);
   });
 
   it('keeps a plain call made meanwhile out of an open transaction', async () => {
@@ -103,7 +110,9 @@ describe.each(DIALECTS)('transactions (%s)', (dialect) => {
     await delay(10);
     release();
     await Promise.all([tx, plain]);
-    expect((await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key)).toEqual(['plain']);
+    expect((await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key)).toEqual([
+      'plain',
+    ]);
   });
 
   it('close() is idempotent and later calls fail with DatabaseError', async () => {

@@ -55,11 +55,17 @@ export async function introspectSqlite(query: Query): Promise<SchemaShape> {
       const info = (await query(sql.raw(`pragma index_xinfo(${ident(index.name)})`))) as {
         name: string | null;
         key: number;
+        coll: string;
       }[];
       table.indexes[index.name] = {
         unique: index.unique === 1,
         partial: index.partial === 1,
-        columns: info.filter((i) => i.key === 1).map((i) => i.name ?? '<expr>'),
+        columns: info
+          .filter((i) => i.key === 1)
+          .map((i) => {
+            if (i.name === null) return '<expr>';
+            return i.coll === 'BINARY' ? i.name : `${i.name} collate ${i.coll.toLowerCase()}`;
+          }),
       };
     }
     const fks = (await query(sql.raw(`pragma foreign_key_list(${ident(name)})`))) as {

@@ -1,0 +1,129 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MigrationError } from '../../src/index.js';
+import { loadRevisions } from '../../src/migrations/revisions.js';
+import { type BlankDatabase, blankDatabase } from '../support/blank-database.js';
+import { DIALECTS } from '../support/dialects.js';
+import { appendRevision, copyMigrations } from '../support/migrations-copy.js';
+
+describe.each(DIALECTS)('migration failures and targets (%s)', (dialect) => {
+  let blank: BlankDatabase;
+  let copy: ReturnType<typeof copyMigrations>;
+  beforeEach(async () => {
+    blank = await blankDatabase(dialect);
+    copy = copyMigrations();
+  });
+  afterEach(async () => {
+    copy.dispose();
+    await blank.dispose();
+  });
+
+  it('names an applied migration that was edited afterwards', async () => {
+    const db = await blank.open({ migrationsDir: copy.dir });
+    await db.migrate({ to: 'head' });
+    await db.close();
+    const folder = dialect === 'sqlite' ? 'sqlite' : 'postgres';
+    appendFileSync(join(copy.dir, folder, '0001_search_indexes.sql'), '\n-- an innocent-looking edit\n');
+    const reopened = blank.open({ migrationsDir: copy.dir });
+    await expect(reopened).rejects.toBeInstanceOf(MigrationError);
+    await expect(reopened).rejects.toThrow(/0001_search_indexes.*edited after it was applied/);
+  });
+
+  it('rolls a migration that fails halfway back completely and keeps earlier revisions recorded', async () => {
+    appendRevision(
+      copy.dir,
+      'badbadbadbad',
+      'breaks_halfway',
+      'CREATE TABLE half_done (id integer);--> statement-breakpoint\nINSERT INTO no_such_table VALUES (1);',
+      'DROP TABLE half_done;',
+    );
+    const db = await blank.open({ migrationsDir: copy.dir });
+    try {
+      const error = await db.migrate({ to: 'head' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      const results = (error as MigrationError).results;
+      expect(results.map((r) => [r.name, r.status])).toEqual([
+        ['initial', 'applied'],
+        ['search_indexes', 'applied'],
+        ['breaks_halfway', 'failed'],
+      ]);
+      expect(results[2]!.statement).toContain('no_such_table');
+      expect((error as Error).message).toContain('no_such_table');
+      const status = await db.migrations.status();
+      expect(status.current?.name).toBe('search_indexes');
+      expect(status.pending.map((p) => p.revision)).toEqual(['badbadbadbad']);
+      expect(await db.execute(sql`select 1 from orion_migrations where revision = 'badbadbadbad'`)).toEqual(
+        [],
+      );
+      expect(Object.keys((await db.migrations.schema()).tables)).not.toContain('half_done');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses a database migrated by a newer version, naming both revisions', async () => {
+    const db = await blank.open();
+    await db.migrate({ to: 'head' });
+    await db.execute(
+      sql`insert into orion_migrations (revision, name, checksum, applied_at) values ('f00df00df00d', 'from_the_future', 'x', '2030-01-01T00:00:00Z')`,
+    );
+    await db.close();
+    const head = loadRevisions(dialect).at(-1)!;
+    const reopened = blank.open();
+    await expect(reopened).rejects.toBeInstanceOf(MigrationError);
+    await expect(reopened).rejects.toThrow(/f00df00df00d.*migrated by a newer @orion\/db/);
+    await expect(reopened).rejects.toThrow(head.revision);
+    // Migrating on open never downgrades on its own either.
+    await expect(blank.open({ migrateOnOpen: true })).rejects.toThrow(/f00df00df00d/);
+  });
+
+  it('resolves every target form and rejects unknown or ambiguous ones with close matches', async () => {
+    appendRevision(
+      copy.dir,
+      '0ddc81000000',
+      'extra_one',
+      'CREATE TABLE extra_one (id integer);',
+      'DROP TABLE extra_one;',
+    );
+    const revisions = loadRevisions(dialect, copy.dir);
+    const db = await blank.open({ migrationsDir: copy.dir });
+    try {
+      const at = async () => (await db.migrations.status()).current?.revision ?? null;
+      await db.migrate({ to: '+1' });
+      expect(await at()).toBe(revisions[0]!.revision);
+      await db.migrate({ to: '0001_search_indexes' });
+      expect(await at()).toBe(revisions[1]!.revision);
+      await db.migrate({ to: 'initial' });
+      expect(await at()).toBe(revisions[0]!.revision);
+      await db.migrate({ to: revisions[2]!.revision.slice(0, 8) });
+      expect(await at()).toBe(revisions[2]!.revision);
+      await db.migrate({ to: '-2' });
+      expect(await at()).toBe(revisions[0]!.revision);
+      await db.migrate({ to: 'base' });
+      expect(await at()).toBeNull();
+      await expect(db.migrate({ to: '-1' })).rejects.toThrow(/out of range/);
+      await expect(db.migrate({ to: '+9' })).rejects.toThrow(/out of range/);
+      // The appended revision id was chosen to share a prefix with search_indexes' id.
+      const common = commonPrefix(revisions[1]!.revision, revisions[2]!.revision);
+      expect(common.length).toBeGreaterThan(0);
+      await expect(db.migrate({ to: common })).rejects.toThrow(/ambiguous/);
+      await expect(db.migrate({ to: 'serch_indexes' })).rejects.toThrow(
+        /Unknown migration target.*search_indexes/,
+      );
+      const dry = await db.migrate({ to: 'head', dryRun: true });
+      expect(dry.applied).toHaveLength(3);
+      expect(dry.sql?.join('\n')).toContain('CREATE TABLE extra_one');
+      expect(await at()).toBeNull();
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+function commonPrefix(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return a.slice(0, i);
+}

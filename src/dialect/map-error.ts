@@ -33,10 +33,10 @@ interface DriverError extends Error {
   detail?: string;
 }
 
-/** Drizzle wraps driver errors in DrizzleQueryError; the driver's error is in `cause`. */
+/** Drizzle wraps driver errors in DrizzleQueryError; the driver's error (the one with a code) is in `cause`. */
 function unwrap(error: unknown): DriverError {
   let current = error as DriverError & { cause?: unknown };
-  for (let i = 0; i < 5 && current && current.name === 'DrizzleQueryError' && current.cause; i++) {
+  for (let i = 0; i < 5 && current && typeof current.code !== 'string' && current.cause; i++) {
     current = current.cause as DriverError & { cause?: unknown };
   }
   return current;

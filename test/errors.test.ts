@@ -25,7 +25,9 @@ describe.each(DIALECTS)('driver errors become typed errors (%s)', (dialect) => {
 
   const time = () => (dialect === 'sqlite' ? Date.now() : new Date().toISOString());
   const insertFlow = (id: string, name: string) =>
-    db.execute(sql`insert into flow (id, created, updated, name) values (${id}, ${time()}, ${time()}, ${name})`);
+    db.execute(
+      sql`insert into flow (id, created, updated, name) values (${id}, ${time()}, ${time()}, ${name})`,
+    );
 
   it('maps a unique violation to ConflictError with the same constraint name on both dialects', async () => {
     await insertFlow('0190a1b2-c3d4-7e5f-8a9b-000000000001', 'etl');
@@ -57,10 +59,8 @@ describe.each(DIALECTS)('driver errors become typed errors (%s)', (dialect) => {
 });
 
 describe('server support checks', () => {
-  const stub =
-    (rows: Record<string, unknown>[][]) =>
-    async (): Promise<Record<string, unknown>[]> =>
-      rows.shift() ?? [];
+  const stub = (rows: Record<string, unknown>[][]) => async (): Promise<Record<string, unknown>[]> =>
+    rows.shift() ?? [];
   const version = (num: number, text: string) => [{ num, text }];
   const trgm = (over: Record<string, unknown>) => [
     { installed: false, available: true, superuser: false, can_create: true, database: 'orion', ...over },
@@ -75,14 +75,16 @@ describe('server support checks', () => {
   });
 
   it('accepts 13+ with pg_trgm installed, or creatable by this user', async () => {
-    await expect(checkPostgresSupport(stub([version(130000, '13.0'), trgm({ installed: true })]))).resolves.toBeUndefined();
+    await expect(
+      checkPostgresSupport(stub([version(130000, '13.0'), trgm({ installed: true })])),
+    ).resolves.toBeUndefined();
     await expect(checkPostgresSupport(stub([version(150004, '15.4'), trgm({})]))).resolves.toBeUndefined();
   });
 
   it('explains how to get pg_trgm when the server does not have it', async () => {
-    await expect(checkPostgresSupport(stub([version(150004, '15.4'), trgm({ available: false })]))).rejects.toThrow(
-      /pg_trgm extension is not available.*contrib.*CREATE EXTENSION IF NOT EXISTS pg_trgm/,
-    );
+    await expect(
+      checkPostgresSupport(stub([version(150004, '15.4'), trgm({ available: false })])),
+    ).rejects.toThrow(/pg_trgm extension is not available.*contrib.*CREATE EXTENSION IF NOT EXISTS pg_trgm/);
   });
 
   it('gives the exact statement when this user may not enable pg_trgm', async () => {
@@ -101,16 +103,19 @@ describe('server support checks', () => {
 
 describe('opening', () => {
   it('refuses an unparseable URL with a ConfigurationError, password masked', async () => {
-    const error = await createDatabase({ url: 'postgresql://bob:topsecret@[oops/orion' }).catch((e: unknown) => e);
+    const error = await createDatabase({ url: 'postgresql://bob:topsecret@[oops/orion' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(/ORION_DATABASE_URL \(from option\)/);
     expect((error as Error).message).not.toContain('topsecret');
   });
 
   it('reports an unreachable server as a retryable DatabaseError without the password', async () => {
-    const error = await createDatabase({ url: 'postgresql://bob:topsecret@127.0.0.1:1/orion', timeoutSeconds: 2 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await createDatabase({
+      url: 'postgresql://bob:topsecret@127.0.0.1:1/orion',
+      timeoutSeconds: 2,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseError);
     expect((error as DatabaseError).retryable).toBe(true);
     expect((error as Error).message).not.toContain('topsecret');

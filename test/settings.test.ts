@@ -37,7 +37,11 @@ ORION_DATABASE_POOL_SIZE = 7
 [profiles.other]
 ORION_DATABASE_PREPARED_STATEMENTS = "false"
 `);
-    const env = { ORION_HOME: home, ORION_DATABASE_TIMEOUT: '4', ORION_DATABASE_URL: 'sqlite:////from/env.db' };
+    const env = {
+      ORION_HOME: home,
+      ORION_DATABASE_TIMEOUT: '4',
+      ORION_DATABASE_URL: 'sqlite:////from/env.db',
+    };
     const s = loadSettings({ env, url: 'sqlite:////from/option.db' });
     expect(s.target).toEqual({ kind: 'sqlite', path: '/from/option.db' });
     expect(s.sources.ORION_DATABASE_URL).toBe('option');
@@ -63,7 +67,10 @@ ORION_DATABASE_POOL_SIZE = 9
   it('honours the Prefect names only when the ORION names are unset', () => {
     const prefectHome = mkdtempSync(join(tmpdir(), 'prefect-home-'));
     try {
-      const env = { PREFECT_HOME: prefectHome, PREFECT_API_DATABASE_CONNECTION_URL: 'postgresql+asyncpg://u:p@h/db' };
+      const env = {
+        PREFECT_HOME: prefectHome,
+        PREFECT_API_DATABASE_CONNECTION_URL: 'postgresql+asyncpg://u:p@h/db',
+      };
       const s = loadSettings({ env });
       expect(s.home).toBe(prefectHome);
       expect(s.target).toEqual({ kind: 'postgres', url: 'postgres://u:p@h/db' });
@@ -84,7 +91,9 @@ ORION_DATABASE_POOL_SIZE = 9
     ['0', false],
     ['no', false],
   ])('accepts %s as a boolean', (raw, value) => {
-    expect(loadSettings({ env: { ORION_HOME: home, ORION_DATABASE_MIGRATE_ON_START: raw } }).migrateOnOpen).toBe(value);
+    expect(
+      loadSettings({ env: { ORION_HOME: home, ORION_DATABASE_MIGRATE_ON_START: raw } }).migrateOnOpen,
+    ).toBe(value);
   });
 
   it.each([
@@ -95,12 +104,16 @@ ORION_DATABASE_POOL_SIZE = 9
     ['ORION_DATABASE_POOL_SIZE', '0'],
   ])('refuses %s=%s naming the setting and its source', (key, value) => {
     expect(() => loadSettings({ env: { ORION_HOME: home, [key]: value } })).toThrow(ConfigurationError);
-    expect(() => loadSettings({ env: { ORION_HOME: home, [key]: value } })).toThrow(new RegExp(`${key} \\(from env\\)`));
+    expect(() => loadSettings({ env: { ORION_HOME: home, [key]: value } })).toThrow(
+      new RegExp(`${key} \\(from env\\)`),
+    );
   });
 
   it('refuses an unknown key in a profile, listing the known ones', () => {
     profile(`[profiles.default]\nORION_DATABASE_COLOUR = "blue"\n`);
-    expect(() => loadSettings({ env: { ORION_HOME: home } })).toThrow(/ORION_DATABASE_COLOUR.*ORION_DATABASE_URL/);
+    expect(() => loadSettings({ env: { ORION_HOME: home } })).toThrow(
+      /ORION_DATABASE_COLOUR.*ORION_DATABASE_URL/,
+    );
   });
 
   it('refuses a profiles.toml that is not TOML', () => {
@@ -120,7 +133,10 @@ describe('URL forms', () => {
     ['sqlite:///relative/path.db', { kind: 'sqlite', path: resolve('relative/path.db') }],
     ['sqlite:////absolute/path.db', { kind: 'sqlite', path: '/absolute/path.db' }],
     ['sqlite+aiosqlite:////abs/prefect.db', { kind: 'sqlite', path: '/abs/prefect.db' }],
-    ['sqlite+aiosqlite:///file::memory:?cache=shared&uri=true&check_same_thread=false', { kind: 'sqlite', path: ':memory:' }],
+    [
+      'sqlite+aiosqlite:///file::memory:?cache=shared&uri=true&check_same_thread=false',
+      { kind: 'sqlite', path: ':memory:' },
+    ],
     ['sqlite:///:memory:', { kind: 'sqlite', path: ':memory:' }],
     [':memory:', { kind: 'sqlite', path: ':memory:' }],
     ['/plain/absolute.db', { kind: 'sqlite', path: '/plain/absolute.db' }],

@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import {
+  SECRET_KEYS,
+  SETTING_KEYS,
+  isSettingKey,
+  unknownKeyError,
+  validateSetting,
+} from '../../settings/keys.js';
+import { loadSettings, resolveHome } from '../../settings/load.js';
+import { maskSecrets } from '../../settings/mask.js';
+import { profilesPath, readProfiles, writeProfiles } from '../../settings/profiles.js';
+import { CliError, type GlobalOptions, type Io } from '../context.js';
+
+function activeProfile(home: string): string {
+  return process.env.ORION_PROFILE || readProfiles(home).active;
+}
+
+/** config set / unset / view. */
+export function registerConfigCommands(program: Command, io: Io, globals: () => GlobalOptions): void {
+  const config = program
+    .command('config')
+    .description('read and write settings in $ORION_HOME/profiles.toml');
+
+  config
+    .command('set')
+    .description('set KEY=VALUE pairs in the active profile')
+    .argument('<pairs...>', 'KEY=VALUE')
+    .action((pairs: string[]) => {
+      const home = resolveHome();
+      const updates: [string, string][] = pairs.map((pair) => {
+        const at = pair.indexOf('=');
+        if (at <= 0) throw new CliError(`Expected KEY=VALUE, got ${JSON.stringify(maskSecrets(pair))}`);
+        const key = pair.slice(0, at);
+        const value = pair.slice(at + 1);
+        if (!isSettingKey(key)) throw unknownKeyError(key);
+        validateSetting(key, value, 'config set');
+        return [key, value];
+      });
+      const file = readProfiles(home);
+      const profile = activeProfile(home);
+      file.profiles[profile] = { ...file.profiles[profile], ...Object.fromEntries(updates) };
+      writeProfiles(home, file);
+      for (const [key] of updates) io.out(`Set ${key} in profile "${profile}" (${profilesPath(home)})`);
+    });
+
+  config
+    .command('unset')
+    .description('remove keys from the active profile')
+    .argument('<keys...>', 'KEY')
+    .action((keys: string[]) => {
+      const home = resolveHome();
+      for (const key of keys) if (!isSettingKey(key)) throw unknownKeyError(key);
+      const file = readProfiles(home);
+      const profile = activeProfile(home);
+      const values = { ...file.profiles[profile] };
+      for (const key of keys) {
+        if (!(key in values)) io.out(`${key} was not set in profile "${profile}"`);
+        else io.out(`Unset ${key} in profile "${profile}"`);
+        delete values[key];
+      }
+      file.profiles[profile] = values;
+      writeProfiles(home, file);
+    });
+
+  config
+    .command('view')
+    .description('print the resolved settings (passwords and keys masked)')
+    .option('--show-sources', 'add where each value came from: (from env|profile|default)')
+    .action((options: { showSources?: boolean }) => {
+      const settings = loadSettings({ url: globals().url });
+      io.out(`ORION_HOME='${settings.home}'`);
+      io.out(`ORION_PROFILE='${settings.profile}'`);
+      for (const key of SETTING_KEYS) {
+        const raw = settings.values[key];
+        const shown = raw === null ? '' : SECRET_KEYS.has(key) ? '********' : maskSecrets(raw);
+        io.out(`${key}='${shown}'${options.showSources ? ` (from ${settings.sources[key]})` : ''}`);
+      }
+    });
+}

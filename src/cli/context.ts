@@ -1,0 +1,67 @@
+import { createInterface } from 'node:readline/promises';
+import { type Database, createDatabase } from '../database.js';
+import { OrionDbError } from '../errors.js';
+import { describeTarget } from '../settings/url.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  url?: string;
+}
+
+/** Where a command writes; tests and the real CLI both go through it. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  /** True when a person can answer a prompt. */
+  interactive: boolean;
+  ask(question: string): Promise<string>;
+}
+
+export const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  async ask(question) {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+};
+
+/** A failure the CLI reports as one line and a non-zero exit. */
+export class CliError extends OrionDbError {
+  override readonly code = 'CLI';
+}
+
+/** Opens the database as it is: no migration and no verification on open. */
+export async function openForCli(options: GlobalOptions): Promise<Database> {
+  return createDatabase({ url: options.url, migrateOnOpen: false, verifyOnOpen: false });
+}
+
+/** Asks before a destructive command unless -y; refuses without a terminal. */
+export async function confirm(io: Io, db: Database, action: string, yes: boolean | undefined): Promise<void> {
+  if (yes) return;
+  const where = describeTarget(db.settings.target);
+  if (!io.interactive) {
+    throw new CliError(
+      `Refusing to ${action} ${where} without confirmation: no terminal to ask on; pass -y to proceed`,
+    );
+  }
+  const answer = (await io.ask(`${action[0]!.toUpperCase()}${action.slice(1)} ${where}? [y/N] `))
+    .trim()
+    .toLowerCase();
+  if (answer !== 'y' && answer !== 'yes') throw new CliError('Aborted: nothing was changed');
+}
+
+/** Runs `fn` with an open database and always closes it. */
+export async function withDatabase<T>(options: GlobalOptions, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openForCli(options);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { OrionDbError } from '../errors.js';
+import { maskSecrets } from '../settings/mask.js';
+import { registerConfigCommands } from './commands/config.js';
+import { registerMigrationCommands } from './commands/migrations.js';
+import { type GlobalOptions, type Io, processIo } from './context.js';
+
+/** Builds the orion-db program; `run` parses argv and returns the exit code. */
+export function buildProgram(io: Io = processIo): Command {
+  const program = new Command('orion-db')
+    .description('Manage an @orion/db database: migrations and settings')
+    .option('--url <url>', 'database URL for this command (overrides ORION_DATABASE_URL)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+    });
+  const globals = () => program.opts<GlobalOptions>();
+  registerMigrationCommands(program, io, globals);
+  registerConfigCommands(program, io, globals);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI: one-line errors on stderr and a non-zero exit code on failure. */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed.
+      return error.exitCode;
+    }
+    const message =
+      error instanceof OrionDbError
+        ? error.message
+        : `Unexpected error: ${(error as Error)?.message ?? error}`;
+    io.err(`orion-db: ${maskSecrets(message).split('\n')[0]}`);
+    return 1;
+  }
+}

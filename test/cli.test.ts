@@ -1,0 +1,170 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRevisions } from '../src/migrations/revisions.js';
+import { type BlankDatabase, blankDatabase } from './support/blank-database.js';
+import { postgresIsServer } from './support/dialects.js';
+import { ROOT, run } from './support/spawn.js';
+
+// The CLI test runs the built package (npm test builds before vitest runs).
+const BIN = join(ROOT, 'dist', 'cli', 'main.js');
+const serverAvailable = await postgresIsServer();
+
+describe.each(['sqlite', 'postgresql'] as const)('orion-db as a real process (%s)', (dialect) => {
+  let home: string;
+  let blank: BlankDatabase | undefined;
+  let urlArgs: string[] = [];
+  const revisions = loadRevisions(dialect);
+  const cli = (args: string[], input?: string) =>
+    run(process.execPath, [BIN, ...urlArgs, ...args], { env: { ...process.env, ORION_HOME: home }, input });
+
+  beforeAll(async () => {
+    expect(existsSync(BIN), `${BIN} is missing: run npm run build`).toBe(true);
+    home = mkdtempSync(join(tmpdir(), 'orion-cli-'));
+    if (dialect === 'postgresql') {
+      if (serverAvailable) {
+        blank = await blankDatabase('postgresql');
+        urlArgs = ['--url', blank.url!];
+      } else {
+        // Without a server, the Postgres side runs on a PGlite data directory that each process reopens.
+        urlArgs = ['--url', `pglite://${join(home, 'pgdata')}`];
+      }
+    }
+  });
+  afterAll(async () => {
+    await blank?.dispose();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('walks upgrade, status, history, downgrade -r -1, downgrade -r <id>, dry runs and reset', async () => {
+    let r = await cli(['status']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/current:\s+base/);
+    if (dialect === 'sqlite') expect(existsSync(join(home, 'orion.db'))).toBe(true);
+
+    r = await cli(['upgrade', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`-- upgrade ${revisions[0]!.revision} (initial)`);
+    expect((await cli(['status'])).stdout).toMatch(/current:\s+base/);
+
+    r = await cli(['upgrade', '-y']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Now at ${revisions.at(-1)!.revision}`);
+
+    r = await cli(['history']);
+    expect(r.stdout.trim().split('\n')).toHaveLength(revisions.length);
+    expect(r.stdout).not.toContain('[ ]');
+
+    r = await cli(['downgrade', '-y', '-r', '-1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`downgraded ${revisions.at(-1)!.revision}`);
+    expect((await cli(['status'])).stdout).toContain(`current:  ${revisions.at(-2)!.revision}`);
+
+    r = await cli(['upgrade', '-y']);
+    r = await cli(['downgrade', '--dry-run', '-r', 'base']);
+    expect(r.stdout).toContain('-- downgrade');
+    r = await cli(['downgrade', '-y', '-r', revisions[0]!.revision]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await cli(['status'])).stdout).toContain(`current:  ${revisions[0]!.revision}`);
+
+    r = await cli(['reset', '-y']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await cli(['status'])).stdout).toMatch(/pending:\s+none/);
+
+    r = await cli(['downgrade', '-y', '-r', 'base']);
+    expect((await cli(['status'])).stdout).toMatch(/current:\s+base/);
+  });
+
+  it('refuses destructive commands without -y when there is no terminal', async () => {
+    for (const args of [['upgrade'], ['downgrade'], ['reset']]) {
+      const r = await cli(args, 'y\n');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^orion-db: Refusing to .* pass -y to proceed\n$/);
+    }
+  });
+
+  it('exits non-zero with a one-line reason on bad input', async () => {
+    for (const args of [
+      ['upgrade', '-y', '-r', 'nosuch'],
+      ['downgrade', '-y', '-r', '+99'],
+    ]) {
+      const r = await cli(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^orion-db: /);
+    }
+  });
+});
+
+describe('orion-db config and help', () => {
+  let home: string;
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'orion-cli-config-'));
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const base = { ...process.env };
+    for (const key of Object.keys(base))
+      if (key.startsWith('ORION_') || key.startsWith('PREFECT_')) delete base[key];
+    return run(process.execPath, [BIN, ...args], { env: { ...base, ORION_HOME: home, ...env } });
+  };
+
+  it('sets, views with sources, and unsets settings in the active profile', async () => {
+    let r = await cli([
+      'config',
+      'set',
+      'ORION_DATABASE_URL=postgresql://app:s3cret@db:5432/orion',
+      'ORION_DATABASE_POOL_SIZE=8',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(home, 'profiles.toml'), 'utf8')).toContain('ORION_DATABASE_POOL_SIZE');
+    r = await cli(['config', 'view', '--show-sources'], {
+      ORION_DATABASE_TIMEOUT: '3',
+      ORION_DATABASE_ENCRYPTION_KEY: 'k3y',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("ORION_DATABASE_URL='postgresql://app:********@db:5432/orion' (from profile)");
+    expect(r.stdout).toContain("ORION_DATABASE_POOL_SIZE='8' (from profile)");
+    expect(r.stdout).toContain("ORION_DATABASE_TIMEOUT='3' (from env)");
+    expect(r.stdout).toContain("ORION_DATABASE_MIGRATE_ON_START='true' (from default)");
+    expect(r.stdout).toContain("ORION_DATABASE_ENCRYPTION_KEY='********' (from env)");
+    expect(r.stdout).not.toContain('s3cret');
+    expect(r.stdout).not.toContain('k3y');
+    r = await cli(['config', 'unset', 'ORION_DATABASE_URL']);
+    expect(r.code).toBe(0);
+    expect((await cli(['config', 'view', '--show-sources'])).stdout).toMatch(
+      /ORION_DATABASE_URL='sqlite:.*' \(from default\)/,
+    );
+    expect((await cli(['config', 'view'])).stdout).not.toContain('(from');
+  });
+
+  it('refuses unknown keys and malformed values, listing the known keys', async () => {
+    let r = await cli(['config', 'set', 'ORION_DATABASE_COLOUR=blue']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('known settings: ORION_DATABASE_URL');
+    r = await cli(['config', 'set', 'ORION_DATABASE_POOL_SIZE=many']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ORION_DATABASE_POOL_SIZE .* positive whole number/);
+    r = await cli(['config', 'set', 'ORION_DATABASE_URL=mysql://x']);
+    expect(r.code).toBe(1);
+  });
+
+  it('has --help on every command', async () => {
+    for (const args of [
+      [],
+      ['upgrade'],
+      ['downgrade'],
+      ['reset'],
+      ['status'],
+      ['history'],
+      ['config'],
+      ['config', 'set'],
+      ['config', 'view'],
+    ]) {
+      const r = await cli([...args, '--help']);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toContain('Usage: orion-db');
+    }
+  });
+});

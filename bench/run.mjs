@@ -60,7 +60,10 @@ async function benchPostgres(url) {
   const raw = [];
   try {
     for (let i = 0; i < ROUNDS; i++) {
-      for (const [kind, list] of [['lib', library], ['raw', raw]]) {
+      for (const [kind, list] of [
+        ['lib', library],
+        ['raw', raw],
+      ]) {
         const name = `orion_bench_${kind}_${process.pid}_${i}`;
         await admin.unsafe(`create database ${name}`);
         const target = new URL(url);
@@ -101,7 +104,9 @@ function report(name, { library, raw }) {
 }
 
 const revisionCount = loadRevisions('sqlite').length;
-console.log(`migrate base → head: ${revisionCount} revisions, 19 tables; median of ${ROUNDS} rounds; open+migrate+close vs raw DDL`);
+console.log(
+  `migrate base → head: ${revisionCount} revisions, 19 tables; median of ${ROUNDS} rounds; open+migrate+close vs raw DDL`,
+);
 report('sqlite (file, WAL)', await benchSqlite());
 const pgUrl = process.env.ORION_BENCH_POSTGRES_URL ?? process.env.ORION_TEST_POSTGRES_URL;
 if (pgUrl) report('postgresql', await benchPostgres(pgUrl));

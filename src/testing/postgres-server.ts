@@ -30,7 +30,8 @@ export function resolvePostgresSource(
 ): Promise<PostgresSource> {
   resolved ??= (async (): Promise<PostgresSource> => {
     // ORION_TEST_POSTGRES=pglite forces PGlite (CI's PGlite job), even where a server or Docker exists.
-    if (env.ORION_TEST_POSTGRES === 'pglite') return { kind: 'pglite', description: 'PGlite (ORION_TEST_POSTGRES=pglite)' };
+    if (env.ORION_TEST_POSTGRES === 'pglite')
+      return { kind: 'pglite', description: 'PGlite (ORION_TEST_POSTGRES=pglite)' };
     const url = env.ORION_TEST_POSTGRES_URL;
     if (url) return { kind: 'url', url, description: `server at ${hostOf(url)} (ORION_TEST_POSTGRES_URL)` };
     try {

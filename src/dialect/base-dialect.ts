@@ -60,7 +60,10 @@ export abstract class BaseDialect implements Dialect {
 
   /** Tracks the call for close(), maps driver errors, and refuses work after close(). */
   protected track<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#closing) return Promise.reject(new DatabaseError('This database handle is closed'));
+    // Work inside a transaction that was already in flight when close() began may finish.
+    if (this.#closing && !this.storage.getStore()) {
+      return Promise.reject(new DatabaseError('This database handle is closed'));
+    }
     const promise = work().catch((error: unknown) => {
       throw mapDriverError(error);
     });

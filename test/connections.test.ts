@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Database, DatabaseError, createDatabase } from '../src/index.js';
+import { createTestDatabase } from '../src/testing/index.js';
+import { postgresIsServer } from './support/dialects.js';
+import { appendRevision, copyMigrations } from './support/migrations-copy.js';
+
+const serverAvailable = await postgresIsServer();
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('SQLite files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orion-conn-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the parent folder, uses WAL, foreign keys and the busy timeout', async () => {
+    const file = join(dir, 'nested', 'deeper', 'orion.db');
+    const db = await createDatabase({ url: file, timeoutSeconds: 7 });
+    try {
+      expect(await db.execute('pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      expect(await db.execute('pragma foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+      expect(await db.execute('pragma busy_timeout')).toEqual([{ timeout: 7000 }]);
+      expect((await db.migrations.status()).pending).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('shares one connection between handles on one file; closing one leaves the other working', async () => {
+    const file = join(dir, 'shared.db');
+    const a = await createDatabase({ url: file });
+    const b = await createDatabase({ url: `sqlite:///${file}` });
+    try {
+      // A temporary table is visible only on its own connection: seeing it from b proves sharing.
+      await a.execute('create temp table only_on_this_connection (x integer)');
+      expect(
+        await b.execute(`select name from sqlite_temp_master where name = 'only_on_this_connection'`),
+      ).toHaveLength(1);
+      await a.close();
+      expect(await b.execute('select 1 as one')).toEqual([{ one: 1 }]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe.each(['sqlite', 'postgresql'] as const)('lifecycle (%s)', (dialect) => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await createTestDatabase({ dialect });
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  it('close() waits for a transaction in flight to finish', async () => {
+    let finished = false;
+    const work = db.transaction(async (tx) => {
+      await delay(50);
+      await tx.execute('select 1');
+      finished = true;
+    });
+    await delay(5);
+    await db.close();
+    expect(finished).toBe(true);
+    await work;
+    await expect(db.execute('select 1')).rejects.toThrow(/closed/);
+  });
+});
+
+describe.runIf(serverAvailable)('PostgreSQL server behaviour', () => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await createTestDatabase({ dialect: 'postgresql' });
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  it('retries a transaction that lost a deadlock; both callers succeed', async () => {
+    await db.execute(
+      `insert into configuration (id, created, updated, key, value) values
+        ('0190a1b2-c3d4-7e5f-8a9b-00000000000a', now(), now(), 'a', '0'),
+        ('0190a1b2-c3d4-7e5f-8a9b-00000000000b', now(), now(), 'b', '0')`,
+    );
+    let bothLocked!: () => void;
+    const barrier = new Promise<void>((resolve) => {
+      bothLocked = resolve;
+    });
+    let arrived = 0;
+    let attempts = 0;
+    const crossing = (first: string, second: string) =>
+      db.transaction(async (tx) => {
+        attempts++;
+        await tx.execute(
+          `update configuration set value = to_jsonb(value::text::int + 1) where key = '${first}'`,
+        );
+        if (++arrived === 2) bothLocked();
+        await barrier;
+        await tx.execute(
+          `update configuration set value = to_jsonb(value::text::int + 1) where key = '${second}'`,
+        );
+      });
+    await Promise.all([crossing('a', 'b'), crossing('b', 'a')]);
+    // One of the two was chosen as the deadlock victim, rolled back and run again: each increment landed once.
+    expect(attempts).toBe(3);
+    expect(await db.execute('select key, value from configuration order by key')).toEqual([
+      { key: 'a', value: 2 },
+      { key: 'b', value: 2 },
+    ]);
+  });
+
+  it('applies the statement timeout to normal work and lifts it for migrations', async () => {
+    const impatient = await createDatabase({
+      url: db.settings.url,
+      timeoutSeconds: 0.3,
+      migrateOnOpen: false,
+    });
+    const copy = copyMigrations();
+    try {
+      const error = await impatient.execute('select pg_sleep(1)').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseError);
+      expect((error as DatabaseError).retryable).toBe(true);
+      appendRevision(copy.dir, 'deadbeef0001', 'slow_one', 'SELECT pg_sleep(0.6);', 'SELECT 1;');
+      const slow = await createDatabase({
+        url: db.settings.url,
+        timeoutSeconds: 0.3,
+        migrateOnOpen: false,
+        migrationsDir: copy.dir,
+      });
+      try {
+        expect((await slow.migrate({ to: 'head' })).applied.map((a) => a.name)).toEqual(['slow_one']);
+      } finally {
+        await slow.close();
+      }
+    } finally {
+      copy.dispose();
+      await impatient.close();
+    }
+  });
+});

@@ -9,6 +9,10 @@ import {
   Migrator,
 } from './migrations/migrator.js';
 import type { SchemaShape } from './introspection/schema-shape.js';
+import { RepositoryContext } from './repositories/context.js';
+import { FlowRunRepository } from './repositories/flow-runs.js';
+import { FlowRepository } from './repositories/flows.js';
+import { TaskRunRepository } from './repositories/task-runs.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
 
@@ -42,6 +46,9 @@ export interface DatabaseScope {
   transaction<T>(fn: (tx: DatabaseScope) => Promise<T>): Promise<T>;
   /** Runs raw SQL (a Drizzle `sql` template, or text) and returns its rows: the escape hatch. */
   execute<T extends Row = Row>(query: SQL | string): Promise<T[]>;
+  readonly flows: FlowRepository;
+  readonly flowRuns: FlowRunRepository;
+  readonly taskRuns: TaskRunRepository;
 }
 
 export interface Database extends DatabaseScope {
@@ -62,10 +69,19 @@ export interface Database extends DatabaseScope {
 }
 
 class Scope implements DatabaseScope {
+  readonly flows: FlowRepository;
+  readonly flowRuns: FlowRunRepository;
+  readonly taskRuns: TaskRunRepository;
+
   constructor(
     protected readonly handle: Dialect,
     private readonly bound: TransactionContext | undefined,
-  ) {}
+  ) {
+    const context = new RepositoryContext(handle, bound);
+    this.flows = new FlowRepository(context);
+    this.flowRuns = new FlowRunRepository(context);
+    this.taskRuns = new TaskRunRepository(context);
+  }
 
   get dialect(): DialectName {
     return this.handle.name;

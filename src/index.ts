@@ -36,4 +36,26 @@ export { maskSecrets } from './settings/mask.js';
 export { parseDatabaseUrl } from './settings/url.js';
 export type { DatabaseTarget } from './settings/url.js';
 export { STATE_TYPES, TERMINAL_STATE_TYPES } from './schema/enums.js';
+export type { Flow, FlowCreate, FlowListOptions, FlowRepository, FlowSort, FlowUpdate, FlowWhere } from './repositories/flows.js';
+export type {
+  FlowRun,
+  FlowRunCreate,
+  FlowRunListOptions,
+  FlowRunQuery,
+  FlowRunRepository,
+  FlowRunUpdate,
+  FlowRunWhere,
+} from './repositories/flow-runs.js';
+export type {
+  TaskRun,
+  TaskRunCreate,
+  TaskRunListOptions,
+  TaskRunRepository,
+  TaskRunUpdate,
+  TaskRunWhere,
+} from './repositories/task-runs.js';
+export type { DerivedRunFields, RunSort, SetStateOptions } from './repositories/run-base.js';
+export type { State, StateInput } from './repositories/states.js';
+export type { IdFilter, TagsFilter, TextFilter, TimeFilter } from './repositories/filters.js';
+export type { CreatedBy, EmpiricalPolicy, Json, StateDetails } from './schema/json-types.js';
 export type { StateType } from './schema/enums.js';

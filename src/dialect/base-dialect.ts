@@ -13,6 +13,7 @@ import type {
   Row,
   TransactionContext,
 } from './dialect.js';
+import type { SqlFragments } from './fragments.js';
 import type { Gate } from './gate.js';
 import { isRetryableTransactionError, mapDriverError } from './map-error.js';
 
@@ -28,6 +29,7 @@ export abstract class BaseDialect implements Dialect {
   abstract readonly driver: DriverName;
   abstract readonly capabilities: DialectCapabilities;
   abstract readonly tables: typeof schema;
+  abstract readonly fragments: SqlFragments;
 
   #closing: Promise<void> | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();

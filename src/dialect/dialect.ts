@@ -4,6 +4,7 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SqlFragments } from './fragments.js';
 import type { SchemaShape } from '../introspection/schema-shape.js';
 import type * as schema from '../schema/postgres/index.js';
 
@@ -43,6 +44,8 @@ export interface Dialect {
   readonly name: DialectName;
   readonly driver: DriverName;
   readonly capabilities: DialectCapabilities;
+  /** The SQL fragments whose spelling differs (search, JSON lists). */
+  readonly fragments: SqlFragments;
   /** The tables of this dialect, typed as the Postgres ones (see Executor). */
   readonly tables: typeof schema;
   /** Runs `fn` on the open transaction of this async context, or on the connection (behind the gate where there is one). */

@@ -6,6 +6,7 @@ import * as schema from '../../schema/postgres/index.js';
 import { BaseDialect } from '../base-dialect.js';
 import type { DialectCapabilities, Executor, RawExecutor, Row, TransactionContext } from '../dialect.js';
 import type { Gate } from '../gate.js';
+import { postgresFragments } from './fragments.js';
 
 /** Any 64-bit number unique to us: the advisory lock that serialises migrators. */
 export const MIGRATION_LOCK_KEY = 7_104_711_000_217;
@@ -26,6 +27,7 @@ export abstract class PgFamilyDialect extends BaseDialect {
   readonly name = 'postgresql' as const;
   readonly capabilities: DialectCapabilities = { rowLocking: true, maxParameters: 65534 };
   readonly tables = schema;
+  readonly fragments = postgresFragments;
 
   protected constructor(root: Executor, gate: Gate | undefined) {
     super(root, new AsyncLocalStorage(), gate);

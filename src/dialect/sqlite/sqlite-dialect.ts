@@ -8,6 +8,7 @@ import type * as pgSchema from '../../schema/postgres/index.js';
 import * as schema from '../../schema/sqlite/index.js';
 import { BaseDialect } from '../base-dialect.js';
 import type { DialectCapabilities, Executor, RawExecutor, Row, TransactionContext } from '../dialect.js';
+import { sqliteFragments } from './fragments.js';
 import { type SharedConnection, releaseConnection } from './connection.js';
 
 /** RETURNING (3.35) and the built-in JSON functions with `->>` (3.38). */
@@ -45,6 +46,7 @@ export class SqliteDialect extends BaseDialect {
   readonly driver = 'better-sqlite3' as const;
   readonly capabilities: DialectCapabilities = { rowLocking: false, maxParameters: 32766 };
   readonly tables = schema as unknown as typeof pgSchema;
+  readonly fragments = sqliteFragments;
 
   constructor(private readonly shared: SharedConnection) {
     super(drizzle(shared.connection, { schema }) as unknown as Executor, shared.storage, shared.gate);

@@ -1,0 +1,36 @@
+import type { Dialect, Executor, TransactionContext } from '../dialect/dialect.js';
+import type { SqlFragments } from '../dialect/fragments.js';
+
+/**
+ * What a repository needs from below: the dialect's tables and fragments, and a way to run
+ * queries in the right place (the handle's bound transaction, the async context's, or none).
+ */
+export class RepositoryContext {
+  constructor(
+    readonly dialect: Dialect,
+    private readonly bound: TransactionContext | undefined,
+  ) {}
+
+  get tables(): Dialect['tables'] {
+    return this.dialect.tables;
+  }
+
+  get fragments(): SqlFragments {
+    return this.dialect.fragments;
+  }
+
+  get rowLocking(): boolean {
+    return this.dialect.capabilities.rowLocking;
+  }
+
+  /** Runs `fn` on the current transaction, or on the connection. */
+  run<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
+    const go = () => this.dialect.run(fn);
+    return this.bound ? this.dialect.bind(this.bound, go) : go();
+  }
+
+  /** Runs `fn` in a transaction (a savepoint inside an open one). */
+  transaction<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
+    return this.dialect.transaction((context) => fn(context.executor), this.bound);
+  }
+}

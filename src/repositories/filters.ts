@@ -1,0 +1,108 @@
+/**
+ * Filter operators shared by every repository, as zod schemas and as SQL. The same operator means
+ * the same thing on both dialects; an empty `any` matches nothing.
+ */
+import { type SQL, type SQLWrapper, and, eq, gte, inArray, isNotNull, isNull, lte, notInArray, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import type { SqlFragments } from '../dialect/fragments.js';
+import { name, tags, time, uuid } from './validation.js';
+
+export const NOTHING = sql`1 = 0`;
+
+export const idFilter = z.strictObject({
+  any: z.array(uuid).optional(),
+  notAny: z.array(uuid).optional(),
+  isNull: z.boolean().optional(),
+});
+export type IdFilter = z.input<typeof idFilter>;
+
+export const textFilter = z.strictObject({
+  any: z.array(name).optional(),
+  notAny: z.array(name).optional(),
+  like: name.optional(),
+  startsWith: name.optional(),
+  isNull: z.boolean().optional(),
+});
+export type TextFilter = z.input<typeof textFilter>;
+
+export const tagsFilter = z.strictObject({
+  all: tags.optional(),
+  any: tags.optional(),
+  isNull: z.boolean().optional(),
+});
+export type TagsFilter = z.input<typeof tagsFilter>;
+
+export const timeFilter = z.strictObject({
+  before: time.optional(),
+  after: time.optional(),
+  isNull: z.boolean().optional(),
+});
+export type TimeFilter = z.input<typeof timeFilter>;
+
+export function anyOf<T>(column: AnyPgColumn | SQLWrapper, values: T[]): SQL {
+  return values.length === 0 ? NOTHING : inArray(column as AnyPgColumn, values as unknown[]);
+}
+
+export function nullness(column: AnyPgColumn, wantNull: boolean | undefined): SQL | undefined {
+  if (wantNull === undefined) return undefined;
+  return wantNull ? isNull(column) : isNotNull(column);
+}
+
+export function idConditions(column: AnyPgColumn, f: z.output<typeof idFilter> | undefined): SQL[] {
+  if (!f) return [];
+  const out: (SQL | undefined)[] = [];
+  if (f.any) out.push(anyOf(column, f.any));
+  if (f.notAny && f.notAny.length > 0) out.push(notInArray(column, f.notAny));
+  out.push(nullness(column, f.isNull));
+  return out.filter((c): c is SQL => c !== undefined);
+}
+
+export function textConditions(
+  column: AnyPgColumn,
+  f: z.output<typeof textFilter> | undefined,
+  fragments: SqlFragments,
+): SQL[] {
+  if (!f) return [];
+  const out: (SQL | undefined)[] = [];
+  if (f.any) out.push(anyOf(column, f.any));
+  if (f.notAny && f.notAny.length > 0) out.push(notInArray(column, f.notAny));
+  if (f.like !== undefined) out.push(fragments.containsInsensitive(column, f.like));
+  if (f.startsWith !== undefined) out.push(fragments.startsWithInsensitive(column, f.startsWith));
+  out.push(nullness(column, f.isNull));
+  return out.filter((c): c is SQL => c !== undefined);
+}
+
+export function tagsConditions(
+  column: AnyPgColumn,
+  f: z.output<typeof tagsFilter> | undefined,
+  fragments: SqlFragments,
+): SQL[] {
+  if (!f) return [];
+  const out: SQL[] = [];
+  if (f.all && f.all.length > 0) out.push(fragments.jsonListContainsAll(column, f.all));
+  if (f.any) out.push(f.any.length === 0 ? NOTHING : fragments.jsonListContainsAny(column, f.any));
+  if (f.isNull !== undefined) {
+    const empty = fragments.jsonListIsEmpty(column);
+    out.push(f.isNull ? empty : sql`not (${empty})`);
+  }
+  return out;
+}
+
+export function timeConditions(column: AnyPgColumn | SQLWrapper, f: z.output<typeof timeFilter> | undefined): SQL[] {
+  if (!f) return [];
+  const col = column as AnyPgColumn;
+  const out: (SQL | undefined)[] = [];
+  if (f.before) out.push(lte(col, f.before));
+  if (f.after) out.push(gte(col, f.after));
+  out.push(nullness(col, f.isNull));
+  return out.filter((c): c is SQL => c !== undefined);
+}
+
+export function allOf(conditions: (SQL | undefined)[]): SQL | undefined {
+  const present = conditions.filter((c): c is SQL => c !== undefined);
+  if (present.length === 0) return undefined;
+  return present.length === 1 ? present[0] : and(...present);
+}
+
+export { eq };

@@ -1,0 +1,317 @@
+import { type SQL, and, count, eq, exists, inArray } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import type { Executor } from '../dialect/dialect.js';
+import { NotFoundError } from '../errors.js';
+import type { StateType } from '../schema/enums.js';
+import { STATE_TYPES } from '../schema/enums.js';
+import type { flowRun } from '../schema/postgres/runs.js';
+import type { RepositoryContext } from './context.js';
+import {
+  idConditions,
+  idFilter,
+  tagsConditions,
+  tagsFilter,
+  textConditions,
+  textFilter,
+  timeConditions,
+  timeFilter,
+} from './filters.js';
+import { FlowRepository, flowWhere } from './flows.js';
+import { generateRunName } from './names.js';
+import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase, runOrder } from './run-base.js';
+import { stateInput } from './states.js';
+import { TaskRunRepository, taskRunWhere } from './task-runs.js';
+import { jsonObject, labels, limit, name, offset, parse, tags, uuid } from './validation.js';
+
+type FlowRunRow = typeof flowRun.$inferSelect;
+/** A flow run as the library returns it: its columns and the derived timing fields. */
+export type FlowRun = Omit<FlowRunRow, 'startTimeOrExpected'> & DerivedRunFields;
+
+export const stateFilter = z.strictObject({
+  type: z.strictObject({ any: z.array(z.enum(STATE_TYPES)).optional(), notAny: z.array(z.enum(STATE_TYPES)).optional() }).optional(),
+  name: textFilter.optional(),
+});
+
+export const flowRunWhere = z.strictObject({
+  id: idFilter.optional(),
+  name: textFilter.optional(),
+  tags: tagsFilter.optional(),
+  state: stateFilter.optional(),
+  flowId: idFilter.optional(),
+  deploymentId: idFilter.optional(),
+  workQueueId: idFilter.optional(),
+  workQueueName: textFilter.optional(),
+  parentTaskRunId: idFilter.optional(),
+  idempotencyKey: textFilter.optional(),
+  flowVersion: textFilter.optional(),
+  startTime: timeFilter.optional(),
+  endTime: timeFilter.optional(),
+  expectedStartTime: timeFilter.optional(),
+  nextScheduledStartTime: timeFilter.optional(),
+});
+
+const relatedFilters = {
+  flow: flowWhere.optional(),
+  deployment: z.strictObject({ id: idFilter.optional(), name: textFilter.optional(), tags: tagsFilter.optional() }).optional(),
+  workPool: z.strictObject({ id: idFilter.optional(), name: textFilter.optional(), type: textFilter.optional() }).optional(),
+  workQueue: z.strictObject({ id: idFilter.optional(), name: textFilter.optional() }).optional(),
+  /** Flow runs having at least one task run that matches. */
+  taskRun: z.lazy(() => taskRunWhere).optional(),
+};
+
+const flowRunQuery = z.strictObject({ where: flowRunWhere.optional(), ...relatedFilters });
+const flowRunList = z.strictObject({
+  where: flowRunWhere.optional(),
+  ...relatedFilters,
+  sort: z.enum(RUN_SORTS).optional(),
+  limit: limit.optional(),
+  offset: offset.optional(),
+});
+
+const flowRunCreate = z.strictObject({
+  flowId: uuid,
+  name: name.optional(),
+  deploymentId: uuid.nullable().optional(),
+  deploymentVersion: name.nullable().optional(),
+  workQueueId: uuid.nullable().optional(),
+  workQueueName: name.nullable().optional(),
+  flowVersion: name.nullable().optional(),
+  parameters: jsonObject.optional(),
+  idempotencyKey: name.nullable().optional(),
+  context: jsonObject.optional(),
+  empiricalPolicy: jsonObject.optional(),
+  tags: tags.optional(),
+  labels: labels.nullable().optional(),
+  createdBy: jsonObject.nullable().optional(),
+  infrastructurePid: name.nullable().optional(),
+  jobVariables: jsonObject.optional(),
+  parentTaskRunId: uuid.nullable().optional(),
+  autoScheduled: z.boolean().optional(),
+  /** An initial state, applied with the bookkeeping in the same transaction. */
+  state: stateInput.optional(),
+});
+
+const flowRunUpdate = z.strictObject({
+  name: name.optional(),
+  flowVersion: name.nullable().optional(),
+  parameters: jsonObject.optional(),
+  context: jsonObject.optional(),
+  empiricalPolicy: jsonObject.optional(),
+  tags: tags.optional(),
+  labels: labels.nullable().optional(),
+  infrastructurePid: name.nullable().optional(),
+  jobVariables: jsonObject.optional(),
+  deploymentId: uuid.nullable().optional(),
+  deploymentVersion: name.nullable().optional(),
+  workQueueId: uuid.nullable().optional(),
+  workQueueName: name.nullable().optional(),
+});
+
+export type FlowRunWhere = z.input<typeof flowRunWhere>;
+export type FlowRunQuery = z.input<typeof flowRunQuery>;
+export type FlowRunListOptions = z.input<typeof flowRunList>;
+export type FlowRunCreate = z.input<typeof flowRunCreate>;
+export type FlowRunUpdate = z.input<typeof flowRunUpdate>;
+
+/** Flow runs: create, read, filter, sort, count, and move through states with full bookkeeping. */
+export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
+  protected readonly entity = 'flow run' as const;
+  protected readonly kind = 'flow' as const;
+
+  constructor(ctx: RepositoryContext) {
+    super(ctx);
+  }
+
+  protected get table() {
+    return this.ctx.tables.flowRun;
+  }
+  protected get stateTable() {
+    return this.ctx.tables.flowRunState;
+  }
+  protected get stateRunColumn(): AnyPgColumn {
+    return this.ctx.tables.flowRunState.flowRunId;
+  }
+  protected lockedExtras() {
+    return {};
+  }
+  protected transitionContext(row: Record<string, unknown>) {
+    return { flowRunId: String(row.id) };
+  }
+
+  protected toRun(row: FlowRunRow, now: Date): FlowRun {
+    const { startTimeOrExpected: _, ...rest } = row;
+    return { ...rest, ...this.derived(row, now) };
+  }
+
+  /** SQL conditions for a flow-run query (filters plus related-entity filters). */
+  conditions(q: Executor, query: z.output<typeof flowRunQuery>): SQL[] {
+    const t = this.table;
+    const { tables, fragments: f } = this.ctx;
+    const w = query.where ?? {};
+    const out: SQL[] = [
+      ...idConditions(t.id, w.id),
+      ...textConditions(t.name, w.name, f),
+      ...tagsConditions(t.tags, w.tags, f),
+      ...idConditions(t.flowId, w.flowId),
+      ...idConditions(t.deploymentId, w.deploymentId),
+      ...idConditions(t.workQueueId, w.workQueueId),
+      ...textConditions(t.workQueueName, w.workQueueName, f),
+      ...idConditions(t.parentTaskRunId, w.parentTaskRunId),
+      ...textConditions(t.idempotencyKey, w.idempotencyKey, f),
+      ...textConditions(t.flowVersion, w.flowVersion, f),
+      ...timeConditions(t.startTime, w.startTime),
+      ...timeConditions(t.endTime, w.endTime),
+      ...timeConditions(t.expectedStartTime, w.expectedStartTime),
+      ...timeConditions(t.nextScheduledStartTime, w.nextScheduledStartTime),
+      ...stateConditions(t, w.state, f),
+    ];
+    if (query.flow) {
+      const sub = q.select({ id: tables.flow.id }).from(tables.flow).where(and(...new FlowRepository(this.ctx).conditions(query.flow)));
+      out.push(inArray(t.flowId, sub));
+    }
+    if (query.deployment) {
+      const d = tables.deployment;
+      const where = [
+        ...idConditions(d.id, query.deployment.id),
+        ...textConditions(d.name, query.deployment.name, f),
+        ...tagsConditions(d.tags, query.deployment.tags, f),
+      ];
+      out.push(inArray(t.deploymentId, q.select({ id: d.id }).from(d).where(and(...where))));
+    }
+    if (query.workQueue) {
+      const wq = tables.workQueue;
+      const where = [...idConditions(wq.id, query.workQueue.id), ...textConditions(wq.name, query.workQueue.name, f)];
+      out.push(inArray(t.workQueueId, q.select({ id: wq.id }).from(wq).where(and(...where))));
+    }
+    if (query.workPool) {
+      const { workQueue: wq, workPool: wp } = tables;
+      const where = [
+        ...idConditions(wp.id, query.workPool.id),
+        ...textConditions(wp.name, query.workPool.name, f),
+        ...textConditions(wp.type, query.workPool.type, f),
+      ];
+      const sub = q.select({ id: wq.id }).from(wq).innerJoin(wp, eq(wp.id, wq.workPoolId)).where(and(...where));
+      out.push(inArray(t.workQueueId, sub));
+    }
+    if (query.taskRun) {
+      const tr = tables.taskRun;
+      const where = new TaskRunRepository(this.ctx).conditions({ where: query.taskRun });
+      out.push(exists(q.select({ one: tr.id }).from(tr).where(and(eq(tr.flowRunId, t.id), ...where))));
+    }
+    return out;
+  }
+
+  /**
+   * Creates a flow run (a two-word name when none is given). Idempotent on flow + idempotencyKey:
+   * the existing run is returned. An initial `state` is applied with the bookkeeping.
+   */
+  async create(input: FlowRunCreate): Promise<FlowRun> {
+    const { state, ...data } = parse(flowRunCreate, input, 'flow run');
+    const t = this.table;
+    return this.ctx.transaction(async (q) => {
+      await this.assertReferences(q, data);
+      const now = new Date();
+      const [created] = await q
+        .insert(t)
+        .values({
+          ...data,
+          name: data.name ?? generateRunName(),
+          createdBy: (data.createdBy ?? null) as never,
+          created: now,
+          updated: now,
+        })
+        .onConflictDoNothing({ target: [t.flowId, t.idempotencyKey] })
+        .returning();
+      if (!created) {
+        const [existing] = await q
+          .select()
+          .from(t)
+          .where(and(eq(t.flowId, data.flowId), eq(t.idempotencyKey, data.idempotencyKey!)));
+        return this.toRun(existing!, now);
+      }
+      if (!state) return this.toRun(created, now);
+      return (await this.transition(q, created.id, state)).run;
+    });
+  }
+
+  private async assertReferences(
+    q: Executor,
+    data: { flowId?: string; workQueueId?: string | null; parentTaskRunId?: string | null },
+  ): Promise<void> {
+    const { flow, workQueue, taskRun } = this.ctx.tables;
+    const checks: [string, string | null | undefined, AnyPgColumn][] = [
+      ['flow', data.flowId, flow.id],
+      ['work queue', data.workQueueId, workQueue.id],
+      ['task run', data.parentTaskRunId, taskRun.id],
+    ];
+    for (const [entity, id, column] of checks) {
+      if (!id) continue;
+      const table = entity === 'flow' ? flow : entity === 'work queue' ? workQueue : taskRun;
+      const [row] = await q.select({ id: column }).from(table).where(eq(column, id));
+      if (!row) throw new NotFoundError(entity, id);
+    }
+  }
+
+  async list(options: FlowRunListOptions = {}): Promise<FlowRun[]> {
+    const { sort, limit: max, offset: skip, ...query } = parse(flowRunList, options, 'flow run list options');
+    const t = this.table;
+    return this.ctx.run(async (q) => {
+      let select = q
+        .select()
+        .from(t)
+        .where(and(...this.conditions(q, query)))
+        .orderBy(...runOrder(sort ?? 'ID_DESC', t, t.startTimeOrExpected))
+        .$dynamic();
+      if (max !== undefined) select = select.limit(max);
+      if (skip) select = select.offset(skip);
+      const now = new Date();
+      return (await select).map((row) => this.toRun(row, now));
+    });
+  }
+
+  async count(options: FlowRunQuery = {}): Promise<number> {
+    const query = parse(flowRunQuery, options, 'flow run count options');
+    return this.ctx.run(async (q) => {
+      const [row] = await q
+        .select({ n: count() })
+        .from(this.table)
+        .where(and(...this.conditions(q, query)));
+      return Number(row?.n ?? 0);
+    });
+  }
+
+  async countByState(options: FlowRunQuery = {}): Promise<Record<StateType, number>> {
+    const query = parse(flowRunQuery, options, 'flow run count options');
+    return this.ctx.run((q) => this.countStates(q, this.conditions(q, query)));
+  }
+
+  async update(id: string, patch: FlowRunUpdate): Promise<FlowRun> {
+    const runId = parse(uuid, id, 'flow run id');
+    const data = parse(flowRunUpdate, patch, 'flow run update');
+    return this.ctx.transaction(async (q) => {
+      await this.assertReferences(q, { workQueueId: data.workQueueId });
+      const now = new Date();
+      const [row] = await q
+        .update(this.table)
+        .set({ ...(data as Record<string, unknown>), updated: now })
+        .where(eq(this.table.id, runId))
+        .returning();
+      if (!row) throw new NotFoundError('flow run', runId);
+      return this.toRun(row, now);
+    });
+  }
+}
+
+/** State filter: `{ type: { any, notAny }, name: { any, notAny, like, startsWith } }`. */
+export function stateConditions(
+  t: { stateType: AnyPgColumn; stateName: AnyPgColumn },
+  f: z.output<typeof stateFilter> | undefined,
+  fragments: RepositoryContext['fragments'],
+): SQL[] {
+  if (!f) return [];
+  return [
+    ...idConditions(t.stateType, f.type as never),
+    ...textConditions(t.stateName, f.name, fragments),
+  ];
+}

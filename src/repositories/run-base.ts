@@ -1,0 +1,250 @@
+/**
+ * What flow runs and task runs share: reading, counting by state, deleting, and state transitions
+ * with the bookkeeping of data-model.md under a row lock (compare-and-set with expectedStateId).
+ */
+import { type SQL, and, asc, count, eq, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import type { Executor } from '../dialect/dialect.js';
+import { NotFoundError, StaleStateError } from '../errors.js';
+import { STATE_TYPES, type StateType } from '../schema/enums.js';
+import type { flowRun, flowRunState, taskRun, taskRunState } from '../schema/postgres/runs.js';
+import type { RepositoryContext } from './context.js';
+import { orderBy } from './sorting.js';
+import {
+  type ParsedStateInput,
+  type RunBookkeeping,
+  type State,
+  type StateInput,
+  applyTransition,
+  estimatedRunTime,
+  estimatedStartTimeDelta,
+  stateInput,
+} from './states.js';
+import { parse, uuid } from './validation.js';
+
+type RunTable = typeof flowRun | typeof taskRun;
+type StateTable = typeof flowRunState | typeof taskRunState;
+
+/** Fields every run carries besides its columns, computed when read. */
+export interface DerivedRunFields {
+  /** Seconds: total run time, plus the current RUNNING stretch so far. */
+  estimatedRunTime: number;
+  /** Seconds late: how late it started, or how overdue it is while still waiting. */
+  estimatedStartTimeDelta: number;
+}
+
+export const RUN_SORTS = [
+  'ID_DESC',
+  'START_TIME_ASC',
+  'START_TIME_DESC',
+  'EXPECTED_START_TIME_ASC',
+  'EXPECTED_START_TIME_DESC',
+  'NAME_ASC',
+  'NAME_DESC',
+  'NEXT_SCHEDULED_START_TIME_ASC',
+  'END_TIME_DESC',
+] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
+
+export const setStateOptions = z.strictObject({ expectedStateId: uuid.nullable().optional() });
+export type SetStateOptions = z.input<typeof setStateOptions>;
+
+/** Sorting on the START_TIME keys uses coalesce(start_time, expected_start_time). */
+export function runOrder(sort: RunSort, t: RunTable, startKey: AnyPgColumn | SQL): SQL[] {
+  const start = startKey as AnyPgColumn;
+  switch (sort) {
+    case 'ID_DESC':
+      return orderBy(t.id, 'desc', t.id);
+    case 'START_TIME_ASC':
+      return orderBy(start, 'asc', t.id);
+    case 'START_TIME_DESC':
+      return orderBy(start, 'desc', t.id);
+    case 'EXPECTED_START_TIME_ASC':
+      return orderBy(t.expectedStartTime, 'asc', t.id);
+    case 'EXPECTED_START_TIME_DESC':
+      return orderBy(t.expectedStartTime, 'desc', t.id);
+    case 'NAME_ASC':
+      return orderBy(t.name, 'asc', t.id);
+    case 'NAME_DESC':
+      return orderBy(t.name, 'desc', t.id);
+    case 'NEXT_SCHEDULED_START_TIME_ASC':
+      return orderBy(t.nextScheduledStartTime, 'asc', t.id);
+    case 'END_TIME_DESC':
+      return orderBy(t.endTime, 'desc', t.id);
+  }
+}
+
+/** Bookkeeping columns, read under the row lock before a transition. */
+const bookkeeping = (t: RunTable) => ({
+  id: t.id,
+  stateId: t.stateId,
+  stateType: t.stateType,
+  stateTimestamp: t.stateTimestamp,
+  startTime: t.startTime,
+  endTime: t.endTime,
+  totalRunTime: t.totalRunTime,
+  runCount: t.runCount,
+  expectedStartTime: t.expectedStartTime,
+  nextScheduledStartTime: t.nextScheduledStartTime,
+  empiricalPolicy: t.empiricalPolicy,
+});
+
+export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
+  protected abstract readonly entity: 'flow run' | 'task run';
+  protected abstract readonly kind: 'flow' | 'task';
+
+  constructor(protected readonly ctx: RepositoryContext) {}
+
+  protected abstract get table(): RunTable;
+  protected abstract get stateTable(): StateTable;
+  /** The state table's column pointing at the run. */
+  protected abstract get stateRunColumn(): AnyPgColumn;
+  /** Converts a row into the public shape (derived fields added, internal columns dropped). */
+  protected abstract toRun(row: Row, now: Date): Run;
+  /** Extra columns read under the lock (task runs: the parent flow run's id and run_count). */
+  protected abstract lockedExtras(): Record<string, SQL | AnyPgColumn>;
+  protected abstract transitionContext(
+    row: Record<string, unknown>,
+    now: Date,
+  ): { flowRunId: string | null; taskRunId?: string; parentRunCount?: number | null };
+
+  protected derived(row: RunBookkeeping, now: Date): DerivedRunFields {
+    return { estimatedRunTime: estimatedRunTime(row, now), estimatedStartTimeDelta: estimatedStartTimeDelta(row, now) };
+  }
+
+  async get(id: string): Promise<Run | null> {
+    const runId = parse(uuid, id, `${this.entity} id`);
+    return this.ctx.run(async (q) => {
+      const [row] = await q.select().from(this.table).where(eq(this.table.id, runId));
+      return row ? this.toRun(row as unknown as Row, new Date()) : null;
+    });
+  }
+
+  /** Counts runs per state type matching `conditions`; every type is present, zeros included. */
+  protected async countStates(q: Executor, conditions: SQL[]): Promise<Record<StateType, number>> {
+    const rows = await q
+      .select({ type: this.table.stateType, n: count() })
+      .from(this.table)
+      .where(and(...conditions))
+      .groupBy(this.table.stateType);
+    const result = Object.fromEntries(STATE_TYPES.map((type) => [type, 0])) as Record<StateType, number>;
+    for (const row of rows) if (row.type) result[row.type] = Number(row.n);
+    return result;
+  }
+
+  async delete(id: string): Promise<void> {
+    const runId = parse(uuid, id, `${this.entity} id`);
+    await this.ctx.run(async (q) => {
+      const deleted = await q.delete(this.table).where(eq(this.table.id, runId)).returning({ id: this.table.id });
+      if (deleted.length === 0) throw new NotFoundError(this.entity, runId);
+    });
+  }
+
+  /** The run's state history, ordered by (timestamp, id). */
+  async states(id: string): Promise<State[]> {
+    const runId = parse(uuid, id, `${this.entity} id`);
+    return this.ctx.run(async (q) => {
+      const rows = await q
+        .select()
+        .from(this.stateTable)
+        .where(eq(this.stateRunColumn, runId))
+        .orderBy(asc(this.stateTable.timestamp), asc(this.stateTable.id));
+      if (rows.length === 0) {
+        const [exists] = await q.select({ id: this.table.id }).from(this.table).where(eq(this.table.id, runId));
+        if (!exists) throw new NotFoundError(this.entity, runId);
+      }
+      return rows.map(toState);
+    });
+  }
+
+  /**
+   * Appends a state, points the run at it and applies the bookkeeping, in one transaction with the
+   * run locked. With `expectedStateId` (null = "no state yet") it is a compare-and-set: if the run
+   * moved first, StaleStateError and nothing is written.
+   */
+  async setState(id: string, state: StateInput, options: SetStateOptions = {}): Promise<{ run: Run; state: State }> {
+    const runId = parse(uuid, id, `${this.entity} id`);
+    const proposed = parse(stateInput, state, 'state');
+    const opts = parse(setStateOptions, options, 'setState options');
+    return this.ctx.transaction((q) => this.transition(q, runId, proposed, opts.expectedStateId));
+  }
+
+  /** One transition inside an open transaction: 3 statements (lock-read, insert state, update run). */
+  protected async transition(
+    q: Executor,
+    runId: string,
+    proposed: ParsedStateInput,
+    expectedStateId?: string | null,
+  ): Promise<{ run: Run; state: State }> {
+    let locked = q
+      .select({ ...bookkeeping(this.table), ...this.lockedExtras() })
+      .from(this.table)
+      .where(eq(this.table.id, runId))
+      .$dynamic();
+    if (this.ctx.rowLocking) locked = locked.for('update', { of: this.table });
+    const [current] = (await locked) as (RunBookkeeping & Record<string, unknown>)[];
+    if (!current) throw new NotFoundError(this.entity, runId);
+    if (expectedStateId !== undefined && current.stateId !== expectedStateId) {
+      throw new StaleStateError(
+        this.entity,
+        'expected_state_id',
+        `The ${this.entity} ${runId} moved first: its state is ${current.stateId ?? 'none'}, not ${expectedStateId ?? 'none'}`,
+      );
+    }
+    const now = new Date();
+    const transition = applyTransition(current, proposed, {
+      kind: this.kind,
+      now,
+      ...this.transitionContext(current, now),
+    });
+    const [stateRow] = await q
+      .insert(this.stateTable)
+      .values({
+        ...transition.state,
+        [this.kind === 'flow' ? 'flowRunId' : 'taskRunId']: runId,
+        created: now,
+        updated: now,
+      } as never)
+      .returning();
+    const r = transition.run;
+    const [row] = await q
+      .update(this.table)
+      .set({
+        stateId: stateRow!.id,
+        stateType: r.stateType,
+        stateName: r.stateName,
+        stateTimestamp: r.stateTimestamp,
+        startTime: r.startTime,
+        endTime: r.endTime,
+        totalRunTime: r.totalRunTime,
+        runCount: r.runCount,
+        expectedStartTime: r.expectedStartTime,
+        nextScheduledStartTime: r.nextScheduledStartTime,
+        empiricalPolicy: r.empiricalPolicy,
+        ...(r.flowRunRunCount !== undefined ? { flowRunRunCount: r.flowRunRunCount } : {}),
+        updated: now,
+      } as never)
+      .where(eq(this.table.id, runId))
+      .returning();
+    return { run: this.toRun(row as unknown as Row, now), state: toState(stateRow as StateRow) };
+  }
+}
+
+type StateRow = typeof flowRunState.$inferSelect | typeof taskRunState.$inferSelect;
+
+export function toState(row: StateRow): State {
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    timestamp: row.timestamp,
+    message: row.message,
+    stateDetails: row.stateDetails,
+    data: row.data,
+    created: row.created,
+  };
+}
+
+/** `sql` re-exported for subclasses building locked extras. */
+export { sql };

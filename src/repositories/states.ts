@@ -1,0 +1,175 @@
+/**
+ * States and the bookkeeping rules of data-model.md, as pure functions: given a run's current
+ * bookkeeping and a proposed state, what the new state row and the run's new columns are.
+ * `setState` applies the result inside one transaction after locking the run.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import { STATE_TYPES, type StateType, TERMINAL_STATE_TYPES } from '../schema/enums.js';
+import type { EmpiricalPolicy, StateDetails } from '../schema/json-types.js';
+import { json, jsonObject, name, text, time } from './validation.js';
+
+export const stateInput = z.strictObject({
+  type: z.enum(STATE_TYPES),
+  name: name.optional(),
+  timestamp: time.optional(),
+  message: text.nullable().optional(),
+  stateDetails: jsonObject.optional(),
+  data: json.optional(),
+});
+export type StateInput = z.input<typeof stateInput>;
+export type ParsedStateInput = z.output<typeof stateInput>;
+
+/** A state as stored in a run's history. */
+export interface State {
+  id: string;
+  type: StateType;
+  name: string;
+  timestamp: Date;
+  message: string | null;
+  stateDetails: StateDetails;
+  data: unknown;
+  created: Date;
+}
+
+/** The columns of a run that the bookkeeping reads and writes. */
+export interface RunBookkeeping {
+  stateId: string | null;
+  stateType: StateType | null;
+  stateTimestamp: Date | null;
+  startTime: Date | null;
+  endTime: Date | null;
+  totalRunTime: number;
+  runCount: number;
+  expectedStartTime: Date | null;
+  nextScheduledStartTime: Date | null;
+  empiricalPolicy: EmpiricalPolicy;
+}
+
+export interface TransitionContext {
+  kind: 'flow' | 'task';
+  /** The flow run the state belongs to (the task run's parent for task runs; may be null). */
+  flowRunId: string | null;
+  taskRunId?: string;
+  /** For task runs: the parent flow run's run_count, recorded when entering RUNNING. */
+  parentRunCount?: number | null;
+  /** The library's clock, read after the run was locked. */
+  now: Date;
+}
+
+export interface Transition {
+  state: {
+    type: StateType;
+    name: string;
+    timestamp: Date;
+    message: string | null;
+    stateDetails: StateDetails;
+    data: unknown;
+  };
+  run: RunBookkeeping & { stateName: string; flowRunRunCount?: number };
+}
+
+const TERMINAL = new Set<string>(TERMINAL_STATE_TYPES);
+export const isTerminal = (type: string | null | undefined) => type !== null && type !== undefined && TERMINAL.has(type);
+
+/** "CANCELLING" → "Cancelling" */
+export function defaultStateName(type: StateType): string {
+  return type.charAt(0) + type.slice(1).toLowerCase();
+}
+
+function scheduledTimeOf(details: StateDetails): Date | undefined {
+  const raw = details.scheduledTime;
+  if (raw === undefined || raw === null) return undefined;
+  const date = typeof raw === 'string' ? new Date(raw) : undefined;
+  if (!date || Number.isNaN(date.getTime()) || !/\d{4}-\d{2}-\d{2}T/.test(String(raw))) {
+    throw new ValidationError('Invalid state: stateDetails.scheduledTime must be an ISO-8601 date-time', [
+      { path: ['stateDetails', 'scheduledTime'], message: 'must be an ISO-8601 date-time' },
+    ]);
+  }
+  return date;
+}
+
+/** Applies rules 0–8 of data-model.md to a run for a proposed state. Pure. */
+export function applyTransition(initial: RunBookkeeping, proposed: ParsedStateInput, ctx: TransitionContext): Transition {
+  // Rule 0: the history stays unique and ordered per run.
+  let timestamp = proposed.timestamp ?? ctx.now;
+  if (initial.stateTimestamp && timestamp.getTime() <= initial.stateTimestamp.getTime()) {
+    timestamp = new Date(initial.stateTimestamp.getTime() + 1);
+  }
+  const details: StateDetails = { ...((proposed.stateDetails ?? {}) as StateDetails) };
+  let scheduledTime = scheduledTimeOf(details);
+  if (proposed.type === 'SCHEDULED' && scheduledTime === undefined) {
+    scheduledTime = timestamp;
+  }
+  if (scheduledTime) details.scheduledTime = scheduledTime.toISOString();
+  // Rule 8.
+  if (ctx.flowRunId) details.flowRunId = ctx.flowRunId;
+  if (ctx.kind === 'task' && ctx.taskRunId) details.taskRunId = ctx.taskRunId;
+
+  const run: Transition['run'] = { ...initial, empiricalPolicy: { ...initial.empiricalPolicy }, stateName: '' };
+  // Rule 1 (stateId is set once the state row exists).
+  run.stateType = proposed.type;
+  run.stateName = proposed.name ?? defaultStateName(proposed.type);
+  run.stateTimestamp = timestamp;
+  // Rule 2.
+  if (proposed.type === 'RUNNING' && run.startTime === null) run.startTime = timestamp;
+  // Rule 3.
+  if (isTerminal(proposed.type) && run.endTime === null) {
+    run.endTime = timestamp;
+    run.startTime ??= timestamp;
+  } else if (isTerminal(initial.stateType) && !isTerminal(proposed.type)) {
+    run.endTime = null;
+  }
+  // Rule 4.
+  if (initial.stateType === 'RUNNING' && initial.stateTimestamp) {
+    run.totalRunTime = initial.totalRunTime + (timestamp.getTime() - initial.stateTimestamp.getTime()) / 1000;
+  }
+  // Rule 5.
+  if (run.expectedStartTime === null) {
+    run.expectedStartTime = proposed.type === 'SCHEDULED' && scheduledTime ? scheduledTime : timestamp;
+  }
+  // Rule 6.
+  if (initial.stateType === 'SCHEDULED') run.nextScheduledStartTime = null;
+  if (proposed.type === 'SCHEDULED') run.nextScheduledStartTime = scheduledTime ?? timestamp;
+  // Rule 7.
+  if (proposed.type === 'RUNNING') {
+    const resuming = ctx.kind === 'flow' && initial.empiricalPolicy?.resuming === true;
+    if (!resuming) run.runCount = initial.runCount + 1;
+    if (ctx.kind === 'task') run.flowRunRunCount = ctx.parentRunCount ?? 0;
+  }
+  if (ctx.kind === 'flow' && (proposed.type === 'RUNNING' || isTerminal(proposed.type)) && run.empiricalPolicy.resuming) {
+    run.empiricalPolicy.resuming = false;
+  }
+
+  return {
+    state: {
+      type: proposed.type,
+      name: run.stateName,
+      timestamp,
+      message: proposed.message ?? null,
+      stateDetails: details,
+      data: proposed.data ?? null,
+    },
+    run,
+  };
+}
+
+/** Seconds: total_run_time, plus the time spent in the current RUNNING state so far. */
+export function estimatedRunTime(run: Pick<RunBookkeeping, 'totalRunTime' | 'stateType' | 'stateTimestamp'>, now: Date): number {
+  if (run.stateType === 'RUNNING' && run.stateTimestamp) {
+    return run.totalRunTime + Math.max(0, now.getTime() - run.stateTimestamp.getTime()) / 1000;
+  }
+  return run.totalRunTime;
+}
+
+/** Seconds late: how late it started, or how overdue it is while waiting; 0 otherwise. */
+export function estimatedStartTimeDelta(
+  run: Pick<RunBookkeeping, 'startTime' | 'expectedStartTime' | 'stateType'>,
+  now: Date,
+): number {
+  const expected = run.expectedStartTime;
+  if (!expected) return 0;
+  if (run.startTime) return Math.max(0, run.startTime.getTime() - expected.getTime()) / 1000;
+  if (!isTerminal(run.stateType) && now.getTime() > expected.getTime()) return (now.getTime() - expected.getTime()) / 1000;
+  return 0;
+}

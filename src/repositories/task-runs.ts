@@ -1,0 +1,227 @@
+import { type SQL, and, count, eq, isNull, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import type { Executor } from '../dialect/dialect.js';
+import { NotFoundError } from '../errors.js';
+import { STATE_TYPES, type StateType } from '../schema/enums.js';
+import type { taskRun } from '../schema/postgres/runs.js';
+import type { RepositoryContext } from './context.js';
+import {
+  idConditions,
+  idFilter,
+  tagsConditions,
+  tagsFilter,
+  textConditions,
+  textFilter,
+  timeConditions,
+  timeFilter,
+} from './filters.js';
+import { generateRunName } from './names.js';
+import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase, runOrder } from './run-base.js';
+import { stateInput } from './states.js';
+import { jsonObject, labels, limit, name, offset, parse, tags, time, uuid } from './validation.js';
+
+type TaskRunRow = typeof taskRun.$inferSelect;
+/** A task run as the library returns it: its columns and the derived timing fields. */
+export type TaskRun = TaskRunRow & DerivedRunFields;
+
+const taskStateFilter = z.strictObject({
+  type: z
+    .strictObject({ any: z.array(z.enum(STATE_TYPES)).optional(), notAny: z.array(z.enum(STATE_TYPES)).optional() })
+    .optional(),
+  name: textFilter.optional(),
+});
+
+export const taskRunWhere = z.strictObject({
+  id: idFilter.optional(),
+  name: textFilter.optional(),
+  tags: tagsFilter.optional(),
+  state: taskStateFilter.optional(),
+  flowRunId: idFilter.optional(),
+  taskKey: textFilter.optional(),
+  startTime: timeFilter.optional(),
+  endTime: timeFilter.optional(),
+  expectedStartTime: timeFilter.optional(),
+  nextScheduledStartTime: timeFilter.optional(),
+});
+
+const taskRunQuery = z.strictObject({ where: taskRunWhere.optional() });
+const taskRunList = z.strictObject({
+  where: taskRunWhere.optional(),
+  sort: z.enum(RUN_SORTS).optional(),
+  limit: limit.optional(),
+  offset: offset.optional(),
+});
+
+const taskRunCreate = z.strictObject({
+  /** null or absent: a background task, not part of a flow run. */
+  flowRunId: uuid.nullable().optional(),
+  taskKey: name,
+  dynamicKey: name,
+  name: name.optional(),
+  cacheKey: name.nullable().optional(),
+  cacheExpiration: time.nullable().optional(),
+  taskVersion: name.nullable().optional(),
+  empiricalPolicy: jsonObject.optional(),
+  taskInputs: jsonObject.optional(),
+  tags: tags.optional(),
+  labels: labels.nullable().optional(),
+  state: stateInput.optional(),
+});
+
+const taskRunUpdate = z.strictObject({
+  name: name.optional(),
+  cacheKey: name.nullable().optional(),
+  cacheExpiration: time.nullable().optional(),
+  taskVersion: name.nullable().optional(),
+  empiricalPolicy: jsonObject.optional(),
+  taskInputs: jsonObject.optional(),
+  tags: tags.optional(),
+  labels: labels.nullable().optional(),
+});
+
+export type TaskRunWhere = z.input<typeof taskRunWhere>;
+export type TaskRunListOptions = z.input<typeof taskRunList>;
+export type TaskRunCreate = z.input<typeof taskRunCreate>;
+export type TaskRunUpdate = z.input<typeof taskRunUpdate>;
+
+/** Task runs, inside a flow run or on their own (background tasks). */
+export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
+  protected readonly entity = 'task run' as const;
+  protected readonly kind = 'task' as const;
+
+  constructor(ctx: RepositoryContext) {
+    super(ctx);
+  }
+
+  protected get table() {
+    return this.ctx.tables.taskRun;
+  }
+  protected get stateTable() {
+    return this.ctx.tables.taskRunState;
+  }
+  protected get stateRunColumn(): AnyPgColumn {
+    return this.ctx.tables.taskRunState.taskRunId;
+  }
+  protected lockedExtras() {
+    const fr = this.ctx.tables.flowRun;
+    return {
+      flowRunId: this.table.flowRunId,
+      // Recorded as flow_run_run_count when the task enters RUNNING.
+      parentRunCount: sql<number | null>`(select ${fr.runCount} from ${fr} where ${fr.id} = ${this.table.flowRunId})`,
+    };
+  }
+  protected transitionContext(row: Record<string, unknown>) {
+    return {
+      flowRunId: (row.flowRunId as string | null) ?? null,
+      taskRunId: String(row.id),
+      parentRunCount: row.parentRunCount === null || row.parentRunCount === undefined ? null : Number(row.parentRunCount),
+    };
+  }
+
+  protected toRun(row: TaskRunRow, now: Date): TaskRun {
+    return { ...row, ...this.derived(row, now) };
+  }
+
+  conditions(query: z.output<typeof taskRunQuery>): SQL[] {
+    const t = this.table;
+    const f = this.ctx.fragments;
+    const w = query.where ?? {};
+    return [
+      ...idConditions(t.id, w.id),
+      ...textConditions(t.name, w.name, f),
+      ...tagsConditions(t.tags, w.tags, f),
+      ...idConditions(t.flowRunId, w.flowRunId),
+      ...textConditions(t.taskKey, w.taskKey, f),
+      ...timeConditions(t.startTime, w.startTime),
+      ...timeConditions(t.endTime, w.endTime),
+      ...timeConditions(t.expectedStartTime, w.expectedStartTime),
+      ...timeConditions(t.nextScheduledStartTime, w.nextScheduledStartTime),
+      ...(w.state
+        ? [...idConditions(t.stateType, w.state.type as never), ...textConditions(t.stateName, w.state.name, f)]
+        : []),
+    ];
+  }
+
+  /**
+   * Creates a task run, idempotent on flow run + taskKey + dynamicKey (or taskKey + dynamicKey for
+   * background tasks): the existing run is returned. An initial `state` is applied with the bookkeeping.
+   */
+  async create(input: TaskRunCreate): Promise<TaskRun> {
+    const { state, ...data } = parse(taskRunCreate, input, 'task run');
+    const t = this.table;
+    return this.ctx.transaction(async (q) => {
+      if (data.flowRunId) await this.assertFlowRun(q, data.flowRunId);
+      const now = new Date();
+      const [created] = await q
+        .insert(t)
+        .values({ ...data, name: data.name ?? generateRunName(), created: now, updated: now })
+        .onConflictDoNothing()
+        .returning();
+      if (!created) {
+        const sameRun = data.flowRunId ? eq(t.flowRunId, data.flowRunId) : isNull(t.flowRunId);
+        const [existing] = await q
+          .select()
+          .from(t)
+          .where(and(sameRun, eq(t.taskKey, data.taskKey), eq(t.dynamicKey, data.dynamicKey)));
+        return this.toRun(existing!, now);
+      }
+      if (!state) return this.toRun(created, now);
+      return (await this.transition(q, created.id, state)).run;
+    });
+  }
+
+  private async assertFlowRun(q: Executor, flowRunId: string): Promise<void> {
+    const fr = this.ctx.tables.flowRun;
+    const [row] = await q.select({ id: fr.id }).from(fr).where(eq(fr.id, flowRunId));
+    if (!row) throw new NotFoundError('flow run', flowRunId);
+  }
+
+  async list(options: TaskRunListOptions = {}): Promise<TaskRun[]> {
+    const { sort, limit: max, offset: skip, ...query } = parse(taskRunList, options, 'task run list options');
+    const t = this.table;
+    return this.ctx.run(async (q) => {
+      let select = q
+        .select()
+        .from(t)
+        .where(and(...this.conditions(query)))
+        .orderBy(...runOrder(sort ?? 'ID_DESC', t, sql`coalesce(${t.startTime}, ${t.expectedStartTime})`))
+        .$dynamic();
+      if (max !== undefined) select = select.limit(max);
+      if (skip) select = select.offset(skip);
+      const now = new Date();
+      return (await select).map((row) => this.toRun(row, now));
+    });
+  }
+
+  async count(options: z.input<typeof taskRunQuery> = {}): Promise<number> {
+    const query = parse(taskRunQuery, options, 'task run count options');
+    return this.ctx.run(async (q) => {
+      const [row] = await q
+        .select({ n: count() })
+        .from(this.table)
+        .where(and(...this.conditions(query)));
+      return Number(row?.n ?? 0);
+    });
+  }
+
+  async countByState(options: z.input<typeof taskRunQuery> = {}): Promise<Record<StateType, number>> {
+    const query = parse(taskRunQuery, options, 'task run count options');
+    return this.ctx.run((q) => this.countStates(q, this.conditions(query)));
+  }
+
+  async update(id: string, patch: TaskRunUpdate): Promise<TaskRun> {
+    const runId = parse(uuid, id, 'task run id');
+    const data = parse(taskRunUpdate, patch, 'task run update');
+    return this.ctx.run(async (q) => {
+      const now = new Date();
+      const [row] = await q
+        .update(this.table)
+        .set({ ...data, updated: now })
+        .where(eq(this.table.id, runId))
+        .returning();
+      if (!row) throw new NotFoundError('task run', runId);
+      return this.toRun(row, now);
+    });
+  }
+}

@@ -36,7 +36,15 @@ export { maskSecrets } from './settings/mask.js';
 export { parseDatabaseUrl } from './settings/url.js';
 export type { DatabaseTarget } from './settings/url.js';
 export { STATE_TYPES, TERMINAL_STATE_TYPES } from './schema/enums.js';
-export type { Flow, FlowCreate, FlowListOptions, FlowRepository, FlowSort, FlowUpdate, FlowWhere } from './repositories/flows.js';
+export type {
+  Flow,
+  FlowCreate,
+  FlowListOptions,
+  FlowRepository,
+  FlowSort,
+  FlowUpdate,
+  FlowWhere,
+} from './repositories/flows.js';
 export type {
   FlowRun,
   FlowRunCreate,

@@ -2,7 +2,19 @@
  * Filter operators shared by every repository, as zod schemas and as SQL. The same operator means
  * the same thing on both dialects; an empty `any` matches nothing.
  */
-import { type SQL, type SQLWrapper, and, eq, gte, inArray, isNotNull, isNull, lte, notInArray, sql } from 'drizzle-orm';
+import {
+  type SQL,
+  type SQLWrapper,
+  and,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  notInArray,
+  sql,
+} from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { SqlFragments } from '../dialect/fragments.js';
@@ -89,7 +101,10 @@ export function tagsConditions(
   return out;
 }
 
-export function timeConditions(column: AnyPgColumn | SQLWrapper, f: z.output<typeof timeFilter> | undefined): SQL[] {
+export function timeConditions(
+  column: AnyPgColumn | SQLWrapper,
+  f: z.output<typeof timeFilter> | undefined,
+): SQL[] {
   if (!f) return [];
   const col = column as AnyPgColumn;
   const out: (SQL | undefined)[] = [];

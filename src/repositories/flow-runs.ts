@@ -29,7 +29,12 @@ type FlowRunRow = typeof flowRun.$inferSelect;
 export type FlowRun = Omit<FlowRunRow, 'startTimeOrExpected'> & DerivedRunFields;
 
 export const stateFilter = z.strictObject({
-  type: z.strictObject({ any: z.array(z.enum(STATE_TYPES)).optional(), notAny: z.array(z.enum(STATE_TYPES)).optional() }).optional(),
+  type: z
+    .strictObject({
+      any: z.array(z.enum(STATE_TYPES)).optional(),
+      notAny: z.array(z.enum(STATE_TYPES)).optional(),
+    })
+    .optional(),
   name: textFilter.optional(),
 });
 
@@ -53,8 +58,12 @@ export const flowRunWhere = z.strictObject({
 
 const relatedFilters = {
   flow: flowWhere.optional(),
-  deployment: z.strictObject({ id: idFilter.optional(), name: textFilter.optional(), tags: tagsFilter.optional() }).optional(),
-  workPool: z.strictObject({ id: idFilter.optional(), name: textFilter.optional(), type: textFilter.optional() }).optional(),
+  deployment: z
+    .strictObject({ id: idFilter.optional(), name: textFilter.optional(), tags: tagsFilter.optional() })
+    .optional(),
+  workPool: z
+    .strictObject({ id: idFilter.optional(), name: textFilter.optional(), type: textFilter.optional() })
+    .optional(),
   workQueue: z.strictObject({ id: idFilter.optional(), name: textFilter.optional() }).optional(),
   /** Flow runs having at least one task run that matches. */
   taskRun: z.lazy(() => taskRunWhere).optional(),
@@ -167,7 +176,10 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
       ...stateConditions(t, w.state, f),
     ];
     if (query.flow) {
-      const sub = q.select({ id: tables.flow.id }).from(tables.flow).where(and(...new FlowRepository(this.ctx).conditions(query.flow)));
+      const sub = q
+        .select({ id: tables.flow.id })
+        .from(tables.flow)
+        .where(and(...new FlowRepository(this.ctx).conditions(query.flow)));
       out.push(inArray(t.flowId, sub));
     }
     if (query.deployment) {
@@ -177,12 +189,31 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
         ...textConditions(d.name, query.deployment.name, f),
         ...tagsConditions(d.tags, query.deployment.tags, f),
       ];
-      out.push(inArray(t.deploymentId, q.select({ id: d.id }).from(d).where(and(...where))));
+      out.push(
+        inArray(
+          t.deploymentId,
+          q
+            .select({ id: d.id })
+            .from(d)
+            .where(and(...where)),
+        ),
+      );
     }
     if (query.workQueue) {
       const wq = tables.workQueue;
-      const where = [...idConditions(wq.id, query.workQueue.id), ...textConditions(wq.name, query.workQueue.name, f)];
-      out.push(inArray(t.workQueueId, q.select({ id: wq.id }).from(wq).where(and(...where))));
+      const where = [
+        ...idConditions(wq.id, query.workQueue.id),
+        ...textConditions(wq.name, query.workQueue.name, f),
+      ];
+      out.push(
+        inArray(
+          t.workQueueId,
+          q
+            .select({ id: wq.id })
+            .from(wq)
+            .where(and(...where)),
+        ),
+      );
     }
     if (query.workPool) {
       const { workQueue: wq, workPool: wp } = tables;
@@ -191,13 +222,24 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
         ...textConditions(wp.name, query.workPool.name, f),
         ...textConditions(wp.type, query.workPool.type, f),
       ];
-      const sub = q.select({ id: wq.id }).from(wq).innerJoin(wp, eq(wp.id, wq.workPoolId)).where(and(...where));
+      const sub = q
+        .select({ id: wq.id })
+        .from(wq)
+        .innerJoin(wp, eq(wp.id, wq.workPoolId))
+        .where(and(...where));
       out.push(inArray(t.workQueueId, sub));
     }
     if (query.taskRun) {
       const tr = tables.taskRun;
       const where = new TaskRunRepository(this.ctx).conditions({ where: query.taskRun });
-      out.push(exists(q.select({ one: tr.id }).from(tr).where(and(eq(tr.flowRunId, t.id), ...where))));
+      out.push(
+        exists(
+          q
+            .select({ one: tr.id })
+            .from(tr)
+            .where(and(eq(tr.flowRunId, t.id), ...where)),
+        ),
+      );
     }
     return out;
   }
@@ -310,8 +352,5 @@ export function stateConditions(
   fragments: RepositoryContext['fragments'],
 ): SQL[] {
   if (!f) return [];
-  return [
-    ...idConditions(t.stateType, f.type as never),
-    ...textConditions(t.stateName, f.name, fragments),
-  ];
+  return [...idConditions(t.stateType, f.type as never), ...textConditions(t.stateName, f.name, fragments)];
 }

@@ -12,7 +12,11 @@ export type Flow = typeof flow.$inferSelect;
 
 const flowCreate = z.strictObject({ name, tags: tags.optional(), labels: labels.nullable().optional() });
 const flowUpdate = z.strictObject({ tags: tags.optional(), labels: labels.nullable().optional() });
-export const flowWhere = z.strictObject({ id: idFilter.optional(), name: textFilter.optional(), tags: tagsFilter.optional() });
+export const flowWhere = z.strictObject({
+  id: idFilter.optional(),
+  name: textFilter.optional(),
+  tags: tagsFilter.optional(),
+});
 export const FLOW_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'NAME_ASC', 'NAME_DESC'] as const;
 const flowList = z.strictObject({
   where: flowWhere.optional(),
@@ -100,7 +104,10 @@ export class FlowRepository {
   async count(options: { where?: FlowWhere } = {}): Promise<number> {
     const o = parse(flowCount, options, 'flow count options');
     return this.ctx.run(async (q) => {
-      const [row] = await q.select({ n: count() }).from(this.t).where(and(...this.conditions(o.where)));
+      const [row] = await q
+        .select({ n: count() })
+        .from(this.t)
+        .where(and(...this.conditions(o.where)));
       return Number(row?.n ?? 0);
     });
   }

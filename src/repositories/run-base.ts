@@ -110,7 +110,10 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   ): { flowRunId: string | null; taskRunId?: string; parentRunCount?: number | null };
 
   protected derived(row: RunBookkeeping, now: Date): DerivedRunFields {
-    return { estimatedRunTime: estimatedRunTime(row, now), estimatedStartTimeDelta: estimatedStartTimeDelta(row, now) };
+    return {
+      estimatedRunTime: estimatedRunTime(row, now),
+      estimatedStartTimeDelta: estimatedStartTimeDelta(row, now),
+    };
   }
 
   async get(id: string): Promise<Run | null> {
@@ -136,7 +139,10 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   async delete(id: string): Promise<void> {
     const runId = parse(uuid, id, `${this.entity} id`);
     await this.ctx.run(async (q) => {
-      const deleted = await q.delete(this.table).where(eq(this.table.id, runId)).returning({ id: this.table.id });
+      const deleted = await q
+        .delete(this.table)
+        .where(eq(this.table.id, runId))
+        .returning({ id: this.table.id });
       if (deleted.length === 0) throw new NotFoundError(this.entity, runId);
     });
   }
@@ -151,7 +157,10 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
         .where(eq(this.stateRunColumn, runId))
         .orderBy(asc(this.stateTable.timestamp), asc(this.stateTable.id));
       if (rows.length === 0) {
-        const [exists] = await q.select({ id: this.table.id }).from(this.table).where(eq(this.table.id, runId));
+        const [exists] = await q
+          .select({ id: this.table.id })
+          .from(this.table)
+          .where(eq(this.table.id, runId));
         if (!exists) throw new NotFoundError(this.entity, runId);
       }
       return rows.map(toState);
@@ -163,7 +172,11 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
    * run locked. With `expectedStateId` (null = "no state yet") it is a compare-and-set: if the run
    * moved first, StaleStateError and nothing is written.
    */
-  async setState(id: string, state: StateInput, options: SetStateOptions = {}): Promise<{ run: Run; state: State }> {
+  async setState(
+    id: string,
+    state: StateInput,
+    options: SetStateOptions = {},
+  ): Promise<{ run: Run; state: State }> {
     const runId = parse(uuid, id, `${this.entity} id`);
     const proposed = parse(stateInput, state, 'state');
     const opts = parse(setStateOptions, options, 'setState options');

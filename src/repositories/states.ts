@@ -70,7 +70,8 @@ export interface Transition {
 }
 
 const TERMINAL = new Set<string>(TERMINAL_STATE_TYPES);
-export const isTerminal = (type: string | null | undefined) => type !== null && type !== undefined && TERMINAL.has(type);
+export const isTerminal = (type: string | null | undefined) =>
+  type !== null && type !== undefined && TERMINAL.has(type);
 
 /** "CANCELLING" → "Cancelling" */
 export function defaultStateName(type: StateType): string {
@@ -90,7 +91,11 @@ function scheduledTimeOf(details: StateDetails): Date | undefined {
 }
 
 /** Applies rules 0–8 of data-model.md to a run for a proposed state. Pure. */
-export function applyTransition(initial: RunBookkeeping, proposed: ParsedStateInput, ctx: TransitionContext): Transition {
+export function applyTransition(
+  initial: RunBookkeeping,
+  proposed: ParsedStateInput,
+  ctx: TransitionContext,
+): Transition {
   // Rule 0: the history stays unique and ordered per run.
   let timestamp = proposed.timestamp ?? ctx.now;
   if (initial.stateTimestamp && timestamp.getTime() <= initial.stateTimestamp.getTime()) {
@@ -106,7 +111,11 @@ export function applyTransition(initial: RunBookkeeping, proposed: ParsedStateIn
   if (ctx.flowRunId) details.flowRunId = ctx.flowRunId;
   if (ctx.kind === 'task' && ctx.taskRunId) details.taskRunId = ctx.taskRunId;
 
-  const run: Transition['run'] = { ...initial, empiricalPolicy: { ...initial.empiricalPolicy }, stateName: '' };
+  const run: Transition['run'] = {
+    ...initial,
+    empiricalPolicy: { ...initial.empiricalPolicy },
+    stateName: '',
+  };
   // Rule 1 (stateId is set once the state row exists).
   run.stateType = proposed.type;
   run.stateName = proposed.name ?? defaultStateName(proposed.type);
@@ -137,7 +146,11 @@ export function applyTransition(initial: RunBookkeeping, proposed: ParsedStateIn
     if (!resuming) run.runCount = initial.runCount + 1;
     if (ctx.kind === 'task') run.flowRunRunCount = ctx.parentRunCount ?? 0;
   }
-  if (ctx.kind === 'flow' && (proposed.type === 'RUNNING' || isTerminal(proposed.type)) && run.empiricalPolicy.resuming) {
+  if (
+    ctx.kind === 'flow' &&
+    (proposed.type === 'RUNNING' || isTerminal(proposed.type)) &&
+    run.empiricalPolicy.resuming
+  ) {
     run.empiricalPolicy.resuming = false;
   }
 
@@ -155,7 +168,10 @@ export function applyTransition(initial: RunBookkeeping, proposed: ParsedStateIn
 }
 
 /** Seconds: total_run_time, plus the time spent in the current RUNNING state so far. */
-export function estimatedRunTime(run: Pick<RunBookkeeping, 'totalRunTime' | 'stateType' | 'stateTimestamp'>, now: Date): number {
+export function estimatedRunTime(
+  run: Pick<RunBookkeeping, 'totalRunTime' | 'stateType' | 'stateTimestamp'>,
+  now: Date,
+): number {
   if (run.stateType === 'RUNNING' && run.stateTimestamp) {
     return run.totalRunTime + Math.max(0, now.getTime() - run.stateTimestamp.getTime()) / 1000;
   }
@@ -170,6 +186,7 @@ export function estimatedStartTimeDelta(
   const expected = run.expectedStartTime;
   if (!expected) return 0;
   if (run.startTime) return Math.max(0, run.startTime.getTime() - expected.getTime()) / 1000;
-  if (!isTerminal(run.stateType) && now.getTime() > expected.getTime()) return (now.getTime() - expected.getTime()) / 1000;
+  if (!isTerminal(run.stateType) && now.getTime() > expected.getTime())
+    return (now.getTime() - expected.getTime()) / 1000;
   return 0;
 }

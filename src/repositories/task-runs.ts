@@ -27,7 +27,10 @@ export type TaskRun = TaskRunRow & DerivedRunFields;
 
 const taskStateFilter = z.strictObject({
   type: z
-    .strictObject({ any: z.array(z.enum(STATE_TYPES)).optional(), notAny: z.array(z.enum(STATE_TYPES)).optional() })
+    .strictObject({
+      any: z.array(z.enum(STATE_TYPES)).optional(),
+      notAny: z.array(z.enum(STATE_TYPES)).optional(),
+    })
     .optional(),
   name: textFilter.optional(),
 });
@@ -108,14 +111,17 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
     return {
       flowRunId: this.table.flowRunId,
       // Recorded as flow_run_run_count when the task enters RUNNING.
-      parentRunCount: sql<number | null>`(select ${fr.runCount} from ${fr} where ${fr.id} = ${this.table.flowRunId})`,
+      parentRunCount: sql<
+        number | null
+      >`(select ${fr.runCount} from ${fr} where ${fr.id} = ${this.table.flowRunId})`,
     };
   }
   protected transitionContext(row: Record<string, unknown>) {
     return {
       flowRunId: (row.flowRunId as string | null) ?? null,
       taskRunId: String(row.id),
-      parentRunCount: row.parentRunCount === null || row.parentRunCount === undefined ? null : Number(row.parentRunCount),
+      parentRunCount:
+        row.parentRunCount === null || row.parentRunCount === undefined ? null : Number(row.parentRunCount),
     };
   }
 
@@ -138,7 +144,10 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
       ...timeConditions(t.expectedStartTime, w.expectedStartTime),
       ...timeConditions(t.nextScheduledStartTime, w.nextScheduledStartTime),
       ...(w.state
-        ? [...idConditions(t.stateType, w.state.type as never), ...textConditions(t.stateName, w.state.name, f)]
+        ? [
+            ...idConditions(t.stateType, w.state.type as never),
+            ...textConditions(t.stateName, w.state.name, f),
+          ]
         : []),
     ];
   }

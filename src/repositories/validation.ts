@@ -21,10 +21,7 @@ export const uuid = z
 export const name = z.string().min(1).max(MAX_NAME_LENGTH).refine(noNul, NUL_MESSAGE);
 
 /** Free text (a message, a description): no NUL, at most 1 MB. */
-export const text = z
-  .string()
-  .max(1_000_000)
-  .refine(noNul, NUL_MESSAGE);
+export const text = z.string().max(1_000_000).refine(noNul, NUL_MESSAGE);
 
 /** A tag list: names, each at most 1,024 characters. */
 export const tags = z.array(name).max(1000);
@@ -32,16 +29,14 @@ export const tags = z.array(name).max(1000);
 export const labels = z.record(name, z.string().max(MAX_NAME_LENGTH).refine(noNul, NUL_MESSAGE));
 
 /** A Date or an ISO-8601 string with an offset; millisecond precision is what is stored. */
-export const time = z
-  .union([z.date(), z.iso.datetime({ offset: true })])
-  .transform((value, ctx) => {
-    const date = value instanceof Date ? new Date(value.getTime()) : new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: 'must be a valid date' });
-      return z.NEVER;
-    }
-    return date;
-  });
+export const time = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((value, ctx) => {
+  const date = value instanceof Date ? new Date(value.getTime()) : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: 'must be a valid date' });
+    return z.NEVER;
+  }
+  return date;
+});
 
 /**
  * Any JSON value: NaN and ±Infinity become null, undefined object members are dropped, NUL is
@@ -106,5 +101,8 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, what: stri
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`)
     .join('; ');
-  throw new ValidationError(`Invalid ${what}: ${summary}${issues.length > 3 ? ` (+${issues.length - 3} more)` : ''}`, issues);
+  throw new ValidationError(
+    `Invalid ${what}: ${summary}${issues.length > 3 ? ` (+${issues.length - 3} more)` : ''}`,
+    issues,
+  );
 }

@@ -22,7 +22,14 @@ interface ModelRun {
 
 /** Replays a history: what the run's columns must be after it. */
 function model(history: State[]): ModelRun {
-  const m: ModelRun = { startTime: null, endTime: null, totalRunTime: 0, runCount: 0, expectedStartTime: null, nextScheduledStartTime: null };
+  const m: ModelRun = {
+    startTime: null,
+    endTime: null,
+    totalRunTime: 0,
+    runCount: 0,
+    expectedStartTime: null,
+    nextScheduledStartTime: null,
+  };
   let previous: State | undefined;
   for (const state of history) {
     const t = state.timestamp.getTime();
@@ -76,7 +83,8 @@ describe.each(DIALECTS)('bookkeeping against a model (%s)', (dialect) => {
             s.type === 'SCHEDULED' && s.scheduledIn !== undefined
               ? { scheduledTime: new Date(BASE + s.scheduledIn * 1000).toISOString() }
               : undefined;
-          last = (await db.flowRuns.setState(run.id, { type: s.type as StateType, timestamp, stateDetails })).run;
+          last = (await db.flowRuns.setState(run.id, { type: s.type as StateType, timestamp, stateDetails }))
+            .run;
         }
         const history = await db.flowRuns.states(run.id);
         expect(history).toHaveLength(steps.length);
@@ -93,8 +101,16 @@ describe.each(DIALECTS)('bookkeeping against a model (%s)', (dialect) => {
           expectedStartTime: last.expectedStartTime?.getTime() ?? null,
           nextScheduledStartTime: last.nextScheduledStartTime?.getTime() ?? null,
         }).toEqual({ ...expected, totalRunTime: Math.round(expected.totalRunTime * 1000) });
-        expect(last).toMatchObject({ stateId: newest.id, stateType: newest.type, stateName: newest.name, stateTimestamp: newest.timestamp });
-        expect(await db.flowRuns.get(run.id)).toMatchObject({ stateId: newest.id, runCount: expected.runCount });
+        expect(last).toMatchObject({
+          stateId: newest.id,
+          stateType: newest.type,
+          stateName: newest.name,
+          stateTimestamp: newest.timestamp,
+        });
+        expect(await db.flowRuns.get(run.id)).toMatchObject({
+          stateId: newest.id,
+          runCount: expected.runCount,
+        });
       }),
       { numRuns: 40 },
     );

@@ -18,8 +18,13 @@ describe.each(DIALECTS)('state bookkeeping (%s)', (dialect) => {
 
   const newRun = () => db.flowRuns.create({ flowId });
   const move = async (run: FlowRun, type: string, seconds?: number, extra: object = {}) =>
-    (await db.flowRuns.setState(run.id, { type: type as never, timestamp: seconds === undefined ? undefined : at(seconds), ...extra }))
-      .run;
+    (
+      await db.flowRuns.setState(run.id, {
+        type: type as never,
+        timestamp: seconds === undefined ? undefined : at(seconds),
+        ...extra,
+      })
+    ).run;
 
   it('accumulates run time across RUNNING → PAUSED → RUNNING → COMPLETED and sets start_time once', async () => {
     let run = await newRun();
@@ -129,11 +134,16 @@ describe.each(DIALECTS)('state bookkeeping (%s)', (dialect) => {
   it('derives estimatedRunTime while running and estimatedStartTimeDelta when late or overdue', async () => {
     const now = Date.now();
     let run = await newRun();
-    run = await move(run, 'SCHEDULED', undefined, { stateDetails: { scheduledTime: new Date(now - 60_000).toISOString() } });
+    run = await move(run, 'SCHEDULED', undefined, {
+      stateDetails: { scheduledTime: new Date(now - 60_000).toISOString() },
+    });
     expect(run.estimatedStartTimeDelta).toBeGreaterThanOrEqual(60);
     run = await move(run, 'RUNNING');
     expect(run.startTime!.getTime() - run.expectedStartTime!.getTime()).toBeGreaterThanOrEqual(60_000);
-    expect(run.estimatedStartTimeDelta).toBeCloseTo((run.startTime!.getTime() - run.expectedStartTime!.getTime()) / 1000, 3);
+    expect(run.estimatedStartTimeDelta).toBeCloseTo(
+      (run.startTime!.getTime() - run.expectedStartTime!.getTime()) / 1000,
+      3,
+    );
     await new Promise((resolve) => setTimeout(resolve, 30));
     const read = await db.flowRuns.get(run.id);
     expect(read!.estimatedRunTime).toBeGreaterThanOrEqual(0.03);
@@ -141,7 +151,12 @@ describe.each(DIALECTS)('state bookkeeping (%s)', (dialect) => {
 
   it('applies an initial state given to create, with the bookkeeping', async () => {
     const run = await db.flowRuns.create({ flowId, state: { type: 'RUNNING', timestamp: at(1) } });
-    expect(run).toMatchObject({ stateType: 'RUNNING', startTime: at(1), runCount: 1, expectedStartTime: at(1) });
+    expect(run).toMatchObject({
+      stateType: 'RUNNING',
+      startTime: at(1),
+      runCount: 1,
+      expectedStartTime: at(1),
+    });
     expect(await db.flowRuns.states(run.id)).toHaveLength(1);
   });
 });

@@ -16,7 +16,9 @@ describe.each(DIALECTS)('concurrent transitions (%s)', (dialect) => {
     const flow = await db.flows.create({ name: 'race' });
     const run = await db.flowRuns.create({ flowId: flow.id, state: { type: 'PENDING' } });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 8 }, () => db.flowRuns.setState(run.id, { type: 'RUNNING' }, { expectedStateId: run.stateId })),
+      Array.from({ length: 8 }, () =>
+        db.flowRuns.setState(run.id, { type: 'RUNNING' }, { expectedStateId: run.stateId }),
+      ),
     );
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -32,16 +34,18 @@ describe.each(DIALECTS)('concurrent transitions (%s)', (dialect) => {
     const flow = await db.flows.create({ name: 'race' });
     const run = await db.flowRuns.create({ flowId: flow.id });
     await db.flowRuns.setState(run.id, { type: 'PENDING' }, { expectedStateId: null });
-    await expect(db.flowRuns.setState(run.id, { type: 'RUNNING' }, { expectedStateId: null })).rejects.toBeInstanceOf(
-      StaleStateError,
-    );
+    await expect(
+      db.flowRuns.setState(run.id, { type: 'RUNNING' }, { expectedStateId: null }),
+    ).rejects.toBeInstanceOf(StaleStateError);
   });
 
   it('lands every transition made without expectedStateId; the run points at the newest', async () => {
     const flow = await db.flows.create({ name: 'race' });
     const run = await db.flowRuns.create({ flowId: flow.id });
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => db.flowRuns.setState(run.id, { type: i % 2 ? 'RUNNING' : 'PENDING' })),
+      Array.from({ length: 8 }, (_, i) =>
+        db.flowRuns.setState(run.id, { type: i % 2 ? 'RUNNING' : 'PENDING' }),
+      ),
     );
     const history = await db.flowRuns.states(run.id);
     expect(history).toHaveLength(8);

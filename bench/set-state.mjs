@@ -1,0 +1,129 @@
+// Transitions per second: db.flowRuns.setState (validation, lock, bookkeeping, 3 statements in one
+// transaction) against the raw driver running the same statements in one transaction, in the same run.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import postgres from 'postgres';
+import { createDatabase } from '@orion/db';
+
+const TRANSITIONS = Number(process.env.ORION_BENCH_TRANSITIONS ?? 3000);
+const RUNS = 100;
+const CYCLE = ['PENDING', 'RUNNING', 'COMPLETED', 'SCHEDULED'];
+const title = (t) => t[0] + t.slice(1).toLowerCase();
+
+async function libraryPass(db) {
+  const flow = await db.flows.create({ name: `bench-${randomUUID()}` });
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push((await db.flowRuns.create({ flowId: flow.id })).id);
+  const start = performance.now();
+  for (let i = 0; i < TRANSITIONS; i++) {
+    await db.flowRuns.setState(runs[i % RUNS], { type: CYCLE[Math.floor(i / RUNS) % CYCLE.length] });
+  }
+  return TRANSITIONS / ((performance.now() - start) / 1000);
+}
+
+async function sqliteRaw(file) {
+  const conn = new Sqlite(file);
+  conn.pragma('journal_mode = WAL');
+  conn.pragma('synchronous = NORMAL');
+  conn.pragma('foreign_keys = ON');
+  const flowId = randomUUID();
+  const now = Date.now();
+  conn.prepare('insert into flow (id, created, updated, name) values (?, ?, ?, ?)').run(flowId, now, now, `raw-${flowId}`);
+  const runs = [];
+  const insertRun = conn.prepare('insert into flow_run (id, created, updated, name, flow_id) values (?, ?, ?, ?, ?)');
+  for (let i = 0; i < RUNS; i++) {
+    const id = randomUUID();
+    insertRun.run(id, now, now, `r${i}`, flowId);
+    runs.push(id);
+  }
+  const lock = conn.prepare('select state_id, state_type, state_timestamp, start_time, total_run_time, run_count from flow_run where id = ?');
+  const insertState = conn.prepare(
+    'insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details) values (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const update = conn.prepare(
+    'update flow_run set state_id = ?, state_type = ?, state_name = ?, state_timestamp = ?, run_count = ?, updated = ? where id = ?',
+  );
+  const start = performance.now();
+  for (let i = 0; i < TRANSITIONS; i++) {
+    const runId = runs[i % RUNS];
+    const type = CYCLE[Math.floor(i / RUNS) % CYCLE.length];
+    conn.exec('BEGIN IMMEDIATE');
+    const row = lock.get(runId);
+    const ts = Math.max(Date.now(), (row.state_timestamp ?? 0) + 1);
+    const stateId = randomUUID();
+    insertState.run(stateId, ts, ts, runId, type, title(type), ts, JSON.stringify({ flowRunId: runId }));
+    update.run(stateId, type, title(type), ts, row.run_count + (type === 'RUNNING' ? 1 : 0), ts, runId);
+    conn.exec('COMMIT');
+  }
+  const rate = TRANSITIONS / ((performance.now() - start) / 1000);
+  conn.close();
+  return rate;
+}
+
+async function postgresRaw(url) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const flowId = randomUUID();
+  await sql`insert into flow (id, created, updated, name) values (${flowId}, now(), now(), ${`raw-${flowId}`})`;
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const id = randomUUID();
+    await sql`insert into flow_run (id, created, updated, name, flow_id) values (${id}, now(), now(), ${`r${i}`}, ${flowId})`;
+    runs.push(id);
+  }
+  const start = performance.now();
+  for (let i = 0; i < TRANSITIONS; i++) {
+    const runId = runs[i % RUNS];
+    const type = CYCLE[Math.floor(i / RUNS) % CYCLE.length];
+    await sql.begin(async (tx) => {
+      const [row] = await tx`select state_id, state_type, state_timestamp, start_time, total_run_time, run_count from flow_run where id = ${runId} for update`;
+      const ts = new Date(Math.max(Date.now(), (row.state_timestamp?.getTime() ?? 0) + 1));
+      const stateId = randomUUID();
+      await tx`insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details)
+               values (${stateId}, ${ts}, ${ts}, ${runId}, ${type}, ${title(type)}, ${ts}, ${sql.json({ flowRunId: runId })})`;
+      await tx`update flow_run set state_id = ${stateId}, state_type = ${type}, state_name = ${title(type)}, state_timestamp = ${ts},
+               run_count = ${row.run_count + (type === 'RUNNING' ? 1 : 0)}, updated = ${ts} where id = ${runId}`;
+    });
+  }
+  const rate = TRANSITIONS / ((performance.now() - start) / 1000);
+  await sql.end();
+  return rate;
+}
+
+function report(name, library, raw) {
+  console.log(
+    `${name.padEnd(22)} library ${library.toFixed(0).padStart(6)}/s   raw driver ${raw.toFixed(0).padStart(6)}/s   library takes ${(raw / library).toFixed(2)}x the raw time`,
+  );
+}
+
+/** Runs the setState benchmark on a SQLite file and, given a URL, on PostgreSQL (database created and dropped). */
+export async function benchSetState(pgUrl) {
+  console.log(`\nsetState: ${TRANSITIONS} sequential transitions over ${RUNS} runs, one caller (lock-read, insert state, update run)`);
+  const dir = mkdtempSync(join(tmpdir(), 'orion-bench-'));
+  try {
+    const file = join(dir, 'bench.db');
+    const db = await createDatabase({ url: file });
+    const library = await libraryPass(db);
+    await db.close();
+    report('sqlite (file, WAL)', library, await sqliteRaw(file));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (!pgUrl) return console.log('postgresql: skipped (set ORION_BENCH_POSTGRES_URL)');
+  const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
+  const name = `orion_bench_states_${process.pid}`;
+  await admin.unsafe(`create database ${name}`);
+  try {
+    const target = new URL(pgUrl);
+    target.pathname = `/${name}`;
+    const db = await createDatabase({ url: target.toString() });
+    const library = await libraryPass(db);
+    await db.close();
+    report('postgresql', library, await postgresRaw(target.toString()));
+  } finally {
+    await admin.unsafe(`drop database ${name} with (force)`);
+    await admin.end();
+  }
+}

@@ -106,7 +106,9 @@ function report(name, { library, raw }) {
 /** Runs the migration benchmark on SQLite and, given a URL, on PostgreSQL. */
 export async function benchMigrate(pgUrl) {
   const revisionCount = loadRevisions('sqlite').length;
-  console.log(`\nmigrate base → head: ${revisionCount} revisions, 19 tables; median of ${ROUNDS} rounds; open+migrate+close vs raw DDL`);
+  console.log(
+    `\nmigrate base → head: ${revisionCount} revisions, 19 tables; median of ${ROUNDS} rounds; open+migrate+close vs raw DDL`,
+  );
   report('sqlite (file, WAL)', await benchSqlite());
   if (pgUrl) report('postgresql', await benchPostgres(pgUrl));
   else console.log('postgresql: skipped (set ORION_BENCH_POSTGRES_URL)');

@@ -31,15 +31,21 @@ async function sqliteRaw(file) {
   conn.pragma('foreign_keys = ON');
   const flowId = randomUUID();
   const now = Date.now();
-  conn.prepare('insert into flow (id, created, updated, name) values (?, ?, ?, ?)').run(flowId, now, now, `raw-${flowId}`);
+  conn
+    .prepare('insert into flow (id, created, updated, name) values (?, ?, ?, ?)')
+    .run(flowId, now, now, `raw-${flowId}`);
   const runs = [];
-  const insertRun = conn.prepare('insert into flow_run (id, created, updated, name, flow_id) values (?, ?, ?, ?, ?)');
+  const insertRun = conn.prepare(
+    'insert into flow_run (id, created, updated, name, flow_id) values (?, ?, ?, ?, ?)',
+  );
   for (let i = 0; i < RUNS; i++) {
     const id = randomUUID();
     insertRun.run(id, now, now, `r${i}`, flowId);
     runs.push(id);
   }
-  const lock = conn.prepare('select state_id, state_type, state_timestamp, start_time, total_run_time, run_count from flow_run where id = ?');
+  const lock = conn.prepare(
+    'select state_id, state_type, state_timestamp, start_time, total_run_time, run_count from flow_run where id = ?',
+  );
   const insertState = conn.prepare(
     'insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details) values (?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -78,7 +84,8 @@ async function postgresRaw(url) {
     const runId = runs[i % RUNS];
     const type = CYCLE[Math.floor(i / RUNS) % CYCLE.length];
     await sql.begin(async (tx) => {
-      const [row] = await tx`select state_id, state_type, state_timestamp, start_time, total_run_time, run_count from flow_run where id = ${runId} for update`;
+      const [row] =
+        await tx`select state_id, state_type, state_timestamp, start_time, total_run_time, run_count from flow_run where id = ${runId} for update`;
       const ts = new Date(Math.max(Date.now(), (row.state_timestamp?.getTime() ?? 0) + 1));
       const stateId = randomUUID();
       await tx`insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details)
@@ -100,7 +107,9 @@ function report(name, library, raw) {
 
 /** Runs the setState benchmark on a SQLite file and, given a URL, on PostgreSQL (database created and dropped). */
 export async function benchSetState(pgUrl) {
-  console.log(`\nsetState: ${TRANSITIONS} sequential transitions over ${RUNS} runs, one caller (lock-read, insert state, update run)`);
+  console.log(
+    `\nsetState: ${TRANSITIONS} sequential transitions over ${RUNS} runs, one caller (lock-read, insert state, update run)`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'orion-bench-'));
   try {
     const file = join(dir, 'bench.db');

@@ -28,7 +28,7 @@ function isPgliteClient(client: unknown): client is PGlite {
 export async function openDialect(settings: Settings, client?: ExistingClient): Promise<Dialect> {
   if (client !== undefined) {
     if (isSqliteClient(client)) return new SqliteDialect(wrapConnection(client, settings.timeoutSeconds));
-    if (isPostgresJsClient(client)) return new PostgresDialect(client, false);
+    if (isPostgresJsClient(client)) return new PostgresDialect(client, false, settings.preparedStatements);
     if (isPgliteClient(client)) {
       await client.waitReady;
       return new PgliteDialect(client, false);
@@ -51,7 +51,7 @@ export async function openDialect(settings: Settings, client?: ExistingClient): 
         onnotice: () => {},
         connection: { application_name: 'orion-db', statement_timeout: timeoutMs },
       });
-      return new PostgresDialect(sql, true);
+      return new PostgresDialect(sql, true, settings.preparedStatements);
     }
     case 'pglite': {
       const { PGlite } = await import('@electric-sql/pglite');

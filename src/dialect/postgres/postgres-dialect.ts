@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import * as schema from '../../schema/postgres/index.js';
 import type { Executor, Row } from '../dialect.js';
+import { withPreparedStatements } from './prepared-client.js';
 import { PgFamilyDialect } from './pg-family-dialect.js';
 import { checkPostgresSupport } from './support.js';
 
@@ -12,8 +13,12 @@ export class PostgresDialect extends PgFamilyDialect {
   constructor(
     private readonly client: postgres.Sql,
     private readonly owned: boolean,
+    preparedStatements: boolean,
   ) {
-    super(drizzle(client, { schema }) as unknown as Executor, undefined);
+    super(
+      drizzle(withPreparedStatements(client, preparedStatements), { schema }) as unknown as Executor,
+      undefined,
+    );
   }
 
   protected checkServer(): Promise<void> {

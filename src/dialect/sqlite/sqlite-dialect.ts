@@ -9,6 +9,7 @@ import * as schema from '../../schema/sqlite/index.js';
 import { BaseDialect } from '../base-dialect.js';
 import type { DialectCapabilities, Executor, RawExecutor, Row, TransactionContext } from '../dialect.js';
 import { sqliteFragments } from './fragments.js';
+import { withStatementCache } from './statement-cache.js';
 import { type SharedConnection, releaseConnection } from './connection.js';
 
 /** RETURNING (3.35) and the built-in JSON functions with `->>` (3.38). */
@@ -49,7 +50,11 @@ export class SqliteDialect extends BaseDialect {
   readonly fragments = sqliteFragments;
 
   constructor(private readonly shared: SharedConnection) {
-    super(drizzle(shared.connection, { schema }) as unknown as Executor, shared.storage, shared.gate);
+    super(
+      drizzle(withStatementCache(shared.connection), { schema }) as unknown as Executor,
+      shared.storage,
+      shared.gate,
+    );
   }
 
   get connection(): Sqlite.Database {

@@ -1,0 +1,33 @@
+import type Sqlite from 'better-sqlite3';
+
+const MAX_CACHED_STATEMENTS = 500;
+
+/**
+ * Drizzle prepares a better-sqlite3 statement for every query it runs, and preparing is the largest
+ * single cost of a small query. This view of the connection hands Drizzle a cached statement per
+ * SQL text (least recently used dropped past 500). Drizzle switches statements into raw mode for
+ * selects; a cached reader is switched back before reuse so each caller starts from the default.
+ */
+export function withStatementCache(connection: Sqlite.Database): Sqlite.Database {
+  const cache = new Map<string, Sqlite.Statement>();
+  return new Proxy(connection, {
+    get(target, property, receiver) {
+      if (property === 'prepare') {
+        return (source: string) => {
+          let statement = cache.get(source);
+          if (statement) {
+            cache.delete(source);
+          } else {
+            statement = target.prepare(source);
+            if (cache.size >= MAX_CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
+          }
+          cache.set(source, statement);
+          if (statement.reader) statement.raw(false);
+          return statement;
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

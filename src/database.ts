@@ -10,6 +10,10 @@ import {
 } from './migrations/migrator.js';
 import type { SchemaShape } from './introspection/schema-shape.js';
 import { RepositoryContext } from './repositories/context.js';
+import { DeploymentRepository } from './repositories/deployments.js';
+import { WorkPoolRepository } from './repositories/work-pools.js';
+import { WorkQueueRepository } from './repositories/work-queues.js';
+import { WorkerRepository } from './repositories/workers.js';
 import { FlowRunRepository } from './repositories/flow-runs.js';
 import { FlowRepository } from './repositories/flows.js';
 import { TaskRunRepository } from './repositories/task-runs.js';
@@ -49,6 +53,10 @@ export interface DatabaseScope {
   readonly flows: FlowRepository;
   readonly flowRuns: FlowRunRepository;
   readonly taskRuns: TaskRunRepository;
+  readonly deployments: DeploymentRepository;
+  readonly workPools: WorkPoolRepository;
+  readonly workQueues: WorkQueueRepository;
+  readonly workers: WorkerRepository;
 }
 
 export interface Database extends DatabaseScope {
@@ -72,6 +80,10 @@ class Scope implements DatabaseScope {
   readonly flows: FlowRepository;
   readonly flowRuns: FlowRunRepository;
   readonly taskRuns: TaskRunRepository;
+  readonly deployments: DeploymentRepository;
+  readonly workPools: WorkPoolRepository;
+  readonly workQueues: WorkQueueRepository;
+  readonly workers: WorkerRepository;
 
   constructor(
     protected readonly handle: Dialect,
@@ -81,6 +93,10 @@ class Scope implements DatabaseScope {
     this.flows = new FlowRepository(context);
     this.flowRuns = new FlowRunRepository(context);
     this.taskRuns = new TaskRunRepository(context);
+    this.deployments = new DeploymentRepository(context);
+    this.workPools = new WorkPoolRepository(context);
+    this.workQueues = new WorkQueueRepository(context);
+    this.workers = new WorkerRepository(context);
   }
 
   get dialect(): DialectName {

@@ -63,7 +63,40 @@ export type {
   TaskRunWhere,
 } from './repositories/task-runs.js';
 export type { DerivedRunFields, RunSort, SetStateOptions } from './repositories/run-base.js';
+export type {
+  Deployment,
+  DeploymentListOptions,
+  DeploymentRepository,
+  DeploymentSchedule,
+  DeploymentUpdate,
+  DeploymentUpsert,
+  DeploymentWhere,
+  ScheduleInput,
+  ScheduleRunsOptions,
+} from './repositories/deployments.js';
+export type {
+  WorkPool,
+  WorkPoolCreate,
+  WorkPoolListOptions,
+  WorkPoolRepository,
+  WorkPoolUpdate,
+} from './repositories/work-pools.js';
+export type {
+  WorkQueue,
+  WorkQueueCreate,
+  WorkQueueRepository,
+  WorkQueueUpdate,
+} from './repositories/work-queues.js';
+export type { Worker, WorkerRepository } from './repositories/workers.js';
+export type { ClaimOptions } from './repositories/claiming.js';
 export type { State, StateInput } from './repositories/states.js';
 export type { IdFilter, TagsFilter, TextFilter, TimeFilter } from './repositories/filters.js';
-export type { CreatedBy, EmpiricalPolicy, Json, StateDetails } from './schema/json-types.js';
+export type {
+  ConcurrencyOptions,
+  CreatedBy,
+  EmpiricalPolicy,
+  Json,
+  Schedule,
+  StateDetails,
+} from './schema/json-types.js';
 export type { StateType } from './schema/enums.js';

@@ -183,7 +183,19 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     return this.ctx.transaction((q) => this.transition(q, runId, proposed, opts.expectedStateId));
   }
 
-  /** One transition inside an open transaction: 3 statements (lock-read, insert state, update run). */
+  /**
+   * One transition inside an open transaction: 3 statements (lock-read, insert state, update run).
+   * @internal used by other repositories (claiming) that already hold a transaction.
+   */
+  transitionWithin(q: Executor, runId: string, state: StateInput): Promise<{ run: Run; state: State }> {
+    return this.transition(q, runId, parse(stateInput, state, 'state'));
+  }
+
+  /** @internal the public shape of a row read elsewhere. */
+  present(row: Row, now: Date): Run {
+    return this.toRun(row, now);
+  }
+
   protected async transition(
     q: Executor,
     runId: string,

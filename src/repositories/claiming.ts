@@ -1,0 +1,255 @@
+/**
+ * Claiming scheduled runs (data-model.md, "Claiming scheduled runs"). On PostgreSQL the pool row is
+ * locked first (serialising the counting per pool), candidates are taken with FOR UPDATE SKIP
+ * LOCKED, and the candidates' deployment rows are locked in id order before their runs are counted,
+ * since one deployment's runs can sit in several pools. On SQLite the write lock taken up front
+ * serialises claimers. Limits are derived from the runs themselves, so no counter can leak.
+ */
+import { type SQL, and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../dialect/dialect.js';
+import { NotFoundError } from '../errors.js';
+import type { ConcurrencyOptions } from '../schema/json-types.js';
+import type { RepositoryContext } from './context.js';
+import { type FlowRun, FlowRunRepository } from './flow-runs.js';
+import { type WorkPool, lockPoolByName } from './work-pools.js';
+import { name, time } from './validation.js';
+
+/** Runs in these states occupy a slot. */
+export const ACTIVE_STATES = ['PENDING', 'RUNNING', 'CANCELLING'] as const;
+
+export const claimOptions = z.strictObject({
+  workPoolName: name,
+  workQueueNames: z.array(name).max(1000).optional(),
+  workerName: name.optional(),
+  limit: z.number().int().min(0).max(10_000),
+  scheduledBefore: time.optional(),
+});
+export type ClaimOptions = z.input<typeof claimOptions>;
+type Options = z.output<typeof claimOptions>;
+
+type RunRow = typeof import('../schema/postgres/runs.js').flowRun.$inferSelect;
+
+interface Plan {
+  pool: WorkPool;
+  polledQueueIds: string[];
+  claim: RunRow[];
+  cancel: RunRow[];
+}
+
+async function countActive(
+  q: Executor,
+  ctx: RepositoryContext,
+  column: 'workQueueId' | 'deploymentId',
+  ids: string[],
+) {
+  const fr = ctx.tables.flowRun;
+  const counts = new Map<string, number>();
+  if (ids.length === 0) return counts;
+  const rows = await q
+    .select({ key: fr[column], n: sql<number>`count(*)` })
+    .from(fr)
+    .where(and(inArray(fr[column], ids), inArray(fr.stateType, [...ACTIVE_STATES])))
+    .groupBy(fr[column]);
+  for (const row of rows) if (row.key) counts.set(row.key, Number(row.n));
+  return counts;
+}
+
+async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: boolean): Promise<Plan> {
+  const { workPool: wp, workQueue: wq, flowRun: fr, deployment: dep } = ctx.tables;
+  let pool: WorkPool;
+  if (locking) pool = await lockPoolByName(ctx, q, o.workPoolName);
+  else {
+    const [found] = await q.select().from(wp).where(eq(wp.name, o.workPoolName));
+    if (!found)
+      throw new NotFoundError('work pool', o.workPoolName, `work pool "${o.workPoolName}" not found`);
+    pool = found;
+  }
+  const queues = await q
+    .select()
+    .from(wq)
+    .where(eq(wq.workPoolId, pool.id))
+    .orderBy(asc(wq.priority), asc(wq.id));
+  const named = o.workQueueNames ? new Set(o.workQueueNames) : undefined;
+  for (const queueName of named ?? []) {
+    if (!queues.some((queue) => queue.name === queueName)) {
+      throw new NotFoundError(
+        'work queue',
+        queueName,
+        `work queue "${queueName}" not found in pool "${pool.name}"`,
+      );
+    }
+  }
+  const polled = queues.filter((queue) => !named || named.has(queue.name));
+  const empty: Plan = { pool, polledQueueIds: polled.map((queue) => queue.id), claim: [], cancel: [] };
+  if (pool.isPaused || o.limit === 0) return empty;
+
+  const unpaused = queues.filter((queue) => !queue.isPaused);
+  const activeByQueue = await countActive(
+    q,
+    ctx,
+    'workQueueId',
+    unpaused.map((queue) => queue.id),
+  );
+  let poolFree = Number.POSITIVE_INFINITY;
+  if (pool.concurrencyLimit !== null) {
+    const poolActive = [...activeByQueue.values()].reduce((a, b) => a + b, 0);
+    poolFree = pool.concurrencyLimit - poolActive;
+  }
+  if (poolFree <= 0) return empty;
+  const queueFree = new Map<string, number>();
+  for (const queue of unpaused) {
+    if (named && !named.has(queue.name)) continue;
+    const free =
+      queue.concurrencyLimit === null
+        ? Number.POSITIVE_INFINITY
+        : queue.concurrencyLimit - (activeByQueue.get(queue.id) ?? 0);
+    if (free > 0) queueFree.set(queue.id, free);
+  }
+  if (queueFree.size === 0) return empty;
+
+  // Deployments already full with ENQUEUE are left out up front (a hint: recounted under lock below),
+  // so they cannot crowd the batch; full CANCEL_NEW deployments come through to be cancelled.
+  const fullEnqueue = sql`exists (select 1 from ${dep} d where d.id = ${fr.deploymentId} and d.concurrency_limit is not null
+      and coalesce(d.concurrency_options ->> 'collisionStrategy', 'ENQUEUE') <> 'CANCEL_NEW'
+      and d.concurrency_limit <= (select count(*) from ${fr} a where a.deployment_id = d.id
+        and a.state_type in ('PENDING', 'RUNNING', 'CANCELLING')))`;
+  const before = o.scheduledBefore ?? new Date();
+  const conditions: SQL[] = [
+    eq(fr.stateType, 'SCHEDULED'),
+    inArray(fr.workQueueId, [...queueFree.keys()]),
+    lte(fr.nextScheduledStartTime, before),
+    or(
+      isNull(sql`${fr.empiricalPolicy} ->> 'retryType'`),
+      sql`${fr.empiricalPolicy} ->> 'retryType' <> 'in_process'`,
+    )!,
+    or(isNull(fr.deploymentId), sql`not ${fullEnqueue}`)!,
+  ];
+  let candidatesQuery = q
+    .select({ run: fr })
+    .from(fr)
+    .innerJoin(wq, eq(wq.id, fr.workQueueId))
+    .where(and(...conditions))
+    .orderBy(asc(wq.priority), asc(fr.nextScheduledStartTime), asc(fr.id))
+    .limit(o.limit + 50)
+    .$dynamic();
+  if (locking && ctx.rowLocking)
+    candidatesQuery = candidatesQuery.for('update', { of: fr, skipLocked: true });
+  const candidates = (await candidatesQuery).map((r) => r.run);
+
+  const deploymentIds = [
+    ...new Set(candidates.map((r) => r.deploymentId).filter((id): id is string => id !== null)),
+  ].sort();
+  const deployments = new Map<string, { limit: number | null; options: ConcurrencyOptions | null }>();
+  if (deploymentIds.length > 0) {
+    let lock = q
+      .select({ id: dep.id, limit: dep.concurrencyLimit, options: dep.concurrencyOptions })
+      .from(dep)
+      .where(inArray(dep.id, deploymentIds))
+      .orderBy(asc(dep.id))
+      .$dynamic();
+    if (locking && ctx.rowLocking) lock = lock.for('update', { of: dep });
+    for (const row of await lock) deployments.set(row.id, { limit: row.limit, options: row.options });
+  }
+  const limited = [...deployments].filter(([, d]) => d.limit !== null).map(([id]) => id);
+  const activeByDeployment = await countActive(q, ctx, 'deploymentId', limited);
+
+  const claim: RunRow[] = [];
+  const cancel: RunRow[] = [];
+  for (const run of candidates) {
+    if (claim.length >= o.limit || poolFree <= 0) break;
+    const free = queueFree.get(run.workQueueId!) ?? 0;
+    if (free <= 0) continue;
+    const deployment = run.deploymentId ? deployments.get(run.deploymentId) : undefined;
+    if (deployment && deployment.limit !== null) {
+      const active = activeByDeployment.get(run.deploymentId!) ?? 0;
+      if (active >= deployment.limit) {
+        if (deployment.options?.collisionStrategy === 'CANCEL_NEW') cancel.push(run);
+        continue;
+      }
+      activeByDeployment.set(run.deploymentId!, active + 1);
+    }
+    queueFree.set(run.workQueueId!, free - 1);
+    poolFree -= 1;
+    claim.push(run);
+  }
+  return { ...empty, claim, cancel };
+}
+
+/** The runs a claim would take now; reads only. */
+export async function findScheduledRuns(ctx: RepositoryContext, q: Executor, o: Options): Promise<FlowRun[]> {
+  const { claim } = await plan(ctx, q, o, false);
+  const runs = new FlowRunRepository(ctx);
+  const now = new Date();
+  return claim.map((row) => runs.present(row, now));
+}
+
+/** Claims inside the caller's transaction: PENDING with the bookkeeping, CANCEL_NEW cancellations, polling marks. */
+export async function claimScheduledRuns(
+  ctx: RepositoryContext,
+  q: Executor,
+  o: Options,
+): Promise<FlowRun[]> {
+  const p = await plan(ctx, q, o, true);
+  const runs = new FlowRunRepository(ctx);
+  const claimed: FlowRun[] = [];
+  for (const row of p.claim) claimed.push((await runs.transitionWithin(q, row.id, { type: 'PENDING' })).run);
+  for (const row of p.cancel) {
+    await runs.transitionWithin(q, row.id, {
+      type: 'CANCELLED',
+      message: 'Deployment concurrency limit reached (collision strategy CANCEL_NEW)',
+    });
+  }
+  const now = new Date();
+  const wq = ctx.tables.workQueue;
+  if (p.polledQueueIds.length > 0) {
+    await q
+      .update(wq)
+      .set({
+        lastPolled: now,
+        status: sql`case when ${wq.isPaused} then 'PAUSED' else 'READY' end`,
+        updated: now,
+      })
+      .where(inArray(wq.id, p.polledQueueIds));
+  }
+  if (o.workerName) await recordHeartbeat(ctx, q, p.pool, o.workerName, undefined, now);
+  return claimed;
+}
+
+/** Upserts a worker's heartbeat and moves a NOT_READY pool to READY. */
+export async function recordHeartbeat(
+  ctx: RepositoryContext,
+  q: Executor,
+  pool: WorkPool,
+  workerName: string,
+  heartbeatIntervalSeconds: number | undefined,
+  now: Date,
+): Promise<void> {
+  const { worker: w, workPool: wp } = ctx.tables;
+  await q
+    .insert(w)
+    .values({
+      workPoolId: pool.id,
+      name: workerName,
+      lastHeartbeatTime: now,
+      heartbeatIntervalSeconds: heartbeatIntervalSeconds ?? null,
+      status: 'ONLINE',
+      created: now,
+      updated: now,
+    })
+    .onConflictDoUpdate({
+      target: [w.workPoolId, w.name],
+      set: {
+        lastHeartbeatTime: now,
+        status: 'ONLINE',
+        updated: now,
+        ...(heartbeatIntervalSeconds === undefined ? {} : { heartbeatIntervalSeconds }),
+      },
+    });
+  if (pool.status === 'NOT_READY') {
+    await q
+      .update(wp)
+      .set({ status: 'READY', lastTransitionedStatusAt: now, updated: now })
+      .where(and(eq(wp.id, pool.id), eq(wp.status, 'NOT_READY')));
+  }
+}

@@ -1,0 +1,167 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../dialect/dialect.js';
+import { NotFoundError } from '../errors.js';
+import type { workPool } from '../schema/postgres/work.js';
+import type { RepositoryContext } from './context.js';
+import { idConditions, idFilter, textConditions, textFilter } from './filters.js';
+import { jsonObject, limit, name, offset, parse, text, uuid } from './validation.js';
+
+export type WorkPool = typeof workPool.$inferSelect;
+
+const concurrency = z.number().int().min(0).max(1_000_000).nullable();
+const workPoolCreate = z.strictObject({
+  name,
+  type: name.optional(),
+  description: text.nullable().optional(),
+  baseJobTemplate: jsonObject.optional(),
+  isPaused: z.boolean().optional(),
+  concurrencyLimit: concurrency.optional(),
+  storageConfiguration: jsonObject.optional(),
+});
+const workPoolUpdate = workPoolCreate.omit({ name: true, type: true });
+const workPoolList = z.strictObject({
+  where: z
+    .strictObject({ id: idFilter.optional(), name: textFilter.optional(), type: textFilter.optional() })
+    .optional(),
+  limit: limit.optional(),
+  offset: offset.optional(),
+});
+
+export type WorkPoolCreate = z.input<typeof workPoolCreate>;
+export type WorkPoolUpdate = z.input<typeof workPoolUpdate>;
+export type WorkPoolListOptions = z.input<typeof workPoolList>;
+
+/** Reads and locks a pool by name (FOR UPDATE on PostgreSQL), or throws NotFoundError. */
+export async function lockPoolByName(
+  ctx: RepositoryContext,
+  q: Executor,
+  poolName: string,
+): Promise<WorkPool> {
+  const t = ctx.tables.workPool;
+  let query = q.select().from(t).where(eq(t.name, poolName)).$dynamic();
+  if (ctx.rowLocking) query = query.for('update');
+  const [pool] = await query;
+  if (!pool) throw new NotFoundError('work pool', poolName, `work pool "${poolName}" not found`);
+  return pool;
+}
+
+/** Work pools: each has a `default` queue, created with it, that cannot be deleted. */
+export class WorkPoolRepository {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  private get t() {
+    return this.ctx.tables.workPool;
+  }
+
+  /** Creates a pool and its `default` queue (priority 1). A taken name is a ConflictError. */
+  async create(input: WorkPoolCreate): Promise<WorkPool> {
+    const data = parse(workPoolCreate, input, 'work pool');
+    const { workQueue } = this.ctx.tables;
+    return this.ctx.transaction(async (q) => {
+      const now = new Date();
+      const [pool] = await q
+        .insert(this.t)
+        .values({
+          ...data,
+          type: data.type ?? 'process',
+          status: data.isPaused ? 'PAUSED' : 'NOT_READY',
+          lastTransitionedStatusAt: now,
+          created: now,
+          updated: now,
+        })
+        .returning();
+      const [queue] = await q
+        .insert(workQueue)
+        .values({ workPoolId: pool!.id, name: 'default', priority: 1, created: now, updated: now })
+        .returning({ id: workQueue.id });
+      const [withDefault] = await q
+        .update(this.t)
+        .set({ defaultQueueId: queue!.id })
+        .where(eq(this.t.id, pool!.id))
+        .returning();
+      return withDefault!;
+    });
+  }
+
+  async get(id: string): Promise<WorkPool | null> {
+    const poolId = parse(uuid, id, 'work pool id');
+    return this.ctx.run(async (q) => (await q.select().from(this.t).where(eq(this.t.id, poolId)))[0] ?? null);
+  }
+
+  async getByName(poolName: string): Promise<WorkPool | null> {
+    const valid = parse(name, poolName, 'work pool name');
+    return this.ctx.run(
+      async (q) => (await q.select().from(this.t).where(eq(this.t.name, valid)))[0] ?? null,
+    );
+  }
+
+  /** Pools by name. */
+  async list(options: WorkPoolListOptions = {}): Promise<WorkPool[]> {
+    const o = parse(workPoolList, options, 'work pool list options');
+    const f = this.ctx.fragments;
+    const w = o.where ?? {};
+    return this.ctx.run(async (q) => {
+      let query = q
+        .select()
+        .from(this.t)
+        .where(
+          and(
+            ...idConditions(this.t.id, w.id),
+            ...textConditions(this.t.name, w.name, f),
+            ...textConditions(this.t.type, w.type, f),
+          ),
+        )
+        .orderBy(asc(this.t.name), asc(this.t.id))
+        .$dynamic();
+      if (o.limit !== undefined) query = query.limit(o.limit);
+      if (o.offset) query = query.offset(o.offset);
+      return query;
+    });
+  }
+
+  /** Updates a pool; pausing sets status PAUSED, unpausing NOT_READY (a worker heartbeat makes it READY). */
+  async update(id: string, patch: WorkPoolUpdate): Promise<WorkPool> {
+    const poolId = parse(uuid, id, 'work pool id');
+    const data = parse(workPoolUpdate, patch, 'work pool update');
+    return this.ctx.transaction(async (q) => {
+      const [current] = await q.select().from(this.t).where(eq(this.t.id, poolId));
+      if (!current) throw new NotFoundError('work pool', poolId);
+      const now = new Date();
+      const status =
+        data.isPaused === undefined
+          ? current.status
+          : data.isPaused
+            ? 'PAUSED'
+            : current.isPaused
+              ? 'NOT_READY'
+              : current.status;
+      const [row] = await q
+        .update(this.t)
+        .set({
+          ...data,
+          status,
+          lastTransitionedStatusAt: status === current.status ? current.lastTransitionedStatusAt : now,
+          updated: now,
+        })
+        .where(eq(this.t.id, poolId))
+        .returning();
+      return row!;
+    });
+  }
+
+  /** Deletes a pool with its queues and workers; runs keep existing, detached from their queue. */
+  async delete(id: string): Promise<void> {
+    const poolId = parse(uuid, id, 'work pool id');
+    await this.ctx.transaction(async (q) => {
+      // The pool points at its default queue (RESTRICT): let go of it before the cascade removes it.
+      const released = await q
+        .update(this.t)
+        .set({ defaultQueueId: null })
+        .where(eq(this.t.id, poolId))
+        .returning({ id: this.t.id });
+      if (released.length === 0) throw new NotFoundError('work pool', poolId);
+      await q.delete(this.t).where(eq(this.t.id, poolId));
+    });
+  }
+}

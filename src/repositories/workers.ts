@@ -1,0 +1,91 @@
+import { and, desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { NotFoundError } from '../errors.js';
+import type { WorkerStatus } from '../schema/enums.js';
+import type { worker } from '../schema/postgres/work.js';
+import { recordHeartbeat } from './claiming.js';
+import type { RepositoryContext } from './context.js';
+import { lockPoolByName } from './work-pools.js';
+import { limit, name, offset, parse } from './validation.js';
+
+export type Worker = typeof worker.$inferSelect;
+
+/** Without an interval of its own, a worker is OFFLINE 90 s after its last heartbeat. */
+export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 30;
+const OFFLINE_AFTER_INTERVALS = 3;
+
+const heartbeatInput = z.strictObject({
+  workPoolName: name,
+  name,
+  heartbeatIntervalSeconds: z.number().int().min(1).max(86_400).optional(),
+});
+const listOptions = z.strictObject({ limit: limit.optional(), offset: offset.optional() });
+
+/** ONLINE until 3 × its heartbeat interval has passed since the last heartbeat. */
+export function workerStatus(
+  w: Pick<Worker, 'lastHeartbeatTime' | 'heartbeatIntervalSeconds'>,
+  now: Date,
+): WorkerStatus {
+  const interval = w.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS;
+  return now.getTime() - w.lastHeartbeatTime.getTime() > OFFLINE_AFTER_INTERVALS * interval * 1000
+    ? 'OFFLINE'
+    : 'ONLINE';
+}
+
+/** Workers: heartbeats per pool; status is derived from heartbeat age when read. */
+export class WorkerRepository {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  /** Records a heartbeat (creating the worker on first beat); a NOT_READY pool becomes READY. */
+  async heartbeat(input: z.input<typeof heartbeatInput>): Promise<Worker> {
+    const data = parse(heartbeatInput, input, 'worker heartbeat');
+    const w = this.ctx.tables.worker;
+    return this.ctx.transaction(async (q) => {
+      const pool = await lockPoolByName(this.ctx, q, data.workPoolName);
+      const now = new Date();
+      await recordHeartbeat(this.ctx, q, pool, data.name, data.heartbeatIntervalSeconds, now);
+      const [row] = await q
+        .select()
+        .from(w)
+        .where(and(eq(w.workPoolId, pool.id), eq(w.name, data.name)));
+      return row!;
+    });
+  }
+
+  /** The pool's workers, most recent heartbeat first, with their current status. */
+  async list(workPoolName: string, options: z.input<typeof listOptions> = {}): Promise<Worker[]> {
+    const poolName = parse(name, workPoolName, 'work pool name');
+    const o = parse(listOptions, options, 'worker list options');
+    const { worker: w, workPool: wp } = this.ctx.tables;
+    return this.ctx.run(async (q) => {
+      const [pool] = await q.select({ id: wp.id }).from(wp).where(eq(wp.name, poolName));
+      if (!pool) throw new NotFoundError('work pool', poolName, `work pool "${poolName}" not found`);
+      let query = q
+        .select()
+        .from(w)
+        .where(eq(w.workPoolId, pool.id))
+        .orderBy(desc(w.lastHeartbeatTime), desc(w.id))
+        .$dynamic();
+      if (o.limit !== undefined) query = query.limit(o.limit);
+      if (o.offset) query = query.offset(o.offset);
+      const now = new Date();
+      return (await query).map((row) => ({ ...row, status: workerStatus(row, now) }));
+    });
+  }
+
+  async delete(workPoolName: string, workerName: string): Promise<void> {
+    const poolName = parse(name, workPoolName, 'work pool name');
+    const valid = parse(name, workerName, 'worker name');
+    const { worker: w, workPool: wp } = this.ctx.tables;
+    await this.ctx.run(async (q) => {
+      const [pool] = await q.select({ id: wp.id }).from(wp).where(eq(wp.name, poolName));
+      if (!pool) throw new NotFoundError('work pool', poolName, `work pool "${poolName}" not found`);
+      const deleted = await q
+        .delete(w)
+        .where(and(eq(w.workPoolId, pool.id), eq(w.name, valid)))
+        .returning({ id: w.id });
+      if (deleted.length === 0)
+        throw new NotFoundError('worker', valid, `worker "${valid}" not found in pool "${poolName}"`);
+    });
+  }
+}

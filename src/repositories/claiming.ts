@@ -5,7 +5,7 @@
  * since one deployment's runs can sit in several pools. On SQLite the write lock taken up front
  * serialises claimers. Limits are derived from the runs themselves, so no counter can leak.
  */
-import { type SQL, and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
@@ -17,6 +17,7 @@ import { name, time } from './validation.js';
 
 /** Runs in these states occupy a slot. */
 export const ACTIVE_STATES = ['PENDING', 'RUNNING', 'CANCELLING'] as const;
+const CANDIDATE_SLACK = 20;
 
 export const claimOptions = z.strictObject({
   workPoolName: name,
@@ -109,33 +110,51 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   if (queueFree.size === 0) return empty;
 
   // Deployments already full with ENQUEUE are left out up front (a hint: recounted under lock below),
-  // so they cannot crowd the batch; full CANCEL_NEW deployments come through to be cancelled.
-  const fullEnqueue = sql`exists (select 1 from ${dep} d where d.id = ${fr.deploymentId} and d.concurrency_limit is not null
-      and coalesce(d.concurrency_options ->> 'collisionStrategy', 'ENQUEUE') <> 'CANCEL_NEW'
-      and d.concurrency_limit <= (select count(*) from ${fr} a where a.deployment_id = d.id
-        and a.state_type in ('PENDING', 'RUNNING', 'CANCELLING')))`;
+  // so their runs cannot crowd the batch; full CANCEL_NEW deployments come through to be cancelled.
+  const fullRows = await q
+    .select({ id: dep.id })
+    .from(dep)
+    .where(
+      and(
+        isNotNull(dep.concurrencyLimit),
+        sql`coalesce(${dep.concurrencyOptions} ->> 'collisionStrategy', 'ENQUEUE') <> 'CANCEL_NEW'`,
+        sql`${dep.concurrencyLimit} <= (select count(*) from ${fr} where ${fr.deploymentId} = ${dep.id}
+              and ${fr.stateType} in ('PENDING', 'RUNNING', 'CANCELLING'))`,
+      ),
+    );
+  const fullEnqueue = fullRows.map((row) => row.id);
   const before = o.scheduledBefore ?? new Date();
-  const conditions: SQL[] = [
-    eq(fr.stateType, 'SCHEDULED'),
-    inArray(fr.workQueueId, [...queueFree.keys()]),
-    lte(fr.nextScheduledStartTime, before),
-    or(
-      isNull(sql`${fr.empiricalPolicy} ->> 'retryType'`),
-      sql`${fr.empiricalPolicy} ->> 'retryType' <> 'in_process'`,
-    )!,
-    or(isNull(fr.deploymentId), sql`not ${fullEnqueue}`)!,
-  ];
-  let candidatesQuery = q
-    .select({ run: fr })
-    .from(fr)
-    .innerJoin(wq, eq(wq.id, fr.workQueueId))
-    .where(and(...conditions))
-    .orderBy(asc(wq.priority), asc(fr.nextScheduledStartTime), asc(fr.id))
-    .limit(o.limit + 50)
-    .$dynamic();
-  if (locking && ctx.rowLocking)
-    candidatesQuery = candidatesQuery.for('update', { of: fr, skipLocked: true });
-  const candidates = (await candidatesQuery).map((r) => r.run);
+  // One query per queue, in priority order: each is served by the partial index on
+  // (work_queue_id, next_scheduled_start_time) WHERE state_type = 'SCHEDULED'. A little slack
+  // beyond the free slots covers runs skipped for a deployment that filled meanwhile.
+  const candidates: RunRow[] = [];
+  for (const queue of unpaused) {
+    const free = queueFree.get(queue.id);
+    if (free === undefined) continue;
+    const take = Math.min(free, o.limit, poolFree) + CANDIDATE_SLACK;
+    let query = q
+      .select()
+      .from(fr)
+      .where(
+        and(
+          eq(fr.workQueueId, queue.id),
+          eq(fr.stateType, 'SCHEDULED'),
+          lte(fr.nextScheduledStartTime, before),
+          or(
+            isNull(sql`${fr.empiricalPolicy} ->> 'retryType'`),
+            sql`${fr.empiricalPolicy} ->> 'retryType' <> 'in_process'`,
+          ),
+          fullEnqueue.length > 0
+            ? or(isNull(fr.deploymentId), notInArray(fr.deploymentId, fullEnqueue))
+            : undefined,
+        ),
+      )
+      .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
+      .limit(take)
+      .$dynamic();
+    if (locking && ctx.rowLocking) query = query.for('update', { skipLocked: true });
+    candidates.push(...(await query));
+  }
 
   const deploymentIds = [
     ...new Set(candidates.map((r) => r.deploymentId).filter((id): id is string => id !== null)),

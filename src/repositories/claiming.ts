@@ -56,6 +56,39 @@ async function countActive(
   return counts;
 }
 
+type FlowRunTable = RepositoryContext['tables']['flowRun'];
+
+/**
+ * The due SCHEDULED runs of one queue, oldest first: the query the claim runs per queue, served by
+ * the partial index ix_flow_run__scheduled_work_queue_id_next_scheduled_start_time.
+ */
+export function scheduledCandidatesQuery(
+  q: Executor,
+  fr: FlowRunTable,
+  o: { queueId: string; before: Date; exclude: string[]; take: number },
+) {
+  return q
+    .select()
+    .from(fr)
+    .where(
+      and(
+        eq(fr.workQueueId, o.queueId),
+        eq(fr.stateType, 'SCHEDULED'),
+        lte(fr.nextScheduledStartTime, o.before),
+        or(
+          isNull(sql`${fr.empiricalPolicy} ->> 'retryType'`),
+          sql`${fr.empiricalPolicy} ->> 'retryType' <> 'in_process'`,
+        ),
+        o.exclude.length > 0
+          ? or(isNull(fr.deploymentId), notInArray(fr.deploymentId, o.exclude))
+          : undefined,
+      ),
+    )
+    .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
+    .limit(o.take)
+    .$dynamic();
+}
+
 async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: boolean): Promise<Plan> {
   const { workPool: wp, workQueue: wq, flowRun: fr, deployment: dep } = ctx.tables;
   let pool: WorkPool;
@@ -132,26 +165,7 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     const free = queueFree.get(queue.id);
     if (free === undefined) continue;
     const take = Math.min(free, o.limit, poolFree) + CANDIDATE_SLACK;
-    let query = q
-      .select()
-      .from(fr)
-      .where(
-        and(
-          eq(fr.workQueueId, queue.id),
-          eq(fr.stateType, 'SCHEDULED'),
-          lte(fr.nextScheduledStartTime, before),
-          or(
-            isNull(sql`${fr.empiricalPolicy} ->> 'retryType'`),
-            sql`${fr.empiricalPolicy} ->> 'retryType' <> 'in_process'`,
-          ),
-          fullEnqueue.length > 0
-            ? or(isNull(fr.deploymentId), notInArray(fr.deploymentId, fullEnqueue))
-            : undefined,
-        ),
-      )
-      .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
-      .limit(take)
-      .$dynamic();
+    let query = scheduledCandidatesQuery(q, fr, { queueId: queue.id, before, exclude: fullEnqueue, take });
     if (locking && ctx.rowLocking) query = query.for('update', { skipLocked: true });
     candidates.push(...(await query));
   }

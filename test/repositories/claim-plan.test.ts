@@ -1,0 +1,49 @@
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Executor } from '../../src/dialect/dialect.js';
+import type { Database } from '../../src/index.js';
+import { scheduledCandidatesQuery } from '../../src/repositories/claiming.js';
+import * as schema from '../../src/schema/postgres/index.js';
+import { createTestDatabase } from '../../src/testing/index.js';
+
+// Postgres only: the plan of the claim's candidate query with 200k runs, 10k of them scheduled.
+describe('PostgreSQL plan for claiming with 200k runs', () => {
+  let db: Database;
+  let queueId: string;
+  beforeAll(async () => {
+    db = await createTestDatabase({ dialect: 'postgresql' });
+    const flow = await db.flows.create({ name: 'bulk' });
+    const pool = await db.workPools.create({ name: 'pool' });
+    const queues = [pool.defaultQueueId!];
+    for (let i = 0; i < 3; i++) queues.push((await db.workQueues.create({ workPoolName: 'pool', name: `q${i}` })).id);
+    queueId = queues[1]!;
+    await db.execute(sql`
+      insert into flow_run (id, created, updated, name, flow_id, work_queue_id, state_type, state_name, next_scheduled_start_time, end_time)
+      select gen_random_uuid(), now(), now(), 'run-' || i, ${flow.id}::uuid,
+             (${sql.raw(`array[${queues.map((q) => `'${q}'`).join(',')}]`)}::uuid[])[i % 4 + 1],
+             case when i % 80 < 4 then 'SCHEDULED' else 'COMPLETED' end,
+             case when i % 80 < 4 then 'Scheduled' else 'Completed' end,
+             case when i % 80 < 4 then now() - interval '1 day' + i * interval '1 second' end,
+             case when i % 80 < 4 then null else now() end
+      from generate_series(1, 200000) as i`);
+    await db.execute('vacuum analyze flow_run');
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('uses the partial scheduled-runs index', async () => {
+    // Build the very query the claim runs, compile it, and EXPLAIN it as a prepared statement.
+    const builder = drizzle(postgres('postgres://plan@localhost/plan'), { schema }) as unknown as Executor;
+    const query = scheduledCandidatesQuery(builder, schema.flowRun, { queueId, before: new Date(), exclude: [], take: 25 })
+      .for('update', { skipLocked: true })
+      .toSQL();
+    await db.execute(`prepare claim_plan as ${query.sql}`);
+    const args = query.params.map((p) => `'${String(p).replace(/'/g, "''")}'`).join(', ');
+    const plan = (await db.execute<{ 'QUERY PLAN': string }>(`explain execute claim_plan(${args})`)).map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toContain('ix_flow_run__scheduled_work_queue_id_next_scheduled_start_time');
+    expect(await db.workQueues.getScheduledRuns({ workPoolName: 'pool', workQueueNames: ['q0'], limit: 5 })).toHaveLength(5);
+  });
+});

@@ -17,7 +17,8 @@ describe('PostgreSQL plan for claiming with 200k runs', () => {
     const flow = await db.flows.create({ name: 'bulk' });
     const pool = await db.workPools.create({ name: 'pool' });
     const queues = [pool.defaultQueueId!];
-    for (let i = 0; i < 3; i++) queues.push((await db.workQueues.create({ workPoolName: 'pool', name: `q${i}` })).id);
+    for (let i = 0; i < 3; i++)
+      queues.push((await db.workQueues.create({ workPoolName: 'pool', name: `q${i}` })).id);
     queueId = queues[1]!;
     await db.execute(sql`
       insert into flow_run (id, created, updated, name, flow_id, work_queue_id, state_type, state_name, next_scheduled_start_time, end_time)
@@ -37,13 +38,22 @@ describe('PostgreSQL plan for claiming with 200k runs', () => {
   it('uses the partial scheduled-runs index', async () => {
     // Build the very query the claim runs, compile it, and EXPLAIN it as a prepared statement.
     const builder = drizzle(postgres('postgres://plan@localhost/plan'), { schema }) as unknown as Executor;
-    const query = scheduledCandidatesQuery(builder, schema.flowRun, { queueId, before: new Date(), exclude: [], take: 25 })
+    const query = scheduledCandidatesQuery(builder, schema.flowRun, {
+      queueId,
+      before: new Date(),
+      exclude: [],
+      take: 25,
+    })
       .for('update', { skipLocked: true })
       .toSQL();
     await db.execute(`prepare claim_plan as ${query.sql}`);
     const args = query.params.map((p) => `'${String(p).replace(/'/g, "''")}'`).join(', ');
-    const plan = (await db.execute<{ 'QUERY PLAN': string }>(`explain execute claim_plan(${args})`)).map((r) => r['QUERY PLAN']).join('\n');
+    const plan = (await db.execute<{ 'QUERY PLAN': string }>(`explain execute claim_plan(${args})`))
+      .map((r) => r['QUERY PLAN'])
+      .join('\n');
     expect(plan).toContain('ix_flow_run__scheduled_work_queue_id_next_scheduled_start_time');
-    expect(await db.workQueues.getScheduledRuns({ workPoolName: 'pool', workQueueNames: ['q0'], limit: 5 })).toHaveLength(5);
+    expect(
+      await db.workQueues.getScheduledRuns({ workPoolName: 'pool', workQueueNames: ['q0'], limit: 5 }),
+    ).toHaveLength(5);
   });
 });

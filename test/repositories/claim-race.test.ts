@@ -46,8 +46,11 @@ describe.runIf(serverAvailable)('claim race on PostgreSQL', () => {
         select gen_random_uuid(), now(), now(), id, 'SCHEDULED', 'Scheduled', state_timestamp,
                jsonb_build_object('scheduledTime', to_char(next_scheduled_start_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'flowRunId', id)
         from flow_run`);
-      await db.execute('update flow_run set state_id = s.id from flow_run_state s where s.flow_run_id = flow_run.id');
-      for (let i = 0; i < 16; i++) handles.push(await createDatabase({ url: db.settings.url, poolSize: 1, migrateOnOpen: false }));
+      await db.execute(
+        'update flow_run set state_id = s.id from flow_run_state s where s.flow_run_id = flow_run.id',
+      );
+      for (let i = 0; i < 16; i++)
+        handles.push(await createDatabase({ url: db.settings.url, poolSize: 1, migrateOnOpen: false }));
       const results = await Promise.all(handles.map((h, i) => drain(h, `pool-${i % 3}`, `worker-${i}`)));
       await verify(db, results, RUNS);
     } finally {
@@ -73,13 +76,18 @@ describe('claim race on SQLite', () => {
             flowId,
             workQueueId: queueIds[i % 6],
             deploymentId: i % 10 < 7 ? deploymentIds[i % 5] : null,
-            state: { type: 'SCHEDULED', stateDetails: { scheduledTime: new Date(Date.now() - 3_600_000 + i).toISOString() } },
+            state: {
+              type: 'SCHEDULED',
+              stateDetails: { scheduledTime: new Date(Date.now() - 3_600_000 + i).toISOString() },
+            },
           });
         }
       });
       const startAt = String(Date.now() + 1500);
       const children = await Promise.all(
-        [0, 1, 2, 0].map((pool, i) => runTs('test/fixtures/claim-child.ts', [url, `pool-${pool}`, `worker-${i}`, startAt])),
+        [0, 1, 2, 0].map((pool, i) =>
+          runTs('test/fixtures/claim-child.ts', [url, `pool-${pool}`, `worker-${i}`, startAt]),
+        ),
       );
       const results = children.map((c) => {
         expect(c.code, c.stderr + c.stdout).toBe(0);

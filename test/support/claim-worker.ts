@@ -25,7 +25,12 @@ export interface DrainResult {
  * A worker: claims from one pool, checks the limits inside the claim's own transaction, then runs
  * what it got (RUNNING, COMPLETED) to free the slots, until the pool has no scheduled runs left.
  */
-export async function drain(db: Database, workPoolName: string, workerName: string, batch = 5): Promise<DrainResult> {
+export async function drain(
+  db: Database,
+  workPoolName: string,
+  workerName: string,
+  batch = 5,
+): Promise<DrainResult> {
   const result: DrainResult = { claimed: [], violations: [], claims: 0 };
   for (;;) {
     const runs = await db.transaction(async (tx) => {
@@ -35,7 +40,10 @@ export async function drain(db: Database, workPoolName: string, workerName: stri
     });
     result.claims++;
     if (runs.length === 0) {
-      const left = await db.flowRuns.count({ where: { state: { type: { any: ['SCHEDULED'] } } }, workPool: { name: { any: [workPoolName] } } });
+      const left = await db.flowRuns.count({
+        where: { state: { type: { any: ['SCHEDULED'] } } },
+        workPool: { name: { any: [workPoolName] } },
+      });
       if (left === 0) return result;
       await new Promise((resolve) => setTimeout(resolve, 25));
       continue;
@@ -55,10 +63,21 @@ export async function seedWork(db: Database, runs: number) {
   for (let p = 0; p < 3; p++) {
     await db.workPools.create({ name: `pool-${p}`, concurrencyLimit: 6 });
     for (let q = 0; q < 2; q++) {
-      queueIds.push((await db.workQueues.create({ workPoolName: `pool-${p}`, name: `queue-${q}`, concurrencyLimit: 3 + q })).id);
+      queueIds.push(
+        (
+          await db.workQueues.create({
+            workPoolName: `pool-${p}`,
+            name: `queue-${q}`,
+            concurrencyLimit: 3 + q,
+          })
+        ).id,
+      );
     }
   }
   const deploymentIds: string[] = [];
-  for (let d = 0; d < 5; d++) deploymentIds.push((await db.deployments.upsert({ flowId: flow.id, name: `dep-${d}`, concurrencyLimit: 3 })).id);
+  for (let d = 0; d < 5; d++)
+    deploymentIds.push(
+      (await db.deployments.upsert({ flowId: flow.id, name: `dep-${d}`, concurrencyLimit: 3 })).id,
+    );
   return { flowId: flow.id, queueIds, deploymentIds, runs };
 }

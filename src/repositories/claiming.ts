@@ -225,14 +225,12 @@ export async function claimScheduledRuns(
 ): Promise<FlowRun[]> {
   const p = await plan(ctx, q, o, true);
   const runs = new FlowRunRepository(ctx);
-  const claimed: FlowRun[] = [];
-  for (const row of p.claim) claimed.push((await runs.transitionWithin(q, row.id, { type: 'PENDING' })).run);
-  for (const row of p.cancel) {
-    await runs.transitionWithin(q, row.id, {
-      type: 'CANCELLED',
-      message: 'Deployment concurrency limit reached (collision strategy CANCEL_NEW)',
-    });
-  }
+  // The candidates are locked (SKIP LOCKED on PostgreSQL, the write lock on SQLite) and current.
+  const claimed = await runs.transitionLocked(q, p.claim, { type: 'PENDING' });
+  await runs.transitionLocked(q, p.cancel, {
+    type: 'CANCELLED',
+    message: 'Deployment concurrency limit reached (collision strategy CANCEL_NEW)',
+  });
   const now = new Date();
   const wq = ctx.tables.workQueue;
   if (p.polledQueueIds.length > 0) {

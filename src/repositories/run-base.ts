@@ -16,6 +16,7 @@ import {
   type RunBookkeeping,
   type State,
   type StateInput,
+  type Transition,
   applyTransition,
   estimatedRunTime,
   estimatedStartTimeDelta,
@@ -184,11 +185,70 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   }
 
   /**
-   * One transition inside an open transaction: 3 statements (lock-read, insert state, update run).
-   * @internal used by other repositories (claiming) that already hold a transaction.
+   * Applies one state to several runs that the caller has already locked and read in its open
+   * transaction (claiming): one multi-row INSERT for the states, then one UPDATE per run, instead of
+   * a locked re-read per run.
+   * @internal
    */
-  transitionWithin(q: Executor, runId: string, state: StateInput): Promise<{ run: Run; state: State }> {
-    return this.transition(q, runId, parse(stateInput, state, 'state'));
+  async transitionLocked(q: Executor, rows: Row[], state: StateInput): Promise<Run[]> {
+    if (rows.length === 0) return [];
+    const proposed = parse(stateInput, state, 'state');
+    const now = new Date();
+    const planned = rows.map((row) => {
+      const current = row as unknown as RunBookkeeping & Record<string, unknown>;
+      return {
+        row,
+        transition: applyTransition(current, proposed, {
+          kind: this.kind,
+          now,
+          ...this.transitionContext(current, now),
+        }),
+      };
+    });
+    const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
+    const inserted = (await q
+      .insert(this.stateTable)
+      .values(
+        planned.map(({ row, transition }) => ({
+          ...transition.state,
+          [runColumn]: row.id,
+          created: now,
+          updated: now,
+        })) as never,
+      )
+      .returning()) as StateRow[];
+    const stateIdOf = new Map(
+      inserted.map((s) => [(s as Record<string, unknown>)[runColumn] as string, s.id]),
+    );
+    const out: Run[] = [];
+    for (const { row, transition } of planned) {
+      const [updated] = await q
+        .update(this.table)
+        .set(this.runColumns(transition.run, stateIdOf.get(row.id)!, now) as never)
+        .where(eq(this.table.id, row.id))
+        .returning();
+      out.push(this.toRun(updated as unknown as Row, now));
+    }
+    return out;
+  }
+
+  /** The run columns a transition writes. */
+  private runColumns(r: Transition['run'], stateId: string, now: Date) {
+    return {
+      stateId,
+      stateType: r.stateType,
+      stateName: r.stateName,
+      stateTimestamp: r.stateTimestamp,
+      startTime: r.startTime,
+      endTime: r.endTime,
+      totalRunTime: r.totalRunTime,
+      runCount: r.runCount,
+      expectedStartTime: r.expectedStartTime,
+      nextScheduledStartTime: r.nextScheduledStartTime,
+      empiricalPolicy: r.empiricalPolicy,
+      ...(r.flowRunRunCount !== undefined ? { flowRunRunCount: r.flowRunRunCount } : {}),
+      updated: now,
+    };
   }
 
   /** @internal the public shape of a row read elsewhere. */
@@ -196,6 +256,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     return this.toRun(row, now);
   }
 
+  /** One transition inside an open transaction: 3 statements (lock-read, insert state, update run). */
   protected async transition(
     q: Executor,
     runId: string,
@@ -232,24 +293,9 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
         updated: now,
       } as never)
       .returning();
-    const r = transition.run;
     const [row] = await q
       .update(this.table)
-      .set({
-        stateId: stateRow!.id,
-        stateType: r.stateType,
-        stateName: r.stateName,
-        stateTimestamp: r.stateTimestamp,
-        startTime: r.startTime,
-        endTime: r.endTime,
-        totalRunTime: r.totalRunTime,
-        runCount: r.runCount,
-        expectedStartTime: r.expectedStartTime,
-        nextScheduledStartTime: r.nextScheduledStartTime,
-        empiricalPolicy: r.empiricalPolicy,
-        ...(r.flowRunRunCount !== undefined ? { flowRunRunCount: r.flowRunRunCount } : {}),
-        updated: now,
-      } as never)
+      .set(this.runColumns(transition.run, stateRow!.id, now) as never)
       .where(eq(this.table.id, runId))
       .returning();
     return { run: this.toRun(row as unknown as Row, now), state: toState(stateRow as StateRow) };

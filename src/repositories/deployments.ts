@@ -9,7 +9,7 @@ import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { generateRunName } from './names.js';
 import { scheduleInstants, scheduleSchema } from './schedules.js';
-import { orderBy } from './sorting.js';
+import { NAMED_ENTITY_SORTS, namedEntityOrder } from './sorting.js';
 import {
   json,
   jsonObject,
@@ -81,7 +81,7 @@ export const deploymentWhere = z.strictObject({
   workQueueName: textFilter.optional(),
   flowId: idFilter.optional(),
 });
-export const DEPLOYMENT_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'NAME_ASC', 'NAME_DESC'] as const;
+export const DEPLOYMENT_SORTS = NAMED_ENTITY_SORTS;
 const deploymentList = z.strictObject({
   where: deploymentWhere.optional(),
   sort: z.enum(DEPLOYMENT_SORTS).optional(),
@@ -261,13 +261,7 @@ export class DeploymentRepository {
 
   async list(options: DeploymentListOptions = {}): Promise<Deployment[]> {
     const o = parse(deploymentList, options, 'deployment list options');
-    const sort = o.sort ?? 'NAME_ASC';
-    const order =
-      sort === 'CREATED_DESC'
-        ? orderBy(this.t.created, 'desc', this.t.id)
-        : sort === 'UPDATED_DESC'
-          ? orderBy(this.t.updated, 'desc', this.t.id)
-          : orderBy(this.t.name, sort === 'NAME_ASC' ? 'asc' : 'desc', this.t.id);
+    const order = namedEntityOrder(this.t, o.sort);
     return this.ctx.run(async (q) => {
       let query = q
         .select()

@@ -6,7 +6,6 @@ import {
   type SQL,
   type SQLWrapper,
   and,
-  eq,
   gte,
   inArray,
   isNotNull,
@@ -18,6 +17,7 @@ import {
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { SqlFragments } from '../dialect/fragments.js';
+import { STATE_TYPES } from '../schema/enums.js';
 import { name, tags, time, uuid } from './validation.js';
 
 export const NOTHING = sql`1 = 0`;
@@ -120,4 +120,25 @@ export function allOf(conditions: (SQL | undefined)[]): SQL | undefined {
   return present.length === 1 ? present[0] : and(...present);
 }
 
-export { eq };
+const stateTypes = z.array(z.enum(STATE_TYPES));
+
+/** A run's current state: `{ type: { any, notAny }, name: { any, notAny, like, startsWith } }`. */
+export const stateFilter = z.strictObject({
+  type: z.strictObject({ any: stateTypes.optional(), notAny: stateTypes.optional() }).optional(),
+  name: textFilter.optional(),
+});
+export type StateFilter = z.input<typeof stateFilter>;
+
+export function stateConditions(
+  t: { stateType: AnyPgColumn; stateName: AnyPgColumn },
+  f: z.output<typeof stateFilter> | undefined,
+  fragments: SqlFragments,
+): SQL[] {
+  if (!f) return [];
+  const type = f.type;
+  return [
+    ...(type?.any ? [anyOf(t.stateType, type.any)] : []),
+    ...(type?.notAny && type.notAny.length > 0 ? [notInArray(t.stateType, type.notAny)] : []),
+    ...textConditions(t.stateName, f.name, fragments),
+  ];
+}

@@ -4,12 +4,12 @@ import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { StateType } from '../schema/enums.js';
-import { STATE_TYPES } from '../schema/enums.js';
 import type { flowRun } from '../schema/postgres/runs.js';
-import type { RepositoryContext } from './context.js';
 import {
   idConditions,
   idFilter,
+  stateConditions,
+  stateFilter,
   tagsConditions,
   tagsFilter,
   textConditions,
@@ -27,16 +27,6 @@ import { jsonObject, labels, limit, name, offset, parse, tags, uuid } from './va
 type FlowRunRow = typeof flowRun.$inferSelect;
 /** A flow run as the library returns it: its columns and the derived timing fields. */
 export type FlowRun = Omit<FlowRunRow, 'startTimeOrExpected'> & DerivedRunFields;
-
-export const stateFilter = z.strictObject({
-  type: z
-    .strictObject({
-      any: z.array(z.enum(STATE_TYPES)).optional(),
-      notAny: z.array(z.enum(STATE_TYPES)).optional(),
-    })
-    .optional(),
-  name: textFilter.optional(),
-});
 
 export const flowRunWhere = z.strictObject({
   id: idFilter.optional(),
@@ -127,10 +117,6 @@ export type FlowRunUpdate = z.input<typeof flowRunUpdate>;
 export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
   protected readonly entity = 'flow run' as const;
   protected readonly kind = 'flow' as const;
-
-  constructor(ctx: RepositoryContext) {
-    super(ctx);
-  }
 
   protected get table() {
     return this.ctx.tables.flowRun;
@@ -343,14 +329,4 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
       return this.toRun(row, now);
     });
   }
-}
-
-/** State filter: `{ type: { any, notAny }, name: { any, notAny, like, startsWith } }`. */
-export function stateConditions(
-  t: { stateType: AnyPgColumn; stateName: AnyPgColumn },
-  f: z.output<typeof stateFilter> | undefined,
-  fragments: RepositoryContext['fragments'],
-): SQL[] {
-  if (!f) return [];
-  return [...idConditions(t.stateType, f.type as never), ...textConditions(t.stateName, f.name, fragments)];
 }

@@ -5,7 +5,7 @@ import type { Executor } from '../dialect/dialect.js';
 import type { flow } from '../schema/postgres/runs.js';
 import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
-import { orderBy } from './sorting.js';
+import { NAMED_ENTITY_SORTS, namedEntityOrder } from './sorting.js';
 import { labels, limit, name, offset, parse, tags, uuid } from './validation.js';
 
 export type Flow = typeof flow.$inferSelect;
@@ -17,7 +17,7 @@ export const flowWhere = z.strictObject({
   name: textFilter.optional(),
   tags: tagsFilter.optional(),
 });
-export const FLOW_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'NAME_ASC', 'NAME_DESC'] as const;
+export const FLOW_SORTS = NAMED_ENTITY_SORTS;
 const flowList = z.strictObject({
   where: flowWhere.optional(),
   sort: z.enum(FLOW_SORTS).optional(),
@@ -81,13 +81,7 @@ export class FlowRepository {
 
   async list(options: FlowListOptions = {}): Promise<Flow[]> {
     const o = parse(flowList, options, 'flow list options');
-    const sort = o.sort ?? 'NAME_ASC';
-    const order =
-      sort === 'CREATED_DESC'
-        ? orderBy(this.t.created, 'desc', this.t.id)
-        : sort === 'UPDATED_DESC'
-          ? orderBy(this.t.updated, 'desc', this.t.id)
-          : orderBy(this.t.name, sort === 'NAME_ASC' ? 'asc' : 'desc', this.t.id);
+    const order = namedEntityOrder(this.t, o.sort);
     return this.ctx.run(async (q) => {
       let query = q
         .select()

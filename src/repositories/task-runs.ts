@@ -3,12 +3,13 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
-import { STATE_TYPES, type StateType } from '../schema/enums.js';
+import type { StateType } from '../schema/enums.js';
 import type { taskRun } from '../schema/postgres/runs.js';
-import type { RepositoryContext } from './context.js';
 import {
   idConditions,
   idFilter,
+  stateConditions,
+  stateFilter,
   tagsConditions,
   tagsFilter,
   textConditions,
@@ -25,21 +26,11 @@ type TaskRunRow = typeof taskRun.$inferSelect;
 /** A task run as the library returns it: its columns and the derived timing fields. */
 export type TaskRun = TaskRunRow & DerivedRunFields;
 
-const taskStateFilter = z.strictObject({
-  type: z
-    .strictObject({
-      any: z.array(z.enum(STATE_TYPES)).optional(),
-      notAny: z.array(z.enum(STATE_TYPES)).optional(),
-    })
-    .optional(),
-  name: textFilter.optional(),
-});
-
 export const taskRunWhere = z.strictObject({
   id: idFilter.optional(),
   name: textFilter.optional(),
   tags: tagsFilter.optional(),
-  state: taskStateFilter.optional(),
+  state: stateFilter.optional(),
   flowRunId: idFilter.optional(),
   taskKey: textFilter.optional(),
   startTime: timeFilter.optional(),
@@ -93,10 +84,6 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
   protected readonly entity = 'task run' as const;
   protected readonly kind = 'task' as const;
 
-  constructor(ctx: RepositoryContext) {
-    super(ctx);
-  }
-
   protected get table() {
     return this.ctx.tables.taskRun;
   }
@@ -143,12 +130,7 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
       ...timeConditions(t.endTime, w.endTime),
       ...timeConditions(t.expectedStartTime, w.expectedStartTime),
       ...timeConditions(t.nextScheduledStartTime, w.nextScheduledStartTime),
-      ...(w.state
-        ? [
-            ...idConditions(t.stateType, w.state.type as never),
-            ...textConditions(t.stateName, w.state.name, f),
-          ]
-        : []),
+      ...stateConditions(t, w.state, f),
     ];
   }
 

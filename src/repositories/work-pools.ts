@@ -32,6 +32,19 @@ export type WorkPoolCreate = z.input<typeof workPoolCreate>;
 export type WorkPoolUpdate = z.input<typeof workPoolUpdate>;
 export type WorkPoolListOptions = z.input<typeof workPoolList>;
 
+/**
+ * A pool's or queue's status after an update: pausing makes it PAUSED, unpausing NOT_READY (until a
+ * worker heartbeat or a poll makes it READY again); otherwise it stays as it is.
+ */
+export function statusAfterPause<S extends string>(
+  current: { status: S; isPaused: boolean },
+  isPaused: boolean | undefined,
+): S | 'PAUSED' | 'NOT_READY' {
+  if (isPaused === undefined) return current.status;
+  if (isPaused) return 'PAUSED';
+  return current.isPaused ? 'NOT_READY' : current.status;
+}
+
 /** Reads and locks a pool by name (FOR UPDATE on PostgreSQL), or throws NotFoundError. */
 export async function lockPoolByName(
   ctx: RepositoryContext,
@@ -128,14 +141,7 @@ export class WorkPoolRepository {
       const [current] = await q.select().from(this.t).where(eq(this.t.id, poolId));
       if (!current) throw new NotFoundError('work pool', poolId);
       const now = new Date();
-      const status =
-        data.isPaused === undefined
-          ? current.status
-          : data.isPaused
-            ? 'PAUSED'
-            : current.isPaused
-              ? 'NOT_READY'
-              : current.status;
+      const status = statusAfterPause(current, data.isPaused);
       const [row] = await q
         .update(this.t)
         .set({

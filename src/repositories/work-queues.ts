@@ -6,7 +6,7 @@ import type { workQueue } from '../schema/postgres/work.js';
 import { type ClaimOptions, claimScheduledRuns, claimOptions, findScheduledRuns } from './claiming.js';
 import type { RepositoryContext } from './context.js';
 import type { FlowRun } from './flow-runs.js';
-import { lockPoolByName } from './work-pools.js';
+import { lockPoolByName, statusAfterPause } from './work-pools.js';
 import { name, parse, text, uuid } from './validation.js';
 
 export type WorkQueue = typeof workQueue.$inferSelect;
@@ -139,14 +139,7 @@ export class WorkQueueRepository {
             .where(and(samePool, gt(this.t.priority, current.priority), lte(this.t.priority, newPriority)));
         }
       }
-      const status =
-        data.isPaused === undefined
-          ? current.status
-          : data.isPaused
-            ? 'PAUSED'
-            : current.isPaused
-              ? 'NOT_READY'
-              : current.status;
+      const status = statusAfterPause(current, data.isPaused);
       const [row] = await q
         .update(this.t)
         .set({ ...data, priority: newPriority, status, updated: now })

@@ -29,9 +29,8 @@ describe.each(DIALECTS)('reset and irreversible migrations (%s)', (dialect) => {
       await db.execute('create table not_ours (x integer)');
       await db.execute('insert into not_ours values (7)');
       await db.reset();
-      expect(await db.execute('select count(*) as n from flow')).toEqual([
-        { n: dialect === 'sqlite' ? 0 : '0' },
-      ]);
+      // Raw rows come as the driver returns them: count(*) is a string on postgres.js, a number elsewhere.
+      expect(Number((await db.execute<{ n: unknown }>('select count(*) as n from flow'))[0]!.n)).toBe(0);
       expect(await db.execute('select x from not_ours')).toEqual([{ x: 7 }]);
       expect((await db.migrations.status()).pending).toEqual([]);
     } finally {

@@ -11,23 +11,14 @@ import {
   type RunSort,
   STATE_TYPES,
 } from '../../src/index.js';
+import { RUN_SORTS } from '../../src/repositories/run-base.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
 
 const RUNS = 240;
 const TAGS = ['a', 'b', 'c', 'd'];
 const WORDS = ['Alpha', 'beta', 'GAMMA', 'de%lta', 'ep_silon', 'zeta\\x', 'eta'];
-const SORTS: RunSort[] = [
-  'ID_DESC',
-  'START_TIME_ASC',
-  'START_TIME_DESC',
-  'EXPECTED_START_TIME_ASC',
-  'EXPECTED_START_TIME_DESC',
-  'NAME_ASC',
-  'NAME_DESC',
-  'NEXT_SCHEDULED_START_TIME_ASC',
-  'END_TIME_DESC',
-];
+const SORTS: RunSort[] = [...RUN_SORTS];
 const BASE = Date.UTC(2026, 2, 1);
 const at = (minutes: number) => new Date(BASE + minutes * 60_000);
 

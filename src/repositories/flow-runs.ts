@@ -56,7 +56,7 @@ const relatedFilters = {
     .optional(),
   workQueue: z.strictObject({ id: idFilter.optional(), name: textFilter.optional() }).optional(),
   /** Flow runs having at least one task run that matches. */
-  taskRun: z.lazy(() => taskRunWhere).optional(),
+  taskRun: taskRunWhere.optional(),
 };
 
 const flowRunQuery = z.strictObject({ where: flowRunWhere.optional(), ...relatedFilters });

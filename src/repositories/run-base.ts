@@ -316,6 +316,3 @@ export function toState(row: StateRow): State {
     created: row.created,
   };
 }
-
-/** `sql` re-exported for subclasses building locked extras. */
-export { sql };

@@ -92,6 +92,36 @@ describe.each(DIALECTS)('db.flowRuns and db.taskRuns (%s)', (dialect) => {
     expect(await db.execute('select id from flow_run_state')).toEqual([]);
   });
 
+  it('filters flow runs through their deployment, work pool and work queue', async () => {
+    await db.workPools.create({ name: 'k8s', type: 'kubernetes' });
+    const queue = await db.workQueues.create({ workPoolName: 'k8s', name: 'gpu' });
+    const deployment = await db.deployments.upsert({
+      flowId,
+      name: 'nightly',
+      tags: ['prod'],
+      workPoolName: 'k8s',
+      workQueueName: 'gpu',
+    });
+    const attached = await db.flowRuns.create({
+      flowId,
+      deploymentId: deployment.id,
+      workQueueId: queue.id,
+      workQueueName: 'gpu',
+    });
+    await db.flowRuns.create({ flowId });
+    const ids = async (query: Parameters<Database['flowRuns']['list']>[0]) =>
+      (await db.flowRuns.list(query)).map((r) => r.id);
+    expect(await ids({ deployment: { name: { any: ['nightly'] } } })).toEqual([attached.id]);
+    expect(await ids({ deployment: { tags: { all: ['prod'] } } })).toEqual([attached.id]);
+    expect(await ids({ workPool: { type: { any: ['kubernetes'] } } })).toEqual([attached.id]);
+    expect(await ids({ workPool: { name: { like: 'K8' } } })).toEqual([attached.id]);
+    expect(await ids({ workQueue: { name: { any: ['gpu'] } } })).toEqual([attached.id]);
+    expect(await db.flowRuns.count({ workQueue: { name: { any: ['default'] } } })).toBe(0);
+    expect(await db.flowRuns.countByState({ deployment: { id: { any: [deployment.id] } } })).toMatchObject({
+      SCHEDULED: 0,
+    });
+  });
+
   it('creates task runs idempotently, inside a flow run and as background tasks', async () => {
     const run = await db.flowRuns.create({ flowId });
     const a = await db.taskRuns.create({ flowRunId: run.id, taskKey: 'extract', dynamicKey: '0' });

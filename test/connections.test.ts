@@ -141,3 +141,24 @@ describe.runIf(serverAvailable)('PostgreSQL server behaviour', () => {
     }
   });
 });
+
+describe('PGlite data directories', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orion-pglite-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shares one instance between handles on one directory and persists across reopening', async () => {
+    const url = `pglite://${join(dir, 'data')}`;
+    const [a, b] = await Promise.all([createDatabase({ url }), createDatabase({ url })]);
+    await a.flows.create({ name: 'shared' });
+    expect((await b.flows.getByName('shared'))?.name).toBe('shared');
+    await a.close();
+    expect(await b.flows.count()).toBe(1);
+    await b.close();
+    const reopened = await createDatabase({ url });
+    try {
+      expect(await reopened.flows.count()).toBe(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+});

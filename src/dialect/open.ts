@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { ConfigurationError } from '../errors.js';
 import type { Settings } from '../settings/load.js';
 import type { Dialect } from './dialect.js';
+import { acquirePglite, share } from './pglite/instances.js';
 import { PgliteDialect } from './pglite/pglite-dialect.js';
 import { PostgresDialect } from './postgres/postgres-dialect.js';
 import { acquireConnection, wrapConnection } from './sqlite/connection.js';
@@ -31,7 +32,7 @@ export async function openDialect(settings: Settings, client?: ExistingClient): 
     if (isPostgresJsClient(client)) return new PostgresDialect(client, false, settings.preparedStatements);
     if (isPgliteClient(client)) {
       await client.waitReady;
-      return new PgliteDialect(client, false);
+      return new PgliteDialect(share(client), false);
     }
     throw new ConfigurationError(
       'createDatabase({ client }) takes a postgres.js Sql, a better-sqlite3 Database or a PGlite instance',
@@ -53,11 +54,7 @@ export async function openDialect(settings: Settings, client?: ExistingClient): 
       });
       return new PostgresDialect(sql, true, settings.preparedStatements);
     }
-    case 'pglite': {
-      const { PGlite } = await import('@electric-sql/pglite');
-      const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-      const instance = await PGlite.create(target.dataDir ?? undefined, { extensions: { pg_trgm } });
-      return new PgliteDialect(instance, true);
-    }
+    case 'pglite':
+      return new PgliteDialect(await acquirePglite(target.dataDir), true);
   }
 }

@@ -29,8 +29,12 @@ export abstract class PgFamilyDialect extends BaseDialect {
   readonly tables = schema;
   readonly fragments = postgresFragments;
 
-  protected constructor(root: Executor, gate: Gate | undefined) {
-    super(root, new AsyncLocalStorage(), gate);
+  protected constructor(
+    root: Executor,
+    gate: Gate | undefined,
+    storage: AsyncLocalStorage<TransactionContext> = new AsyncLocalStorage(),
+  ) {
+    super(root, storage, gate);
   }
 
   protected beginTransaction<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {

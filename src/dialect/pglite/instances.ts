@@ -1,0 +1,61 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { PGlite } from '@electric-sql/pglite';
+import type { TransactionContext } from '../dialect.js';
+import { Gate } from '../gate.js';
+
+/** One PGlite session with the gate and transaction context that every handle on it shares. */
+export interface SharedPglite {
+  readonly instance: PGlite;
+  readonly gate: Gate;
+  readonly storage: AsyncLocalStorage<TransactionContext>;
+}
+
+interface Entry {
+  shared: Promise<SharedPglite>;
+  handles: number;
+}
+
+/**
+ * One PGlite instance per data directory per process, shared by every handle on it (two instances
+ * on one directory would corrupt it), like SQLite's one connection per file. In-memory instances
+ * are never shared.
+ */
+const registry = new Map<string, Entry>();
+
+async function open(dataDir: string | null): Promise<SharedPglite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const instance = await PGlite.create(dataDir ?? undefined, { extensions: { pg_trgm } });
+  return share(instance);
+}
+
+/** Wraps an instance with a fresh gate and transaction context (a client the caller handed in). */
+export function share(instance: PGlite): SharedPglite {
+  return { instance, gate: new Gate(), storage: new AsyncLocalStorage() };
+}
+
+/** Opens (or joins) the instance for `dataDir`; null opens a private in-memory instance. */
+export async function acquirePglite(dataDir: string | null): Promise<SharedPglite> {
+  if (dataDir === null) return open(null);
+  let entry = registry.get(dataDir);
+  if (!entry) {
+    const created: Entry = { shared: open(dataDir), handles: 0 };
+    registry.set(dataDir, created);
+    created.shared.catch(() => registry.delete(dataDir));
+    entry = created;
+  }
+  entry.handles += 1;
+  return entry.shared;
+}
+
+/** Drops one handle; the last one closes the instance. */
+export async function releasePglite(shared: SharedPglite): Promise<void> {
+  for (const [dir, entry] of registry) {
+    if ((await entry.shared) !== shared) continue;
+    entry.handles -= 1;
+    if (entry.handles > 0) return;
+    registry.delete(dir);
+    break;
+  }
+  if (!shared.instance.closed) await shared.instance.close();
+}

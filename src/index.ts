@@ -67,13 +67,16 @@ export type {
   Deployment,
   DeploymentListOptions,
   DeploymentRepository,
-  DeploymentSchedule,
   DeploymentUpdate,
   DeploymentUpsert,
   DeploymentWhere,
+} from './repositories/deployments.js';
+export type {
+  DeploymentSchedule,
+  DeploymentSchedules,
   ScheduleInput,
   ScheduleRunsOptions,
-} from './repositories/deployments.js';
+} from './repositories/deployment-schedules.js';
 export type {
   WorkPool,
   WorkPoolCreate,

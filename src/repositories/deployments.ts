@@ -1,40 +1,23 @@
-import { type SQL, and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { type SQL, and, count, eq, inArray, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
-import type { ConcurrencyOptions, CreatedBy, Schedule } from '../schema/json-types.js';
-import type { deployment, deploymentSchedule } from '../schema/postgres/deployments.js';
+import type { ConcurrencyOptions, CreatedBy } from '../schema/json-types.js';
+import type { deployment } from '../schema/postgres/deployments.js';
 import type { RepositoryContext } from './context.js';
-import { type FlowRun, FlowRunRepository } from './flow-runs.js';
-import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
-import { generateRunName } from './names.js';
-import { scheduleInstants, scheduleSchema } from './schedules.js';
-import { NAMED_ENTITY_SORTS, namedEntityOrder } from './sorting.js';
 import {
-  json,
-  jsonObject,
-  labels,
-  limit,
-  name,
-  offset,
-  parse,
-  tags,
-  text,
-  time,
-  uuid,
-} from './validation.js';
+  DeploymentSchedules,
+  type ScheduleRunsOptions,
+  insertSchedules,
+  scheduleInput,
+} from './deployment-schedules.js';
+import type { FlowRun } from './flow-runs.js';
+import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
+import { NAMED_ENTITY_SORTS, namedEntityOrder } from './sorting.js';
+import { json, jsonObject, labels, limit, name, offset, parse, tags, text, uuid } from './validation.js';
 
 export type Deployment = typeof deployment.$inferSelect;
-export type DeploymentSchedule = typeof deploymentSchedule.$inferSelect;
 
-const scheduleInput = z.strictObject({
-  schedule: scheduleSchema,
-  active: z.boolean().optional(),
-  maxScheduledRuns: z.number().int().min(1).max(10_000).nullable().optional(),
-  parameters: jsonObject.optional(),
-  slug: name.nullable().optional(),
-});
-const schedulePatch = scheduleInput.partial();
 const concurrencyOptions = z.strictObject({ collisionStrategy: z.enum(['ENQUEUE', 'CANCEL_NEW']) });
 const createdBy = z.strictObject({
   id: name.nullable().optional(),
@@ -88,45 +71,27 @@ const deploymentList = z.strictObject({
   limit: limit.optional(),
   offset: offset.optional(),
 });
-const scheduleRunsOptions = z.strictObject({
-  start: time.optional(),
-  end: time.optional(),
-  max: z.number().int().min(0).max(10_000).optional(),
-});
-
 export type DeploymentUpsert = z.input<typeof deploymentUpsert>;
 export type DeploymentUpdate = z.input<typeof deploymentUpdate>;
 export type DeploymentWhere = z.input<typeof deploymentWhere>;
 export type DeploymentListOptions = z.input<typeof deploymentList>;
-export type ScheduleInput = z.input<typeof scheduleInput>;
-export type ScheduleRunsOptions = z.input<typeof scheduleRunsOptions>;
-
-/** Prefect's defaults for the scheduler: at most 100 runs per schedule, 100 days ahead. */
-export const DEFAULT_MAX_SCHEDULED_RUNS = 100;
-export const DEFAULT_SCHEDULING_HORIZON_DAYS = 100;
-const AUTO_SCHEDULED_TAG = 'auto-scheduled';
-const INSERT_CHUNK = 500;
 
 /** Deployments: upsert by flow + name, schedules, and generating scheduled runs from them. */
 export class DeploymentRepository {
-  readonly schedules: {
-    create(deploymentId: string, schedules: ScheduleInput[]): Promise<DeploymentSchedule[]>;
-    list(deploymentId: string): Promise<DeploymentSchedule[]>;
-    update(
-      deploymentId: string,
-      scheduleId: string,
-      patch: Partial<ScheduleInput>,
-    ): Promise<DeploymentSchedule>;
-    delete(deploymentId: string, scheduleId: string): Promise<void>;
-  };
+  /** A deployment's schedules: create, list, update, delete. */
+  readonly schedules: DeploymentSchedules;
 
   constructor(private readonly ctx: RepositoryContext) {
-    this.schedules = {
-      create: (id, schedules) => this.createSchedules(id, schedules),
-      list: (id) => this.listSchedules(id),
-      update: (id, scheduleId, patch) => this.updateSchedule(id, scheduleId, patch),
-      delete: (id, scheduleId) => this.deleteSchedule(id, scheduleId),
-    };
+    this.schedules = new DeploymentSchedules(ctx);
+  }
+
+  /**
+   * Creates SCHEDULED runs from the deployment's active schedules in [start, end) (default: now to
+   * 100 days ahead, at most `max` = 100 per schedule), in bulk. Idempotency keys make a second call
+   * create nothing; returns the runs it created, in start-time order. A paused deployment gets none.
+   */
+  scheduleRuns(id: string, options: ScheduleRunsOptions = {}): Promise<FlowRun[]> {
+    return this.schedules.scheduleRuns(id, options);
   }
 
   private get t() {
@@ -196,7 +161,7 @@ export class DeploymentRepository {
         await q
           .delete(this.ctx.tables.deploymentSchedule)
           .where(eq(this.ctx.tables.deploymentSchedule.deploymentId, row!.id));
-        await this.insertSchedules(q, row!.id, schedules, now);
+        await insertSchedules(this.ctx, q, row!.id, schedules, now);
       }
       return row!;
     });
@@ -320,178 +285,6 @@ export class DeploymentRepository {
       await this.deleteUnstartedAutoRuns(q, deploymentId, false);
       const deleted = await q.delete(this.t).where(eq(this.t.id, deploymentId)).returning({ id: this.t.id });
       if (deleted.length === 0) throw new NotFoundError('deployment', deploymentId);
-    });
-  }
-
-  private async assertDeployment(q: Executor, deploymentId: string): Promise<Deployment> {
-    const [row] = await q.select().from(this.t).where(eq(this.t.id, deploymentId));
-    if (!row) throw new NotFoundError('deployment', deploymentId);
-    return row;
-  }
-
-  private async insertSchedules(
-    q: Executor,
-    deploymentId: string,
-    schedules: z.output<typeof scheduleInput>[],
-    now: Date,
-  ) {
-    if (schedules.length === 0) return [];
-    const s = this.ctx.tables.deploymentSchedule;
-    return q
-      .insert(s)
-      .values(
-        schedules.map((input) => ({
-          deploymentId,
-          schedule: input.schedule as Schedule,
-          active: input.active ?? true,
-          maxScheduledRuns: input.maxScheduledRuns ?? null,
-          parameters: input.parameters ?? {},
-          slug: input.slug ?? null,
-          created: now,
-          updated: now,
-        })),
-      )
-      .returning();
-  }
-
-  private async createSchedules(id: string, schedules: ScheduleInput[]): Promise<DeploymentSchedule[]> {
-    const deploymentId = parse(uuid, id, 'deployment id');
-    const valid = parse(z.array(scheduleInput).max(100), schedules, 'schedules');
-    return this.ctx.transaction(async (q) => {
-      await this.assertDeployment(q, deploymentId);
-      return this.insertSchedules(q, deploymentId, valid, new Date());
-    });
-  }
-
-  private async listSchedules(id: string): Promise<DeploymentSchedule[]> {
-    const deploymentId = parse(uuid, id, 'deployment id');
-    const s = this.ctx.tables.deploymentSchedule;
-    return this.ctx.run(async (q) => {
-      await this.assertDeployment(q, deploymentId);
-      return q.select().from(s).where(eq(s.deploymentId, deploymentId)).orderBy(asc(s.created), asc(s.id));
-    });
-  }
-
-  private async updateSchedule(
-    id: string,
-    scheduleId: string,
-    patch: Partial<ScheduleInput>,
-  ): Promise<DeploymentSchedule> {
-    const deploymentId = parse(uuid, id, 'deployment id');
-    const sid = parse(uuid, scheduleId, 'schedule id');
-    const data = parse(schedulePatch, patch, 'schedule update');
-    const s = this.ctx.tables.deploymentSchedule;
-    return this.ctx.run(async (q) => {
-      const [row] = await q
-        .update(s)
-        .set({ ...data, schedule: data.schedule as Schedule | undefined, updated: new Date() })
-        .where(and(eq(s.id, sid), eq(s.deploymentId, deploymentId)))
-        .returning();
-      if (!row) throw new NotFoundError('deployment schedule', sid);
-      return row;
-    });
-  }
-
-  private async deleteSchedule(id: string, scheduleId: string): Promise<void> {
-    const deploymentId = parse(uuid, id, 'deployment id');
-    const sid = parse(uuid, scheduleId, 'schedule id');
-    const s = this.ctx.tables.deploymentSchedule;
-    await this.ctx.run(async (q) => {
-      const deleted = await q
-        .delete(s)
-        .where(and(eq(s.id, sid), eq(s.deploymentId, deploymentId)))
-        .returning({ id: s.id });
-      if (deleted.length === 0) throw new NotFoundError('deployment schedule', sid);
-    });
-  }
-
-  /**
-   * Creates SCHEDULED runs from the deployment's active schedules in [start, end) (default: now to
-   * 100 days ahead, at most `max` = 100 per schedule), in bulk. Idempotency keys make a second call
-   * create nothing; returns the runs it created, in start-time order. A paused deployment gets none.
-   */
-  async scheduleRuns(id: string, options: ScheduleRunsOptions = {}): Promise<FlowRun[]> {
-    const deploymentId = parse(uuid, id, 'deployment id');
-    const o = parse(scheduleRunsOptions, options, 'scheduleRuns options');
-    const { flowRun: fr, flowRunState: frs, deploymentSchedule: s } = this.ctx.tables;
-    return this.ctx.transaction(async (q) => {
-      const dep = await this.assertDeployment(q, deploymentId);
-      if (dep.paused) return [];
-      const now = new Date();
-      const start = o.start ?? now;
-      const end = o.end ?? new Date(start.getTime() + DEFAULT_SCHEDULING_HORIZON_DAYS * 86_400_000);
-      const max = o.max ?? DEFAULT_MAX_SCHEDULED_RUNS;
-      const schedules = await q
-        .select()
-        .from(s)
-        .where(and(eq(s.deploymentId, deploymentId), eq(s.active, true)));
-      const rows = schedules.flatMap((schedule) =>
-        scheduleInstants(schedule.schedule, start, end, Math.min(max, schedule.maxScheduledRuns ?? max)).map(
-          (at) => ({
-            flowId: dep.flowId,
-            deploymentId: dep.id,
-            deploymentVersion: dep.version,
-            workQueueId: dep.workQueueId,
-            workQueueName: dep.workQueueName,
-            name: generateRunName(),
-            parameters: { ...dep.parameters, ...schedule.parameters },
-            idempotencyKey: `scheduled ${dep.id} ${schedule.id} ${at.toISOString()}`,
-            tags: [...new Set([...dep.tags, AUTO_SCHEDULED_TAG])],
-            labels: dep.labels,
-            jobVariables: dep.jobVariables,
-            autoScheduled: true,
-            stateType: 'SCHEDULED' as const,
-            stateName: 'Scheduled',
-            stateTimestamp: now,
-            expectedStartTime: at,
-            nextScheduledStartTime: at,
-            created: now,
-            updated: now,
-          }),
-        ),
-      );
-      const createdIds: string[] = [];
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const chunk = rows.slice(i, i + INSERT_CHUNK);
-        const created = await q
-          .insert(fr)
-          .values(chunk)
-          .onConflictDoNothing({ target: [fr.flowId, fr.idempotencyKey] })
-          .returning({ id: fr.id, at: fr.nextScheduledStartTime });
-        if (created.length === 0) continue;
-        // The history gets the SCHEDULED state each run already carries, then the run points at it.
-        await q.insert(frs).values(
-          created.map((run) => ({
-            flowRunId: run.id,
-            type: 'SCHEDULED' as const,
-            name: 'Scheduled',
-            timestamp: now,
-            stateDetails: { scheduledTime: run.at!.toISOString(), flowRunId: run.id },
-            created: now,
-            updated: now,
-          })),
-        );
-        const ids = created.map((run) => run.id);
-        await q
-          .update(fr)
-          .set({ stateId: sql`(select ${frs.id} from ${frs} where ${frs.flowRunId} = ${fr.id})` })
-          .where(inArray(fr.id, ids));
-        createdIds.push(...ids);
-      }
-      if (createdIds.length === 0) return [];
-      const runs = new FlowRunRepository(this.ctx);
-      const created: FlowRun[] = [];
-      for (let i = 0; i < createdIds.length; i += INSERT_CHUNK) {
-        const rowsRead = await q
-          .select()
-          .from(fr)
-          .where(inArray(fr.id, createdIds.slice(i, i + INSERT_CHUNK)));
-        created.push(...rowsRead.map((row) => runs.present(row, now)));
-      }
-      return created.sort(
-        (a, b) =>
-          a.nextScheduledStartTime!.getTime() - b.nextScheduledStartTime!.getTime() || (a.id < b.id ? -1 : 1),
-      );
     });
   }
 }

@@ -2,7 +2,7 @@
  * What flow runs and task runs share: reading, counting by state, deleting, and state transitions
  * with the bookkeeping of data-model.md under a row lock (compare-and-set with expectedStateId).
  */
-import { type SQL, and, asc, count, eq, sql } from 'drizzle-orm';
+import { type SQL, and, asc, count, eq } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';

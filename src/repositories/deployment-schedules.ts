@@ -1,0 +1,217 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../dialect/dialect.js';
+import { NotFoundError } from '../errors.js';
+import type { Schedule } from '../schema/json-types.js';
+import type { deployment, deploymentSchedule } from '../schema/postgres/deployments.js';
+import type { RepositoryContext } from './context.js';
+import { type FlowRun, FlowRunRepository } from './flow-runs.js';
+import { generateRunName } from './names.js';
+import { scheduleInstants, scheduleSchema } from './schedules.js';
+import { jsonObject, name, parse, time, uuid } from './validation.js';
+
+type Deployment = typeof deployment.$inferSelect;
+export type DeploymentSchedule = typeof deploymentSchedule.$inferSelect;
+
+export const scheduleInput = z.strictObject({
+  schedule: scheduleSchema,
+  active: z.boolean().optional(),
+  maxScheduledRuns: z.number().int().min(1).max(10_000).nullable().optional(),
+  parameters: jsonObject.optional(),
+  slug: name.nullable().optional(),
+});
+const schedulePatch = scheduleInput.partial();
+const scheduleRunsOptions = z.strictObject({
+  start: time.optional(),
+  end: time.optional(),
+  max: z.number().int().min(0).max(10_000).optional(),
+});
+
+export type ScheduleInput = z.input<typeof scheduleInput>;
+export type ScheduleRunsOptions = z.input<typeof scheduleRunsOptions>;
+
+/** Prefect's defaults for the scheduler: at most 100 runs per schedule, 100 days ahead. */
+export const DEFAULT_MAX_SCHEDULED_RUNS = 100;
+export const DEFAULT_SCHEDULING_HORIZON_DAYS = 100;
+const AUTO_SCHEDULED_TAG = 'auto-scheduled';
+const INSERT_CHUNK = 500;
+
+/** Inserts schedules for a deployment (used by upsert and schedules.create). */
+export async function insertSchedules(
+  ctx: RepositoryContext,
+  q: Executor,
+  deploymentId: string,
+  schedules: z.output<typeof scheduleInput>[],
+  now: Date,
+): Promise<DeploymentSchedule[]> {
+  if (schedules.length === 0) return [];
+  const s = ctx.tables.deploymentSchedule;
+  return q
+    .insert(s)
+    .values(
+      schedules.map((input) => ({
+        deploymentId,
+        schedule: input.schedule as Schedule,
+        active: input.active ?? true,
+        maxScheduledRuns: input.maxScheduledRuns ?? null,
+        parameters: input.parameters ?? {},
+        slug: input.slug ?? null,
+        created: now,
+        updated: now,
+      })),
+    )
+    .returning();
+}
+
+/** A deployment's schedules, and the scheduled runs generated from them. */
+export class DeploymentSchedules {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  private get t() {
+    return this.ctx.tables.deployment;
+  }
+
+  private async assertDeployment(q: Executor, deploymentId: string): Promise<Deployment> {
+    const [row] = await q.select().from(this.t).where(eq(this.t.id, deploymentId));
+    if (!row) throw new NotFoundError('deployment', deploymentId);
+    return row;
+  }
+
+  async create(id: string, schedules: ScheduleInput[]): Promise<DeploymentSchedule[]> {
+    const deploymentId = parse(uuid, id, 'deployment id');
+    const valid = parse(z.array(scheduleInput).max(100), schedules, 'schedules');
+    return this.ctx.transaction(async (q) => {
+      await this.assertDeployment(q, deploymentId);
+      return insertSchedules(this.ctx, q, deploymentId, valid, new Date());
+    });
+  }
+
+  async list(id: string): Promise<DeploymentSchedule[]> {
+    const deploymentId = parse(uuid, id, 'deployment id');
+    const s = this.ctx.tables.deploymentSchedule;
+    return this.ctx.run(async (q) => {
+      await this.assertDeployment(q, deploymentId);
+      return q.select().from(s).where(eq(s.deploymentId, deploymentId)).orderBy(asc(s.created), asc(s.id));
+    });
+  }
+
+  async update(id: string, scheduleId: string, patch: Partial<ScheduleInput>): Promise<DeploymentSchedule> {
+    const deploymentId = parse(uuid, id, 'deployment id');
+    const sid = parse(uuid, scheduleId, 'schedule id');
+    const data = parse(schedulePatch, patch, 'schedule update');
+    const s = this.ctx.tables.deploymentSchedule;
+    return this.ctx.run(async (q) => {
+      const [row] = await q
+        .update(s)
+        .set({ ...data, schedule: data.schedule as Schedule | undefined, updated: new Date() })
+        .where(and(eq(s.id, sid), eq(s.deploymentId, deploymentId)))
+        .returning();
+      if (!row) throw new NotFoundError('deployment schedule', sid);
+      return row;
+    });
+  }
+
+  async delete(id: string, scheduleId: string): Promise<void> {
+    const deploymentId = parse(uuid, id, 'deployment id');
+    const sid = parse(uuid, scheduleId, 'schedule id');
+    const s = this.ctx.tables.deploymentSchedule;
+    await this.ctx.run(async (q) => {
+      const deleted = await q
+        .delete(s)
+        .where(and(eq(s.id, sid), eq(s.deploymentId, deploymentId)))
+        .returning({ id: s.id });
+      if (deleted.length === 0) throw new NotFoundError('deployment schedule', sid);
+    });
+  }
+
+  /**
+   * Creates SCHEDULED runs from the deployment's active schedules in [start, end) (default: now to
+   * 100 days ahead, at most `max` = 100 per schedule), in bulk. Idempotency keys make a second call
+   * create nothing; returns the runs it created, in start-time order. A paused deployment gets none.
+   */
+  /** See DeploymentRepository.scheduleRuns. */
+  async scheduleRuns(id: string, options: ScheduleRunsOptions = {}): Promise<FlowRun[]> {
+    const deploymentId = parse(uuid, id, 'deployment id');
+    const o = parse(scheduleRunsOptions, options, 'scheduleRuns options');
+    const { flowRun: fr, flowRunState: frs, deploymentSchedule: s } = this.ctx.tables;
+    return this.ctx.transaction(async (q) => {
+      const dep = await this.assertDeployment(q, deploymentId);
+      if (dep.paused) return [];
+      const now = new Date();
+      const start = o.start ?? now;
+      const end = o.end ?? new Date(start.getTime() + DEFAULT_SCHEDULING_HORIZON_DAYS * 86_400_000);
+      const max = o.max ?? DEFAULT_MAX_SCHEDULED_RUNS;
+      const schedules = await q
+        .select()
+        .from(s)
+        .where(and(eq(s.deploymentId, deploymentId), eq(s.active, true)));
+      const rows = schedules.flatMap((schedule) =>
+        scheduleInstants(schedule.schedule, start, end, Math.min(max, schedule.maxScheduledRuns ?? max)).map(
+          (at) => ({
+            flowId: dep.flowId,
+            deploymentId: dep.id,
+            deploymentVersion: dep.version,
+            workQueueId: dep.workQueueId,
+            workQueueName: dep.workQueueName,
+            name: generateRunName(),
+            parameters: { ...dep.parameters, ...schedule.parameters },
+            idempotencyKey: `scheduled ${dep.id} ${schedule.id} ${at.toISOString()}`,
+            tags: [...new Set([...dep.tags, AUTO_SCHEDULED_TAG])],
+            labels: dep.labels,
+            jobVariables: dep.jobVariables,
+            autoScheduled: true,
+            stateType: 'SCHEDULED' as const,
+            stateName: 'Scheduled',
+            stateTimestamp: now,
+            expectedStartTime: at,
+            nextScheduledStartTime: at,
+            created: now,
+            updated: now,
+          }),
+        ),
+      );
+      const createdIds: string[] = [];
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const chunk = rows.slice(i, i + INSERT_CHUNK);
+        const created = await q
+          .insert(fr)
+          .values(chunk)
+          .onConflictDoNothing({ target: [fr.flowId, fr.idempotencyKey] })
+          .returning({ id: fr.id, at: fr.nextScheduledStartTime });
+        if (created.length === 0) continue;
+        // The history gets the SCHEDULED state each run already carries, then the run points at it.
+        await q.insert(frs).values(
+          created.map((run) => ({
+            flowRunId: run.id,
+            type: 'SCHEDULED' as const,
+            name: 'Scheduled',
+            timestamp: now,
+            stateDetails: { scheduledTime: run.at!.toISOString(), flowRunId: run.id },
+            created: now,
+            updated: now,
+          })),
+        );
+        const ids = created.map((run) => run.id);
+        await q
+          .update(fr)
+          .set({ stateId: sql`(select ${frs.id} from ${frs} where ${frs.flowRunId} = ${fr.id})` })
+          .where(inArray(fr.id, ids));
+        createdIds.push(...ids);
+      }
+      if (createdIds.length === 0) return [];
+      const runs = new FlowRunRepository(this.ctx);
+      const created: FlowRun[] = [];
+      for (let i = 0; i < createdIds.length; i += INSERT_CHUNK) {
+        const rowsRead = await q
+          .select()
+          .from(fr)
+          .where(inArray(fr.id, createdIds.slice(i, i + INSERT_CHUNK)));
+        created.push(...rowsRead.map((row) => runs.present(row, now)));
+      }
+      return created.sort(
+        (a, b) =>
+          a.nextScheduledStartTime!.getTime() - b.nextScheduledStartTime!.getTime() || (a.id < b.id ? -1 : 1),
+      );
+    });
+  }
+}

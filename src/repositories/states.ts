@@ -58,14 +58,8 @@ export interface TransitionContext {
 }
 
 export interface Transition {
-  state: {
-    type: StateType;
-    name: string;
-    timestamp: Date;
-    message: string | null;
-    stateDetails: StateDetails;
-    data: unknown;
-  };
+  /** The state row to append (its id and created time come when it is written). */
+  state: Omit<State, 'id' | 'created'>;
   run: RunBookkeeping & { stateName: string; flowRunRunCount?: number };
 }
 

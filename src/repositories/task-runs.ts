@@ -63,16 +63,8 @@ const taskRunCreate = z.strictObject({
   state: stateInput.optional(),
 });
 
-const taskRunUpdate = z.strictObject({
-  name: name.optional(),
-  cacheKey: name.nullable().optional(),
-  cacheExpiration: time.nullable().optional(),
-  taskVersion: name.nullable().optional(),
-  empiricalPolicy: jsonObject.optional(),
-  taskInputs: jsonObject.optional(),
-  tags: tags.optional(),
-  labels: labels.nullable().optional(),
-});
+/** Everything but the identity (flow run, task key, dynamic key) and the state, which has setState. */
+const taskRunUpdate = taskRunCreate.omit({ flowRunId: true, taskKey: true, dynamicKey: true, state: true });
 
 export type TaskRunWhere = z.input<typeof taskRunWhere>;
 export type TaskRunListOptions = z.input<typeof taskRunList>;

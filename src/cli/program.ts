@@ -10,11 +10,12 @@ export function buildProgram(io: Io = processIo): Command {
   const program = new Command('orion-db')
     .description('Manage an @orion/db database: migrations and settings')
     .option('--url <url>', 'database URL for this command (overrides ORION_DATABASE_URL)')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),
+      // Usage errors are one line too, in the same form as every other failure.
+      outputError: (text, write) => write(`orion-db: ${text.trim().replace(/^error: /, '')} (see --help)\n`),
     });
   const globals = () => program.opts<GlobalOptions>();
   registerMigrationCommands(program, io, globals);

@@ -87,6 +87,14 @@ export abstract class BaseDialect implements Dialect {
     });
   }
 
+  readonly #reusable = new Map<string, unknown>();
+
+  reusable<T>(key: string, build: (root: Executor) => T): T | undefined {
+    if (!this.capabilities.stableExecutor) return undefined;
+    if (!this.#reusable.has(key)) this.#reusable.set(key, build(this.root));
+    return this.#reusable.get(key) as T;
+  }
+
   bind<T>(context: TransactionContext, fn: () => Promise<T>): Promise<T> {
     return this.storage.run(context, fn);
   }

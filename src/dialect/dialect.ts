@@ -32,6 +32,11 @@ export interface DialectCapabilities {
   readonly rowLocking: boolean;
   /** Bind-parameter limit per statement, for sizing multi-row inserts. */
   readonly maxParameters: number;
+  /**
+   * Every query runs on the same Drizzle executor, in or out of a transaction (SQLite's one
+   * connection), so prepared queries can be built once and reused.
+   */
+  readonly stableExecutor: boolean;
 }
 
 /** A transaction in progress, carried by AsyncLocalStorage so calls on `db` inside it join it. */
@@ -52,6 +57,11 @@ export interface Dialect {
   run<T>(fn: (executor: Executor) => Promise<T>): Promise<T>;
   /** Runs `fn` in a transaction (a savepoint when one is already open); a throw rolls back. */
   transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T>;
+  /**
+   * A value built once from the root executor and reused, where the executor is stable (see
+   * capabilities.stableExecutor); undefined elsewhere, and the caller builds its query each time.
+   */
+  reusable<T>(key: string, build: (root: Executor) => T): T | undefined;
   /** Runs `fn` with `context` as the current transaction of the async context. */
   bind<T>(context: TransactionContext, fn: () => Promise<T>): Promise<T>;
   /** Rows of a raw query, in this async context's transaction if any. */

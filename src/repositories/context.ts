@@ -23,6 +23,11 @@ export class RepositoryContext {
     return this.dialect.capabilities.rowLocking;
   }
 
+  /** A prepared query (or anything) built once, where the dialect's executor is stable. */
+  reusable<T>(key: string, build: (root: Executor) => T): T | undefined {
+    return this.dialect.reusable(key, build);
+  }
+
   /** Runs `fn` on the current transaction, or on the connection. */
   run<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
     const go = () => this.dialect.run(fn);

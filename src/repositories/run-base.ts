@@ -2,13 +2,14 @@
  * What flow runs and task runs share: reading, counting by state, deleting, and state transitions
  * with the bookkeeping of data-model.md under a row lock (compare-and-set with expectedStateId).
  */
-import { type SQL, and, asc, count, eq } from 'drizzle-orm';
+import { type SQL, and, asc, count, eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError, StaleStateError } from '../errors.js';
 import { STATE_TYPES, type StateType } from '../schema/enums.js';
 import type { flowRun, flowRunState, taskRun, taskRunState } from '../schema/postgres/runs.js';
+import { uuidv7 } from '../schema/uuid.js';
 import type { RepositoryContext } from './context.js';
 import { orderBy } from './sorting.js';
 import {
@@ -233,7 +234,11 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   }
 
   /** The run columns a transition writes. */
-  private runColumns(r: Transition['run'], stateId: string, now: Date) {
+  private runColumns(
+    r: Transition['run'],
+    stateId: string,
+    now: Date,
+  ): Record<string, unknown> & { flowRunRunCount?: number } {
     return {
       stateId,
       stateType: r.stateType,
@@ -256,6 +261,63 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     return this.toRun(row, now);
   }
 
+  /**
+   * The three statements of a transition, prepared once where the dialect's executor is stable
+   * (SQLite): building a query is most of the CPU of a small call. Values go in through plain
+   * placeholders, encoded here with each column's own encoder (Drizzle's encoder does not accept NULL).
+   */
+  private preparedTransition(): PreparedTransition | undefined {
+    return this.ctx.reusable(`${this.kind}-run-transition`, (root) => {
+      const t = this.table;
+      const placeholders = (columns: Record<string, unknown>) =>
+        Object.fromEntries(Object.keys(columns).map((key) => [key, sql`${sql.placeholder(key)}`]));
+      const read = root
+        .select({ ...bookkeeping(t), ...this.lockedExtras() })
+        .from(t)
+        .where(eq(t.id, sql.placeholder('runId')));
+      const insertState = root
+        .insert(this.stateTable)
+        .values(placeholders(this.stateColumnMap()) as never)
+        .returning();
+      const updateRun = root
+        .update(t)
+        .set(placeholders(this.runColumnMap()) as never)
+        .where(eq(t.id, sql.placeholder('runId')))
+        .returning();
+      return {
+        read: read.prepare('orion_transition_read') as unknown as PreparedStatement,
+        insertState: insertState.prepare('orion_transition_state') as unknown as PreparedStatement,
+        updateRun: updateRun.prepare('orion_transition_run') as unknown as PreparedStatement,
+      };
+    });
+  }
+
+  /** The state table's columns a transition writes, by key. */
+  private stateColumnMap(): Record<string, AnyPgColumn> {
+    const st = this.stateTable as unknown as Record<string, AnyPgColumn>;
+    const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
+    const keys = [
+      'id',
+      'created',
+      'updated',
+      runColumn,
+      'type',
+      'name',
+      'timestamp',
+      'message',
+      'stateDetails',
+      'data',
+    ];
+    return Object.fromEntries(keys.map((key) => [key, st[key]!]));
+  }
+
+  /** The run table's columns a transition writes, by key. */
+  private runColumnMap(): Record<string, AnyPgColumn> {
+    const t = this.table as unknown as Record<string, AnyPgColumn>;
+    const keys = [...RUN_TRANSITION_COLUMNS, ...(this.kind === 'task' ? ['flowRunRunCount'] : [])];
+    return Object.fromEntries(keys.map((key) => [key, t[key]!]));
+  }
+
   /** One transition inside an open transaction: 3 statements (lock-read, insert state, update run). */
   protected async transition(
     q: Executor,
@@ -263,13 +325,19 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     proposed: ParsedStateInput,
     expectedStateId?: string | null,
   ): Promise<{ run: Run; state: State }> {
-    let locked = q
-      .select({ ...bookkeeping(this.table), ...this.lockedExtras() })
-      .from(this.table)
-      .where(eq(this.table.id, runId))
-      .$dynamic();
-    if (this.ctx.rowLocking) locked = locked.for('update', { of: this.table });
-    const [current] = (await locked) as (RunBookkeeping & Record<string, unknown>)[];
+    const prepared = this.preparedTransition();
+    let current: (RunBookkeeping & Record<string, unknown>) | undefined;
+    if (prepared) {
+      [current] = (await prepared.read.all({ runId })) as (RunBookkeeping & Record<string, unknown>)[];
+    } else {
+      let locked = q
+        .select({ ...bookkeeping(this.table), ...this.lockedExtras() })
+        .from(this.table)
+        .where(eq(this.table.id, runId))
+        .$dynamic();
+      if (this.ctx.rowLocking) locked = locked.for('update', { of: this.table });
+      [current] = (await locked) as (RunBookkeeping & Record<string, unknown>)[];
+    }
     if (!current) throw new NotFoundError(this.entity, runId);
     if (expectedStateId !== undefined && current.stateId !== expectedStateId) {
       throw new StaleStateError(
@@ -284,14 +352,23 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       now,
       ...this.transitionContext(current, now),
     });
+    const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
+    const stateValues = { ...transition.state, [runColumn]: runId, created: now, updated: now };
+    if (prepared) {
+      const [stateRow] = (await prepared.insertState.all(
+        encode(this.stateColumnMap(), { ...stateValues, id: uuidv7() }),
+      )) as StateRow[];
+      const runValues = this.runColumns(transition.run, stateRow!.id, now);
+      if (this.kind === 'task') runValues.flowRunRunCount ??= current.flowRunRunCount as number;
+      const [row] = (await prepared.updateRun.all({
+        ...encode(this.runColumnMap(), runValues),
+        runId,
+      })) as Row[];
+      return { run: this.toRun(row!, now), state: toState(stateRow!) };
+    }
     const [stateRow] = await q
       .insert(this.stateTable)
-      .values({
-        ...transition.state,
-        [this.kind === 'flow' ? 'flowRunId' : 'taskRunId']: runId,
-        created: now,
-        updated: now,
-      } as never)
+      .values(stateValues as never)
       .returning();
     const [row] = await q
       .update(this.table)
@@ -303,6 +380,46 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
 }
 
 type StateRow = typeof flowRunState.$inferSelect | typeof taskRunState.$inferSelect;
+
+/** The run columns every transition writes (task runs also write flowRunRunCount). */
+const RUN_TRANSITION_COLUMNS = [
+  'stateId',
+  'stateType',
+  'stateName',
+  'stateTimestamp',
+  'startTime',
+  'endTime',
+  'totalRunTime',
+  'runCount',
+  'expectedStartTime',
+  'nextScheduledStartTime',
+  'empiricalPolicy',
+  'updated',
+];
+
+/** A Drizzle prepared query as the transition uses it. */
+interface PreparedStatement {
+  all(values: Record<string, unknown>): unknown;
+}
+
+interface PreparedTransition {
+  read: PreparedStatement;
+  insertState: PreparedStatement;
+  updateRun: PreparedStatement;
+}
+
+/** Driver values for plain placeholders: each column's own encoder, NULL passed through. */
+function encode(
+  columns: Record<string, AnyPgColumn>,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(columns)) {
+    const value = values[key];
+    out[key] = value === null || value === undefined ? null : column.mapToDriverValue(value);
+  }
+  return out;
+}
 
 export function toState(row: StateRow): State {
   return {

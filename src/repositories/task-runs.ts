@@ -89,6 +89,7 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
     const fr = this.ctx.tables.flowRun;
     return {
       flowRunId: this.table.flowRunId,
+      flowRunRunCount: this.table.flowRunRunCount,
       // Recorded as flow_run_run_count when the task enters RUNNING.
       parentRunCount: sql<
         number | null

@@ -25,7 +25,11 @@ export function pgRows(result: unknown): Row[] {
  */
 export abstract class PgFamilyDialect extends BaseDialect {
   readonly name = 'postgresql' as const;
-  readonly capabilities: DialectCapabilities = { rowLocking: true, maxParameters: 65534 };
+  readonly capabilities: DialectCapabilities = {
+    rowLocking: true,
+    maxParameters: 65534,
+    stableExecutor: false,
+  };
   readonly tables = schema;
   readonly fragments = postgresFragments;
 

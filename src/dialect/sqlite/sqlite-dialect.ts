@@ -45,7 +45,11 @@ let savepoints = 0;
 export class SqliteDialect extends BaseDialect {
   readonly name = 'sqlite' as const;
   readonly driver = 'better-sqlite3' as const;
-  readonly capabilities: DialectCapabilities = { rowLocking: false, maxParameters: 32766 };
+  readonly capabilities: DialectCapabilities = {
+    rowLocking: false,
+    maxParameters: 32766,
+    stableExecutor: true,
+  };
   readonly tables = schema as unknown as typeof pgSchema;
   readonly fragments = sqliteFragments;
 

@@ -206,6 +206,17 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
         }),
       };
     });
+    const prepared = this.preparedTransition();
+    if (prepared) {
+      const out: Run[] = [];
+      for (const { row, transition } of planned) {
+        out.push(
+          (await this.writeTransition(q, row.id, transition, now, row as Record<string, unknown>, prepared))
+            .run,
+        );
+      }
+      return out;
+    }
     const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
     const inserted = (await q
       .insert(this.stateTable)
@@ -352,6 +363,18 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       now,
       ...this.transitionContext(current, now),
     });
+    return this.writeTransition(q, runId, transition, now, current, prepared);
+  }
+
+  /** Appends the state and updates the run for a computed transition (prepared where possible). */
+  private async writeTransition(
+    q: Executor,
+    runId: string,
+    transition: Transition,
+    now: Date,
+    current: Record<string, unknown>,
+    prepared: PreparedTransition | undefined,
+  ): Promise<{ run: Run; state: State }> {
     const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
     const stateValues = { ...transition.state, [runColumn]: runId, created: now, updated: now };
     if (prepared) {

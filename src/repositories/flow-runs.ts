@@ -271,15 +271,14 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     data: { flowId?: string; workQueueId?: string | null; parentTaskRunId?: string | null },
   ): Promise<void> {
     const { flow, workQueue, taskRun } = this.ctx.tables;
-    const checks: [string, string | null | undefined, AnyPgColumn][] = [
-      ['flow', data.flowId, flow.id],
-      ['work queue', data.workQueueId, workQueue.id],
-      ['task run', data.parentTaskRunId, taskRun.id],
-    ];
-    for (const [entity, id, column] of checks) {
+    const checks = [
+      ['flow', data.flowId, flow],
+      ['work queue', data.workQueueId, workQueue],
+      ['task run', data.parentTaskRunId, taskRun],
+    ] as const;
+    for (const [entity, id, table] of checks) {
       if (!id) continue;
-      const table = entity === 'flow' ? flow : entity === 'work queue' ? workQueue : taskRun;
-      const [row] = await q.select({ id: column }).from(table).where(eq(column, id));
+      const [row] = await q.select({ id: table.id }).from(table).where(eq(table.id, id));
       if (!row) throw new NotFoundError(entity, id);
     }
   }

@@ -316,6 +316,8 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   private preparedTransition(): PreparedTransition | undefined {
     return this.ctx.reusable(`${this.kind}-run-transition`, (root) => {
       const t = this.table;
+      const stateColumns = this.stateColumnMap();
+      const runColumns = this.runColumnMap();
       const placeholders = (columns: Record<string, unknown>) =>
         Object.fromEntries(Object.keys(columns).map((key) => [key, sql`${sql.placeholder(key)}`]));
       const read = root
@@ -324,17 +326,19 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
         .where(eq(t.id, sql.placeholder('runId')));
       const insertState = root
         .insert(this.stateTable)
-        .values(placeholders(this.stateColumnMap()) as never)
+        .values(placeholders(stateColumns) as never)
         .returning();
       const updateRun = root
         .update(t)
-        .set(placeholders(this.runColumnMap()) as never)
+        .set(placeholders(runColumns) as never)
         .where(eq(t.id, sql.placeholder('runId')))
         .returning();
       return {
         read: read.prepare('orion_transition_read') as unknown as PreparedStatement,
         insertState: insertState.prepare('orion_transition_state') as unknown as PreparedStatement,
         updateRun: updateRun.prepare('orion_transition_run') as unknown as PreparedStatement,
+        stateColumns,
+        runColumns,
       };
     });
   }
@@ -415,12 +419,12 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     const stateValues = { ...transition.state, [runColumn]: runId, created: now, updated: now };
     if (prepared) {
       const [stateRow] = (await prepared.insertState.all(
-        encode(this.stateColumnMap(), { ...stateValues, id: uuidv7() }),
+        encode(prepared.stateColumns, { ...stateValues, id: uuidv7() }),
       )) as StateRow[];
       const runValues = this.runColumns(transition.run, stateRow!.id, now);
       if (this.kind === 'task') runValues.flowRunRunCount ??= current.flowRunRunCount as number;
       const [row] = (await prepared.updateRun.all({
-        ...encode(this.runColumnMap(), runValues),
+        ...encode(prepared.runColumns, runValues),
         runId,
       })) as Row[];
       return { run: this.toRun(row!, now), state: toState(stateRow!) };
@@ -465,6 +469,9 @@ interface PreparedTransition {
   read: PreparedStatement;
   insertState: PreparedStatement;
   updateRun: PreparedStatement;
+  /** The columns behind the placeholders, for encoding values. */
+  stateColumns: Record<string, AnyPgColumn>;
+  runColumns: Record<string, AnyPgColumn>;
 }
 
 /** Driver values for plain placeholders: each column's own encoder, NULL passed through. */

@@ -38,12 +38,22 @@ export interface DatabaseScope {
   readonly dialect: DialectName;
   readonly driver: DriverName;
   /**
-   * Runs `fn` in a transaction; a throw rolls it back. Calls on the outer handle made inside `fn`
-   * join the transaction; `tx.transaction()` nests with a savepoint.
+   * Runs `fn` in a transaction and resolves with its value once the database has committed.
+   *
+   * - Calls on any handle (`db`, `tx`, an inner `tx2`) made inside `fn` join the innermost open
+   *   transaction; `tx.transaction()` nests with a savepoint.
+   * - Calls may be concurrent (`Promise.all`): they run one at a time in the order they were made,
+   *   each atomic on its own, so a caught failure of one leaves the others and the transaction usable.
+   * - The commit waits for calls `fn` started that are still running. A call on `db` made after the
+   *   transaction ended (a timer) is a call of its own; a call on an ended `tx` is a `DatabaseError`.
+   * - An error `fn` throws rolls everything back and comes back as the same object. Driver failures
+   *   are a `DatabaseError` (`retryable: true` for deadlocks and serialisation failures: the callback
+   *   is never run again by the library).
    *
    * ```ts
-   * await db.transaction(async (tx) => {
-   *   await tx.execute(sql`update flow set tags = '[]'`);
+   * const run = await db.transaction(async (tx) => {
+   *   const flow = await tx.flows.create({ name: 'etl' });
+   *   return tx.flowRuns.create({ flowId: flow.id });
    * });
    * ```
    */
@@ -108,12 +118,11 @@ class Scope implements DatabaseScope {
   }
 
   transaction<T>(fn: (tx: DatabaseScope) => Promise<T>): Promise<T> {
-    return this.handle.transaction((context) => fn(new Scope(this.handle, context)), this.bound);
+    return this.handle.userTransaction((context) => fn(new Scope(this.handle, context)), this.bound);
   }
 
   execute<T extends Row = Row>(query: SQL | string): Promise<T[]> {
-    const run = () => this.handle.query(typeof query === 'string' ? sql.raw(query) : query) as Promise<T[]>;
-    return this.bound ? this.handle.bind(this.bound, run) : run();
+    return this.handle.query(typeof query === 'string' ? sql.raw(query) : query, this.bound) as Promise<T[]>;
   }
 }
 

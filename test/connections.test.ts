@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, DatabaseError, createDatabase } from '../src/index.js';
+import { openDialect } from '../src/dialect/open.js';
+import { loadSettings } from '../src/settings/load.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { postgresIsServer } from './support/dialects.js';
 import { appendRevision, copyMigrations } from './support/migrations-copy.js';
@@ -79,37 +82,71 @@ describe.runIf(serverAvailable)('PostgreSQL server behaviour', () => {
     await db.close();
   });
 
-  it('retries a transaction that lost a deadlock; both callers succeed', async () => {
-    await db.execute(
+  const seedCounters = () =>
+    db.execute(
       `insert into configuration (id, created, updated, key, value) values
         ('0190a1b2-c3d4-7e5f-8a9b-00000000000a', now(), now(), 'a', '0'),
         ('0190a1b2-c3d4-7e5f-8a9b-00000000000b', now(), now(), 'b', '0')`,
     );
+  const increment = (key: string) =>
+    `update configuration set value = to_jsonb(value::text::int + 1) where key = '${key}'`;
+
+  /** Two transactions that lock a then b and b then a, meeting at a barrier: one is the deadlock victim. */
+  const crossingPair = (
+    open: (body: (exec: (text: string) => Promise<unknown>) => Promise<void>) => Promise<void>,
+  ) => {
     let bothLocked!: () => void;
     const barrier = new Promise<void>((resolve) => {
       bothLocked = resolve;
     });
     let arrived = 0;
-    let attempts = 0;
+    const counter = { attempts: 0 };
     const crossing = (first: string, second: string) =>
-      db.transaction(async (tx) => {
-        attempts++;
-        await tx.execute(
-          `update configuration set value = to_jsonb(value::text::int + 1) where key = '${first}'`,
-        );
+      open(async (exec) => {
+        counter.attempts++;
+        await exec(increment(first));
         if (++arrived === 2) bothLocked();
         await barrier;
-        await tx.execute(
-          `update configuration set value = to_jsonb(value::text::int + 1) where key = '${second}'`,
-        );
+        await exec(increment(second));
       });
-    await Promise.all([crossing('a', 'b'), crossing('b', 'a')]);
-    // One of the two was chosen as the deadlock victim, rolled back and run again: each increment landed once.
-    expect(attempts).toBe(3);
+    return { counter, both: Promise.allSettled([crossing('a', 'b'), crossing('b', 'a')]) };
+  };
+
+  it("retries the library's own transaction that lost a deadlock; both callers succeed", async () => {
+    await seedCounters();
+    const dialect = await openDialect(loadSettings({ url: db.settings.url, migrateOnOpen: false }));
+    try {
+      const { counter, both } = crossingPair((body) =>
+        dialect.transaction(({ executor }) => body((text) => executor.execute(sql.raw(text)))),
+      );
+      expect((await both).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      // One of the two was chosen as the deadlock victim, rolled back and run again.
+      expect(counter.attempts).toBe(3);
+    } finally {
+      await dialect.close();
+    }
     expect(await db.execute('select key, value from configuration order by key')).toEqual([
       { key: 'a', value: 2 },
       { key: 'b', value: 2 },
     ]);
+  });
+
+  it("never runs a caller's callback again: the deadlock victim gets a retryable DatabaseError", async () => {
+    await seedCounters();
+    const { counter, both } = crossingPair((body) =>
+      db.transaction(async (tx) => body((text) => tx.execute(text))),
+    );
+    const outcomes = await both;
+    expect(counter.attempts).toBe(2);
+    const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.reason).toBeInstanceOf(DatabaseError);
+    expect((failed[0]!.reason as DatabaseError).retryable).toBe(true);
+    // The winner's two increments landed; the victim's were rolled back with it.
+    const values = (await db.execute<{ value: number }>('select value from configuration order by key')).map(
+      (r) => r.value,
+    );
+    expect(values).toEqual([1, 1]);
   });
 
   it('applies the statement timeout to normal work and lifts it for migrations', async () => {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, DatabaseError } from '../src/index.js';
+import { ConflictError, type Database, DatabaseError, NotFoundError, StaleStateError } from '../src/index.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { DIALECTS } from './support/dialects.js';
 
@@ -113,6 +113,210 @@ describe.each(DIALECTS)('transactions (%s)', (dialect) => {
     expect((await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key)).toEqual([
       'plain',
     ]);
+  });
+
+  describe('scope: a transaction ends when it commits or rolls back', () => {
+    it('a late call on db from a timer is a call of its own, untouched by a transaction open then', async () => {
+      let late!: Promise<unknown>;
+      await db.transaction(async (tx) => {
+        await tx.flows.create({ name: 'a' });
+        late = new Promise((resolve, reject) => {
+          setTimeout(() => db.flows.create({ name: 'b' }).then(resolve, reject), 30);
+        });
+      });
+      // Another transaction is open when the timer fires, and rolls back: the late write must survive.
+      await db
+        .transaction(async (tx) => {
+          await tx.flows.create({ name: 'doomed' });
+          await delay(80);
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      await expect(late).resolves.toMatchObject({ name: 'b' });
+      expect((await db.flows.list()).map((f) => f.name).sort()).toEqual(['a', 'b']);
+    });
+
+    it('a late call on db after a rollback is a call of its own too', async () => {
+      let finished!: () => void;
+      const ended = new Promise<void>((resolve) => {
+        finished = resolve;
+      });
+      let late!: Promise<unknown>;
+      await db
+        .transaction(async (tx) => {
+          await tx.flows.create({ name: 'rolled-back' });
+          late = ended.then(() => db.flows.create({ name: 'after' }));
+          throw new Error('undo');
+        })
+        .catch(() => undefined);
+      finished();
+      await late;
+      expect((await db.flows.list()).map((f) => f.name)).toEqual(['after']);
+    });
+
+    it('a call on a tx handle after the end is a DatabaseError saying so, and writes nothing', async () => {
+      let kept!: Database['flows'];
+      let keptTx!: Pick<Database, 'execute'>;
+      await db.transaction(async (tx) => {
+        kept = tx.flows;
+        keptTx = tx;
+      });
+      await expect(kept.create({ name: 'late' })).rejects.toThrow(/transaction has already committed/);
+      await expect(insert(keptTx, 'late')).rejects.toBeInstanceOf(DatabaseError);
+      await db
+        .transaction(async (tx) => {
+          kept = tx.flows;
+          throw new Error('undo');
+        })
+        .catch(() => undefined);
+      await expect(kept.create({ name: 'late' })).rejects.toThrow(/rolled back/);
+      expect(await db.flows.count()).toBe(0);
+    });
+
+    it('the commit waits for calls the callback started and did not await', async () => {
+      await db.transaction(async (tx) => {
+        void tx.flows.create({ name: 'not-awaited' });
+        void db.flows.create({ name: 'not-awaited-either' });
+      });
+      expect(await db.flows.count()).toBe(2);
+    });
+  });
+
+  describe('concurrency inside one transaction', () => {
+    it('runs concurrent calls one at a time, in the order they were made', async () => {
+      const counts = await db.transaction(async (tx) => {
+        const results = await Promise.all([
+          insert(tx, 'a'),
+          tx.execute<{ n: number }>('select count(*) as n from configuration'),
+          insert(tx, 'b'),
+          tx.execute<{ n: number }>('select count(*) as n from configuration'),
+          tx.flows.create({ name: 'x' }),
+          tx.flows.create({ name: 'y' }),
+        ]);
+        return [Number((results[1] as { n: number }[])[0]!.n), Number((results[3] as { n: number }[])[0]!.n)];
+      });
+      expect(counts).toEqual([1, 2]);
+      expect(await count()).toBe(2);
+      expect(await db.flows.count()).toBe(2);
+    });
+
+    it('a caught failure of one call leaves the transaction and the other calls intact', async () => {
+      await db.transaction(async (tx) => {
+        await insert(tx, 'first');
+        // A unique violation is a driver error: on PostgreSQL it would abort the whole transaction.
+        await expect(insert(tx, 'first')).rejects.toBeInstanceOf(ConflictError);
+        await insert(tx, 'second');
+      });
+      expect(await count()).toBe(2);
+    });
+
+    it('concurrent compare-and-set transitions whose StaleStateErrors are caught still commit the rest', async () => {
+      const flow = await db.flows.create({ name: 'cas' });
+      const run = await db.flowRuns.create({ flowId: flow.id, state: { type: 'PENDING' } });
+      const outcomes = await db.transaction(async (tx) => {
+        await tx.flows.create({ name: 'written-before' });
+        const settled = await Promise.allSettled(
+          Array.from({ length: 5 }, () =>
+            tx.flowRuns.setState(run.id, { type: 'RUNNING' }, { expectedStateId: run.stateId }),
+          ),
+        );
+        await tx.flows.create({ name: 'written-after' });
+        return settled;
+      });
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+        expect(o.reason).toBeInstanceOf(StaleStateError);
+      }
+      expect((await db.flows.list()).map((f) => f.name).sort()).toEqual([
+        'cas',
+        'written-after',
+        'written-before',
+      ]);
+      expect((await db.flowRuns.states(run.id)).map((s) => s.type)).toEqual(['PENDING', 'RUNNING']);
+    });
+
+    it('concurrent nested transactions each keep or lose their own work', async () => {
+      await db.transaction(async (tx) => {
+        await Promise.allSettled([
+          tx.transaction(async (inner) => {
+            await insert(inner, 'kept-1');
+          }),
+          tx.transaction(async (inner) => {
+            await insert(inner, 'lost');
+            throw new Error('inner fails');
+          }),
+          tx.transaction(async (inner) => {
+            await insert(inner, 'kept-2');
+          }),
+        ]);
+      });
+      const keys = (await db.execute<{ key: string }>('select key from configuration order by key')).map(
+        (r) => r.key,
+      );
+      expect(keys).toEqual(['kept-1', 'kept-2']);
+    });
+
+    it('calls on the outer tx handle inside a nested transaction join the nested one', async () => {
+      await db.transaction(async (outer) => {
+        await outer
+          .transaction(async () => {
+            await insert(outer, 'joined-inner');
+            throw new Error('inner rolls back');
+          })
+          .catch(() => undefined);
+        await insert(outer, 'outer');
+      });
+      expect((await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key)).toEqual([
+        'outer',
+      ]);
+    });
+  });
+
+  describe('errors', () => {
+    class RuleViolation extends Error {}
+
+    it("the callback's own error comes back as the same object", async () => {
+      const thrown = new RuleViolation('rule violated');
+      const error = await db
+        .transaction(async (tx) => {
+          await tx.flows.create({ name: 'a' });
+          throw thrown;
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBe(thrown);
+      expect(error).toBeInstanceOf(RuleViolation);
+      expect(await db.flows.count()).toBe(0);
+    });
+
+    it('the same from a nested transaction, and values that are not errors too', async () => {
+      const thrown = new RuleViolation('inner');
+      await db.transaction(async (tx) => {
+        await expect(
+          tx.transaction(async () => {
+            throw thrown;
+          }),
+        ).rejects.toBe(thrown);
+      });
+      await expect(
+        db.transaction(async () => {
+          throw 'a string';
+        }),
+      ).rejects.toBe('a string');
+    });
+
+    it("errors the library raises carry the caller's stack frame", async () => {
+      const error = await db.flows
+        .update('0190a1b2-c3d4-7e5f-8a9b-0000000000ff', { tags: [] })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect((error as Error).stack).toContain('transactions.test.ts');
+      const conflict = await db.transaction(async (tx) => {
+        await insert(tx, 'dup');
+        return insert(tx, 'dup').catch((e: unknown) => e);
+      });
+      expect(conflict).toBeInstanceOf(ConflictError);
+      expect((conflict as Error).stack).toContain('transactions.test.ts');
+    });
   });
 
   it('close() is idempotent and later calls fail with DatabaseError', async () => {

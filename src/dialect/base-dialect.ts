@@ -3,6 +3,7 @@ import type { SQL } from 'drizzle-orm';
 import { DatabaseError } from '../errors.js';
 import type { SchemaShape } from '../introspection/schema-shape.js';
 import type * as schema from '../schema/postgres/index.js';
+import { withCallerStack } from './caller-stack.js';
 import type {
   Dialect,
   DialectCapabilities,
@@ -16,13 +17,26 @@ import type {
 import type { SqlFragments } from './fragments.js';
 import type { Gate } from './gate.js';
 import { isRetryableTransactionError, mapDriverError } from './map-error.js';
+import {
+  CallerError,
+  type CallToken,
+  type Frame,
+  Transaction,
+  type TransactionConnection,
+} from './transaction.js';
 
 const MAX_TRANSACTION_ATTEMPTS = 4;
 
 /**
- * What the three dialects share: the transaction context (AsyncLocalStorage), the gate for
+ * What the three dialects share: the transaction layer (semantics.md §1), the gate for
  * single-connection drivers, error mapping, work-in-flight tracking and use-after-close checks.
- * Subclasses supply the few primitives that differ.
+ * Subclasses supply the primitives that differ: opening a transaction on a connection, raw rows,
+ * the migration step, version checks and release.
+ *
+ * Every library call is one of three kinds, decided from the async context's frame:
+ * - made by library code inside another call: runs directly on that call's connection;
+ * - made inside a caller's transaction that is still open: queued on it, in a savepoint of its own;
+ * - anything else: on its own (behind the gate, in a transaction of its own when it writes).
  */
 export abstract class BaseDialect implements Dialect {
   abstract readonly name: DialectName;
@@ -36,22 +50,17 @@ export abstract class BaseDialect implements Dialect {
 
   /**
    * @param root the Drizzle database on the connection or pool
-   * @param storage carries the open transaction; shared by handles that share one connection
+   * @param storage carries the call frame; shared by handles that share one connection
    * @param gate serialises single-connection drivers (SQLite, PGlite); none for a Postgres pool
    */
   protected constructor(
     protected readonly root: Executor,
-    protected readonly storage: AsyncLocalStorage<TransactionContext>,
+    protected readonly storage: AsyncLocalStorage<Frame>,
     protected readonly gate: Gate | undefined,
   ) {}
 
-  /** Opens the outermost transaction and runs `fn` in it. */
-  protected abstract beginTransaction<T>(fn: (executor: Executor) => Promise<T>): Promise<T>;
-  /** Opens a savepoint inside `context` and runs `fn` in it. */
-  protected abstract beginSavepoint<T>(
-    context: TransactionContext,
-    fn: (executor: Executor) => Promise<T>,
-  ): Promise<T>;
+  /** Opens a transaction (BEGIN) on a connection of its own (PostgreSQL) or the one connection. */
+  protected abstract openTransaction(): Promise<TransactionConnection>;
   protected abstract rows(executor: Executor, query: SQL): Promise<Row[]>;
   protected abstract runMigrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T>;
   protected abstract checkServer(): Promise<void>;
@@ -60,14 +69,18 @@ export abstract class BaseDialect implements Dialect {
   protected abstract tableExistsQuery(name: string): SQL;
   protected abstract release(): Promise<void>;
 
-  /** Tracks the call for close(), maps driver errors, and refuses work after close(). */
-  protected track<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * The entry of every public call: refuses work after close(), tracks it for close(), maps driver
+   * errors (the caller's own errors come back unchanged) and gives ours the caller's stack.
+   */
+  protected track<T>(site: Error, work: () => Promise<T>): Promise<T> {
     // Work inside a transaction that was already in flight when close() began may finish.
-    if (this.#closing && !this.storage.getStore()) {
-      return Promise.reject(new DatabaseError('This database handle is closed'));
+    if (this.#closing && !this.#liveTransaction()) {
+      return Promise.reject(withCallerStack(new DatabaseError('This database handle is closed'), site));
     }
     const promise = work().catch((error: unknown) => {
-      throw mapDriverError(error);
+      if (error instanceof CallerError) throw error.error;
+      throw withCallerStack(mapDriverError(error), site);
     });
     this.#inFlight.add(promise);
     const forget = () => this.#inFlight.delete(promise);
@@ -80,11 +93,202 @@ export abstract class BaseDialect implements Dialect {
     return this.gate ? this.gate.run(fn) : fn();
   }
 
-  run<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {
-    return this.track(() => {
-      const context = this.storage.getStore();
-      return context ? fn(context.executor) : this.serialised(() => fn(this.root));
+  /** The innermost transaction of this async context that is still open. */
+  #liveTransaction(): Transaction | undefined {
+    let transaction = this.storage.getStore()?.transaction;
+    while (transaction && !transaction.live) transaction = transaction.parent;
+    return transaction;
+  }
+
+  /**
+   * Where a call made now belongs: the innermost open transaction of the async context, or, for a
+   * handle bound to a transaction (`tx`), that transaction — an error once it has ended.
+   */
+  #target(bound: TransactionContext | undefined): Transaction | undefined {
+    const current = this.#liveTransaction();
+    if (!bound) return current;
+    const handle = bound as Transaction;
+    if (!handle.live) throw handle.finishedError();
+    return current?.within(handle) ? current : handle;
+  }
+
+  /** Runs `fn` with `frame` as the async context's frame; the call token ends with it. */
+  #inFrame<T>(transaction: Transaction | undefined, fn: () => Promise<T>): Promise<T> {
+    const call: CallToken = { active: true };
+    const frame: Frame = { transaction, call };
+    return this.storage.run(frame, fn).finally(() => {
+      call.active = false;
     });
+  }
+
+  /** The frame of a library call running in this async context, if any. */
+  #runningCall(): Frame | undefined {
+    const frame = this.storage.getStore();
+    return frame?.call?.active ? frame : undefined;
+  }
+
+  run<T>(fn: (executor: Executor) => Promise<T>, bound?: TransactionContext): Promise<T> {
+    return this.#call(fn, false, bound, new Error());
+  }
+
+  transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T> {
+    return this.#call((executor) => fn({ executor, depth: 0 }), true, bound, new Error());
+  }
+
+  /** One library call; `atomic` calls that run on their own get a transaction of their own. */
+  #call<T>(
+    fn: (executor: Executor) => Promise<T>,
+    atomic: boolean,
+    bound: TransactionContext | undefined,
+    site: Error,
+  ): Promise<T> {
+    const running = this.#runningCall();
+    if (running) {
+      // Library code calling the library: it already holds the connection (and the queue slot).
+      const transaction = running.transaction;
+      if (!transaction) return atomic ? this.#ownTransaction(fn, false) : fn(this.root);
+      return atomic ? this.#inSavepoint(transaction, fn) : fn(transaction.executor);
+    }
+    return this.track(site, async () => {
+      const transaction = this.#target(bound);
+      if (transaction) return transaction.enqueue(() => this.#inSavepoint(transaction, fn));
+      if (atomic) return this.#ownTransaction(fn, true);
+      return this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
+    });
+  }
+
+  /** One call inside a caller's transaction: atomic on its own, so a caught failure leaves the rest. */
+  async #inSavepoint<T>(transaction: Transaction, fn: (executor: Executor) => Promise<T>): Promise<T> {
+    if (transaction.broken) throw transaction.broken;
+    const { connection } = transaction;
+    const name = transaction.nextSavepoint();
+    await connection.exec(`SAVEPOINT ${name}`);
+    let result: T;
+    try {
+      result = await this.#inFrame(transaction, () => fn(transaction.executor));
+    } catch (error) {
+      await this.#rollbackTo(transaction, name);
+      throw error;
+    }
+    await connection.exec(`RELEASE SAVEPOINT ${name}`);
+    return result;
+  }
+
+  async #rollbackTo(transaction: Transaction, name: string): Promise<void> {
+    try {
+      await transaction.connection.exec(`ROLLBACK TO SAVEPOINT ${name}`);
+      await transaction.connection.exec(`RELEASE SAVEPOINT ${name}`);
+    } catch (error) {
+      transaction.broken ??= mapDriverError(error);
+    }
+  }
+
+  /**
+   * A transaction the library opens for one call of its own. Deadlocks and serialisation failures
+   * abort the whole transaction; it is run again a few times (never a caller's callback).
+   */
+  async #ownTransaction<T>(fn: (executor: Executor) => Promise<T>, takeGate: boolean): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const once = () =>
+          this.#outermost(async (transaction) => this.#inFrame(transaction, () => fn(transaction.executor)));
+        return await (takeGate ? this.serialised(once) : once());
+      } catch (error) {
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * Math.random()));
+      }
+    }
+  }
+
+  /**
+   * Opens a transaction, runs `body`, waits for the calls it started, and commits; rolls back when
+   * `body` throws. Resolves only when the database committed.
+   */
+  async #outermost<T>(body: (transaction: Transaction) => Promise<T>): Promise<T> {
+    const connection = await this.openTransaction();
+    const transaction = new Transaction(connection, undefined);
+    try {
+      const result = await this.#settle(transaction, body);
+      transaction.state = 'ending';
+      if (transaction.broken) {
+        throw new DatabaseError(
+          'The transaction was rolled back: a statement inside it could not be undone',
+          {
+            cause: transaction.broken,
+          },
+        );
+      }
+      await connection.commit();
+      transaction.state = 'committed';
+      return result;
+    } catch (error) {
+      transaction.state = 'ending';
+      await connection.rollback().catch(() => undefined);
+      transaction.state = 'rolled back';
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
+
+  /** Runs `body`, then waits for every call made on the transaction, whether `body` threw or not. */
+  async #settle<T>(transaction: Transaction, body: (transaction: Transaction) => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await body(transaction);
+    } catch (error) {
+      await transaction.drain();
+      throw error;
+    }
+    await transaction.drain();
+    return result;
+  }
+
+  userTransaction<T>(
+    fn: (context: TransactionContext) => Promise<T>,
+    bound?: TransactionContext,
+  ): Promise<T> {
+    const site = new Error();
+    if (this.#runningCall()) {
+      return Promise.reject(
+        withCallerStack(
+          new DatabaseError('db.transaction() cannot be called from inside a library call'),
+          site,
+        ),
+      );
+    }
+    // The callback's own errors are wrapped on the way out of it so no layer maps them.
+    const callback = (transaction: Transaction) =>
+      this.storage
+        .run({ transaction, call: undefined }, () => fn(transaction))
+        .catch((error: unknown) => {
+          throw new CallerError(error);
+        });
+    return this.track(site, async () => {
+      const parent = this.#target(bound);
+      if (!parent) return this.serialised(() => this.#outermost(callback));
+      return parent.enqueue(() => this.#nested(parent, callback));
+    });
+  }
+
+  /** A caller's transaction inside another: a savepoint held across the callback. */
+  async #nested<T>(parent: Transaction, body: (transaction: Transaction) => Promise<T>): Promise<T> {
+    if (parent.broken) throw parent.broken;
+    const name = parent.nextSavepoint();
+    await parent.connection.exec(`SAVEPOINT ${name}`);
+    const transaction = new Transaction(parent.connection, parent);
+    try {
+      const result = await this.#settle(transaction, body);
+      transaction.state = 'ending';
+      await parent.connection.exec(`RELEASE SAVEPOINT ${name}`);
+      transaction.state = 'committed';
+      return result;
+    } catch (error) {
+      transaction.state = 'ending';
+      await this.#rollbackTo(parent, name);
+      transaction.state = 'rolled back';
+      throw error;
+    }
   }
 
   readonly #reusable = new Map<string, unknown>();
@@ -95,38 +299,8 @@ export abstract class BaseDialect implements Dialect {
     return this.#reusable.get(key) as T;
   }
 
-  bind<T>(context: TransactionContext, fn: () => Promise<T>): Promise<T> {
-    return this.storage.run(context, fn);
-  }
-
-  transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T> {
-    return this.track(async () => {
-      const outer = bound ?? this.storage.getStore();
-      if (outer) {
-        return this.beginSavepoint(outer, (executor) => {
-          const context = { executor, depth: outer.depth + 1 };
-          return this.storage.run(context, () => fn(context));
-        });
-      }
-      // Deadlocks and serialisation failures abort the whole transaction; run it again a few times.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.serialised(() =>
-            this.beginTransaction((executor) => {
-              const context = { executor, depth: 0 };
-              return this.storage.run(context, () => fn(context));
-            }),
-          );
-        } catch (error) {
-          if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * Math.random()));
-        }
-      }
-    });
-  }
-
-  query(query: SQL): Promise<Row[]> {
-    return this.run((executor) => this.rows(executor, query));
+  query(query: SQL, bound?: TransactionContext): Promise<Row[]> {
+    return this.#call((executor) => this.rows(executor, query), false, bound, new Error());
   }
 
   async hasTable(name: string): Promise<boolean> {
@@ -134,16 +308,16 @@ export abstract class BaseDialect implements Dialect {
   }
 
   migrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T> {
-    return this.track(() => {
-      if (this.storage.getStore()) {
+    return this.track(new Error(), async () => {
+      if (this.#liveTransaction() || this.#runningCall()) {
         throw new DatabaseError('Migrations cannot run inside db.transaction(); call migrate() outside it');
       }
-      return this.serialised(() => this.runMigrationStep(fn));
+      return this.serialised(() => this.#inFrame(undefined, () => this.runMigrationStep(fn)));
     });
   }
 
   checkSupport(): Promise<void> {
-    return this.track(() => this.serialised(() => this.checkServer()));
+    return this.track(new Error(), () => this.serialised(() => this.checkServer()));
   }
 
   close(): Promise<void> {

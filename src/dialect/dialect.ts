@@ -39,7 +39,7 @@ export interface DialectCapabilities {
   readonly stableExecutor: boolean;
 }
 
-/** A transaction in progress, carried by AsyncLocalStorage so calls on `db` inside it join it. */
+/** A transaction in progress as repositories see it: the executor its calls run on. */
 export interface TransactionContext {
   readonly executor: Executor;
   readonly depth: number;
@@ -53,19 +53,26 @@ export interface Dialect {
   readonly fragments: SqlFragments;
   /** The tables of this dialect, typed as the Postgres ones (see Executor). */
   readonly tables: typeof schema;
-  /** Runs `fn` on the open transaction of this async context, or on the connection (behind the gate where there is one). */
-  run<T>(fn: (executor: Executor) => Promise<T>): Promise<T>;
-  /** Runs `fn` in a transaction (a savepoint when one is already open); a throw rolls back. */
+  /**
+   * One library call: inside the open transaction of this async context (or `bound`, a `tx`
+   * handle's), queued and in a savepoint of its own; otherwise on the connection, behind the gate
+   * where there is one.
+   */
+  run<T>(fn: (executor: Executor) => Promise<T>, bound?: TransactionContext): Promise<T>;
+  /** One library call that must be atomic: like `run`, but on its own it gets a transaction of its own. */
   transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T>;
+  /**
+   * The caller's `db.transaction(fn)`: a transaction (a savepoint inside an open one) that commits
+   * when `fn` and the calls it started are done; `fn`'s own errors come back unchanged.
+   */
+  userTransaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T>;
   /**
    * A value built once from the root executor and reused, where the executor is stable (see
    * capabilities.stableExecutor); undefined elsewhere, and the caller builds its query each time.
    */
   reusable<T>(key: string, build: (root: Executor) => T): T | undefined;
-  /** Runs `fn` with `context` as the current transaction of the async context. */
-  bind<T>(context: TransactionContext, fn: () => Promise<T>): Promise<T>;
-  /** Rows of a raw query, in this async context's transaction if any. */
-  query(query: SQL): Promise<Row[]>;
+  /** Rows of a raw query, as one library call (see `run`). */
+  query(query: SQL, bound?: TransactionContext): Promise<Row[]>;
   /**
    * One migration step: its own transaction, holding the migration lock, with the statement timeout
    * lifted; on SQLite with foreign keys off and `foreign_key_check` run before commit.

@@ -1,19 +1,19 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
- * An async mutex. SQLite (one connection per file per process) and PGlite (one session) put one in
- * front of their connection so two callers never interleave and a plain call never slips into
- * someone else's open transaction. It is reentrant within one async context, so a call made while
- * holding it (a repository method calling another) does not wait for itself.
+ * A first-in, first-out async mutex. SQLite (one connection per file per process) and PGlite (one
+ * session) put one in front of their connection so two callers never interleave and a plain call
+ * never slips into someone else's open transaction; every transaction has one too, so calls made
+ * on it concurrently run one at a time in the order they were made (semantics.md §1).
+ *
+ * It is deliberately not reentrant: a call made by library code while it holds the gate is
+ * recognised by its call frame (see `transaction.ts`), never by the async context alone, so work
+ * that outlives its caller (a timer, an un-awaited promise) cannot slip past it.
  */
 export class Gate {
   #tail: Promise<void> = Promise.resolve();
-  readonly #holder = new AsyncLocalStorage<true>();
 
-  /** Runs `fn` once every earlier caller has finished (at once when this context holds the gate). */
+  /** Runs `fn` once every earlier caller has finished. */
   run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#holder.getStore()) return fn();
-    const result = this.#tail.then(() => this.#holder.run(true, fn));
+    const result = this.#tail.then(fn);
     this.#tail = result.then(
       () => undefined,
       () => undefined,

@@ -30,8 +30,7 @@ export class RepositoryContext {
 
   /** Runs `fn` on the current transaction, or on the connection. */
   run<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
-    const go = () => this.dialect.run(fn);
-    return this.bound ? this.dialect.bind(this.bound, go) : go();
+    return this.dialect.run(fn, this.bound);
   }
 
   /** Runs `fn` in a transaction (a savepoint inside an open one). */

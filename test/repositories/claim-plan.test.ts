@@ -20,15 +20,19 @@ describe('PostgreSQL plan for claiming with 200k runs', () => {
     for (let i = 0; i < 3; i++)
       queues.push((await db.workQueues.create({ workPoolName: 'pool', name: `q${i}` })).id);
     queueId = queues[1]!;
-    await db.execute(sql`
-      insert into flow_run (id, created, updated, name, flow_id, work_queue_id, state_type, state_name, next_scheduled_start_time, end_time)
-      select gen_random_uuid(), now(), now(), 'run-' || i, ${flow.id}::uuid,
-             (${sql.raw(`array[${queues.map((q) => `'${q}'`).join(',')}]`)}::uuid[])[i % 4 + 1],
-             case when i % 80 < 4 then 'SCHEDULED' else 'COMPLETED' end,
-             case when i % 80 < 4 then 'Scheduled' else 'Completed' end,
-             case when i % 80 < 4 then now() - interval '1 day' + i * interval '1 second' end,
-             case when i % 80 < 4 then null else now() end
-      from generate_series(1, 200000) as i`);
+    // A bulk seed on a loaded machine can outlast the 10 s statement timeout of normal work.
+    await db.transaction(async (tx) => {
+      await tx.execute('set local statement_timeout = 0');
+      await tx.execute(sql`
+        insert into flow_run (id, created, updated, name, flow_id, work_queue_id, state_type, state_name, next_scheduled_start_time, end_time)
+        select gen_random_uuid(), now(), now(), 'run-' || i, ${flow.id}::uuid,
+               (${sql.raw(`array[${queues.map((q) => `'${q}'`).join(',')}]`)}::uuid[])[i % 4 + 1],
+               case when i % 80 < 4 then 'SCHEDULED' else 'COMPLETED' end,
+               case when i % 80 < 4 then 'Scheduled' else 'Completed' end,
+               case when i % 80 < 4 then now() - interval '1 day' + i * interval '1 second' end,
+               case when i % 80 < 4 then null else now() end
+        from generate_series(1, 200000) as i`);
+    });
     await db.execute('vacuum analyze flow_run');
   });
   afterAll(async () => {

@@ -12,11 +12,15 @@ describe('PostgreSQL plans for search with 50k runs', () => {
   beforeAll(async () => {
     db = await createTestDatabase({ dialect: 'postgresql' });
     const flow = await db.flows.create({ name: 'bulk' });
-    await db.execute(sql`
-      insert into flow_run (id, created, updated, name, flow_id, tags)
-      select gen_random_uuid(), now(), now(), 'run-' || md5(i::text), ${flow.id}::uuid,
-             case when i % 1000 = 0 then '["rare"]'::jsonb else '["common"]'::jsonb end
-      from generate_series(1, 50000) as i`);
+    // A bulk seed on a loaded machine can outlast the 10 s statement timeout of normal work.
+    await db.transaction(async (tx) => {
+      await tx.execute('set local statement_timeout = 0');
+      await tx.execute(sql`
+        insert into flow_run (id, created, updated, name, flow_id, tags)
+        select gen_random_uuid(), now(), now(), 'run-' || md5(i::text), ${flow.id}::uuid,
+               case when i % 1000 = 0 then '["rare"]'::jsonb else '["common"]'::jsonb end
+        from generate_series(1, 50000) as i`);
+    });
     // VACUUM flushes the GIN pending list (fastupdate), as autovacuum does on a live server; with 50k
     // rows still pending the planner rightly prefers a sequential scan.
     await db.execute('vacuum analyze flow_run');

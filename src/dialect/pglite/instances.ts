@@ -1,13 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite } from '@electric-sql/pglite';
-import type { TransactionContext } from '../dialect.js';
+import type { Frame } from '../transaction.js';
 import { Gate } from '../gate.js';
 
 /** One PGlite session with the gate and transaction context that every handle on it shares. */
 export interface SharedPglite {
   readonly instance: PGlite;
   readonly gate: Gate;
-  readonly storage: AsyncLocalStorage<TransactionContext>;
+  readonly storage: AsyncLocalStorage<Frame>;
 }
 
 interface Entry {

@@ -4,8 +4,9 @@ import { introspectPostgres } from '../../introspection/postgres.js';
 import type { SchemaShape } from '../../introspection/schema-shape.js';
 import * as schema from '../../schema/postgres/index.js';
 import { BaseDialect } from '../base-dialect.js';
-import type { DialectCapabilities, Executor, RawExecutor, Row, TransactionContext } from '../dialect.js';
+import type { DialectCapabilities, Executor, RawExecutor, Row } from '../dialect.js';
 import type { Gate } from '../gate.js';
+import type { Frame } from '../transaction.js';
 import { postgresFragments } from './fragments.js';
 
 /** Any 64-bit number unique to us: the advisory lock that serialises migrators. */
@@ -20,8 +21,8 @@ export function pgRows(result: unknown): Row[] {
 }
 
 /**
- * What PostgreSQL and PGlite share: Drizzle's async transactions (savepoints for nesting), the
- * advisory-lock migration step and the row shape. They differ in connection and in the gate.
+ * What PostgreSQL and PGlite share: the advisory-lock migration step, the catalog queries and the
+ * row shape. They differ in connection, in how a transaction is opened, and in the gate.
  */
 export abstract class PgFamilyDialect extends BaseDialect {
   readonly name = 'postgresql' as const;
@@ -36,20 +37,9 @@ export abstract class PgFamilyDialect extends BaseDialect {
   protected constructor(
     root: Executor,
     gate: Gate | undefined,
-    storage: AsyncLocalStorage<TransactionContext> = new AsyncLocalStorage(),
+    storage: AsyncLocalStorage<Frame> = new AsyncLocalStorage(),
   ) {
     super(root, storage, gate);
-  }
-
-  protected beginTransaction<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {
-    return (this.root as Transactional).transaction(fn);
-  }
-
-  protected beginSavepoint<T>(
-    context: TransactionContext,
-    fn: (executor: Executor) => Promise<T>,
-  ): Promise<T> {
-    return (context.executor as Transactional).transaction(fn);
   }
 
   protected async rows(executor: Executor, query: SQL): Promise<Row[]> {

@@ -1,10 +1,34 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
+import { PostgresJsSession, PostgresJsTransaction } from 'drizzle-orm/postgres-js/session';
 import type postgres from 'postgres';
+import { DatabaseError } from '../../errors.js';
 import * as schema from '../../schema/postgres/index.js';
 import type { Executor, Row } from '../dialect.js';
+import type { TransactionConnection } from '../transaction.js';
 import { withPreparedStatements } from './prepared-client.js';
 import { PgFamilyDialect } from './pg-family-dialect.js';
 import { checkPostgresSupport } from './support.js';
+
+/** The parts of Drizzle's database object a transaction on another connection reuses. */
+interface DrizzleInternals {
+  dialect: ConstructorParameters<typeof PostgresJsSession>[1];
+  session: {
+    schema: ConstructorParameters<typeof PostgresJsSession>[2];
+    options: ConstructorParameters<typeof PostgresJsSession>[3];
+  };
+}
+
+type SessionConstructor = new (
+  client: postgres.ReservedSql,
+  dialect: DrizzleInternals['dialect'],
+  schema: DrizzleInternals['session']['schema'],
+  options: DrizzleInternals['session']['options'],
+) => object;
+type TransactionConstructor = new (
+  dialect: DrizzleInternals['dialect'],
+  session: object,
+  schema: DrizzleInternals['session']['schema'],
+) => Executor;
 
 /** PostgreSQL through a postgres.js pool: one pool per handle, closed on close() when we created it. */
 export class PostgresDialect extends PgFamilyDialect {
@@ -13,12 +37,60 @@ export class PostgresDialect extends PgFamilyDialect {
   constructor(
     private readonly client: postgres.Sql,
     private readonly owned: boolean,
-    preparedStatements: boolean,
+    private readonly preparedStatements: boolean,
   ) {
     super(
       drizzle(withPreparedStatements(client, preparedStatements), { schema }) as unknown as Executor,
       undefined,
     );
+  }
+
+  /**
+   * BEGIN on a connection reserved from the pool, which stays ours until COMMIT or ROLLBACK. We own
+   * BEGIN/COMMIT rather than postgres.js's `begin()` because it does not check the outcome: COMMIT
+   * on an aborted transaction answers ROLLBACK without an error (semantics.md §1).
+   */
+  protected async openTransaction(): Promise<TransactionConnection> {
+    const reserved = await this.client.reserve();
+    try {
+      await reserved.unsafe('begin');
+    } catch (error) {
+      reserved.release();
+      throw error;
+    }
+    const { dialect, session } = this.root as unknown as DrizzleInternals;
+    // Drizzle types a transaction's session on postgres.js's TransactionSql; a reserved connection
+    // answers the same calls (unsafe, values) that the session makes.
+    const onConnection = new (PostgresJsSession as unknown as SessionConstructor)(
+      withPreparedStatements(reserved, this.preparedStatements),
+      dialect,
+      session.schema,
+      session.options,
+    );
+    const executor = new (PostgresJsTransaction as unknown as TransactionConstructor)(
+      dialect,
+      onConnection,
+      session.schema,
+    );
+    return {
+      executor,
+      // No parameters: postgres.js sends these with the simple protocol, never as prepared statements.
+      exec: async (statement) => {
+        await reserved.unsafe(statement);
+      },
+      commit: async () => {
+        const result = await reserved.unsafe('commit');
+        if (result.command !== 'COMMIT') {
+          throw new DatabaseError(
+            `PostgreSQL answered COMMIT with ${result.command}: the transaction was rolled back, nothing was written`,
+          );
+        }
+      },
+      rollback: async () => {
+        await reserved.unsafe('rollback');
+      },
+      release: () => reserved.release(),
+    };
   }
 
   protected checkServer(): Promise<void> {

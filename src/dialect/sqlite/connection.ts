@@ -2,14 +2,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import type { TransactionContext } from '../dialect.js';
+import type { Frame } from '../transaction.js';
 import { Gate } from '../gate.js';
 
 /** One better-sqlite3 connection with the gate and transaction context every handle on it shares. */
 export interface SharedConnection {
   readonly connection: Sqlite.Database;
   readonly gate: Gate;
-  readonly storage: AsyncLocalStorage<TransactionContext>;
+  readonly storage: AsyncLocalStorage<Frame>;
   /** False for a connection the caller handed in: the library never closes those. */
   readonly owned: boolean;
   handles: number;

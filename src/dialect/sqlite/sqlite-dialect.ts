@@ -7,7 +7,8 @@ import { MigrationError, UnsupportedDatabaseError } from '../../errors.js';
 import type * as pgSchema from '../../schema/postgres/index.js';
 import * as schema from '../../schema/sqlite/index.js';
 import { BaseDialect } from '../base-dialect.js';
-import type { DialectCapabilities, Executor, RawExecutor, Row, TransactionContext } from '../dialect.js';
+import type { DialectCapabilities, Executor, RawExecutor, Row } from '../dialect.js';
+import type { TransactionConnection } from '../transaction.js';
 import { sqliteFragments } from './fragments.js';
 import { withStatementCache } from './statement-cache.js';
 import { type SharedConnection, releaseConnection } from './connection.js';
@@ -36,8 +37,6 @@ export function assertSqliteVersion(version: string): void {
   }
 }
 
-let savepoints = 0;
-
 /**
  * SQLite through better-sqlite3. Drizzle's better-sqlite3 transactions are synchronous, so we issue
  * BEGIN IMMEDIATE / COMMIT / ROLLBACK ourselves on the one shared connection, behind its gate.
@@ -65,37 +64,24 @@ export class SqliteDialect extends BaseDialect {
     return this.shared.connection;
   }
 
-  protected async beginTransaction<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {
+  protected async openTransaction(): Promise<TransactionConnection> {
     const connection = this.shared.connection;
     // Take the write lock up front: a deferred transaction that upgrades later can fail with SQLITE_BUSY
     // without waiting on the busy timeout.
     connection.exec('BEGIN IMMEDIATE');
-    try {
-      const result = await fn(this.root);
-      connection.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (connection.inTransaction) connection.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
-  protected async beginSavepoint<T>(
-    _context: TransactionContext,
-    fn: (executor: Executor) => Promise<T>,
-  ): Promise<T> {
-    const connection = this.shared.connection;
-    const name = `orion_sp_${++savepoints}`;
-    connection.exec(`SAVEPOINT ${name}`);
-    try {
-      const result = await fn(this.root);
-      connection.exec(`RELEASE ${name}`);
-      return result;
-    } catch (error) {
-      connection.exec(`ROLLBACK TO ${name}`);
-      connection.exec(`RELEASE ${name}`);
-      throw error;
-    }
+    return {
+      executor: this.root,
+      exec: async (statement) => {
+        connection.exec(statement);
+      },
+      commit: async () => {
+        connection.exec('COMMIT');
+      },
+      rollback: async () => {
+        if (connection.inTransaction) connection.exec('ROLLBACK');
+      },
+      release: () => {},
+    };
   }
 
   protected async rows(_executor: Executor, query: SQL): Promise<Row[]> {
@@ -114,11 +100,10 @@ export class SqliteDialect extends BaseDialect {
     // PRAGMA foreign_keys is a no-op inside a transaction: switch it off before, check before commit.
     connection.pragma('foreign_keys = OFF');
     try {
-      return await this.beginTransaction(async () => {
+      const transaction = await this.openTransaction();
+      try {
         const raw: RawExecutor = {
-          exec: async (statement) => {
-            connection.exec(statement);
-          },
+          exec: transaction.exec,
           query: async (query) => this.rows(this.root, query),
         };
         const result = await fn(raw);
@@ -129,8 +114,12 @@ export class SqliteDialect extends BaseDialect {
             `foreign_key_check found ${violations.length} broken reference(s) after the migration, e.g. ${first.table} row ${first.rowid} → ${first.parent}`,
           );
         }
+        await transaction.commit();
         return result;
-      });
+      } catch (error) {
+        await transaction.rollback();
+        throw error;
+      }
     } finally {
       connection.pragma('foreign_keys = ON');
     }

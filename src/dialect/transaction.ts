@@ -1,0 +1,114 @@
+/**
+ * The pieces of a transaction that every dialect shares: the open connection, the state that ends
+ * its scope, the queue that serialises calls made on it, and the call frames that the
+ * AsyncLocalStorage carries. The rules are settled in semantics.md §1.
+ */
+import { DatabaseError } from '../errors.js';
+import type { Executor } from './dialect.js';
+import { Gate } from './gate.js';
+
+/**
+ * One open database transaction on one connection, as a dialect hands it out. `exec` runs a
+ * statement without parameters (BEGIN, SAVEPOINT, ...). `commit` throws when the database did not
+ * commit (PostgreSQL answers COMMIT on an aborted transaction with ROLLBACK and no error).
+ */
+export interface TransactionConnection {
+  readonly executor: Executor;
+  exec(statement: string): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /** Gives the connection back (PostgreSQL: to the pool). Called once, after commit or rollback. */
+  release(): void;
+}
+
+/** `open` until the callback and the calls it started are done; then it ends, and its scope with it. */
+export type TransactionState = 'open' | 'ending' | 'committed' | 'rolled back';
+
+/**
+ * A transaction or a savepoint nested in one. Calls on it go through its queue, each in a savepoint
+ * of its own, so they run in the order they were made and a caught failure of one leaves the others.
+ */
+export class Transaction {
+  state: TransactionState = 'open';
+  /** Set when a savepoint could not be rolled back: the transaction can only roll back now. */
+  broken: unknown;
+  readonly #queue = new Gate();
+  readonly #pending = new Set<Promise<unknown>>();
+  #savepoints = 0;
+
+  constructor(
+    readonly connection: TransactionConnection,
+    readonly parent: Transaction | undefined,
+  ) {}
+
+  get executor(): Executor {
+    return this.connection.executor;
+  }
+
+  get depth(): number {
+    return this.parent ? this.parent.depth + 1 : 0;
+  }
+
+  get outermost(): Transaction {
+    return this.parent ? this.parent.outermost : this;
+  }
+
+  /** Calls may still join it: the callback has not returned, or calls it started are still running. */
+  get live(): boolean {
+    return this.state === 'open';
+  }
+
+  /** True when this transaction is `other` or nested inside it. */
+  within(other: Transaction): boolean {
+    for (let t: Transaction | undefined = this; t; t = t.parent) if (t === other) return true;
+    return false;
+  }
+
+  /** A savepoint name unique within the outermost transaction. */
+  nextSavepoint(): string {
+    return `orion_sp_${++this.outermost.#savepoints}`;
+  }
+
+  /** Runs `fn` after every call made on this transaction before it; tracked until it settles. */
+  enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const promise = this.#queue.run(fn);
+    this.#pending.add(promise);
+    const forget = () => this.#pending.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Waits until no call made on this transaction is running or queued (calls may start more). */
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /** The error for a call on this handle once the transaction has ended. */
+  finishedError(): DatabaseError {
+    const how =
+      this.state === 'rolled back' ? 'rolled back' : this.state === 'committed' ? 'committed' : 'finishing';
+    return new DatabaseError(
+      `This transaction has already ${how === 'finishing' ? 'ended (it is committing)' : how}: ` +
+        'make calls on `tx` inside the db.transaction() callback, or call `db` for work of its own',
+    );
+  }
+}
+
+/** Marks the body of one library call: calls that library code makes inside it run directly. */
+export interface CallToken {
+  active: boolean;
+}
+
+/** What the AsyncLocalStorage carries: the transaction of this async context, and the call running in it. */
+export interface Frame {
+  readonly transaction: Transaction | undefined;
+  readonly call: CallToken | undefined;
+}
+
+/**
+ * Wraps an error the caller's own code threw, so that the layers above pass it back unchanged
+ * instead of mapping it as a driver error (semantics.md §1 "Errors").
+ */
+export class CallerError {
+  constructor(readonly error: unknown) {}
+}

@@ -1,0 +1,258 @@
+/**
+ * Model-based test of the transaction rules (semantics.md §1, issue 7 §1): random programs of
+ * sequential and concurrent calls inside nested transactions, with caught and uncaught failures,
+ * calls started without await, and calls scheduled to run after the end. Afterwards the database
+ * equals the model, and every call's reported outcome matches what was stored.
+ */
+import fc from 'fast-check';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, type Database, DatabaseError, type DatabaseScope } from '../src/index.js';
+import { createTestDatabase } from '../src/testing/index.js';
+import { DIALECTS } from './support/dialects.js';
+
+type Leaf =
+  | { kind: 'insert'; key: string; caught: boolean }
+  | { kind: 'flow'; name: string }
+  | { kind: 'detached'; key: string }
+  | { kind: 'late'; on: 'db' | 'tx' };
+type Op = Leaf | { kind: 'group'; ops: Op[] } | { kind: 'nested'; ops: Op[]; throws: boolean };
+interface Program {
+  ops: Op[];
+  throws: boolean;
+}
+
+/** What a call reported: done, refused by the unique key, or refused because its transaction ended. */
+type Outcome = 'ok' | 'conflict' | 'finished';
+
+const key = fc.constantFrom('k1', 'k2', 'k3', 'k4');
+const leaf: fc.Arbitrary<Leaf> = fc.oneof(
+  fc.record({ kind: fc.constant('insert' as const), key, caught: fc.boolean() }),
+  fc.record({ kind: fc.constant('flow' as const), name: fc.constantFrom('f1', 'f2', 'f3') }),
+  fc.record({ kind: fc.constant('detached' as const), key }),
+  fc.record({ kind: fc.constant('late' as const), on: fc.constantFrom('db' as const, 'tx' as const) }),
+);
+const { op } = fc.letrec<{ op: Op }>((tie) => ({
+  op: fc.oneof(
+    { maxDepth: 3, depthIdentifier: 'op' },
+    leaf,
+    fc.record({ kind: fc.constant('group' as const), ops: fc.array(tie('op'), { maxLength: 4 }) }),
+    fc.record({
+      kind: fc.constant('nested' as const),
+      ops: fc.array(tie('op'), { maxLength: 4 }),
+      throws: fc.boolean(),
+    }),
+  ),
+}));
+const program: fc.Arbitrary<Program> = fc.record({
+  ops: fc.array(op, { maxLength: 8 }),
+  throws: fc.boolean(),
+});
+
+class Thrown extends Error {}
+
+/** The expected world: configuration keys and flow names; each call's outcome by its place in the program. */
+interface World {
+  keys: Set<string>;
+  flows: Set<string>;
+}
+
+/** Runs the program against the model. Returns whether the scope threw. */
+function model(ops: Op[], world: World, outcomes: Map<Op, Outcome>, late: Op[]): boolean {
+  for (const o of ops) {
+    const threw = modelOne(o, world, outcomes, late);
+    if (threw) return true;
+  }
+  return false;
+}
+
+function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): boolean {
+  switch (o.kind) {
+    case 'insert':
+    case 'detached': {
+      const ok = !world.keys.has(o.key);
+      if (ok) world.keys.add(o.key);
+      outcomes.set(o, ok ? 'ok' : 'conflict');
+      return !ok && o.kind === 'insert' && !o.caught;
+    }
+    case 'flow':
+      world.flows.add(o.name);
+      outcomes.set(o, 'ok');
+      return false;
+    case 'late':
+      late.push(o);
+      return false;
+    case 'group': {
+      // Every call of the group was made; they ran in call order; the group fails if one did.
+      let threw = false;
+      for (const inner of o.ops) threw = modelOne(inner, world, outcomes, late) || threw;
+      return threw;
+    }
+    case 'nested': {
+      const copy: World = { keys: new Set(world.keys), flows: new Set(world.flows) };
+      const threw = model(o.ops, copy, outcomes, late) || o.throws;
+      if (!threw) {
+        world.keys = copy.keys;
+        world.flows = copy.flows;
+      }
+      return false; // the parent catches what a nested transaction throws
+    }
+  }
+}
+
+/** Runs the program for real. `afterEnd` resolves once the outermost transaction has ended. */
+async function execute(
+  db: Database,
+  scope: DatabaseScope,
+  ops: Op[],
+  outcomes: Map<Op, Outcome>,
+  lateCalls: Promise<unknown>[],
+  afterEnd: Promise<void>,
+  detached: Promise<unknown>[],
+): Promise<void> {
+  for (const o of ops) await executeOne(db, scope, o, outcomes, lateCalls, afterEnd, detached);
+}
+
+const record = (o: Op, outcomes: Map<Op, Outcome>, promise: Promise<unknown>) =>
+  promise.then(
+    () => outcomes.set(o, 'ok'),
+    (error: unknown) => {
+      if (error instanceof ConflictError) outcomes.set(o, 'conflict');
+      else if (error instanceof DatabaseError && /transaction has already/.test(error.message))
+        outcomes.set(o, 'finished');
+      else outcomes.set(o, `unexpected ${String(error)}` as Outcome);
+      throw error;
+    },
+  );
+
+const insertKey = (scope: Pick<Database, 'execute'>, k: string, dialect: string) => {
+  const now = dialect === 'sqlite' ? Date.now() : new Date().toISOString();
+  return scope.execute(
+    sql`insert into configuration (id, created, updated, key, value) values (${crypto.randomUUID()}, ${now}, ${now}, ${k}, ${'{}'})`,
+  );
+};
+
+async function executeOne(
+  db: Database,
+  scope: DatabaseScope,
+  o: Op,
+  outcomes: Map<Op, Outcome>,
+  lateCalls: Promise<unknown>[],
+  afterEnd: Promise<void>,
+  detached: Promise<unknown>[],
+): Promise<void> {
+  switch (o.kind) {
+    case 'insert': {
+      const call = record(o, outcomes, insertKey(scope, o.key, db.dialect));
+      await (o.caught ? call.catch(() => undefined) : call);
+      return;
+    }
+    case 'detached':
+      detached.push(record(o, outcomes, insertKey(scope, o.key, db.dialect)).catch(() => undefined));
+      return;
+    case 'flow':
+      await record(o, outcomes, scope.flows.create({ name: o.name }));
+      return;
+    case 'late': {
+      // Registered inside the callback, so it runs with this async context after the end.
+      const target = o.on === 'db' ? db : scope;
+      const uniqueKey = `late-${lateCalls.length}-${Math.random().toString(36).slice(2)}`;
+      lateCalls.push(
+        afterEnd.then(() =>
+          record(o, outcomes, insertKey(target, uniqueKey, db.dialect)).catch(() => undefined),
+        ),
+      );
+      return;
+    }
+    case 'group': {
+      await Promise.all(
+        o.ops.map((inner) => executeOne(db, scope, inner, outcomes, lateCalls, afterEnd, detached)),
+      );
+      return;
+    }
+    case 'nested': {
+      const thrown = new Thrown('nested');
+      const error = await scope
+        .transaction(async (tx) => {
+          await execute(db, tx, o.ops, outcomes, lateCalls, afterEnd, detached);
+          if (o.throws) throw thrown;
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      // A failure inside comes back as the very object that was thrown.
+      if (error !== undefined && !(error instanceof ConflictError)) expect(error).toBe(thrown);
+      return;
+    }
+  }
+}
+
+describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await createTestDatabase({ dialect });
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('stores exactly what the model says, and every call reports what happened to it', async () => {
+    await fc.assert(
+      fc.asyncProperty(program, async (p) => {
+        await db.execute('delete from configuration');
+        await db.execute('delete from flow');
+
+        const expected = new Map<Op, Outcome>();
+        const world: World = { keys: new Set(), flows: new Set() };
+        const lateOps: Op[] = [];
+        const topThrew = model(p.ops, world, expected, lateOps) || p.throws;
+        if (topThrew) {
+          world.keys.clear();
+          world.flows.clear();
+        }
+        for (const o of lateOps) {
+          // After the end: on `db` a call of its own (unique keys, so it lands); on `tx` refused.
+          expected.set(o, (o as { on: string }).on === 'db' ? 'ok' : 'finished');
+        }
+
+        const actual = new Map<Op, Outcome>();
+        const lateCalls: Promise<unknown>[] = [];
+        const detached: Promise<unknown>[] = [];
+        let end!: () => void;
+        const afterEnd = new Promise<void>((resolve) => {
+          end = resolve;
+        });
+        const thrown = new Thrown('top');
+        const result = await db
+          .transaction(async (tx) => {
+            await execute(db, tx, p.ops, actual, lateCalls, afterEnd, detached);
+            if (p.throws) throw thrown;
+          })
+          .then(
+            () => 'committed' as const,
+            (e: unknown) => e,
+          );
+        end();
+        await Promise.all(lateCalls);
+        await Promise.all(detached);
+
+        if (topThrew) {
+          expect(result).not.toBe('committed');
+          if (!(result instanceof ConflictError)) expect(result).toBe(thrown);
+        } else {
+          expect(result).toBe('committed');
+        }
+        const keys = (await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key);
+        expect(keys.filter((k) => !k.startsWith('late-')).sort()).toEqual([...world.keys].sort());
+        expect(keys.filter((k) => k.startsWith('late-'))).toHaveLength(
+          lateOps.filter((o) => (o as { on: string }).on === 'db').length,
+        );
+        expect((await db.flows.list()).map((f) => f.name).sort()).toEqual([...world.flows].sort());
+        for (const [o, outcome] of expected)
+          expect({ op: o, outcome: actual.get(o) }).toEqual({ op: o, outcome });
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, type Database, DatabaseError, NotFoundError, StaleStateError } from '../src/index.js';
+import type { TransactionConnection } from '../src/dialect/transaction.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { DIALECTS } from './support/dialects.js';
 
@@ -318,6 +319,27 @@ describe.each(DIALECTS)('transactions (%s)', (dialect) => {
       expect((conflict as Error).stack).toContain('transactions.test.ts');
     });
   });
+
+  it.runIf(dialect === 'postgresql')(
+    'a COMMIT that PostgreSQL answers with ROLLBACK (an aborted transaction) is an error, never success',
+    async () => {
+      // The library never leaves a transaction aborted (every call has its savepoint), so drive the
+      // dialect's own primitive: a failed statement outside any savepoint, then COMMIT.
+      const handle = (db as unknown as { handle: { openTransaction(): Promise<TransactionConnection> } })
+        .handle;
+      const connection = await handle.openTransaction();
+      try {
+        await connection.exec(
+          `insert into configuration (id, created, updated, key, value) values ('${crypto.randomUUID()}', now(), now(), 'lost', '{}')`,
+        );
+        await expect(connection.exec('select 1/0')).rejects.toThrow();
+        await expect(connection.commit()).rejects.toThrow(/answered COMMIT with ROLLBACK/);
+      } finally {
+        connection.release();
+      }
+      expect(await count()).toBe(0);
+    },
+  );
 
   it('close() is idempotent and later calls fail with DatabaseError', async () => {
     const other = await createTestDatabase({ dialect });

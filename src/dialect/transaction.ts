@@ -34,6 +34,7 @@ export class Transaction {
   broken: unknown;
   readonly #queue = new Gate();
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #deferred: Promise<void>[] = [];
   #savepoints = 0;
 
   constructor(
@@ -81,6 +82,24 @@ export class Transaction {
   /** Waits until no call made on this transaction is running or queued (calls may start more). */
   async drain(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /**
+   * A statement sent without waiting for its answer (a RELEASE). A failure marks the outermost
+   * transaction broken, so it rolls back instead of committing.
+   */
+  defer(statement: Promise<void>): void {
+    const outermost = this.outermost;
+    outermost.#deferred.push(
+      statement.catch((error: unknown) => {
+        outermost.broken ??= error;
+      }),
+    );
+  }
+
+  /** Waits for the answers of the statements sent without waiting. */
+  async settleDeferred(): Promise<void> {
+    await Promise.all(this.outermost.#deferred.splice(0));
   }
 
   /** The error for a call on this handle once the transaction has ended. */

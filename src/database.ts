@@ -1,6 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { DialectName, DriverName, Dialect, Row, TransactionContext } from './dialect/dialect.js';
 import { type ExistingClient, openDialect } from './dialect/open.js';
+import { refuseTransactionControl } from './dialect/transaction-control.js';
+import { bindMethods } from './bind-methods.js';
+import { ValidationError } from './errors.js';
 import {
   type MigrateOptions,
   type MigrateResult,
@@ -107,6 +110,17 @@ class Scope implements DatabaseScope {
     this.workPools = new WorkPoolRepository(context);
     this.workQueues = new WorkQueueRepository(context);
     this.workers = new WorkerRepository(context);
+    for (const repository of [
+      this.flows,
+      this.flowRuns,
+      this.taskRuns,
+      this.deployments,
+      this.deployments.schedules,
+    ]) {
+      bindMethods(repository);
+    }
+    for (const repository of [this.workPools, this.workQueues, this.workers]) bindMethods(repository);
+    bindMethods(this);
   }
 
   get dialect(): DialectName {
@@ -118,10 +132,16 @@ class Scope implements DatabaseScope {
   }
 
   transaction<T>(fn: (tx: DatabaseScope) => Promise<T>): Promise<T> {
+    if (typeof fn !== 'function') {
+      return Promise.reject(
+        new ValidationError('db.transaction(fn) takes a function: async (tx) => { ... }'),
+      );
+    }
     return this.handle.userTransaction((context) => fn(new Scope(this.handle, context)), this.bound);
   }
 
-  execute<T extends Row = Row>(query: SQL | string): Promise<T[]> {
+  async execute<T extends Row = Row>(query: SQL | string): Promise<T[]> {
+    refuseTransactionControl(query);
     return this.handle.query(typeof query === 'string' ? sql.raw(query) : query, this.bound) as Promise<T[]>;
   }
 }

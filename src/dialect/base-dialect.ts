@@ -1,6 +1,6 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { SQL } from 'drizzle-orm';
-import { DatabaseError } from '../errors.js';
+import { DatabaseError, ValidationError } from '../errors.js';
 import type { SchemaShape } from '../introspection/schema-shape.js';
 import type * as schema from '../schema/postgres/index.js';
 import { withCallerStack } from './caller-stack.js';
@@ -215,10 +215,9 @@ export abstract class BaseDialect implements Dialect {
    */
   async #outermost<T>(body: (transaction: Transaction) => Promise<T>): Promise<T> {
     const connection = await this.openTransaction();
-    const transaction = new Transaction(connection, undefined);
+    const transaction = new Transaction(connection, undefined, this);
     try {
       const result = await this.#settle(transaction, body);
-      transaction.state = 'ending';
       await transaction.settleDeferred();
       if (transaction.broken) {
         throw new DatabaseError('The transaction was rolled back: a savepoint statement inside it failed', {
@@ -238,16 +237,16 @@ export abstract class BaseDialect implements Dialect {
     }
   }
 
-  /** Runs `body`, then waits for every call made on the transaction, whether `body` threw or not. */
+  /** Runs `body`, then waits for every call made on the transaction and ends it, whether `body` threw or not. */
   async #settle<T>(transaction: Transaction, body: (transaction: Transaction) => Promise<T>): Promise<T> {
     let result: T;
     try {
       result = await body(transaction);
     } catch (error) {
-      await transaction.drain();
+      await transaction.end();
       throw error;
     }
-    await transaction.drain();
+    await transaction.end();
     return result;
   }
 
@@ -264,10 +263,15 @@ export abstract class BaseDialect implements Dialect {
         ),
       );
     }
-    // The callback's own errors are wrapped on the way out of it so no layer maps them.
+    if (typeof fn !== 'function') {
+      return Promise.reject(
+        withCallerStack(new ValidationError('db.transaction(fn) takes a function (tx) => Promise<T>'), site),
+      );
+    }
+    // The callback's own errors, thrown or rejected, are wrapped on the way out of it so no layer maps them.
     const callback = (transaction: Transaction) =>
       this.storage
-        .run({ transaction, call: undefined }, () => fn(transaction))
+        .run({ transaction, call: undefined }, async () => fn(transaction))
         .catch((error: unknown) => {
           throw new CallerError(error);
         });
@@ -283,10 +287,9 @@ export abstract class BaseDialect implements Dialect {
     if (parent.broken) throw parent.broken;
     const name = parent.nextSavepoint();
     await parent.connection.exec(`SAVEPOINT ${name}`);
-    const transaction = new Transaction(parent.connection, parent);
+    const transaction = new Transaction(parent.connection, parent, this);
     try {
       const result = await this.#settle(transaction, body);
-      transaction.state = 'ending';
       await parent.connection.exec(`RELEASE SAVEPOINT ${name}`);
       transaction.state = 'committed';
       return result;
@@ -324,10 +327,24 @@ export abstract class BaseDialect implements Dialect {
   }
 
   checkSupport(): Promise<void> {
+    // Opened inside a transaction on a connection it shares (SQLite, PGlite): the gate is that
+    // transaction's, so waiting for it would wait forever; the check reads nothing it writes.
+    if (this.#liveTransaction()) return this.track(new Error(), () => this.checkServer());
     return this.track(new Error(), () => this.serialised(() => this.checkServer()));
   }
 
   close(): Promise<void> {
+    if (this.#liveTransaction()?.outermost.owner === this) {
+      // close() waits for work in flight, the transaction around this call included.
+      return Promise.reject(
+        withCallerStack(
+          new DatabaseError(
+            'close() cannot run inside a db.transaction() callback: call it after the transaction',
+          ),
+          new Error(),
+        ),
+      );
+    }
     this.#closing ??= (async () => {
       await Promise.allSettled([...this.#inFlight]);
       await this.release();

@@ -37,9 +37,13 @@ export class Transaction {
   readonly #deferred: Promise<void>[] = [];
   #savepoints = 0;
 
+  /**
+   * @param owner the handle that opened it: `close()` on that handle inside it would wait for itself
+   */
   constructor(
     readonly connection: TransactionConnection,
     readonly parent: Transaction | undefined,
+    readonly owner: object,
   ) {}
 
   get executor(): Executor {
@@ -79,9 +83,26 @@ export class Transaction {
     return promise;
   }
 
-  /** Waits until no call made on this transaction is running or queued (calls may start more). */
-  async drain(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  /**
+   * Waits until no call made on this transaction is running or queued, then ends its scope in the
+   * same step, so no call can slip in between the last check and the end. When calls were still
+   * running, it lets promise chains started inside the callback take one more turn first: a helper
+   * that awaits one call and then makes the next has made it by then (issue 7 §1).
+   */
+  async end(): Promise<void> {
+    let settled = false;
+    for (;;) {
+      if (this.#pending.size > 0) {
+        await Promise.allSettled([...this.#pending]);
+        settled = true;
+      } else if (settled) {
+        await new Promise((resolve) => setImmediate(resolve));
+        settled = false;
+      } else {
+        this.state = 'ending';
+        return;
+      }
+    }
   }
 
   /**

@@ -59,7 +59,11 @@ async function openPglite(migrated: boolean): Promise<PGlite> {
 function withCleanup(db: Database, cleanup: () => Promise<void>): Database {
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= db.close().then(cleanup);
+    // A refused close (inside a transaction callback) may be called again later.
+    closing ??= db.close().then(cleanup, (error: unknown) => {
+      closing = undefined;
+      throw error;
+    });
     return closing;
   };
   return new Proxy(db, {

@@ -5,6 +5,7 @@ import { DatabaseError } from '../../errors.js';
 import * as schema from '../../schema/postgres/index.js';
 import type { Executor, Row } from '../dialect.js';
 import type { TransactionConnection } from '../transaction.js';
+import { ConnectionWatch } from './connection-watch.js';
 import { withPreparedStatements } from './prepared-client.js';
 import { PgFamilyDialect } from './pg-family-dialect.js';
 import { checkPostgresSupport } from './support.js';
@@ -52,17 +53,20 @@ export class PostgresDialect extends PgFamilyDialect {
    */
   protected async openTransaction(): Promise<TransactionConnection> {
     const reserved = await this.client.reserve();
+    const watch = new ConnectionWatch();
     try {
-      await reserved.unsafe('begin');
+      // `onexecute` is postgres.js's own (untyped) hook, the one its begin() uses.
+      await reserved.unsafe('begin', [], { onexecute: watch.attach } as postgres.UnsafeQueryOptions);
     } catch (error) {
-      reserved.release();
+      watch.release(reserved);
       throw error;
     }
+    const client = watch.guard(reserved);
     const { dialect, session } = this.root as unknown as DrizzleInternals;
     // Drizzle types a transaction's session on postgres.js's TransactionSql; a reserved connection
     // answers the same calls (unsafe, values) that the session makes.
     const onConnection = new (PostgresJsSession as unknown as SessionConstructor)(
-      withPreparedStatements(reserved, this.preparedStatements),
+      withPreparedStatements(client, this.preparedStatements),
       dialect,
       session.schema,
       session.options,
@@ -76,10 +80,10 @@ export class PostgresDialect extends PgFamilyDialect {
       executor,
       // No parameters: postgres.js sends these with the simple protocol, never as prepared statements.
       exec: async (statement) => {
-        await reserved.unsafe(statement);
+        await client.unsafe(statement);
       },
       commit: async () => {
-        const result = await reserved.unsafe('commit');
+        const result = await client.unsafe('commit');
         if (result.command !== 'COMMIT') {
           throw new DatabaseError(
             `PostgreSQL answered COMMIT with ${result.command}: the transaction was rolled back, nothing was written`,
@@ -87,9 +91,9 @@ export class PostgresDialect extends PgFamilyDialect {
         }
       },
       rollback: async () => {
-        await reserved.unsafe('rollback');
+        await client.unsafe('rollback');
       },
-      release: () => reserved.release(),
+      release: () => watch.release(reserved),
     };
   }
 

@@ -4,6 +4,7 @@ import * as schema from '../../schema/postgres/index.js';
 import type { Executor, Row } from '../dialect.js';
 import { PgFamilyDialect } from '../postgres/pg-family-dialect.js';
 import { type SharedPglite, releasePglite } from './instances.js';
+import { withLibraryParsers } from './library-parsers.js';
 import { checkPostgresSupport } from '../postgres/support.js';
 
 /**
@@ -19,7 +20,11 @@ export class PgliteDialect extends PgFamilyDialect {
     private readonly shared: SharedPglite,
     private readonly owned: boolean,
   ) {
-    super(drizzle(shared.instance, { schema }) as unknown as Executor, shared.gate, shared.storage);
+    super(
+      drizzle(withLibraryParsers(shared.instance), { schema }) as unknown as Executor,
+      shared.gate,
+      shared.storage,
+    );
     this.client = shared.instance;
   }
 

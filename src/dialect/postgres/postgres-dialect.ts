@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import * as schema from '../../schema/postgres/index.js';
 import type { Executor, Row } from '../dialect.js';
+import { isolateClient } from './isolated-client.js';
 import { withPreparedStatements } from './prepared-client.js';
 import { PgFamilyDialect } from './pg-family-dialect.js';
 import { checkPostgresSupport } from './support.js';
@@ -16,7 +17,9 @@ export class PostgresDialect extends PgFamilyDialect {
     preparedStatements: boolean,
   ) {
     super(
-      drizzle(withPreparedStatements(client, preparedStatements), { schema }) as unknown as Executor,
+      drizzle(isolateClient(withPreparedStatements(client, preparedStatements)), {
+        schema,
+      }) as unknown as Executor,
       undefined,
     );
   }

@@ -69,6 +69,23 @@ describe.each(TARGETS)('user documents come back exactly as given (%s)', (target
     }
   });
 
+  it('stores each document as its JSON text, serialised once', async () => {
+    const run = await db.flowRuns.create({
+      flowId: fixture.flowId,
+      parameters: { b: '[1]', a: 10.5 },
+      state: { type: 'PENDING', data: '10.5' },
+    });
+    const asText = db.dialect === 'sqlite' ? '' : '::text';
+    const [stored] = await db.execute<{ parameters: string }>(
+      `select parameters${asText} as parameters from flow_run where id = '${run.id}'`,
+    );
+    const [state] = await db.execute<{ data: string }>(
+      `select data${asText} as data from flow_run_state where flow_run_id = '${run.id}'`,
+    );
+    expect(stored!.parameters).toBe('{"b":"[1]","a":10.5}');
+    expect(state!.data).toBe('"10.5"');
+  });
+
   it('keeps a "__proto__" key as an ordinary member', async () => {
     const doc = JSON.parse('{"b":1,"__proto__":{"x":1},"a":2}');
     const run = await db.flowRuns.create({ flowId: fixture.flowId, parameters: doc });

@@ -89,7 +89,7 @@ describe.runIf(serverUrl)('a caller’s postgres.js client', () => {
       const db = await createDatabase({ client: sql, migrateOnOpen: true });
       await roundTrips(db);
       expect(await callerQueries(sql)).toEqual(before);
-      // Not one entry of the client's tables replaced (Drizzle's adapter would replace eleven).
+      // Not one entry of the client's tables replaced (Drizzle's adapter would replace eighteen).
       expect(sql.options.parsers).toEqual(parsers);
       expect(sql.options.serializers).toEqual(serializers);
       for (const key of Object.keys(parsers).map(Number)) expect(sql.options.parsers[key]).toBe(parsers[key]);

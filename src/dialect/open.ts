@@ -6,6 +6,7 @@ import type { Settings } from '../settings/load.js';
 import type { Dialect } from './dialect.js';
 import { acquirePglite, share } from './pglite/instances.js';
 import { PgliteDialect } from './pglite/pglite-dialect.js';
+import { unusableClientReason } from './postgres/isolated-client.js';
 import { PostgresDialect } from './postgres/postgres-dialect.js';
 import { acquireConnection, wrapConnection } from './sqlite/connection.js';
 import { SqliteDialect } from './sqlite/sqlite-dialect.js';
@@ -29,7 +30,11 @@ function isPgliteClient(client: unknown): client is PGlite {
 export async function openDialect(settings: Settings, client?: ExistingClient): Promise<Dialect> {
   if (client !== undefined) {
     if (isSqliteClient(client)) return new SqliteDialect(wrapConnection(client, settings.timeoutSeconds));
-    if (isPostgresJsClient(client)) return new PostgresDialect(client, false, settings.preparedStatements);
+    if (isPostgresJsClient(client)) {
+      const unusable = unusableClientReason(client);
+      if (unusable) throw new ConfigurationError(unusable);
+      return new PostgresDialect(client, false, settings.preparedStatements);
+    }
     if (isPgliteClient(client)) {
       await client.waitReady;
       return new PgliteDialect(share(client), false);
@@ -50,7 +55,9 @@ export async function openDialect(settings: Settings, client?: ExistingClient): 
         connect_timeout: Math.ceil(settings.timeoutSeconds),
         idle_timeout: 60,
         onnotice: () => {},
-        connection: { application_name: 'orion-db', statement_timeout: timeoutMs },
+        // Our own sessions run in UTC (semantics.md §2 "Times"); the library's reads and writes do not
+        // depend on it (postgres/wire-values.ts), but raw SQL a caller runs through db.execute does.
+        connection: { application_name: 'orion-db', statement_timeout: timeoutMs, TimeZone: 'UTC' },
       });
       return new PostgresDialect(sql, true, settings.preparedStatements);
     }

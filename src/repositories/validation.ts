@@ -72,7 +72,19 @@ function toJson(value: unknown, depth: number, problem: { message?: string }): u
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
       if (!noNul(key)) problem.message = `${NUL_MESSAGE} (in a JSON key)`;
-      if (v !== undefined) out[key] = toJson(v, depth + 1, problem);
+      if (v === undefined) continue;
+      const member = toJson(v, depth + 1, problem);
+      // `out.__proto__ = x` would set the prototype and lose the member: define it instead.
+      if (key === '__proto__') {
+        Object.defineProperty(out, key, {
+          value: member,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[key] = member;
+      }
     }
     return out;
   }

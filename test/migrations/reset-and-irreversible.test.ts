@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MigrationError } from '../../src/index.js';
+import { loadRevisions } from '../../src/migrations/revisions.js';
 import { ambiguousRenames } from '../../scripts/snapshots.js';
 import { type BlankDatabase, blankDatabase } from '../support/blank-database.js';
 import { DIALECTS } from '../support/dialects.js';
@@ -39,7 +40,8 @@ describe.each(DIALECTS)('reset and irreversible migrations (%s)', (dialect) => {
   });
 
   it('refuses to downgrade past an irreversible migration unless forced', async () => {
-    appendRevision(
+    const shipped = loadRevisions(dialect);
+    const tag = appendRevision(
       copy.dir,
       'feedfeed0001',
       'moves_data',
@@ -49,20 +51,20 @@ describe.each(DIALECTS)('reset and irreversible migrations (%s)', (dialect) => {
     const db = await blank.open({ migrationsDir: copy.dir });
     try {
       await db.migrate({ to: 'head' });
-      await expect(db.migrate({ to: '-1' })).rejects.toThrow(/0002_moves_data is irreversible/);
+      await expect(db.migrate({ to: '-1' })).rejects.toThrow(`${tag} is irreversible`);
       await expect(db.migrate({ to: '-1', dryRun: true })).rejects.toBeInstanceOf(MigrationError);
       expect((await db.migrations.status()).current?.name).toBe('moves_data');
       await db.migrate({ to: '-1', force: true });
-      expect((await db.migrations.status()).current?.name).toBe('search_indexes');
+      expect((await db.migrations.status()).current?.name).toBe(shipped.at(-1)!.name);
     } finally {
       await db.close();
     }
   });
 
   it('treats a missing down file as irreversible', async () => {
-    appendRevision(copy.dir, 'feedfeed0002', 'no_down', 'CREATE TABLE no_down (id integer);', '');
+    const tag = appendRevision(copy.dir, 'feedfeed0002', 'no_down', 'CREATE TABLE no_down (id integer);', '');
     const folder = dialect === 'sqlite' ? 'sqlite' : 'postgres';
-    rmSync(join(copy.dir, folder, '0002_no_down.down.sql'));
+    rmSync(join(copy.dir, folder, `${tag}.down.sql`));
     const db = await blank.open({ migrationsDir: copy.dir });
     try {
       await db.migrate({ to: 'head' });

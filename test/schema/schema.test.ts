@@ -20,6 +20,7 @@ const SQLITE_TYPE_OF: Record<string, string> = {
   uuid: 'text',
   text: 'text',
   jsonb: 'text',
+  json: 'text',
   'timestamp(3) with time zone': 'integer',
   boolean: 'integer',
   'double precision': 'real',

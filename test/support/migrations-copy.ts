@@ -10,8 +10,18 @@ export function copyMigrations(): { dir: string; dispose(): void } {
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Appends a revision (the same up/down on both dialects) to a copied migrations folder. */
-export function appendRevision(dir: string, revision: string, name: string, up: string, down: string): void {
+/**
+ * Appends a revision (the same up/down on both dialects) to a copied migrations folder and returns
+ * its file tag (`NNNN_name`), which depends on how many revisions ship.
+ */
+export function appendRevision(
+  dir: string,
+  revision: string,
+  name: string,
+  up: string,
+  down: string,
+): string {
+  let appended = '';
   const manifestPath = join(dir, 'revisions.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   manifest.revisions.push({ revision, name });
@@ -25,5 +35,7 @@ export function appendRevision(dir: string, revision: string, name: string, up: 
     writeFileSync(journalPath, JSON.stringify(journal));
     writeFileSync(join(dir, folder, `${tag}.sql`), up);
     writeFileSync(join(dir, folder, `${tag}.down.sql`), down);
+    appended = tag;
   }
+  return appended;
 }

@@ -6,6 +6,7 @@ import type { Executor, Row } from '../dialect.js';
 import type { TransactionConnection } from '../transaction.js';
 import { PgFamilyDialect } from '../postgres/pg-family-dialect.js';
 import { type SharedPglite, releasePglite } from './instances.js';
+import { withLibraryParsers } from './library-parsers.js';
 import { checkPostgresSupport } from '../postgres/support.js';
 
 /**
@@ -21,7 +22,11 @@ export class PgliteDialect extends PgFamilyDialect {
     private readonly shared: SharedPglite,
     private readonly owned: boolean,
   ) {
-    super(drizzle(shared.instance, { schema }) as unknown as Executor, shared.gate, shared.storage);
+    super(
+      drizzle(withLibraryParsers(shared.instance), { schema }) as unknown as Executor,
+      shared.gate,
+      shared.storage,
+    );
     this.client = shared.instance;
   }
 

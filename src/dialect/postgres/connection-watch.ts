@@ -47,9 +47,11 @@ export class ConnectionWatch {
   }
 }
 
-/** A rejected query with the methods Drizzle calls on a postgres.js query (`values`, `execute`). */
-function refused(error: unknown): Promise<never> & { values(): Promise<never>; execute(): Promise<never> } {
+/** A rejected query with the methods the library calls on a postgres.js query (`values`, `raw`, `execute`). */
+function refused(
+  error: unknown,
+): Promise<never> & Record<'values' | 'raw' | 'execute', () => Promise<never>> {
   const promise = Promise.reject(error);
   promise.catch(() => undefined);
-  return Object.assign(promise, { values: () => promise, execute: () => promise });
+  return Object.assign(promise, { values: () => promise, raw: () => promise, execute: () => promise });
 }

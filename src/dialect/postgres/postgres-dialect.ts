@@ -6,6 +6,7 @@ import * as schema from '../../schema/postgres/index.js';
 import type { Executor, Row } from '../dialect.js';
 import type { TransactionConnection } from '../transaction.js';
 import { ConnectionWatch } from './connection-watch.js';
+import { isolateClient } from './isolated-client.js';
 import { withPreparedStatements } from './prepared-client.js';
 import { PgFamilyDialect } from './pg-family-dialect.js';
 import { checkPostgresSupport } from './support.js';
@@ -41,7 +42,9 @@ export class PostgresDialect extends PgFamilyDialect {
     private readonly preparedStatements: boolean,
   ) {
     super(
-      drizzle(withPreparedStatements(client, preparedStatements), { schema }) as unknown as Executor,
+      drizzle(isolateClient(withPreparedStatements(client, preparedStatements)), {
+        schema,
+      }) as unknown as Executor,
       undefined,
     );
   }
@@ -64,9 +67,10 @@ export class PostgresDialect extends PgFamilyDialect {
     const client = watch.guard(reserved);
     const { dialect, session } = this.root as unknown as DrizzleInternals;
     // Drizzle types a transaction's session on postgres.js's TransactionSql; a reserved connection
-    // answers the same calls (unsafe, values) that the session makes.
+    // answers the same calls (unsafe, values) that the session makes. Its queries are decoded the
+    // library's way, like the pool's (isolated-client.ts).
     const onConnection = new (PostgresJsSession as unknown as SessionConstructor)(
-      withPreparedStatements(client, this.preparedStatements),
+      isolateClient(withPreparedStatements(client, this.preparedStatements)),
       dialect,
       session.schema,
       session.options,

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, foreignKey, index, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Json } from '../json-types.js';
 import { ck, fk, ix, pk, uq } from '../naming.js';
-import { baseColumns, bool, json, jsonList, jsonObject, str, uuidRef } from './columns.js';
+import { baseColumns, bool, documentObject, json, jsonList, str, uuidRef } from './columns.js';
 
 /** The encrypted form of a block document's data (AES-256-GCM). */
 export interface EncryptedData {
@@ -39,7 +39,7 @@ export const blockSchema = pgTable(
   {
     ...baseColumns(),
     checksum: str('checksum').notNull(),
-    fields: jsonObject<Record<string, Json>>('fields'),
+    fields: documentObject<Record<string, Json>>('fields'),
     capabilities: jsonList<string[]>('capabilities'),
     version: str('version').notNull().default('non-versioned'),
     blockTypeId: uuidRef('block_type_id').notNull(),

@@ -4,6 +4,7 @@ import {
   boolean,
   doublePrecision,
   integer,
+  json as pgJson,
   jsonb,
   smallint,
   text,
@@ -24,11 +25,23 @@ export const int = (name: string) => integer(name);
 export const small = (name: string) => smallint(name);
 export const dbl = (name: string) => doublePrecision(name);
 export const bool = (name: string) => boolean(name);
+/**
+ * JSON the library itself reads (tags, state details, policies, schedules, ...): `jsonb`, so the
+ * GIN indexes on `tags` and the `->>` reads in claiming stay cheap (docs/decisions.md).
+ */
 export const json = <T = Json>(name: string) => jsonb(name).$type<T>();
 export const jsonList = <T = Json[]>(name: string) =>
   jsonb(name).$type<T>().notNull().default(sql`'[]'::jsonb`);
 export const jsonObject = <T = Record<string, Json>>(name: string) =>
   jsonb(name).$type<T>().notNull().default(sql`'{}'::jsonb`);
+/**
+ * A user document (semantics.md §2 "User documents"): `json`, which stores the text as given, so
+ * key order survives; `jsonb` would sort the keys. No index reads these columns, and `json` has no
+ * equality operator, so no query may DISTINCT / GROUP BY / UNION over them.
+ */
+export const document = <T = Json>(name: string) => pgJson(name).$type<T>();
+export const documentObject = <T = Record<string, Json>>(name: string) =>
+  pgJson(name).$type<T>().notNull().default(sql`'{}'::json`);
 
 /** id, created, updated: every table has them. */
 export const baseColumns = () => ({

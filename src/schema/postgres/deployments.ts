@@ -4,7 +4,18 @@ import { DEPLOYMENT_STATUSES, inList } from '../enums.js';
 import type { DeploymentStatus } from '../enums.js';
 import type { ConcurrencyOptions, CreatedBy, Schedule } from '../json-types.js';
 import { ck, fk, ix, pk, uq } from '../naming.js';
-import { baseColumns, bool, int, json, jsonList, jsonObject, str, ts, uuidRef } from './columns.js';
+import {
+  baseColumns,
+  bool,
+  document,
+  documentObject,
+  int,
+  json,
+  jsonList,
+  str,
+  ts,
+  uuidRef,
+} from './columns.js';
 import { flow } from './runs.js';
 import { workQueue } from './work.js';
 
@@ -20,13 +31,13 @@ export const deployment = pgTable(
     workQueueName: str('work_queue_name'),
     path: str('path'),
     entrypoint: str('entrypoint'),
-    parameters: jsonObject('parameters'),
-    parameterOpenapiSchema: json('parameter_openapi_schema'),
+    parameters: documentObject('parameters'),
+    parameterOpenapiSchema: document('parameter_openapi_schema'),
     enforceParameterSchema: bool('enforce_parameter_schema').notNull().default(true),
-    jobVariables: jsonObject('job_variables'),
-    pullSteps: json('pull_steps'),
+    jobVariables: documentObject('job_variables'),
+    pullSteps: document('pull_steps'),
     tags: jsonList<string[]>('tags'),
-    labels: json<Record<string, string>>('labels'),
+    labels: document<Record<string, string>>('labels'),
     paused: bool('paused').notNull().default(false),
     status: str('status').$type<DeploymentStatus>().notNull().default('NOT_READY'),
     lastPolled: ts('last_polled'),
@@ -69,7 +80,7 @@ export const deploymentSchedule = pgTable(
     schedule: json<Schedule>('schedule').notNull(),
     active: bool('active').notNull().default(true),
     maxScheduledRuns: int('max_scheduled_runs'),
-    parameters: jsonObject('parameters'),
+    parameters: documentObject('parameters'),
     slug: str('slug'),
   },
   (t) => [

@@ -15,6 +15,8 @@ import {
   baseColumns,
   bool,
   dbl,
+  document,
+  documentObject,
   int,
   json,
   jsonList,
@@ -41,7 +43,7 @@ const runColumns = () => ({
   totalRunTime: dbl('total_run_time').notNull().default(0),
   empiricalPolicy: jsonObject<EmpiricalPolicy>('empirical_policy'),
   tags: jsonList<string[]>('tags'),
-  labels: json<Record<string, string>>('labels'),
+  labels: document<Record<string, string>>('labels'),
 });
 
 /** Columns shared by flow_run_state and task_run_state. */
@@ -51,7 +53,7 @@ const stateColumns = () => ({
   timestamp: ts('timestamp').notNull(),
   message: str('message'),
   stateDetails: jsonObject<StateDetails>('state_details'),
-  data: json('data'),
+  data: document('data'),
 });
 
 const stateTypeCheck = (table: string, column: string) =>
@@ -63,7 +65,7 @@ export const flow = pgTable(
     ...baseColumns(),
     name: str('name').notNull(),
     tags: jsonList<string[]>('tags'),
-    labels: json<Record<string, string>>('labels'),
+    labels: document<Record<string, string>>('labels'),
   },
   (t): Extra[] => [
     primaryKey({ name: pk('flow'), columns: [t.id] }),
@@ -87,12 +89,12 @@ export const flowRun = pgTable(
     workQueueId: uuidRef('work_queue_id'),
     workQueueName: str('work_queue_name'),
     flowVersion: str('flow_version'),
-    parameters: jsonObject('parameters'),
+    parameters: documentObject('parameters'),
     idempotencyKey: str('idempotency_key'),
-    context: jsonObject('context'),
+    context: documentObject('context'),
     createdBy: json<CreatedBy>('created_by'),
     infrastructurePid: str('infrastructure_pid'),
-    jobVariables: jsonObject('job_variables'),
+    jobVariables: documentObject('job_variables'),
     parentTaskRunId: uuidRef('parent_task_run_id'),
     autoScheduled: bool('auto_scheduled').notNull().default(false),
     startTimeOrExpected: startTimeOrExpected(),
@@ -180,7 +182,7 @@ export const taskRun = pgTable(
     cacheExpiration: ts('cache_expiration'),
     taskVersion: str('task_version'),
     flowRunRunCount: int('flow_run_run_count').notNull().default(0),
-    taskInputs: jsonObject('task_inputs'),
+    taskInputs: documentObject('task_inputs'),
   },
   (t): Extra[] => [
     primaryKey({ name: pk('task_run'), columns: [t.id] }),

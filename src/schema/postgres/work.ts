@@ -11,7 +11,7 @@ import {
 import { WORKER_STATUSES, WORK_POOL_STATUSES, WORK_QUEUE_STATUSES, inList } from '../enums.js';
 import type { WorkerStatus, WorkPoolStatus, WorkQueueStatus } from '../enums.js';
 import { ck, fk, ix, pk, uq } from '../naming.js';
-import { baseColumns, bool, int, jsonObject, str, ts, uuidRef } from './columns.js';
+import { baseColumns, bool, documentObject, int, str, ts, uuidRef } from './columns.js';
 
 export const workPool = pgTable(
   'work_pool',
@@ -20,13 +20,13 @@ export const workPool = pgTable(
     name: str('name').notNull(),
     description: str('description'),
     type: str('type').notNull(),
-    baseJobTemplate: jsonObject('base_job_template'),
+    baseJobTemplate: documentObject('base_job_template'),
     isPaused: bool('is_paused').notNull().default(false),
     defaultQueueId: uuidRef('default_queue_id'),
     concurrencyLimit: int('concurrency_limit'),
     status: str('status').$type<WorkPoolStatus>().notNull().default('NOT_READY'),
     lastTransitionedStatusAt: ts('last_transitioned_status_at'),
-    storageConfiguration: jsonObject('storage_configuration'),
+    storageConfiguration: documentObject('storage_configuration'),
   },
   (t): Extra[] => [
     primaryKey({ name: pk('work_pool'), columns: [t.id] }),

@@ -16,9 +16,11 @@ interface WatchedConnection {
 export class ConnectionWatch {
   #lost: unknown;
   #closed = false;
+  #connection: WatchedConnection | undefined;
 
   /** Pass as the `onexecute` option of the first query: it receives the connection. */
   readonly attach = (connection: WatchedConnection): boolean => {
+    this.#connection = connection;
     connection.onclose = (error) => {
       this.#closed = true;
       this.#lost = error;
@@ -43,7 +45,9 @@ export class ConnectionWatch {
 
   /** Gives the connection back to the pool, unless it closed (the pool has already dropped it). */
   release(reserved: postgres.ReservedSql): void {
-    if (!this.#closed) reserved.release();
+    if (this.#closed) return;
+    if (this.#connection) this.#connection.onclose = null;
+    reserved.release();
   }
 }
 

@@ -46,8 +46,13 @@ export function unusableClientReason(client: postgres.Sql): string | undefined {
   return `createDatabase({ client }) needs a postgres.js client without ${options.join(' or ')} (the library reads its rows by their column names); create a separate client for the library`;
 }
 
-export function isolateClient<T extends postgres.Sql>(client: T): T {
-  const options = client.options;
+/**
+ * @param client the client whose queries the library sends
+ * @param pool the pool `client` belongs to, when `client` is a connection reserved from it (a
+ *   reserved client has no `options` of its own)
+ */
+export function isolateClient<T extends postgres.Sql>(client: T, pool: postgres.Sql = client): T {
+  const options = pool.options;
   const privateOptions = {
     ...options,
     parsers: { ...options.parsers },

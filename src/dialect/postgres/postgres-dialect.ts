@@ -70,7 +70,7 @@ export class PostgresDialect extends PgFamilyDialect {
     // answers the same calls (unsafe, values) that the session makes. Its queries are decoded the
     // library's way, like the pool's (isolated-client.ts).
     const onConnection = new (PostgresJsSession as unknown as SessionConstructor)(
-      isolateClient(withPreparedStatements(client, this.preparedStatements)),
+      isolateClient(withPreparedStatements(client, this.preparedStatements), this.client),
       dialect,
       session.schema,
       session.options,

@@ -1,0 +1,27 @@
+/**
+ * JSON the library itself reads: its time values follow the time rules (times.ts) and are stored
+ * in one form, `Date.prototype.toISOString()` (UTC, milliseconds), whatever form they came in.
+ */
+import { z } from 'zod';
+import type { StateDetails } from '../../schema/json-types.js';
+import { jsonObject } from './json.js';
+import { parseTime } from './times.js';
+
+/** The `stateDetails` keys that hold times (Prefect's scheduled_time, pause_timeout, cache_expiration). */
+export const STATE_DETAILS_TIME_KEYS = ['scheduledTime', 'pauseTimeout', 'cacheExpiration'] as const;
+
+/** A state's details: a JSON object whose time keys are times, normalised (null means none). */
+export const stateDetails = jsonObject.transform((details, ctx) => {
+  const out: Record<string, unknown> = { ...details };
+  for (const key of STATE_DETAILS_TIME_KEYS) {
+    const value = out[key];
+    if (value === undefined || value === null) continue;
+    const parsed = parseTime(value);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem, path: [key] });
+      return z.NEVER;
+    }
+    out[key] = parsed.date.toISOString();
+  }
+  return out as StateDetails;
+}) as unknown as z.ZodType<StateDetails, Record<string, unknown>>;

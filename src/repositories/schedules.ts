@@ -59,8 +59,26 @@ const cronSchedule = z.strictObject({
   dayOr: z.boolean().optional(),
 });
 
-/** A schedule as the API takes it (camelCase). rrule schedules are not supported yet. */
-export const scheduleSchema = z.union([intervalSchedule, cronSchedule]);
+type ScheduleOutput = z.output<typeof intervalSchedule> | z.output<typeof cronSchedule>;
+type ScheduleInput = z.input<typeof intervalSchedule> | z.input<typeof cronSchedule>;
+
+/**
+ * A schedule as the API takes it (camelCase). rrule schedules are not supported yet. The kind is
+ * chosen by its `cron` key, not by a union, so that an error names the field (`anchorDate`) rather
+ * than "invalid input" for the whole schedule.
+ */
+export const scheduleSchema = z
+  .custom<ScheduleInput>(() => true)
+  .transform((value, ctx): ScheduleOutput => {
+    const kind =
+      typeof value === 'object' && value !== null && 'cron' in value ? cronSchedule : intervalSchedule;
+    const result = kind.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as (string | number)[] });
+    }
+    return z.NEVER;
+  });
 
 /** Up to `max` instants in [start, end), in order. */
 export function scheduleInstants(schedule: Schedule, start: Date, end: Date, max: number): Date[] {

@@ -4,9 +4,10 @@
  * `setState` applies the result inside one transaction after locking the run.
  */
 import { z } from 'zod';
+import { ValidationError } from '../errors.js';
 import { STATE_TYPES, type StateType, TERMINAL_STATE_TYPES } from '../schema/enums.js';
 import type { EmpiricalPolicy, StateDetails } from '../schema/json-types.js';
-import { indexedText, json, stateDetails, text, time } from './validation.js';
+import { MAX_TIME, indexedText, json, stateDetails, text, time } from './validation.js';
 
 export const stateInput = z.strictObject({
   type: z.enum(STATE_TYPES),
@@ -93,6 +94,13 @@ export function applyTransition(
   let timestamp = proposed.timestamp ?? ctx.now;
   if (initial.stateTimestamp && timestamp.getTime() <= initial.stateTimestamp.getTime()) {
     timestamp = new Date(initial.stateTimestamp.getTime() + 1);
+    // Past the accepted range (semantics.md §2) neither dialect stores the time alike.
+    if (timestamp.getTime() > MAX_TIME.getTime()) {
+      throw new ValidationError(
+        `Invalid state: timestamp: the run's current state is at ${MAX_TIME.toISOString()}, the latest accepted time; no later state can follow it`,
+        [{ path: ['timestamp'], message: 'no later state can follow one at the latest accepted time' }],
+      );
+    }
   }
   const details: StateDetails = { ...((proposed.stateDetails ?? {}) as StateDetails) };
   let scheduledTime = scheduledTimeOf(details);

@@ -11,11 +11,10 @@ import { MAX_TIME, indexedText, json, stateDetails, text, time } from './validat
 
 export const stateInput = z.strictObject({
   type: z.enum(STATE_TYPES),
-  /** Stored as the run's state_name and the history row's name, both indexed. */
+  /** Stored as the run's state_name and the history row's name; these columns are indexed. */
   name: indexedText(
     ['flow_run', 'state_name'],
     ['flow_run_state', 'name'],
-    ['task_run', 'state_name'],
     ['task_run_state', 'name'],
   ).optional(),
   timestamp: time.optional(),

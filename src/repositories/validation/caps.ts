@@ -44,7 +44,6 @@ export const INDEXED_TEXT_BYTES = {
     task_key: SHARED_INDEXED_TEXT_BYTES,
     dynamic_key: SHARED_INDEXED_TEXT_BYTES,
     state_type: SOLE_INDEXED_TEXT_BYTES,
-    state_name: SOLE_INDEXED_TEXT_BYTES,
   },
   task_run_state: { type: SOLE_INDEXED_TEXT_BYTES, name: SOLE_INDEXED_TEXT_BYTES },
   deployment: { name: SOLE_INDEXED_TEXT_BYTES, work_queue_name: SOLE_INDEXED_TEXT_BYTES },

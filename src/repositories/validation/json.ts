@@ -37,26 +37,29 @@ function describe(value: unknown): string {
   return `a ${name} instance`;
 }
 
+// `path` is one array pushed and popped along the walk (copied only into a problem), so converting a
+// large document allocates no path per value.
 function walk(value: unknown, path: Path, ancestors: object[]): JsonValue {
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
   if (typeof value === 'string') {
     const problem = stringProblem(value);
-    if (problem) throw new JsonProblem(path, problem);
+    if (problem) throw new JsonProblem([...path], problem);
     return value;
   }
-  if (typeof value !== 'object') throw new JsonProblem(path, `${describe(value)} is not JSON`);
+  if (typeof value !== 'object') throw new JsonProblem([...path], `${describe(value)} is not JSON`);
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   const isArray = Array.isArray(value);
   if (!isArray) {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw new JsonProblem(path, `${describe(value)} is not JSON`);
+      throw new JsonProblem([...path], `${describe(value)} is not JSON`);
     }
   }
-  if (ancestors.includes(value)) throw new JsonProblem(path, 'is a cycle (refers to a value containing it)');
+  if (ancestors.includes(value))
+    throw new JsonProblem([...path], 'is a cycle (refers to a value containing it)');
   if (ancestors.length >= MAX_JSON_DEPTH) {
-    throw new JsonProblem(path, `is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    throw new JsonProblem([...path], `is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   ancestors.push(value);
   try {
@@ -65,14 +68,16 @@ function walk(value: unknown, path: Path, ancestors: object[]): JsonValue {
       const out: JsonValue[] = new Array(list.length);
       for (let i = 0; i < list.length; i++) {
         const item = list[i];
-        out[i] = item === undefined ? null : walk(item, [...path, i], ancestors);
+        path.push(i);
+        out[i] = item === undefined ? null : walk(item, path, ancestors);
+        path.pop();
       }
       return out;
     }
     if (
       Object.getOwnPropertySymbols(value).some((s) => Object.getOwnPropertyDescriptor(value, s)?.enumerable)
     ) {
-      throw new JsonProblem(path, 'has a symbol key, which is not JSON');
+      throw new JsonProblem([...path], 'has a symbol key, which is not JSON');
     }
     const out: { [key: string]: JsonValue } = {};
     for (const key of Object.keys(value)) {
@@ -80,13 +85,20 @@ function walk(value: unknown, path: Path, ancestors: object[]): JsonValue {
       if (keyProblem) throw new JsonProblem([...path, key], `key ${keyProblem}`);
       const member = (value as Record<string, unknown>)[key];
       if (member === undefined) continue;
-      // defineProperty, not assignment: a "__proto__" key must stay a member, as JSON.parse makes it.
-      Object.defineProperty(out, key, {
-        value: walk(member, [...path, key], ancestors),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      path.push(key);
+      const converted = walk(member, path, ancestors);
+      path.pop();
+      if (key === '__proto__') {
+        // defineProperty, not assignment: a "__proto__" key must stay a member, as JSON.parse makes it.
+        Object.defineProperty(out, key, {
+          value: converted,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[key] = converted;
+      }
     }
     return out;
   } finally {

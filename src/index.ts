@@ -103,3 +103,13 @@ export type {
   StateDetails,
 } from './schema/json-types.js';
 export type { StateType } from './schema/enums.js';
+// Input limits (docs/repositories.md, "Input limits"), for callers that check before they call.
+export {
+  INDEXED_TEXT_BYTES,
+  MAX_JSON_DEPTH,
+  MAX_NAME_CHARS,
+  MAX_TEXT_BYTES,
+  MAX_TIME,
+  MIN_TIME,
+  TAG_LIMIT_TAG_BYTES,
+} from './repositories/validation.js';

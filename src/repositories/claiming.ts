@@ -13,16 +13,19 @@ import type { ConcurrencyOptions } from '../schema/json-types.js';
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { type WorkPool, lockPoolByName } from './work-pools.js';
-import { name, time } from './validation.js';
+import { indexedText, time } from './validation.js';
 
 /** Runs in these states occupy a slot. */
 export const ACTIVE_STATES = ['PENDING', 'RUNNING', 'CANCELLING'] as const;
 const CANDIDATE_SLACK = 20;
 
 export const claimOptions = z.strictObject({
-  workPoolName: name,
-  workQueueNames: z.array(name).max(1000).optional(),
-  workerName: name.optional(),
+  workPoolName: indexedText(['work_pool', 'name']),
+  workQueueNames: z
+    .array(indexedText(['work_queue', 'name']))
+    .max(1000)
+    .optional(),
+  workerName: indexedText(['worker', 'name']).optional(),
   limit: z.number().int().min(0).max(10_000),
   scheduledBefore: time.optional(),
 });

@@ -8,7 +8,7 @@ import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { generateRunName } from './names.js';
 import { scheduleInstants, scheduleSchema } from './schedules.js';
-import { jsonObject, name, parse, time, uuid } from './validation.js';
+import { indexedText, jsonObject, parse, time, uuid } from './validation.js';
 
 type Deployment = typeof deployment.$inferSelect;
 export type DeploymentSchedule = typeof deploymentSchedule.$inferSelect;
@@ -18,7 +18,7 @@ export const scheduleInput = z.strictObject({
   active: z.boolean().optional(),
   maxScheduledRuns: z.number().int().min(1).max(10_000).nullable().optional(),
   parameters: jsonObject.optional(),
-  slug: name.nullable().optional(),
+  slug: indexedText(['deployment_schedule', 'slug']).nullable().optional(),
 });
 const schedulePatch = scheduleInput.partial();
 const scheduleRunsOptions = z.strictObject({

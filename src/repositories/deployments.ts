@@ -14,7 +14,19 @@ import {
 import type { FlowRun } from './flow-runs.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { NAMED_ENTITY_SORTS, namedEntityOrder } from './sorting.js';
-import { json, jsonObject, labels, limit, name, offset, parse, tags, text, uuid } from './validation.js';
+import {
+  indexedText,
+  json,
+  jsonObject,
+  labels,
+  limit,
+  name,
+  offset,
+  parse,
+  tags,
+  text,
+  uuid,
+} from './validation.js';
 
 export type Deployment = typeof deployment.$inferSelect;
 
@@ -25,11 +37,15 @@ const createdBy = z.strictObject({
   displayValue: name.nullable().optional(),
 });
 
+const deploymentName = indexedText(['deployment', 'name']);
+const flowName = indexedText(['flow', 'name']);
+
 const deploymentFields = {
   version: name.nullable().optional(),
   description: text.nullable().optional(),
-  workPoolName: name.optional(),
-  workQueueName: name.nullable().optional(),
+  workPoolName: indexedText(['work_pool', 'name']).optional(),
+  /** Stored in deployment.work_queue_name and looked up in work_queue.name, both indexed. */
+  workQueueName: indexedText(['deployment', 'work_queue_name'], ['work_queue', 'name']).nullable().optional(),
   path: text.nullable().optional(),
   entrypoint: text.nullable().optional(),
   parameters: jsonObject.optional(),
@@ -47,7 +63,7 @@ const deploymentFields = {
 };
 const deploymentUpsert = z.strictObject({
   flowId: uuid,
-  name,
+  name: deploymentName,
   ...deploymentFields,
   /** When given, replaces the schedules and deletes future auto-scheduled runs that never ran. */
   schedules: z.array(scheduleInput).max(100).optional(),
@@ -190,16 +206,16 @@ export class DeploymentRepository {
     );
   }
 
-  async getByName(flowName: string, deploymentName: string): Promise<Deployment | null> {
-    const f = parse(name, flowName, 'flow name');
-    const d = parse(name, deploymentName, 'deployment name');
-    const { flow } = this.ctx.tables;
+  async getByName(flow: string, deployment: string): Promise<Deployment | null> {
+    const f = parse(flowName, flow, 'flow name');
+    const d = parse(deploymentName, deployment, 'deployment name');
+    const flowTable = this.ctx.tables.flow;
     return this.ctx.run(async (q) => {
       const [row] = await q
         .select({ deployment: this.t })
         .from(this.t)
-        .innerJoin(flow, eq(flow.id, this.t.flowId))
-        .where(and(eq(flow.name, f), eq(this.t.name, d)));
+        .innerJoin(flowTable, eq(flowTable.id, this.t.flowId))
+        .where(and(eq(flowTable.name, f), eq(this.t.name, d)));
       return row?.deployment ?? null;
     });
   }

@@ -22,7 +22,7 @@ import { generateRunName } from './names.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
 import { TaskRunRepository, taskRunWhere } from './task-runs.js';
-import { jsonObject, labels, limit, name, offset, parse, tags, uuid } from './validation.js';
+import { indexedText, jsonObject, labels, limit, name, offset, parse, tags, uuid } from './validation.js';
 
 type FlowRunRow = typeof flowRun.$inferSelect;
 /** A flow run as the library returns it: its columns and the derived timing fields. */
@@ -68,16 +68,18 @@ const flowRunList = z.strictObject({
   offset: offset.optional(),
 });
 
+const runName = indexedText(['flow_run', 'name']);
+
 const flowRunCreate = z.strictObject({
   flowId: uuid,
-  name: name.optional(),
+  name: runName.optional(),
   deploymentId: uuid.nullable().optional(),
   deploymentVersion: name.nullable().optional(),
   workQueueId: uuid.nullable().optional(),
   workQueueName: name.nullable().optional(),
   flowVersion: name.nullable().optional(),
   parameters: jsonObject.optional(),
-  idempotencyKey: name.nullable().optional(),
+  idempotencyKey: indexedText(['flow_run', 'idempotency_key']).nullable().optional(),
   context: jsonObject.optional(),
   empiricalPolicy: jsonObject.optional(),
   tags: tags.optional(),
@@ -92,7 +94,7 @@ const flowRunCreate = z.strictObject({
 });
 
 const flowRunUpdate = z.strictObject({
-  name: name.optional(),
+  name: runName.optional(),
   flowVersion: name.nullable().optional(),
   parameters: jsonObject.optional(),
   context: jsonObject.optional(),

@@ -6,11 +6,16 @@ import type { flow } from '../schema/postgres/runs.js';
 import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { NAMED_ENTITY_SORTS, namedEntityOrder } from './sorting.js';
-import { labels, limit, name, offset, parse, tags, uuid } from './validation.js';
+import { indexedText, labels, limit, offset, parse, tags, uuid } from './validation.js';
 
 export type Flow = typeof flow.$inferSelect;
 
-const flowCreate = z.strictObject({ name, tags: tags.optional(), labels: labels.nullable().optional() });
+const flowNameSchema = indexedText(['flow', 'name']);
+const flowCreate = z.strictObject({
+  name: flowNameSchema,
+  tags: tags.optional(),
+  labels: labels.nullable().optional(),
+});
 const flowUpdate = z.strictObject({ tags: tags.optional(), labels: labels.nullable().optional() });
 export const flowWhere = z.strictObject({
   id: idFilter.optional(),
@@ -75,7 +80,7 @@ export class FlowRepository {
   }
 
   async getByName(flowName: string): Promise<Flow | null> {
-    const valid = parse(name, flowName, 'flow name');
+    const valid = parse(flowNameSchema, flowName, 'flow name');
     return this.ctx.run((q) => this.byName(q, valid));
   }
 

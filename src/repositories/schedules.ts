@@ -10,44 +10,75 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
+import { boundedString, parseLocalTime } from './validation.js';
 
 const DAY_SECONDS = 86_400;
 /** Prefect's default anchor for interval schedules. */
 export const DEFAULT_ANCHOR = '2020-01-01T00:00:00.000Z';
 
-const timezone = z
-  .string()
-  .max(64)
-  .refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA timezone such as "Europe/Berlin"');
+const timezone = boundedString({ minChars: 1, maxChars: 64 }).refine(
+  (tz) => IANAZone.isValidZone(tz),
+  'must be an IANA timezone such as "Europe/Berlin"',
+);
 
-const intervalSchedule = z.strictObject({
-  interval: z
-    .number()
-    .positive()
-    .max(10 * 365 * DAY_SECONDS),
-  anchorDate: z.iso.datetime({ offset: true }).optional(),
-  timezone: timezone.nullable().optional(),
-});
+/**
+ * An anchor with an offset is that instant; one without is wall-clock time in the schedule's
+ * timezone (UTC when it has none), as in Prefect (semantics.md §2, "Times"). Either way it is
+ * stored as `toISOString()`, beside the timezone, which keeps the wall-clock meaning.
+ */
+const intervalSchedule = z
+  .strictObject({
+    interval: z
+      .number()
+      .positive()
+      .max(10 * 365 * DAY_SECONDS),
+    anchorDate: z.custom<string | Date>(() => true).optional(),
+    timezone: timezone.nullable().optional(),
+  })
+  .transform((s, ctx) => {
+    const { anchorDate, ...rest } = s;
+    if (anchorDate === undefined) return rest;
+    const parsed = parseLocalTime(anchorDate, s.timezone ?? 'UTC');
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem, path: ['anchorDate'] });
+      return z.NEVER;
+    }
+    return { ...s, anchorDate: parsed.date.toISOString() };
+  });
 
 const cronSchedule = z.strictObject({
-  cron: z
-    .string()
-    .min(1)
-    .max(256)
-    .refine((pattern) => {
-      try {
-        new Cron(pattern, { paused: true });
-        return pattern.trim().split(/\s+/).length === 5;
-      } catch {
-        return false;
-      }
-    }, 'must be a five-field cron expression such as "0 9 * * 1-5"'),
+  cron: boundedString({ minChars: 1, maxChars: 256 }).refine((pattern) => {
+    try {
+      new Cron(pattern, { paused: true });
+      return pattern.trim().split(/\s+/).length === 5;
+    } catch {
+      return false;
+    }
+  }, 'must be a five-field cron expression such as "0 9 * * 1-5"'),
   timezone: timezone.nullable().optional(),
   dayOr: z.boolean().optional(),
 });
 
-/** A schedule as the API takes it (camelCase). rrule schedules are not supported yet. */
-export const scheduleSchema = z.union([intervalSchedule, cronSchedule]);
+type ScheduleOutput = z.output<typeof intervalSchedule> | z.output<typeof cronSchedule>;
+type ScheduleInput = z.input<typeof intervalSchedule> | z.input<typeof cronSchedule>;
+
+/**
+ * A schedule as the API takes it (camelCase). rrule schedules are not supported yet. The kind is
+ * chosen by its `cron` key, not by a union, so that an error names the field (`anchorDate`) rather
+ * than "invalid input" for the whole schedule.
+ */
+export const scheduleSchema = z
+  .custom<ScheduleInput>(() => true)
+  .transform((value, ctx): ScheduleOutput => {
+    const kind =
+      typeof value === 'object' && value !== null && 'cron' in value ? cronSchedule : intervalSchedule;
+    const result = kind.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as (string | number)[] });
+    }
+    return z.NEVER;
+  });
 
 /** Up to `max` instants in [start, end), in order. */
 export function scheduleInstants(schedule: Schedule, start: Date, end: Date, max: number): Date[] {

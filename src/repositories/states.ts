@@ -7,14 +7,19 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { STATE_TYPES, type StateType, TERMINAL_STATE_TYPES } from '../schema/enums.js';
 import type { EmpiricalPolicy, StateDetails } from '../schema/json-types.js';
-import { json, jsonObject, name, text, time } from './validation.js';
+import { MAX_TIME, indexedText, json, stateDetails, text, time } from './validation.js';
 
 export const stateInput = z.strictObject({
   type: z.enum(STATE_TYPES),
-  name: name.optional(),
+  /** Stored as the run's state_name and the history row's name; these columns are indexed. */
+  name: indexedText(
+    ['flow_run', 'state_name'],
+    ['flow_run_state', 'name'],
+    ['task_run_state', 'name'],
+  ).optional(),
   timestamp: time.optional(),
   message: text.nullable().optional(),
-  stateDetails: jsonObject.optional(),
+  stateDetails: stateDetails.optional(),
   data: json.optional(),
 });
 export type StateInput = z.input<typeof stateInput>;
@@ -73,15 +78,9 @@ export function defaultStateName(type: StateType): string {
 }
 
 function scheduledTimeOf(details: StateDetails): Date | undefined {
+  // stateInput's stateDetails schema has checked and normalised it to toISOString() form.
   const raw = details.scheduledTime;
-  if (raw === undefined || raw === null) return undefined;
-  const date = typeof raw === 'string' ? new Date(raw) : undefined;
-  if (!date || Number.isNaN(date.getTime()) || !/\d{4}-\d{2}-\d{2}T/.test(String(raw))) {
-    throw new ValidationError('Invalid state: stateDetails.scheduledTime must be an ISO-8601 date-time', [
-      { path: ['stateDetails', 'scheduledTime'], message: 'must be an ISO-8601 date-time' },
-    ]);
-  }
-  return date;
+  return typeof raw === 'string' ? new Date(raw) : undefined;
 }
 
 /** Applies rules 0–8 of data-model.md to a run for a proposed state. Pure. */
@@ -94,6 +93,13 @@ export function applyTransition(
   let timestamp = proposed.timestamp ?? ctx.now;
   if (initial.stateTimestamp && timestamp.getTime() <= initial.stateTimestamp.getTime()) {
     timestamp = new Date(initial.stateTimestamp.getTime() + 1);
+    // Past the accepted range (semantics.md §2) neither dialect stores the time alike.
+    if (timestamp.getTime() > MAX_TIME.getTime()) {
+      throw new ValidationError(
+        `Invalid state: timestamp: the run's current state is at ${MAX_TIME.toISOString()}, the latest accepted time; no later state can follow it`,
+        [{ path: ['timestamp'], message: 'no later state can follow one at the latest accepted time' }],
+      );
+    }
   }
   const details: StateDetails = { ...((proposed.stateDetails ?? {}) as StateDetails) };
   let scheduledTime = scheduledTimeOf(details);

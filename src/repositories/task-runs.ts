@@ -20,7 +20,18 @@ import {
 import { generateRunName } from './names.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
-import { jsonObject, labels, limit, name, offset, parse, tags, time, uuid } from './validation.js';
+import {
+  indexedText,
+  jsonObject,
+  labels,
+  limit,
+  name,
+  offset,
+  parse,
+  tags,
+  time,
+  uuid,
+} from './validation.js';
 
 type TaskRunRow = typeof taskRun.$inferSelect;
 /** A task run as the library returns it: its columns and the derived timing fields. */
@@ -50,9 +61,9 @@ const taskRunList = z.strictObject({
 const taskRunCreate = z.strictObject({
   /** null or absent: a background task, not part of a flow run. */
   flowRunId: uuid.nullable().optional(),
-  taskKey: name,
-  dynamicKey: name,
-  name: name.optional(),
+  taskKey: indexedText(['task_run', 'task_key']),
+  dynamicKey: indexedText(['task_run', 'dynamic_key']),
+  name: indexedText(['task_run', 'name']).optional(),
   cacheKey: name.nullable().optional(),
   cacheExpiration: time.nullable().optional(),
   taskVersion: name.nullable().optional(),

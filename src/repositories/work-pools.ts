@@ -5,14 +5,15 @@ import { NotFoundError } from '../errors.js';
 import type { workPool } from '../schema/postgres/work.js';
 import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, textConditions, textFilter } from './filters.js';
-import { jsonObject, limit, name, offset, parse, text, uuid } from './validation.js';
+import { indexedText, jsonObject, limit, offset, parse, text, uuid } from './validation.js';
 
 export type WorkPool = typeof workPool.$inferSelect;
 
 const concurrency = z.number().int().min(0).max(1_000_000).nullable();
+const poolNameSchema = indexedText(['work_pool', 'name']);
 const workPoolCreate = z.strictObject({
-  name,
-  type: name.optional(),
+  name: poolNameSchema,
+  type: indexedText(['work_pool', 'type']).optional(),
   description: text.nullable().optional(),
   baseJobTemplate: jsonObject.optional(),
   isPaused: z.boolean().optional(),
@@ -102,8 +103,8 @@ export class WorkPoolRepository {
     return this.ctx.run(async (q) => (await q.select().from(this.t).where(eq(this.t.id, poolId)))[0] ?? null);
   }
 
-  async getByName(poolName: string): Promise<WorkPool | null> {
-    const valid = parse(name, poolName, 'work pool name');
+  async getByName(name: string): Promise<WorkPool | null> {
+    const valid = parse(poolNameSchema, name, 'work pool name');
     return this.ctx.run(
       async (q) => (await q.select().from(this.t).where(eq(this.t.name, valid)))[0] ?? null,
     );

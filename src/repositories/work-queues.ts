@@ -7,28 +7,32 @@ import { type ClaimOptions, claimScheduledRuns, claimOptions, findScheduledRuns 
 import type { RepositoryContext } from './context.js';
 import type { FlowRun } from './flow-runs.js';
 import { lockPoolByName, statusAfterPause } from './work-pools.js';
-import { name, parse, text, uuid } from './validation.js';
+import { indexedText, parse, text, uuid } from './validation.js';
 
 export type WorkQueue = typeof workQueue.$inferSelect;
 
 const priority = z.number().int().min(1).max(1_000_000);
 const concurrency = z.number().int().min(0).max(1_000_000).nullable();
+const poolName = indexedText(['work_pool', 'name']);
+const queueName = indexedText(['work_queue', 'name']);
 const workQueueCreate = z.strictObject({
-  workPoolName: name,
-  name,
+  workPoolName: poolName,
+  name: queueName,
   priority: priority.optional(),
   concurrencyLimit: concurrency.optional(),
   isPaused: z.boolean().optional(),
   description: text.optional(),
 });
 const workQueueUpdate = z.strictObject({
-  name: name.optional(),
+  name: queueName.optional(),
   priority: priority.optional(),
   concurrencyLimit: concurrency.optional(),
   isPaused: z.boolean().optional(),
   description: text.optional(),
 });
-const workQueueList = z.strictObject({ where: z.strictObject({ workPoolName: name.optional() }).optional() });
+const workQueueList = z.strictObject({
+  where: z.strictObject({ workPoolName: poolName.optional() }).optional(),
+});
 
 export type WorkQueueCreate = z.input<typeof workQueueCreate>;
 export type WorkQueueUpdate = z.input<typeof workQueueUpdate>;
@@ -88,9 +92,9 @@ export class WorkQueueRepository {
     );
   }
 
-  async getByName(poolName: string, queueName: string): Promise<WorkQueue | null> {
-    const pool = parse(name, poolName, 'work pool name');
-    const queue = parse(name, queueName, 'work queue name');
+  async getByName(workPoolName: string, workQueueName: string): Promise<WorkQueue | null> {
+    const pool = parse(poolName, workPoolName, 'work pool name');
+    const queue = parse(queueName, workQueueName, 'work queue name');
     const wp = this.ctx.tables.workPool;
     return this.ctx.run(async (q) => {
       const [row] = await q

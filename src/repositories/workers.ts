@@ -6,7 +6,7 @@ import type { worker } from '../schema/postgres/work.js';
 import { recordHeartbeat } from './claiming.js';
 import type { RepositoryContext } from './context.js';
 import { lockPoolByName } from './work-pools.js';
-import { limit, name, offset, parse } from './validation.js';
+import { indexedText, limit, offset, parse } from './validation.js';
 
 export type Worker = typeof worker.$inferSelect;
 
@@ -14,9 +14,11 @@ export type Worker = typeof worker.$inferSelect;
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 30;
 const OFFLINE_AFTER_INTERVALS = 3;
 
+const poolNameSchema = indexedText(['work_pool', 'name']);
+const workerNameSchema = indexedText(['worker', 'name']);
 const heartbeatInput = z.strictObject({
-  workPoolName: name,
-  name,
+  workPoolName: poolNameSchema,
+  name: workerNameSchema,
   heartbeatIntervalSeconds: z.number().int().min(1).max(86_400).optional(),
 });
 const listOptions = z.strictObject({ limit: limit.optional(), offset: offset.optional() });
@@ -54,7 +56,7 @@ export class WorkerRepository {
 
   /** The pool's workers, most recent heartbeat first, with their current status. */
   async list(workPoolName: string, options: z.input<typeof listOptions> = {}): Promise<Worker[]> {
-    const poolName = parse(name, workPoolName, 'work pool name');
+    const poolName = parse(poolNameSchema, workPoolName, 'work pool name');
     const o = parse(listOptions, options, 'worker list options');
     const { worker: w, workPool: wp } = this.ctx.tables;
     return this.ctx.run(async (q) => {
@@ -74,8 +76,8 @@ export class WorkerRepository {
   }
 
   async delete(workPoolName: string, workerName: string): Promise<void> {
-    const poolName = parse(name, workPoolName, 'work pool name');
-    const valid = parse(name, workerName, 'worker name');
+    const poolName = parse(poolNameSchema, workPoolName, 'work pool name');
+    const valid = parse(workerNameSchema, workerName, 'worker name');
     const { worker: w, workPool: wp } = this.ctx.tables;
     await this.ctx.run(async (q) => {
       const [pool] = await q.select({ id: wp.id }).from(wp).where(eq(wp.name, poolName));

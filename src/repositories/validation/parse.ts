@@ -1,0 +1,31 @@
+/** Turns a zod failure into a ValidationError before anything is written. */
+import type { z } from 'zod';
+import { ValidationError } from '../../errors.js';
+
+/** `parameters.a.b[2]`: dotted keys, bracketed list indexes. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out ? `.${segment}` : segment;
+  }
+  return out || '(input)';
+}
+
+/** Validates `input`; a failure is a ValidationError listing every issue with its path. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    message: issue.message,
+  }));
+  const summary = issues
+    .slice(0, 3)
+    .map((i) => `${formatPath(i.path)}: ${i.message}`)
+    .join('; ');
+  throw new ValidationError(
+    `Invalid ${what}: ${summary}${issues.length > 3 ? ` (+${issues.length - 3} more)` : ''}`,
+    issues,
+  );
+}

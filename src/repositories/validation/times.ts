@@ -1,0 +1,160 @@
+/**
+ * Times (semantics.md §2, "Times"): a `Date`, or an ISO-8601 string with an offset (`Z` or
+ * `±hh:mm`), between 0100-01-01 and 9999-12-31 (UTC). A string without an offset would be read in
+ * the host's time zone, so it is refused; the one exception, a schedule's `anchorDate`, goes
+ * through `parseLocalTime` with the schedule's time zone. The range is where both dialects agree:
+ * Drizzle writes year 10000 as `+010000-…` and PostgreSQL reads year 0099 back as 1999.
+ */
+import { DateTime, IANAZone } from 'luxon';
+import { z } from 'zod';
+
+/** The earliest accepted instant: 0100-01-01T00:00:00.000Z. */
+export const MIN_TIME = new Date('0100-01-01T00:00:00.000Z');
+/** The latest accepted instant: 9999-12-31T23:59:59.999Z. */
+export const MAX_TIME = new Date('9999-12-31T23:59:59.999Z');
+
+const FORMAT_HINT = 'an ISO-8601 date-time with an offset (Z or ±hh:mm), e.g. 2026-12-01T02:00:00Z';
+const RANGE = `between ${MIN_TIME.toISOString()} and ${MAX_TIME.toISOString()}`;
+
+// Expanded years (±YYYYYY, what toISOString gives outside 0000-9999) are parsed only to report them
+// as out of range rather than malformed.
+const ISO =
+  /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+interface Fields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+  /** Minutes east of UTC, or undefined when the string had none. */
+  offset: number | undefined;
+}
+
+function fields(value: string): Fields | undefined {
+  const m = ISO.exec(value);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac, off] = m;
+  const f: Fields = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(s ?? 0),
+    // Stored to the millisecond: further digits are truncated, as new Date() does.
+    millisecond: Number((frac ?? '').padEnd(3, '0').slice(0, 3)),
+    offset: undefined,
+  };
+  if (off && off !== 'Z') {
+    const oh = Number(off.slice(1, 3));
+    const om = Number(off.slice(4, 6));
+    if (oh > 23 || om > 59) return undefined;
+    f.offset = (off[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  } else if (off === 'Z') {
+    f.offset = 0;
+  }
+  const daysInMonth = new Date(Date.UTC(2000, f.month, 0)).getUTCDate();
+  const leap = f.year % 4 === 0 && (f.year % 100 !== 0 || f.year % 400 === 0);
+  const maxDay = f.month === 2 ? (leap ? 29 : 28) : daysInMonth;
+  if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > maxDay) return undefined;
+  if (f.hour > 23 || f.minute > 59 || f.second > 59) return undefined;
+  return f;
+}
+
+function utcMillis(f: Fields): number {
+  const d = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+  d.setUTCFullYear(f.year, f.month - 1, f.day);
+  d.setUTCHours(f.hour, f.minute, f.second, f.millisecond);
+  return d.getTime() - (f.offset ?? 0) * 60_000;
+}
+
+/** What is wrong with `date` as a time input, or undefined. */
+export function dateProblem(date: Date): string | undefined {
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) return 'must be a valid date';
+  if (ms < MIN_TIME.getTime() || ms > MAX_TIME.getTime()) {
+    return `must be ${RANGE} (got ${new Date(ms).toISOString()})`;
+  }
+  return undefined;
+}
+
+/** Parses a time input (a Date or a string with an offset); returns the instant or a problem. */
+export function parseTime(value: unknown): { date: Date } | { problem: string } {
+  if (value instanceof Date) {
+    const problem = dateProblem(value);
+    return problem ? { problem } : { date: new Date(value.getTime()) };
+  }
+  if (typeof value !== 'string') return { problem: `must be a Date or ${FORMAT_HINT}` };
+  const f = fields(value);
+  if (!f) return { problem: `must be ${FORMAT_HINT}` };
+  if (f.offset === undefined) {
+    return { problem: `must have an offset (Z or ±hh:mm); "${value}" would be read in the host's time zone` };
+  }
+  const date = new Date(utcMillis(f));
+  const problem = dateProblem(date);
+  return problem ? { problem } : { date };
+}
+
+/**
+ * The instant of a wall-clock time in `zone`. When the time occurs twice (a fall-back), the earlier
+ * instant, as Python's zoneinfo does with fold=0; when it is skipped (a spring-forward), Luxon's
+ * answer: the same wall-clock time shifted forward by the gap.
+ */
+function wallClockInstant(f: Fields, zone: string): Date | undefined {
+  const tz = IANAZone.create(zone);
+  if (!tz.isValid) return undefined;
+  const asUtc = utcMillis({ ...f, offset: 0 });
+  // Offsets in force around the wall-clock time; a candidate is real when its offset is in force then.
+  const offsets = new Set([tz.offset(asUtc - 86_400_000), tz.offset(asUtc), tz.offset(asUtc + 86_400_000)]);
+  const real = [...offsets]
+    .map((offset) => asUtc - offset * 60_000)
+    .filter((instant) => asUtc - tz.offset(instant) * 60_000 === instant);
+  if (real.length > 0) return new Date(Math.min(...real));
+  const local = DateTime.fromObject(
+    {
+      year: f.year,
+      month: f.month,
+      day: f.day,
+      hour: f.hour,
+      minute: f.minute,
+      second: f.second,
+      millisecond: f.millisecond,
+    },
+    { zone },
+  );
+  return local.isValid ? local.toJSDate() : undefined;
+}
+
+/**
+ * Parses a schedule anchor: with an offset like any time, without one as wall-clock time in `zone`
+ * (Prefect's rule). A wall-clock time skipped by a daylight-saving change moves forward by the
+ * gap; one that occurs twice means the earlier instant (see wallClockInstant).
+ */
+export function parseLocalTime(value: unknown, zone: string): { date: Date } | { problem: string } {
+  if (typeof value === 'string') {
+    const f = fields(value);
+    if (f && f.offset === undefined) {
+      const date = wallClockInstant(f, zone);
+      if (!date) return { problem: `is not a valid time in ${zone}` };
+      const problem = dateProblem(date);
+      return problem ? { problem } : { date };
+    }
+  }
+  return parseTime(value);
+}
+
+/** A time input: a Date or an ISO-8601 string with an offset, in range; parsed to a Date. */
+export const time = z
+  .custom<Date | string>(() => true)
+  .transform((value, ctx) => {
+    const parsed = parseTime(value);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }
+    return parsed.date;
+  });

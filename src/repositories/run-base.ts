@@ -10,8 +10,9 @@ import { NotFoundError, StaleStateError } from '../errors.js';
 import { STATE_TYPES, type StateType } from '../schema/enums.js';
 import type { flowRun, flowRunState, taskRun, taskRunState } from '../schema/postgres/runs.js';
 import { uuidv7 } from '../schema/uuid.js';
+import { insertBatches } from './batches.js';
 import type { RepositoryContext } from './context.js';
-import { orderBy } from './sorting.js';
+import { orderBy, paged } from './sorting.js';
 import {
   type ParsedStateInput,
   type RunBookkeeping,
@@ -142,8 +143,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
         .where(and(...where(q)))
         .orderBy(...runOrder(page.sort ?? 'ID_DESC', t, this.startTimeKey))
         .$dynamic();
-      if (page.limit !== undefined) select = select.limit(page.limit);
-      if (page.offset) select = select.offset(page.offset);
+      select = paged(select, page, this.ctx.fragments);
       const now = new Date();
       return (await select).map((row) => this.toRun(row as unknown as Row, now));
     });
@@ -254,17 +254,22 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       return out;
     }
     const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
-    const inserted = (await q
-      .insert(this.stateTable)
-      .values(
-        planned.map(({ row, transition }) => ({
-          ...transition.state,
-          [runColumn]: row.id,
-          created: now,
-          updated: now,
-        })) as never,
-      )
-      .returning()) as StateRow[];
+    const stateRows = planned.map(({ row, transition }) => ({
+      ...transition.state,
+      [runColumn]: row.id,
+      created: now,
+      updated: now,
+    }));
+    // Sized by the bind limit and bytes: a claim of 10,000 runs is more states than one INSERT may bind.
+    const inserted: StateRow[] = [];
+    for (const batch of insertBatches(this.ctx, this.stateTable, stateRows)) {
+      inserted.push(
+        ...((await q
+          .insert(this.stateTable)
+          .values(batch as never)
+          .returning()) as StateRow[]),
+      );
+    }
     const stateIdOf = new Map(
       inserted.map((s) => [(s as Record<string, unknown>)[runColumn] as string, s.id]),
     );

@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Executor } from '../../src/dialect/dialect.js';
+import { postgresFragments } from '../../src/dialect/postgres/fragments.js';
 import type { Database } from '../../src/index.js';
 import { scheduledCandidatesQuery } from '../../src/repositories/claiming.js';
 import * as schema from '../../src/schema/postgres/index.js';
@@ -38,7 +39,7 @@ describe('PostgreSQL plan for claiming with 200k runs', () => {
   it('uses the partial scheduled-runs index', async () => {
     // Build the very query the claim runs, compile it, and EXPLAIN it as a prepared statement.
     const builder = drizzle(postgres('postgres://plan@localhost/plan'), { schema }) as unknown as Executor;
-    const query = scheduledCandidatesQuery(builder, schema.flowRun, {
+    const query = scheduledCandidatesQuery(builder, schema.flowRun, postgresFragments, {
       queueId,
       before: new Date(),
       exclude: [],

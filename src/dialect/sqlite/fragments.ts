@@ -1,9 +1,15 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type SqlFragments, escapeLike } from '../fragments.js';
+
+/** A list as one JSON text parameter, read back as rows by json_each: `(select value from json_each(?))`. */
+const listRows = (values: readonly string[]): SQL =>
+  sql`(select value from json_each(${JSON.stringify(values)}))`;
 
 /**
  * SQLite: LIKE is case-insensitive for ASCII only (documented). A `name COLLATE NOCASE` index can
- * serve prefix matches; a substring match scans. Tag lists are read with json_each.
+ * serve prefix matches; a substring match scans. Tag lists are read with json_each; so are list
+ * parameters, which keeps any list to one bound variable (SQLite allows 32,766) and one statement
+ * text. `x IN (select value from json_each(?))` is still a search of the index on `x`.
  */
 export const sqliteFragments: SqlFragments = {
   containsInsensitive: (column, text) => sql`${column} like ${`%${escapeLike(text)}%`} escape '\\'`,
@@ -11,8 +17,12 @@ export const sqliteFragments: SqlFragments = {
   jsonListIsEmpty: (column) => sql`json_array_length(${column}) = 0`,
   jsonListContainsAll: (column, values) => {
     const distinct = [...new Set(values)];
-    return sql`(select count(distinct value) from json_each(${column}) where value in ${distinct}) = ${distinct.length}`;
+    return sql`(select count(distinct value) from json_each(${column}) where value in ${listRows(distinct)}) = ${distinct.length}`;
   },
   jsonListContainsAny: (column, values) =>
-    sql`exists (select 1 from json_each(${column}) where value in ${[...new Set(values)]})`,
+    sql`exists (select 1 from json_each(${column}) where value in ${listRows([...new Set(values)])})`,
+  inList: (column, values) => sql`${column} in ${listRows(values)}`,
+  notInList: (column, values) => sql`(${column} is not null and ${column} not in ${listRows(values)})`,
+  // SQLite's grammar has OFFSET only after a LIMIT; a negative LIMIT means none.
+  pageLimit: (limit, offset) => limit ?? (offset ? sql`-1` : undefined),
 };

@@ -1,4 +1,4 @@
-import type { SQL, SQLWrapper } from 'drizzle-orm';
+import type { Column, SQL, SQLWrapper } from 'drizzle-orm';
 
 /** The SQL type of a list's elements: ids (`uuid` columns on PostgreSQL, text on SQLite) or text. */
 export type ListType = 'uuid' | 'text';
@@ -26,6 +26,13 @@ export interface SqlFragments {
    * (as SQL's NOT IN with a non-empty list).
    */
   notInList(column: SQLWrapper, values: readonly string[], type: ListType): SQL;
+  /**
+   * `rows` as a FROM item named `alias`, sent as ONE JSON text parameter: a column per entry of
+   * `columns` (named like that column, typed and encoded like it), for a multi-row UPDATE ... FROM
+   * whose size no bind limit caps (semantics.md §2 "Lists"). Values are the application's (Dates,
+   * objects); the fragment encodes them the way the column's driver expects.
+   */
+  jsonRows(rows: readonly Record<string, unknown>[], alias: string, columns: Record<string, Column>): SQL;
   /**
    * The LIMIT of a page: `limit` when given; when only an offset is given, whatever the dialect's
    * grammar needs for "no limit" (SQLite has no OFFSET without LIMIT: `LIMIT -1`); undefined for

@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { type Column, type SQL, sql } from 'drizzle-orm';
 import { type ListType, type SqlFragments, escapeLike } from '../fragments.js';
 
 /**
@@ -23,6 +23,24 @@ const ARRAY_TYPES: Record<ListType, SQL> = { uuid: sql.raw('uuid[]'), text: sql.
 const listRows = (values: readonly string[], type: ListType): SQL =>
   sql`unnest(${pgArrayLiteral(values)}::text::${ARRAY_TYPES[type]})`;
 
+/** JSON members keep the application's value (json_to_recordset reads them as the column type). */
+const isJsonColumn = (column: Column) => /^jsonb?$/.test(column.getSQLType());
+
+/** One row as a JSON object keyed by column name: JSON columns as is, others as their driver text. */
+function encodeRow(row: Record<string, unknown>, columns: Record<string, Column>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(columns)) {
+    const value = row[key];
+    out[column.name] =
+      value === null || value === undefined
+        ? null
+        : isJsonColumn(column)
+          ? value
+          : column.mapToDriverValue(value);
+  }
+  return out;
+}
+
 /**
  * PostgreSQL (and PGlite): ILIKE, served by the trigram GIN indexes on `name`; tag lists with `@>`,
  * served by the `jsonb_path_ops` GIN indexes on `tags` (which support `@>` but not `?|`, hence
@@ -40,5 +58,13 @@ export const postgresFragments: SqlFragments = {
   inList: (column, values, type) => sql`${column} in (select ${listRows(values, type)})`,
   notInList: (column, values, type) =>
     sql`(${column} is not null and not exists (select 1 from ${listRows(values, type)} as orion_list(value) where orion_list.value = ${column}))`,
+  // json_to_recordset, not the jsonb one: it keeps a document member's text (and key order) for json columns.
+  jsonRows: (rows, alias, columns) => {
+    const definitions = Object.values(columns).map(
+      (column) => sql`${sql.identifier(column.name)} ${sql.raw(column.getSQLType())}`,
+    );
+    const json = JSON.stringify(rows.map((row) => encodeRow(row, columns)));
+    return sql`json_to_recordset(${json}::text::json) as ${sql.identifier(alias)}(${sql.join(definitions, sql`, `)})`;
+  },
   pageLimit: (limit) => limit,
 };

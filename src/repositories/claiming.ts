@@ -5,9 +5,10 @@
  * since one deployment's runs can sit in several pools. On SQLite the write lock taken up front
  * serialises claimers. Limits are derived from the runs themselves, so no counter can leak.
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
+import type { SqlFragments } from '../dialect/fragments.js';
 import { NotFoundError } from '../errors.js';
 import type { ConcurrencyOptions } from '../schema/json-types.js';
 import type { RepositoryContext } from './context.js';
@@ -53,7 +54,7 @@ async function countActive(
   const rows = await q
     .select({ key: fr[column], n: sql<number>`count(*)` })
     .from(fr)
-    .where(and(inArray(fr[column], ids), inArray(fr.stateType, [...ACTIVE_STATES])))
+    .where(and(ctx.fragments.inList(fr[column], ids, 'uuid'), inArray(fr.stateType, [...ACTIVE_STATES])))
     .groupBy(fr[column]);
   for (const row of rows) if (row.key) counts.set(row.key, Number(row.n));
   return counts;
@@ -68,6 +69,7 @@ type FlowRunTable = RepositoryContext['tables']['flowRun'];
 export function scheduledCandidatesQuery(
   q: Executor,
   fr: FlowRunTable,
+  fragments: SqlFragments,
   o: { queueId: string; before: Date; exclude: string[]; take: number },
 ) {
   return q
@@ -83,7 +85,7 @@ export function scheduledCandidatesQuery(
           sql`${fr.empiricalPolicy} ->> 'retryType' <> 'in_process'`,
         ),
         o.exclude.length > 0
-          ? or(isNull(fr.deploymentId), notInArray(fr.deploymentId, o.exclude))
+          ? or(isNull(fr.deploymentId), fragments.notInList(fr.deploymentId, o.exclude, 'uuid'))
           : undefined,
       ),
     )
@@ -168,7 +170,12 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     const free = queueFree.get(queue.id);
     if (free === undefined) continue;
     const take = Math.min(free, o.limit, poolFree) + CANDIDATE_SLACK;
-    let query = scheduledCandidatesQuery(q, fr, { queueId: queue.id, before, exclude: fullEnqueue, take });
+    let query = scheduledCandidatesQuery(q, fr, ctx.fragments, {
+      queueId: queue.id,
+      before,
+      exclude: fullEnqueue,
+      take,
+    });
     if (locking && ctx.rowLocking) query = query.for('update', { skipLocked: true });
     candidates.push(...(await query));
   }
@@ -181,7 +188,7 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     let lock = q
       .select({ id: dep.id, limit: dep.concurrencyLimit, options: dep.concurrencyOptions })
       .from(dep)
-      .where(inArray(dep.id, deploymentIds))
+      .where(ctx.fragments.inList(dep.id, deploymentIds, 'uuid'))
       .orderBy(asc(dep.id))
       .$dynamic();
     if (locking && ctx.rowLocking) lock = lock.for('update', { of: dep });
@@ -244,7 +251,7 @@ export async function claimScheduledRuns(
         status: sql`case when ${wq.isPaused} then 'PAUSED' else 'READY' end`,
         updated: now,
       })
-      .where(inArray(wq.id, p.polledQueueIds));
+      .where(ctx.fragments.inList(wq.id, p.polledQueueIds, 'uuid'));
   }
   if (o.workerName) await recordHeartbeat(ctx, q, p.pool, o.workerName, undefined, now);
   return claimed;

@@ -1,9 +1,10 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
 import type { deployment, deploymentSchedule } from '../schema/postgres/deployments.js';
+import { insertBatches } from './batches.js';
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { generateRunName } from './names.js';
@@ -34,7 +35,6 @@ export type ScheduleRunsOptions = z.input<typeof scheduleRunsOptions>;
 export const DEFAULT_MAX_SCHEDULED_RUNS = 100;
 export const DEFAULT_SCHEDULING_HORIZON_DAYS = 100;
 const AUTO_SCHEDULED_TAG = 'auto-scheduled';
-const INSERT_CHUNK = 500;
 
 /** Inserts schedules for a deployment (used by upsert and schedules.create). */
 export async function insertSchedules(
@@ -171,43 +171,41 @@ export class DeploymentSchedules {
         ),
       );
       const createdIds: string[] = [];
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const chunk = rows.slice(i, i + INSERT_CHUNK);
+      // Batches sized by the bind limit and bytes (semantics.md §2 "Lists"): 10,000 runs of a wide
+      // table are more parameters than one INSERT may bind.
+      for (const batch of insertBatches(this.ctx, fr, rows)) {
         const created = await q
           .insert(fr)
-          .values(chunk)
+          .values(batch)
           .onConflictDoNothing({ target: [fr.flowId, fr.idempotencyKey] })
           .returning({ id: fr.id, at: fr.nextScheduledStartTime });
         if (created.length === 0) continue;
         // The history gets the SCHEDULED state each run already carries, then the run points at it.
-        await q.insert(frs).values(
-          created.map((run) => ({
-            flowRunId: run.id,
-            type: 'SCHEDULED' as const,
-            name: 'Scheduled',
-            timestamp: now,
-            stateDetails: { scheduledTime: run.at!.toISOString(), flowRunId: run.id },
-            created: now,
-            updated: now,
-          })),
-        );
+        const states = created.map((run) => ({
+          flowRunId: run.id,
+          type: 'SCHEDULED' as const,
+          name: 'Scheduled',
+          timestamp: now,
+          stateDetails: { scheduledTime: run.at!.toISOString(), flowRunId: run.id },
+          created: now,
+          updated: now,
+        }));
+        for (const stateBatch of insertBatches(this.ctx, frs, states)) await q.insert(frs).values(stateBatch);
         const ids = created.map((run) => run.id);
         await q
           .update(fr)
           .set({ stateId: sql`(select ${frs.id} from ${frs} where ${frs.flowRunId} = ${fr.id})` })
-          .where(inArray(fr.id, ids));
+          .where(this.ctx.fragments.inList(fr.id, ids, 'uuid'));
         createdIds.push(...ids);
       }
       if (createdIds.length === 0) return [];
       const runs = new FlowRunRepository(this.ctx);
-      const created: FlowRun[] = [];
-      for (let i = 0; i < createdIds.length; i += INSERT_CHUNK) {
-        const rowsRead = await q
+      const created = (
+        await q
           .select()
           .from(fr)
-          .where(inArray(fr.id, createdIds.slice(i, i + INSERT_CHUNK)));
-        created.push(...rowsRead.map((row) => runs.present(row, now)));
-      }
+          .where(this.ctx.fragments.inList(fr.id, createdIds, 'uuid'))
+      ).map((row) => runs.present(row, now));
       return created.sort(
         (a, b) =>
           a.nextScheduledStartTime!.getTime() - b.nextScheduledStartTime!.getTime() || (a.id < b.id ? -1 : 1),

@@ -13,7 +13,7 @@ import {
 } from './deployment-schedules.js';
 import type { FlowRun } from './flow-runs.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
-import { NAMED_ENTITY_SORTS, namedEntityOrder } from './sorting.js';
+import { NAMED_ENTITY_SORTS, namedEntityOrder, paged } from './sorting.js';
 import {
   indexedText,
   json,
@@ -225,8 +225,8 @@ export class DeploymentRepository {
     const f = this.ctx.fragments;
     const { flow } = this.ctx.tables;
     const out: SQL[] = [
-      ...idConditions(this.t.id, where.id),
-      ...idConditions(this.t.flowId, where.flowId),
+      ...idConditions(this.t.id, where.id, f),
+      ...idConditions(this.t.flowId, where.flowId, f),
       ...textConditions(this.t.name, where.name, f),
       ...tagsConditions(this.t.tags, where.tags, f),
       ...textConditions(this.t.workQueueName, where.workQueueName, f),
@@ -250,8 +250,7 @@ export class DeploymentRepository {
         .where(and(...this.conditions(q, o.where)))
         .orderBy(...order)
         .$dynamic();
-      if (o.limit !== undefined) query = query.limit(o.limit);
-      if (o.offset) query = query.offset(o.offset);
+      query = paged(query, o, this.ctx.fragments);
       return query;
     });
   }

@@ -1,22 +1,13 @@
 /**
  * Filter operators shared by every repository, as zod schemas and as SQL. The same operator means
- * the same thing on both dialects; an empty `any` matches nothing.
+ * the same thing on both dialects; an empty `any` matches nothing. `any`/`notAny` lists of any
+ * length go to the database as one parameter (the dialect's inList/notInList, semantics.md §2
+ * "Lists"), so a filter with 70,000 ids meets no bind limit and every length shares one statement.
  */
-import {
-  type SQL,
-  type SQLWrapper,
-  and,
-  gte,
-  inArray,
-  isNotNull,
-  isNull,
-  lte,
-  notInArray,
-  sql,
-} from 'drizzle-orm';
+import { type SQL, type SQLWrapper, and, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import type { SqlFragments } from '../dialect/fragments.js';
+import type { ListType, SqlFragments } from '../dialect/fragments.js';
 import { STATE_TYPES } from '../schema/enums.js';
 import { name, tags, time, uuid } from './validation.js';
 
@@ -52,8 +43,24 @@ export const timeFilter = z.strictObject({
 });
 export type TimeFilter = z.input<typeof timeFilter>;
 
-export function anyOf<T>(column: AnyPgColumn | SQLWrapper, values: T[]): SQL {
-  return values.length === 0 ? NOTHING : inArray(column as AnyPgColumn, values as unknown[]);
+/** `column` is one of `values` (one list parameter; an empty list matches nothing). */
+export function anyOf(
+  column: AnyPgColumn | SQLWrapper,
+  values: readonly string[],
+  type: ListType,
+  fragments: SqlFragments,
+): SQL {
+  return fragments.inList(column, values, type);
+}
+
+/** `column` is none of `values`; an empty list is no condition at all (NULLs included). */
+function noneOf(
+  column: AnyPgColumn | SQLWrapper,
+  values: readonly string[] | undefined,
+  type: ListType,
+  fragments: SqlFragments,
+): SQL | undefined {
+  return values && values.length > 0 ? fragments.notInList(column, values, type) : undefined;
 }
 
 export function nullness(column: AnyPgColumn, wantNull: boolean | undefined): SQL | undefined {
@@ -61,11 +68,15 @@ export function nullness(column: AnyPgColumn, wantNull: boolean | undefined): SQ
   return wantNull ? isNull(column) : isNotNull(column);
 }
 
-export function idConditions(column: AnyPgColumn, f: z.output<typeof idFilter> | undefined): SQL[] {
+export function idConditions(
+  column: AnyPgColumn,
+  f: z.output<typeof idFilter> | undefined,
+  fragments: SqlFragments,
+): SQL[] {
   if (!f) return [];
   const out: (SQL | undefined)[] = [];
-  if (f.any) out.push(anyOf(column, f.any));
-  if (f.notAny && f.notAny.length > 0) out.push(notInArray(column, f.notAny));
+  if (f.any) out.push(anyOf(column, f.any, 'uuid', fragments));
+  out.push(noneOf(column, f.notAny, 'uuid', fragments));
   out.push(nullness(column, f.isNull));
   return out.filter((c): c is SQL => c !== undefined);
 }
@@ -77,8 +88,8 @@ export function textConditions(
 ): SQL[] {
   if (!f) return [];
   const out: (SQL | undefined)[] = [];
-  if (f.any) out.push(anyOf(column, f.any));
-  if (f.notAny && f.notAny.length > 0) out.push(notInArray(column, f.notAny));
+  if (f.any) out.push(anyOf(column, f.any, 'text', fragments));
+  out.push(noneOf(column, f.notAny, 'text', fragments));
   if (f.like !== undefined) out.push(fragments.containsInsensitive(column, f.like));
   if (f.startsWith !== undefined) out.push(fragments.startsWithInsensitive(column, f.startsWith));
   out.push(nullness(column, f.isNull));
@@ -136,9 +147,10 @@ export function stateConditions(
 ): SQL[] {
   if (!f) return [];
   const type = f.type;
+  const notAny = noneOf(t.stateType, type?.notAny, 'text', fragments);
   return [
-    ...(type?.any ? [anyOf(t.stateType, type.any)] : []),
-    ...(type?.notAny && type.notAny.length > 0 ? [notInArray(t.stateType, type.notAny)] : []),
+    ...(type?.any ? [anyOf(t.stateType, type.any, 'text', fragments)] : []),
+    ...(notAny ? [notAny] : []),
     ...textConditions(t.stateName, f.name, fragments),
   ];
 }

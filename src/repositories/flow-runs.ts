@@ -150,14 +150,14 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     const { tables, fragments: f } = this.ctx;
     const w = query.where ?? {};
     const out: SQL[] = [
-      ...idConditions(t.id, w.id),
+      ...idConditions(t.id, w.id, f),
       ...textConditions(t.name, w.name, f),
       ...tagsConditions(t.tags, w.tags, f),
-      ...idConditions(t.flowId, w.flowId),
-      ...idConditions(t.deploymentId, w.deploymentId),
-      ...idConditions(t.workQueueId, w.workQueueId),
+      ...idConditions(t.flowId, w.flowId, f),
+      ...idConditions(t.deploymentId, w.deploymentId, f),
+      ...idConditions(t.workQueueId, w.workQueueId, f),
       ...textConditions(t.workQueueName, w.workQueueName, f),
-      ...idConditions(t.parentTaskRunId, w.parentTaskRunId),
+      ...idConditions(t.parentTaskRunId, w.parentTaskRunId, f),
       ...textConditions(t.idempotencyKey, w.idempotencyKey, f),
       ...textConditions(t.flowVersion, w.flowVersion, f),
       ...timeConditions(t.startTime, w.startTime),
@@ -176,7 +176,7 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     if (query.deployment) {
       const d = tables.deployment;
       const where = [
-        ...idConditions(d.id, query.deployment.id),
+        ...idConditions(d.id, query.deployment.id, f),
         ...textConditions(d.name, query.deployment.name, f),
         ...tagsConditions(d.tags, query.deployment.tags, f),
       ];
@@ -193,7 +193,7 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     if (query.workQueue) {
       const wq = tables.workQueue;
       const where = [
-        ...idConditions(wq.id, query.workQueue.id),
+        ...idConditions(wq.id, query.workQueue.id, f),
         ...textConditions(wq.name, query.workQueue.name, f),
       ];
       out.push(
@@ -209,7 +209,7 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     if (query.workPool) {
       const { workQueue: wq, workPool: wp } = tables;
       const where = [
-        ...idConditions(wp.id, query.workPool.id),
+        ...idConditions(wp.id, query.workPool.id, f),
         ...textConditions(wp.name, query.workPool.name, f),
         ...textConditions(wp.type, query.workPool.type, f),
       ];

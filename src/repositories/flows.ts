@@ -5,7 +5,7 @@ import type { Executor } from '../dialect/dialect.js';
 import type { flow } from '../schema/postgres/runs.js';
 import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
-import { NAMED_ENTITY_SORTS, namedEntityOrder } from './sorting.js';
+import { NAMED_ENTITY_SORTS, namedEntityOrder, paged } from './sorting.js';
 import { indexedText, labels, limit, offset, parse, tags, uuid } from './validation.js';
 
 export type Flow = typeof flow.$inferSelect;
@@ -50,7 +50,7 @@ export class FlowRepository {
     if (!where) return [];
     const f = this.ctx.fragments;
     return [
-      ...idConditions(this.t.id, where.id),
+      ...idConditions(this.t.id, where.id, f),
       ...textConditions(this.t.name, where.name, f),
       ...tagsConditions(this.t.tags, where.tags, f),
     ];
@@ -94,8 +94,7 @@ export class FlowRepository {
         .where(and(...this.conditions(o.where)))
         .orderBy(...order)
         .$dynamic();
-      if (o.limit !== undefined) query = query.limit(o.limit);
-      if (o.offset) query = query.offset(o.offset);
+      query = paged(query, o, this.ctx.fragments);
       return query;
     });
   }

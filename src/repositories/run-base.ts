@@ -10,8 +10,9 @@ import { NotFoundError, StaleStateError } from '../errors.js';
 import { STATE_TYPES, type StateType } from '../schema/enums.js';
 import type { flowRun, flowRunState, taskRun, taskRunState } from '../schema/postgres/runs.js';
 import { uuidv7 } from '../schema/uuid.js';
+import { batches, insertBatches } from './batches.js';
 import type { RepositoryContext } from './context.js';
-import { orderBy } from './sorting.js';
+import { orderBy, paged } from './sorting.js';
 import {
   type ParsedStateInput,
   type RunBookkeeping,
@@ -142,8 +143,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
         .where(and(...where(q)))
         .orderBy(...runOrder(page.sort ?? 'ID_DESC', t, this.startTimeKey))
         .$dynamic();
-      if (page.limit !== undefined) select = select.limit(page.limit);
-      if (page.offset) select = select.offset(page.offset);
+      select = paged(select, page, this.ctx.fragments);
       const now = new Date();
       return (await select).map((row) => this.toRun(row as unknown as Row, now));
     });
@@ -254,30 +254,48 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       return out;
     }
     const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
-    const inserted = (await q
-      .insert(this.stateTable)
-      .values(
-        planned.map(({ row, transition }) => ({
-          ...transition.state,
-          [runColumn]: row.id,
-          created: now,
-          updated: now,
-        })) as never,
-      )
-      .returning()) as StateRow[];
+    const stateRows = planned.map(({ row, transition }) => ({
+      ...transition.state,
+      [runColumn]: row.id,
+      created: now,
+      updated: now,
+    }));
+    // Sized by the bind limit and bytes: a claim of 10,000 runs is more states than one INSERT may bind.
+    const inserted: StateRow[] = [];
+    for (const batch of insertBatches(this.ctx, this.stateTable, stateRows)) {
+      inserted.push(
+        ...((await q
+          .insert(this.stateTable)
+          .values(batch as never)
+          .returning()) as StateRow[]),
+      );
+    }
     const stateIdOf = new Map(
       inserted.map((s) => [(s as Record<string, unknown>)[runColumn] as string, s.id]),
     );
-    const out: Run[] = [];
-    for (const { row, transition } of planned) {
-      const [updated] = await q
+    // One UPDATE ... FROM per batch, every run's new columns travelling as one JSON parameter: a
+    // claim of 10,000 runs is a few statements instead of 10,000 round trips.
+    const columns = this.runColumnMap();
+    const updates = planned.map(({ row, transition }) => {
+      const values = this.runColumns(transition.run, stateIdOf.get(row.id)!, now);
+      if (this.kind === 'task')
+        values.flowRunRunCount ??= (row as Record<string, unknown>).flowRunRunCount as number;
+      return { ...values, id: row.id };
+    });
+    const from = (name: string) => sql`${sql.identifier(UPDATE_ROWS)}.${sql.identifier(name)}`;
+    const set = Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, from(column.name)]));
+    const withId = { id: (this.table as unknown as Record<string, AnyPgColumn>).id!, ...columns };
+    const written = new Map<string, Row>();
+    for (const batch of batches(updates, { maxParameters: Number.POSITIVE_INFINITY, parametersPerRow: 1 })) {
+      const rowsWritten = (await q
         .update(this.table)
-        .set(this.runColumns(transition.run, stateIdOf.get(row.id)!, now) as never)
-        .where(eq(this.table.id, row.id))
-        .returning();
-      out.push(this.toRun(updated as unknown as Row, now));
+        .set(set as never)
+        .from(this.ctx.fragments.jsonRows(batch, UPDATE_ROWS, withId))
+        .where(eq(this.table.id, from('id')))
+        .returning()) as unknown as Row[];
+      for (const r of rowsWritten) written.set(r.id, r);
     }
-    return out;
+    return planned.map(({ row }) => this.toRun(written.get(row.id)!, now));
   }
 
   /** The run columns a transition writes. */
@@ -443,6 +461,9 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
 }
 
 type StateRow = typeof flowRunState.$inferSelect | typeof taskRunState.$inferSelect;
+
+/** The FROM item of a multi-row transition UPDATE. */
+const UPDATE_ROWS = 'orion_rows';
 
 /** The run columns every transition writes (task runs also write flowRunRunCount). */
 const RUN_TRANSITION_COLUMNS = [

@@ -1,5 +1,6 @@
 import { type SQL, asc, desc, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { SqlFragments } from '../dialect/fragments.js';
 
 /**
  * ORDER BY for a sort key: the main column (NULLs last in either direction, the same on both
@@ -30,4 +31,27 @@ export function namedEntityOrder(
     case 'NAME_DESC':
       return orderBy(t.name, 'desc', t.id);
   }
+}
+
+/** A page of a list: at most `limit` rows after skipping `offset`; either may be missing. */
+export interface Page {
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * Applies a page to a query. An offset without a limit works on every dialect (semantics.md §2
+ * "Paging"): the dialect says what LIMIT its grammar needs then (SQLite: `LIMIT -1`).
+ */
+export function paged<Q extends { limit(n: number): Q; offset(n: number): Q }>(
+  query: Q,
+  page: Page,
+  fragments: SqlFragments,
+): Q {
+  let out = query;
+  const limit = fragments.pageLimit(page.limit, page.offset);
+  // Drizzle's .limit() takes an SQL expression as well as a number (it is embedded as is).
+  if (limit !== undefined) out = out.limit(limit as number);
+  if (page.offset) out = out.offset(page.offset);
+  return out;
 }

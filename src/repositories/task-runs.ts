@@ -128,10 +128,10 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
     const f = this.ctx.fragments;
     const w = query.where ?? {};
     return [
-      ...idConditions(t.id, w.id),
+      ...idConditions(t.id, w.id, f),
       ...textConditions(t.name, w.name, f),
       ...tagsConditions(t.tags, w.tags, f),
-      ...idConditions(t.flowRunId, w.flowRunId),
+      ...idConditions(t.flowRunId, w.flowRunId, f),
       ...textConditions(t.taskKey, w.taskKey, f),
       ...timeConditions(t.startTime, w.startTime),
       ...timeConditions(t.endTime, w.endTime),

@@ -5,6 +5,7 @@ import { NotFoundError } from '../errors.js';
 import type { workPool } from '../schema/postgres/work.js';
 import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, textConditions, textFilter } from './filters.js';
+import { paged } from './sorting.js';
 import { indexedText, jsonObject, limit, offset, parse, text, uuid } from './validation.js';
 
 export type WorkPool = typeof workPool.$inferSelect;
@@ -121,15 +122,14 @@ export class WorkPoolRepository {
         .from(this.t)
         .where(
           and(
-            ...idConditions(this.t.id, w.id),
+            ...idConditions(this.t.id, w.id, f),
             ...textConditions(this.t.name, w.name, f),
             ...textConditions(this.t.type, w.type, f),
           ),
         )
         .orderBy(asc(this.t.name), asc(this.t.id))
         .$dynamic();
-      if (o.limit !== undefined) query = query.limit(o.limit);
-      if (o.offset) query = query.offset(o.offset);
+      query = paged(query, o, this.ctx.fragments);
       return query;
     });
   }

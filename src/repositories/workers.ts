@@ -6,6 +6,7 @@ import type { worker } from '../schema/postgres/work.js';
 import { recordHeartbeat } from './claiming.js';
 import type { RepositoryContext } from './context.js';
 import { lockPoolByName } from './work-pools.js';
+import { paged } from './sorting.js';
 import { indexedText, limit, offset, parse } from './validation.js';
 
 export type Worker = typeof worker.$inferSelect;
@@ -68,8 +69,7 @@ export class WorkerRepository {
         .where(eq(w.workPoolId, pool.id))
         .orderBy(desc(w.lastHeartbeatTime), desc(w.id))
         .$dynamic();
-      if (o.limit !== undefined) query = query.limit(o.limit);
-      if (o.offset) query = query.offset(o.offset);
+      query = paged(query, o, this.ctx.fragments);
       const now = new Date();
       return (await query).map((row) => ({ ...row, status: workerStatus(row, now) }));
     });

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Executor } from '../../src/dialect/dialect.js';
+import { postgresFragments } from '../../src/dialect/postgres/fragments.js';
 import type { Database } from '../../src/index.js';
 import { scheduledCandidatesQuery } from '../../src/repositories/claiming.js';
 import * as schema from '../../src/schema/postgres/index.js';
@@ -42,20 +44,27 @@ describe('PostgreSQL plan for claiming with 200k runs', () => {
   it('uses the partial scheduled-runs index', async () => {
     // Build the very query the claim runs, compile it, and EXPLAIN it as a prepared statement.
     const builder = drizzle(postgres('postgres://plan@localhost/plan'), { schema }) as unknown as Executor;
-    const query = scheduledCandidatesQuery(builder, schema.flowRun, {
-      queueId,
-      before: new Date(),
-      exclude: [],
-      take: 25,
-    })
-      .for('update', { skipLocked: true })
-      .toSQL();
-    await db.execute(`prepare claim_plan as ${query.sql}`);
-    const args = query.params.map((p) => `'${String(p).replace(/'/g, "''")}'`).join(', ');
-    const plan = (await db.execute<{ 'QUERY PLAN': string }>(`explain execute claim_plan(${args})`))
-      .map((r) => r['QUERY PLAN'])
-      .join('\n');
-    expect(plan).toContain('ix_flow_run__scheduled_work_queue_id_next_scheduled_start_time');
+    // Without and with full deployments to leave out (that list is one parameter, any length).
+    for (const [i, exclude] of [
+      [],
+      [randomUUID()],
+      Array.from({ length: 5000 }, () => randomUUID()),
+    ].entries()) {
+      const query = scheduledCandidatesQuery(builder, schema.flowRun, postgresFragments, {
+        queueId,
+        before: new Date(),
+        exclude,
+        take: 25,
+      })
+        .for('update', { skipLocked: true })
+        .toSQL();
+      await db.execute(`prepare claim_plan_${i} as ${query.sql}`);
+      const args = query.params.map((p) => `'${String(p).replace(/'/g, "''")}'`).join(', ');
+      const plan = (await db.execute<{ 'QUERY PLAN': string }>(`explain execute claim_plan_${i}(${args})`))
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
+      expect(plan).toContain('ix_flow_run__scheduled_work_queue_id_next_scheduled_start_time');
+    }
     expect(
       await db.workQueues.getScheduledRuns({ workPoolName: 'pool', workQueueNames: ['q0'], limit: 5 }),
     ).toHaveLength(5);

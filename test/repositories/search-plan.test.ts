@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,17 @@ describe('PostgreSQL plans for search with 50k runs', () => {
     expect(text).toContain('ix_flow_run__name_trgm');
     const found = await db.flowRuns.list({ where: { name: { like: 'C4CA4238' } } });
     expect(found.map((r) => r.name)).toContain('run-c4ca4238a0b923820dcc509a6f75849b');
+  });
+
+  it('serves an id list, sent as one parameter, with the primary key', async () => {
+    const runs = await db.flowRuns.list({ limit: 2 });
+    const ids = runs.map((r) => r.id);
+    for (const list of [[ids[0]!], [...ids, ...Array.from({ length: 50 }, () => randomUUID())]]) {
+      const text = await plan(postgresFragments.inList(flowRun.id, list, 'uuid'));
+      expect(text).toContain('pk_flow_run');
+      expect(text).not.toContain('Seq Scan on flow_run');
+    }
+    expect(await db.flowRuns.count({ where: { id: { any: ids } } })).toBe(2);
   });
 
   it('serves tag containment with the tags GIN index', async () => {

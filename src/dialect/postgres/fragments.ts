@@ -1,10 +1,50 @@
-import { type SQL, sql } from 'drizzle-orm';
-import { type SqlFragments, escapeLike } from '../fragments.js';
+import { type Column, type SQL, sql } from 'drizzle-orm';
+import { type ListType, type SqlFragments, escapeLike } from '../fragments.js';
+
+/**
+ * A PostgreSQL array literal (`{"a","b\"c"}`) for a list of strings: every element double-quoted,
+ * with `"` and `\` backslash-escaped, so braces, commas, spaces and the word NULL stay data.
+ * Sent as text and cast in SQL: postgres.js serialises JS arrays only once it has fetched the
+ * server's types, which a caller's own client may have switched off (`fetch_types: false`).
+ */
+export function pgArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+const ARRAY_TYPES: Record<ListType, SQL> = { uuid: sql.raw('uuid[]'), text: sql.raw('text[]') };
+
+/**
+ * The list as rows of one parameter: `unnest($n::text::uuid[])` (typed text first, so every driver
+ * sends a plain string). A semi-join (`in (select unnest ...)`) and an anti-join (`not exists`)
+ * rather than `= any($n)` / `<> all($n)`: measured on PostgreSQL 15 with 50,000 rows, `= any` of
+ * 40,000 ids did not finish in 30 s and `<> all` scans the array once per row, while the joins stay
+ * linear (70,000 ids in ~0.3 s) and still probe the column's index for short lists.
+ */
+const listRows = (values: readonly string[], type: ListType): SQL =>
+  sql`unnest(${pgArrayLiteral(values)}::text::${ARRAY_TYPES[type]})`;
+
+/** JSON members keep the application's value (json_to_recordset reads them as the column type). */
+const isJsonColumn = (column: Column) => /^jsonb?$/.test(column.getSQLType());
+
+/** One row as a JSON object keyed by column name: JSON columns as is, others as their driver text. */
+function encodeRow(row: Record<string, unknown>, columns: Record<string, Column>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(columns)) {
+    const value = row[key];
+    out[column.name] =
+      value === null || value === undefined
+        ? null
+        : isJsonColumn(column)
+          ? value
+          : column.mapToDriverValue(value);
+  }
+  return out;
+}
 
 /**
  * PostgreSQL (and PGlite): ILIKE, served by the trigram GIN indexes on `name`; tag lists with `@>`,
  * served by the `jsonb_path_ops` GIN indexes on `tags` (which support `@>` but not `?|`, hence
- * "any" as OR-ed containments).
+ * "any" as OR-ed containments, bounded by the 1,000 tags a filter accepts).
  */
 export const postgresFragments: SqlFragments = {
   containsInsensitive: (column, text) => sql`${column} ilike ${`%${escapeLike(text)}%`} escape '\\'`,
@@ -13,6 +53,18 @@ export const postgresFragments: SqlFragments = {
   jsonListContainsAll: (column, values) => sql`${column} @> ${JSON.stringify(values)}::jsonb`,
   jsonListContainsAny: (column, values) => {
     const parts: SQL[] = [...new Set(values)].map((v) => sql`${column} @> ${JSON.stringify([v])}::jsonb`);
-    return sql`(${sql.join(parts, sql` or `)})`;
+    return parts.length === 0 ? sql`false` : sql`(${sql.join(parts, sql` or `)})`;
   },
+  inList: (column, values, type) => sql`${column} in (select ${listRows(values, type)})`,
+  notInList: (column, values, type) =>
+    sql`(${column} is not null and not exists (select 1 from ${listRows(values, type)} as orion_list(value) where orion_list.value = ${column}))`,
+  // json_to_recordset, not the jsonb one: it keeps a document member's text (and key order) for json columns.
+  jsonRows: (rows, alias, columns) => {
+    const definitions = Object.values(columns).map(
+      (column) => sql`${sql.identifier(column.name)} ${sql.raw(column.getSQLType())}`,
+    );
+    const json = JSON.stringify(rows.map((row) => encodeRow(row, columns)));
+    return sql`json_to_recordset(${json}::text::json) as ${sql.identifier(alias)}(${sql.join(definitions, sql`, `)})`;
+  },
+  pageLimit: (limit) => limit,
 };

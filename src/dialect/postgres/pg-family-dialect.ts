@@ -28,7 +28,8 @@ export abstract class PgFamilyDialect extends BaseDialect {
   readonly name = 'postgresql' as const;
   readonly capabilities: DialectCapabilities = {
     rowLocking: true,
-    maxParameters: 65534,
+    // postgres.js refuses 65,534 parameters or more (MAX_PARAMETERS_EXCEEDED); the protocol allows 65,535.
+    maxParameters: 65533,
     stableExecutor: false,
   };
   readonly tables = schema;

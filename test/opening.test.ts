@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, DatabaseError, MigrationError, createDatabase, migrate } from '../src/index.js';
 
@@ -175,6 +176,21 @@ describe('a SQLite path that cannot be used is a ConfigurationError naming it', 
     const error = await rejection(createDatabase({ url: path }));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toContain(`The SQLite database ${path} is read-only`);
+  });
+});
+
+describe('a better-sqlite3 Database handed in', () => {
+  it('is refused when it was opened read-only, before any write fails', async () => {
+    const path = join(dir, 'orion.db');
+    await (await createDatabase({ url: path })).close();
+    const client = new Sqlite(path, { readonly: true });
+    try {
+      const error = await rejection(createDatabase({ client, migrateOnOpen: false }));
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error.message).toContain(`(${path}) was opened read-only`);
+    } finally {
+      client.close();
+    }
   });
 });
 

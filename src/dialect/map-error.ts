@@ -6,7 +6,14 @@
  * So the class, `.entity` (in words) and `.constraint` are the same on both dialects
  * (semantics.md §2 "Errors").
  */
-import { ConflictError, DatabaseError, NotFoundError, OrionDbError, ValidationError } from '../errors.js';
+import {
+  ConfigurationError,
+  ConflictError,
+  DatabaseError,
+  NotFoundError,
+  OrionDbError,
+  ValidationError,
+} from '../errors.js';
 import { entityOf } from '../schema/entities.js';
 import { postgresConstraints, sqliteConstraints } from './constraints.js';
 import { FOREIGN_KEY_FAILURE, type ForeignKeyFailure, isForeignKeyFailure } from './sqlite/foreign-keys.js';
@@ -136,6 +143,13 @@ function mapSqlite(error: DriverError): OrionDbError | undefined {
   ) {
     return new ValidationError(`The database refused the value: ${message}`);
   }
+  if (code.startsWith('SQLITE_READONLY')) {
+    // Opening refuses read-only files and folders (open-file.ts); this one became read-only later.
+    return new DatabaseError(
+      `The SQLite database became read-only after it was opened (${code}: ${message}): make the file and its folder writable again`,
+      { cause: error },
+    );
+  }
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED') {
     return new DatabaseError(
       'The SQLite file is still locked by another process after the busy timeout (raise ORION_DATABASE_TIMEOUT)',
@@ -180,6 +194,19 @@ function mapPostgres(error: DriverError): OrionDbError | undefined {
       key?.referencedTable ?? /present in table "([^"]+)"/.exec(error.detail ?? '')?.[1] ?? 'row';
     const id = /\(([^)]*)\)=\(([^)]*)\)/.exec(error.detail ?? '')?.[2];
     return missingReference(key?.table ?? table, referenced, id, constraint, error);
+  }
+  // Settings that name a database or role that does not exist, or a wrong password: no retry helps.
+  if (code === '3D000') {
+    return new ConfigurationError(
+      `${error.message}: the library never creates a PostgreSQL database. Create it (CREATE DATABASE) or point ORION_DATABASE_URL at an existing one`,
+      { cause: error },
+    );
+  }
+  if (code === '28000' || code === '28P01') {
+    return new ConfigurationError(
+      `PostgreSQL refused the login (${code}: ${error.message}): check the user and password in ORION_DATABASE_URL`,
+      { cause: error },
+    );
   }
   if (code.startsWith('23') || code.startsWith('22')) {
     return new ValidationError(`The database refused the value: ${error.message}`);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Sqlite from 'better-sqlite3';
+import { ConfigurationError } from '../../errors.js';
 import type { TransactionContext } from '../dialect.js';
 import { Gate } from '../gate.js';
 import { prepareSqliteFile, sqliteOpenFailure } from './open-file.js';
@@ -63,6 +64,12 @@ export function acquireConnection(path: string, timeoutSeconds: number, create: 
 
 /** Wraps a connection the caller owns; it is configured but never closed by us. */
 export function wrapConnection(connection: Sqlite.Database, timeoutSeconds: number): SharedConnection {
+  // As with a read-only file (semantics.md §2): refused at open rather than at the first write.
+  if (connection.readonly) {
+    throw new ConfigurationError(
+      `The better-sqlite3 Database handed to createDatabase (${connection.name}) was opened read-only; @orion/db writes to it. Open it without { readonly: true }.`,
+    );
+  }
   try {
     configure(connection, timeoutSeconds, !connection.memory);
   } catch (error) {

@@ -40,6 +40,25 @@ describe.each(DIALECTS)('foreign-key failures (%s)', (dialect) => {
     );
   const now = () => new Date();
 
+  it('a real race: creating runs of a flow that is being deleted fails only with NotFoundError', async () => {
+    // Each round deletes a flow while runs of it are being created. A create that loses the race
+    // fails on the repository's own check or, on PostgreSQL, on the foreign key when the delete
+    // commits between the check and the insert; either way the same error, and no orphan stays.
+    const failures: unknown[] = [];
+    for (let round = 0; round < 25; round++) {
+      const flow = await db.flows.create({ name: `race-${round}` });
+      const creates = Array.from({ length: 4 }, () =>
+        db.flowRuns.create({ flowId: flow.id }).catch((e: unknown) => failures.push(e)),
+      );
+      await Promise.all([...creates, db.flows.delete(flow.id)]);
+    }
+    for (const error of failures) {
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect(error).toMatchObject({ entity: 'flow' });
+    }
+    expect(await count('flow_run')).toBe(0);
+  });
+
   it('an insert whose only reference is missing names that row', async () => {
     const t = handle.tables;
     const error = await failure(

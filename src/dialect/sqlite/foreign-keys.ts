@@ -86,9 +86,13 @@ function violation(
   };
 }
 
-/** RESTRICT keys that deleting rows of `table` can run into, directly or through ON DELETE CASCADE. */
-function restrictCandidates(connection: Sqlite.Database, table: string): ForeignKeyFailure[] {
-  const catalog = sqliteConstraints();
+type ChildKey = ForeignKeyRow & { child: string };
+
+/** Every foreign key of the database, and the tables a delete from `table` reaches through ON DELETE CASCADE. */
+function cascadeReach(
+  connection: Sqlite.Database,
+  table: string,
+): { keys: ChildKey[]; reached: Set<string> } {
   const tables = (
     connection.prepare(`select name from sqlite_master where type = 'table'`).all() as { name: string }[]
   ).map((row) => row.name);
@@ -108,6 +112,13 @@ function restrictCandidates(connection: Sqlite.Database, table: string): Foreign
       }
     }
   }
+  return { keys, reached };
+}
+
+/** RESTRICT keys that deleting rows of `table` can run into, directly or through ON DELETE CASCADE. */
+function restrictCandidates(connection: Sqlite.Database, table: string): ForeignKeyFailure[] {
+  const catalog = sqliteConstraints();
+  const { keys, reached } = cascadeReach(connection, table);
   const seen = new Set<string>();
   const out: ForeignKeyFailure[] = [];
   for (const key of keys) {
@@ -169,12 +180,18 @@ export function diagnoseForeignKeyFailure(
           value: undefined,
         };
       }
-      const [first] = connection.pragma('foreign_key_check') as CheckRow[];
-      return first ? violation(connection, catalog, first, 'referenced') : undefined;
+      // Only children of the rows this delete removed (directly or by cascade) count, not a
+      // violation some earlier write left with foreign keys off.
+      const { reached } = cascadeReach(connection, table);
+      const found = (connection.pragma('foreign_key_check') as CheckRow[]).find((row) =>
+        reached.has(row.parent),
+      );
+      return found ? violation(connection, catalog, found, 'referenced') : undefined;
     }
     if (!reran) return undefined;
-    const [first] = connection.pragma(`foreign_key_check(${quote(table)})`) as CheckRow[];
-    return first ? violation(connection, catalog, first, 'missing') : undefined;
+    // The newest row is the one this statement wrote (an insert gets the highest rowid).
+    const found = (connection.pragma(`foreign_key_check(${quote(table)})`) as CheckRow[]).at(-1);
+    return found ? violation(connection, catalog, found, 'missing') : undefined;
   } catch {
     return undefined;
   } finally {

@@ -200,8 +200,8 @@ export async function openDatabase(options: DatabaseOptions, create?: boolean): 
  */
 export async function migrate(options: DatabaseOptions & MigrateOptions = {}): Promise<MigrateResult> {
   const { to, dryRun, force, ...rest } = options;
-  if (!dryRun) checkTargetBeforeCreating(rest, to);
-  const db = await openDatabase({ ...rest, migrateOnOpen: false, verifyOnOpen: false }, !dryRun);
+  const create = !dryRun && mayCreateFor(rest, to);
+  const db = await openDatabase({ ...rest, migrateOnOpen: false, verifyOnOpen: false }, create);
   try {
     return await db.migrate({ to, dryRun, force });
   } finally {
@@ -210,14 +210,14 @@ export async function migrate(options: DatabaseOptions & MigrateOptions = {}): P
 }
 
 /**
- * Before an open that would create a missing SQLite file in order to migrate it to `to`: throws the
+ * Before an open that may create a missing SQLite file in order to migrate it to `to`: throws the
  * MigrationError a bad target gives (unknown, out of range) while nothing exists yet, so a typo in
- * the target creates no empty file.
+ * the target creates no empty file; false when the target is base (nothing to create it for).
  * @internal
  */
-export function checkTargetBeforeCreating(options: DatabaseOptions, to: string | undefined): void {
-  if (options.client !== undefined) return;
+export function mayCreateFor(options: DatabaseOptions, to: string | undefined): boolean {
+  if (options.client !== undefined) return false;
   const target = loadSettings(options).target;
-  if (target.kind !== 'sqlite' || target.path === ':memory:' || existsSync(target.path)) return;
-  resolveTarget(to ?? 'head', loadRevisions('sqlite', options.migrationsDir), 0);
+  if (target.kind !== 'sqlite' || target.path === ':memory:' || existsSync(target.path)) return true;
+  return resolveTarget(to ?? 'head', loadRevisions('sqlite', options.migrationsDir), 0) > 0;
 }

@@ -100,6 +100,13 @@ describe('a SQLite file that does not exist', () => {
     );
     expect(mistyped).toBeInstanceOf(MigrationError);
     expect(readdirSync(dir)).toEqual([]);
+    // Migrating a missing database to base would migrate nothing: it is reported missing instead.
+    const toBase = await migrate({ url: path, to: 'base' }).then(
+      () => expect.unreachable('a missing database has nothing to migrate to base'),
+      (e: unknown) => e as Error,
+    );
+    expect(toBase.message).toContain(`There is no SQLite database at ${path}`);
+    expect(readdirSync(dir)).toEqual([]);
     const result = await migrate({ url: path });
     expect(result.applied.length).toBeGreaterThan(0);
     expect(existsSync(path)).toBe(true);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkTargetBeforeCreating } from '../../database.js';
+import { mayCreateFor } from '../../database.js';
 import type { MigrateResult, RevisionRef } from '../../migrations/migrator.js';
 import { loadSettings } from '../../settings/load.js';
 import { describeTarget } from '../../settings/url.js';
@@ -40,7 +40,7 @@ export function registerMigrationCommands(program: Command, io: Io, globals: () 
       }
       // Ask (and check the target) before opening: upgrade is the command that creates a missing
       // SQLite file (semantics.md §3), and a refused or mistyped upgrade must not leave one behind.
-      checkTargetBeforeCreating({ url: globals().url }, options.revision);
+      const create = mayCreateFor({ url: globals().url }, options.revision);
       await confirm(
         io,
         { settings: loadSettings({ url: globals().url }) },
@@ -50,7 +50,7 @@ export function registerMigrationCommands(program: Command, io: Io, globals: () 
       await withDatabase(
         globals(),
         async (db) => report(io, await db.migrate({ to: options.revision })),
-        true,
+        create,
       );
     });
 

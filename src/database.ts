@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type SQL, sql } from 'drizzle-orm';
 import type { DialectName, DriverName, Dialect, Row, TransactionContext } from './dialect/dialect.js';
 import { type ExistingClient, openDialect } from './dialect/open.js';
@@ -21,6 +22,7 @@ import { FlowRunRepository } from './repositories/flow-runs.js';
 import { FlowRepository } from './repositories/flows.js';
 import { TaskRunRepository } from './repositories/task-runs.js';
 import { loadRevisions } from './migrations/revisions.js';
+import { resolveTarget } from './migrations/targets.js';
 import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
 
 /** Options for createDatabase: any setting (overriding environment and profile), or a client you own. */
@@ -180,6 +182,11 @@ class OrionDatabase extends Scope implements Database {
  * Opens a database from the resolved settings (options > environment > profile > defaults).
  * With no options: the SQLite file `~/.orion/orion.db`, migrated to head.
  *
+ * Only an open that migrates (`migrateOnOpen`, the default) creates a missing SQLite file and its
+ * folder; any other open of a missing file is a `MigrationError` naming the path and
+ * `orion-db upgrade`. With `migrateOnOpen: false` (and `verifyOnOpen` left on) a database that is
+ * not at this code's head, behind or ahead, is a `MigrationError` naming both revisions.
+ *
  * ```ts
  * const db = await createDatabase({ url: 'postgresql://postgres@localhost:5432/orion' });
  * await db.migrations.status();
@@ -187,8 +194,19 @@ class OrionDatabase extends Scope implements Database {
  * ```
  */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  return openDatabase(options);
+}
+
+/**
+ * createDatabase, for the library's own tools: `create` overrides whether a missing SQLite file may
+ * be created (the `migrate()` function and the CLI's upgrade create one; their dry runs do not).
+ * @internal
+ */
+export async function openDatabase(options: DatabaseOptions, create?: boolean): Promise<Database> {
   const settings = loadSettings(options);
-  const dialect = await openDialect(settings, options.client);
+  const dialect = await openDialect(settings, options.client, {
+    create: create ?? settings.migrateOnOpen,
+  });
   try {
     await dialect.checkSupport();
     const migrator = new Migrator(dialect, loadRevisions(dialect.name, options.migrationsDir));
@@ -203,6 +221,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
 
 /**
  * Opens the database without migrating on open, migrates it to `to` (default head), and closes it.
+ * A missing SQLite file is created unless `dryRun`.
  *
  * ```ts
  * await migrate({ url: 'sqlite:///orion.db', to: 'head' });
@@ -210,10 +229,24 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
  */
 export async function migrate(options: DatabaseOptions & MigrateOptions = {}): Promise<MigrateResult> {
   const { to, dryRun, force, ...rest } = options;
-  const db = await createDatabase({ ...rest, migrateOnOpen: false, verifyOnOpen: false });
+  const create = !dryRun && mayCreateFor(rest, to);
+  const db = await openDatabase({ ...rest, migrateOnOpen: false, verifyOnOpen: false }, create);
   try {
     return await db.migrate({ to, dryRun, force });
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Before an open that may create a missing SQLite file in order to migrate it to `to`: throws the
+ * MigrationError a bad target gives (unknown, out of range) while nothing exists yet, so a typo in
+ * the target creates no empty file; false when the target is base (nothing to create it for).
+ * @internal
+ */
+export function mayCreateFor(options: DatabaseOptions, to: string | undefined): boolean {
+  if (options.client !== undefined) return false;
+  const target = loadSettings(options).target;
+  if (target.kind !== 'sqlite' || target.path === ':memory:' || existsSync(target.path)) return true;
+  return resolveTarget(to ?? 'head', loadRevisions('sqlite', options.migrationsDir), 0) > 0;
 }

@@ -1,7 +1,8 @@
 /**
  * The closed set of errors @orion/db throws. Every driver error is mapped to one of these in
- * `dialect/<name>/errors.ts`; nothing raw reaches a caller.
+ * `dialect/map-error.ts`; nothing raw reaches a caller.
  */
+import { entityOf } from './schema/entities.js';
 import { maskSecrets } from './settings/mask.js';
 
 export class OrionDbError extends Error {
@@ -28,28 +29,45 @@ export class ValidationError extends OrionDbError {
   }
 }
 
-/** A row the call names (or references) does not exist. */
+/**
+ * A row the call names (or references) does not exist. `.entity` is what the row is, in words
+ * (`'work pool'`); `.id` the id or name asked for; `.constraint` the foreign key that found the
+ * reference missing, when a write referenced the row (named the same on both dialects).
+ */
 export class NotFoundError extends OrionDbError {
   override readonly code = 'NOT_FOUND';
+  readonly entity: string;
+  readonly constraint: string | undefined;
   constructor(
-    readonly entity: string,
+    entity: string,
     readonly id: string,
-    message = `${entity} ${id} not found`,
+    message?: string,
+    options?: { cause?: unknown; constraint?: string },
   ) {
-    super(message);
+    // A table name handed in by mistake still comes out as words (semantics.md §2 "Errors").
+    const words = entityOf(entity);
+    super(message ?? `${words} ${id} not found`, { cause: options?.cause });
+    this.entity = words;
+    this.constraint = options?.constraint;
   }
 }
 
-/** A unique constraint (named the same on both dialects) or another rule refused the write. */
+/**
+ * A unique constraint or another rule refused the write, or a deleted row is still referenced.
+ * `.entity` is what the row is, in words; `.constraint` the constraint's name (the same on both
+ * dialects) or the rule's.
+ */
 export class ConflictError extends OrionDbError {
   override readonly code: string = 'CONFLICT';
+  readonly entity: string;
   constructor(
-    readonly entity: string,
+    entity: string,
     readonly constraint: string,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.entity = entityOf(entity);
   }
 }
 

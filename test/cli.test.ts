@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,10 +38,27 @@ describe.each(['sqlite', 'postgresql'] as const)('orion-db as a real process (%s
   });
 
   it('walks upgrade, status, history, downgrade -r -1, downgrade -r <id>, dry runs and reset', async () => {
+    if (dialect === 'sqlite') {
+      // Commands that only look create nothing, and say the database is missing (semantics.md §3).
+      const file = join(home, 'orion.db');
+      for (const args of [['status'], ['history'], ['upgrade', '--dry-run'], ['downgrade', '--dry-run']]) {
+        const looked = await cli(args);
+        expect(looked.code, `${args.join(' ')}: ${looked.stdout} ${looked.stderr}`).toBe(1);
+        expect(looked.stderr).toMatch(
+          /^orion-db: There is no SQLite database at .*orion\.db.*orion-db upgrade/,
+        );
+        expect(looked.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      expect((await cli(['config', 'view'])).code).toBe(0);
+      expect(readdirSync(home)).toEqual([]);
+      // upgrade is the command that creates it; back to base for the walk below.
+      expect((await cli(['upgrade', '-y', '-r', '+1'])).code).toBe(0);
+      expect(existsSync(file)).toBe(true);
+      expect((await cli(['downgrade', '-y', '-r', 'base'])).code).toBe(0);
+    }
     let r = await cli(['status']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/current:\s+base/);
-    if (dialect === 'sqlite') expect(existsSync(join(home, 'orion.db'))).toBe(true);
 
     r = await cli(['upgrade', '--dry-run']);
     expect(r.code, r.stderr).toBe(0);

@@ -12,7 +12,17 @@ import {
 import { checkPostgresSupport } from '../src/dialect/postgres/support.js';
 import { assertSqliteVersion } from '../src/dialect/sqlite/sqlite-dialect.js';
 import { createTestDatabase } from '../src/testing/index.js';
-import { DIALECTS } from './support/dialects.js';
+import { DIALECTS, postgresServerUrl } from './support/dialects.js';
+
+const serverUrl = await postgresServerUrl();
+const refusal = (open: Promise<Database>) =>
+  open.then(
+    async (db) => {
+      await db.close();
+      return expect.unreachable('the open should have failed');
+    },
+    (error: unknown) => error as Error,
+  );
 
 describe.each(DIALECTS)('driver errors become typed errors (%s)', (dialect) => {
   let db: Database;
@@ -110,6 +120,24 @@ describe('opening', () => {
     expect((error as Error).message).toMatch(/ORION_DATABASE_URL \(from option\)/);
     expect((error as Error).message).not.toContain('topsecret');
   });
+
+  it.runIf(serverUrl !== undefined)(
+    'reports a PostgreSQL database or role that does not exist as a ConfigurationError',
+    async () => {
+      const missing = new URL(serverUrl!);
+      missing.pathname = '/orion_no_such_database';
+      const error = await refusal(createDatabase({ url: missing.toString(), migrateOnOpen: false }));
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error.message).toMatch(/orion_no_such_database.*does not exist.*CREATE DATABASE/);
+      const stranger = new URL(serverUrl!);
+      stranger.username = 'orion_no_such_role';
+      stranger.password = 'topsecret';
+      const refused = await refusal(createDatabase({ url: stranger.toString(), migrateOnOpen: false }));
+      expect(refused).toBeInstanceOf(ConfigurationError);
+      expect(refused.message).toMatch(/refused the login.*ORION_DATABASE_URL/);
+      expect(refused.message).not.toContain('topsecret');
+    },
+  );
 
   it('reports an unreachable server as a retryable DatabaseError without the password', async () => {
     const error = await createDatabase({

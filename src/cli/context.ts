@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
-import { type Database, createDatabase } from '../database.js';
+import { type Database, openDatabase } from '../database.js';
 import { OrionDbError } from '../errors.js';
+import type { Settings } from '../settings/load.js';
 import { describeTarget } from '../settings/url.js';
 
 /** Options every command accepts. */
@@ -36,13 +37,25 @@ export class CliError extends OrionDbError {
   override readonly code = 'CLI';
 }
 
-/** Opens the database as it is: no migration and no verification on open. */
-export async function openForCli(options: GlobalOptions): Promise<Database> {
-  return createDatabase({ url: options.url, migrateOnOpen: false, verifyOnOpen: false });
+/**
+ * Opens the database as it is: no migration and no verification on open. Only a command that will
+ * migrate passes `create` (upgrade, reset); every other command creates nothing and reports a
+ * missing SQLite file as such (semantics.md §3).
+ */
+export async function openForCli(options: GlobalOptions, create = false): Promise<Database> {
+  return openDatabase({ url: options.url, migrateOnOpen: false, verifyOnOpen: false }, create);
 }
 
-/** Asks before a destructive command unless -y; refuses without a terminal. */
-export async function confirm(io: Io, db: Database, action: string, yes: boolean | undefined): Promise<void> {
+/**
+ * Asks before a destructive command unless -y; refuses without a terminal. Takes an open database
+ * or just the settings, so a command can ask before it opens (and so before it creates anything).
+ */
+export async function confirm(
+  io: Io,
+  db: { readonly settings: Pick<Settings, 'target'> },
+  action: string,
+  yes: boolean | undefined,
+): Promise<void> {
   if (yes) return;
   const where = describeTarget(db.settings.target);
   if (!io.interactive) {
@@ -56,9 +69,13 @@ export async function confirm(io: Io, db: Database, action: string, yes: boolean
   if (answer !== 'y' && answer !== 'yes') throw new CliError('Aborted: nothing was changed');
 }
 
-/** Runs `fn` with an open database and always closes it. */
-export async function withDatabase<T>(options: GlobalOptions, fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openForCli(options);
+/** Runs `fn` with an open database and always closes it; `create` as for `openForCli`. */
+export async function withDatabase<T>(
+  options: GlobalOptions,
+  fn: (db: Database) => Promise<T>,
+  create = false,
+): Promise<T> {
+  const db = await openForCli(options, create);
   try {
     return await fn(db);
   } finally {

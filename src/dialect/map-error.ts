@@ -1,12 +1,22 @@
 /**
  * The one place where driver errors become @orion/db errors. postgres.js and PGlite report a
- * SQLSTATE; better-sqlite3 reports an extended result code and names a unique violation by its
- * columns, which we map back to the constraint name so `ConflictError.constraint` is the same on
- * both dialects.
+ * SQLSTATE with the table and constraint; better-sqlite3 reports an extended result code, names a
+ * unique violation by its columns (mapped back to the constraint name from the schema) and a
+ * foreign-key violation not at all (the failing statement diagnoses it: sqlite/foreign-keys.ts).
+ * So the class, `.entity` (in words) and `.constraint` are the same on both dialects
+ * (semantics.md §2 "Errors").
  */
-import { getTableConfig } from 'drizzle-orm/sqlite-core';
-import { ConflictError, DatabaseError, NotFoundError, OrionDbError, ValidationError } from '../errors.js';
-import * as sqliteSchema from '../schema/sqlite/index.js';
+import {
+  ConfigurationError,
+  ConflictError,
+  DatabaseError,
+  NotFoundError,
+  OrionDbError,
+  ValidationError,
+} from '../errors.js';
+import { entityOf } from '../schema/entities.js';
+import { postgresConstraints, sqliteConstraints } from './constraints.js';
+import { FOREIGN_KEY_FAILURE, type ForeignKeyFailure, isForeignKeyFailure } from './sqlite/foreign-keys.js';
 
 /** SQLSTATEs that mean "try the transaction again". */
 export const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
@@ -31,6 +41,7 @@ interface DriverError extends Error {
   table_name?: string;
   table?: string;
   detail?: string;
+  [FOREIGN_KEY_FAILURE]?: ForeignKeyFailure;
 }
 
 /** Drizzle wraps driver errors in DrizzleQueryError; the driver's error (the one with a code) is in `cause`. */
@@ -42,23 +53,46 @@ function unwrap(error: unknown): DriverError {
   return current;
 }
 
-let sqliteUniqueNames: Map<string, string> | undefined;
-
 /** "flow_run(flow_id,idempotency_key)" → "uq_flow_run__flow_id_idempotency_key", from the schema itself. */
 function sqliteUniqueName(table: string, columns: string[]): string {
-  if (!sqliteUniqueNames) {
-    sqliteUniqueNames = new Map();
-    for (const value of Object.values(sqliteSchema)) {
-      if (typeof value !== 'object' || value === null || !('getSQL' in value)) continue;
-      const config = getTableConfig(value as never);
-      for (const index of config.indexes) {
-        if (!index.config.unique) continue;
-        const cols = index.config.columns.map((c) => ('name' in c ? (c as { name: string }).name : '?'));
-        sqliteUniqueNames.set(`${config.name}(${cols.join(',')})`, index.config.name);
-      }
-    }
-  }
-  return sqliteUniqueNames.get(`${table}(${columns.join(',')})`) ?? `uq_${table}__${columns.join('_')}`;
+  return (
+    sqliteConstraints().uniques.get(`${table}(${columns.join(',')})`)?.name ??
+    `uq_${table}__${columns.join('_')}`
+  );
+}
+
+/** A write referenced a row that does not exist: the same error from either dialect. */
+function missingReference(
+  table: string,
+  referencedTable: string,
+  id: string | undefined,
+  constraint: string | undefined,
+  cause: unknown,
+): NotFoundError {
+  const missing = entityOf(referencedTable);
+  return new NotFoundError(
+    missing,
+    id ?? 'unknown',
+    `The ${missing}${id ? ` ${id}` : ''} referenced by this ${entityOf(table)} does not exist` +
+      `${constraint ? ` (${constraint})` : ''}; it may have been deleted concurrently`,
+    { cause, constraint },
+  );
+}
+
+/** A row about to be deleted is still referenced: the same error from either dialect. */
+function stillReferenced(
+  referencedTable: string,
+  table: string | undefined,
+  constraint: string | undefined,
+  cause: unknown,
+): ConflictError {
+  const entity = entityOf(referencedTable);
+  return new ConflictError(
+    entity,
+    constraint ?? 'foreign_key',
+    `The ${entity} is still referenced${table ? ` by a ${entityOf(table)}` : ''}${constraint ? ` (${constraint})` : ''}`,
+    { cause },
+  );
 }
 
 function mapSqlite(error: DriverError): OrionDbError | undefined {
@@ -78,13 +112,25 @@ function mapSqlite(error: DriverError): OrionDbError | undefined {
     return new ConflictError(
       table,
       constraint,
-      `${table} already exists with the same ${columns.join(', ')} (${constraint})`,
+      `A ${entityOf(table)} already exists with the same ${columns.join(', ')} (${constraint})`,
       { cause: error },
     );
   }
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+  if (isForeignKeyFailure(error)) {
+    const failure = error[FOREIGN_KEY_FAILURE];
+    if (failure?.kind === 'missing')
+      return missingReference(
+        failure.table,
+        failure.referencedTable,
+        failure.value,
+        failure.constraint,
+        error,
+      );
+    if (failure?.kind === 'referenced')
+      return stillReferenced(failure.referencedTable, failure.table, failure.constraint, error);
+    // Only raw SQL (db.execute) gets here: its statement is not diagnosed, so neither side is known.
     return new ConflictError(
-      'unknown',
+      'row',
       'foreign_key',
       'A foreign key constraint refused the write (a referenced row is missing or still referenced)',
       { cause: error },
@@ -96,6 +142,13 @@ function mapSqlite(error: DriverError): OrionDbError | undefined {
     code === 'SQLITE_MISMATCH'
   ) {
     return new ValidationError(`The database refused the value: ${message}`);
+  }
+  if (code.startsWith('SQLITE_READONLY')) {
+    // Opening refuses read-only files and folders (open-file.ts); this one became read-only later.
+    return new DatabaseError(
+      `The SQLite database became read-only after it was opened (${code}: ${message}): make the file and its folder writable again`,
+      { cause: error },
+    );
   }
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED') {
     return new DatabaseError(
@@ -112,24 +165,47 @@ function mapPostgres(error: DriverError): OrionDbError | undefined {
   const table = error.table_name ?? error.table ?? 'unknown';
   const constraint = error.constraint_name ?? error.constraint ?? 'unknown';
   if (code === '23505') {
+    const owner = postgresConstraints().tableOf.get(constraint) ?? table;
     return new ConflictError(
-      table,
+      owner,
       constraint,
-      `${table} already exists with the same key (${constraint})${error.detail ? `: ${error.detail}` : ''}`,
+      `A ${entityOf(owner)} already exists with the same key (${constraint})${error.detail ? `: ${error.detail}` : ''}`,
       { cause: error },
     );
   }
-  if (code === '23503') {
-    if (/is still referenced/.test(error.detail ?? '')) {
-      return new ConflictError(table, constraint, `${table} is still referenced (${constraint})`, {
-        cause: error,
-      });
+  // 23001 is how PostgreSQL 16+ (and PGlite) report an ON DELETE RESTRICT key; older servers say 23503.
+  if (code === '23503' || code === '23001') {
+    // The constraint names both sides; the message's own tables are the fallback for tables outside the schema.
+    const key = postgresConstraints().foreignKeys.get(constraint);
+    const tables = /on table "([^"]+)".*on table "([^"]+)"/.exec(error.message);
+    if (
+      code === '23001' ||
+      /is still referenced/.test(error.detail ?? '') ||
+      /^update or delete on/.test(error.message)
+    ) {
+      return stillReferenced(
+        key?.referencedTable ?? tables?.[1] ?? table,
+        key?.table ?? tables?.[2],
+        constraint,
+        error,
+      );
     }
-    const referenced = /__([a-z_]+)$/.exec(constraint)?.[1] ?? 'referenced row';
-    return new NotFoundError(
-      referenced,
-      /\(([^)]*)\)=\(([^)]*)\)/.exec(error.detail ?? '')?.[2] ?? 'unknown',
-      `A referenced ${referenced} does not exist (${constraint})`,
+    const referenced =
+      key?.referencedTable ?? /present in table "([^"]+)"/.exec(error.detail ?? '')?.[1] ?? 'row';
+    const id = /\(([^)]*)\)=\(([^)]*)\)/.exec(error.detail ?? '')?.[2];
+    return missingReference(key?.table ?? table, referenced, id, constraint, error);
+  }
+  // Settings that name a database or role that does not exist, or a wrong password: no retry helps.
+  if (code === '3D000') {
+    return new ConfigurationError(
+      `${error.message}: the library never creates a PostgreSQL database. Create it (CREATE DATABASE) or point ORION_DATABASE_URL at an existing one`,
+      { cause: error },
+    );
+  }
+  if (code === '28000' || code === '28P01') {
+    return new ConfigurationError(
+      `PostgreSQL refused the login (${code}: ${error.message}): check the user and password in ORION_DATABASE_URL`,
+      { cause: error },
     );
   }
   if (code.startsWith('23') || code.startsWith('22')) {

@@ -26,8 +26,21 @@ function isPgliteClient(client: unknown): client is PGlite {
   return typeof client === 'object' && client !== null && 'waitReady' in client && 'exec' in client;
 }
 
+/** What the open is for. */
+export interface OpenIntent {
+  /**
+   * True only when the open will create and migrate the database: then a missing SQLite file and its
+   * folder are created. Otherwise nothing is created and a missing file is an error (semantics.md §3).
+   */
+  create: boolean;
+}
+
 /** Opens the dialect for the resolved settings, or wraps a client handed in by the caller. */
-export async function openDialect(settings: Settings, client?: ExistingClient): Promise<Dialect> {
+export async function openDialect(
+  settings: Settings,
+  client: ExistingClient | undefined,
+  intent: OpenIntent,
+): Promise<Dialect> {
   if (client !== undefined) {
     if (isSqliteClient(client)) return new SqliteDialect(wrapConnection(client, settings.timeoutSeconds));
     if (isPostgresJsClient(client)) {
@@ -46,7 +59,7 @@ export async function openDialect(settings: Settings, client?: ExistingClient): 
   const target = settings.target;
   switch (target.kind) {
     case 'sqlite':
-      return new SqliteDialect(acquireConnection(target.path, settings.timeoutSeconds));
+      return new SqliteDialect(acquireConnection(target.path, settings.timeoutSeconds, intent.create));
     case 'postgres': {
       const timeoutMs = Math.round(settings.timeoutSeconds * 1000);
       const sql = postgres(target.url, {

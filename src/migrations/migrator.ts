@@ -51,6 +51,7 @@ export interface MigrationHistoryEntry extends RevisionRef {
 }
 
 const ref = (r: Revision): RevisionRef => ({ revision: r.revision, name: r.name });
+const label = (r: Revision): string => `${r.revision} (${r.name})`;
 
 /**
  * Applies the revisions of one dialect. Each step is its own transaction holding the migration lock
@@ -100,9 +101,22 @@ export class Migrator {
     return (await this.dialect.query(SELECT_HISTORY)).map(toApplied);
   }
 
-  /** Throws MigrationError when the database is ahead of this code or an applied file changed. */
+  /**
+   * Throws MigrationError when the database is not at this code's head: ahead of it, an applied
+   * file changed, or behind it (semantics.md §3: a database behind the code opened without
+   * migrating is refused at open, naming both revisions and `orion-db upgrade`).
+   */
   async verify(): Promise<void> {
-    this.check(await this.readApplied());
+    const current = this.check(await this.readApplied());
+    if (current === this.revisions.length) return;
+    const at = current === 0 ? 'base (no migrations applied)' : label(this.revisions[current - 1]!);
+    const head = label(this.revisions.at(-1)!);
+    const pending = this.revisions.length - current;
+    throw new MigrationError(
+      `The database is behind this version of @orion/db: it is at ${at}, this code's head is ${head} ` +
+        `(${pending} migration${pending === 1 ? '' : 's'} pending). Run \`orion-db upgrade\` (or migrate({ to: 'head' })), ` +
+        'or open with migrateOnOpen: true. Nothing was changed.',
+    );
   }
 
   async status(): Promise<MigrationStatus> {

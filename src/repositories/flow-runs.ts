@@ -270,11 +270,18 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
 
   private async assertReferences(
     q: Executor,
-    data: { flowId?: string; workQueueId?: string | null; parentTaskRunId?: string | null },
+    data: {
+      flowId?: string;
+      deploymentId?: string | null;
+      workQueueId?: string | null;
+      parentTaskRunId?: string | null;
+    },
   ): Promise<void> {
-    const { flow, workQueue, taskRun } = this.ctx.tables;
+    const { flow, deployment, workQueue, taskRun } = this.ctx.tables;
+    // deployment_id has no foreign key (as Prefect), so only this check keeps a missing one out (semantics.md §5).
     const checks = [
       ['flow', data.flowId, flow],
+      ['deployment', data.deploymentId, deployment],
       ['work queue', data.workQueueId, workQueue],
       ['task run', data.parentTaskRunId, taskRun],
     ] as const;
@@ -304,7 +311,7 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     const runId = parse(uuid, id, 'flow run id');
     const data = parse(flowRunUpdate, patch, 'flow run update');
     return this.ctx.transaction(async (q) => {
-      await this.assertReferences(q, { workQueueId: data.workQueueId });
+      await this.assertReferences(q, { workQueueId: data.workQueueId, deploymentId: data.deploymentId });
       const now = new Date();
       const [row] = await q
         .update(this.table)

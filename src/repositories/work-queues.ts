@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, lt, lte, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { fk } from '../schema/naming.js';
 import type { workQueue } from '../schema/postgres/work.js';
 import { type ClaimOptions, claimScheduledRuns, claimOptions, findScheduledRuns } from './claiming.js';
 import type { RepositoryContext } from './context.js';
@@ -163,9 +164,10 @@ export class WorkQueueRepository {
         .from(this.ctx.tables.workPool)
         .where(eq(this.ctx.tables.workPool.id, queue.workPoolId));
       if (pool?.defaultQueueId === queueId) {
+        // Named after the RESTRICT key that refuses the delete on both dialects, so a race gives the same error.
         throw new ConflictError(
           'work queue',
-          'default_queue',
+          fk('work_pool', ['default_queue_id'], 'work_queue'),
           `The default queue of a work pool cannot be deleted (${queueId})`,
         );
       }

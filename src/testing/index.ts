@@ -80,7 +80,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const migrated = options.migrated ?? true;
   if ((options.dialect ?? 'sqlite') === 'sqlite') {
     const connection = migrated ? new Sqlite(await sqliteTemplateImage()) : new Sqlite(':memory:');
-    const db = await createDatabase({ client: connection, migrateOnOpen: false });
+    const db = await createDatabase({ client: connection, migrateOnOpen: false, verifyOnOpen: migrated });
     return withCleanup(db, async () => {
       connection.close();
     });
@@ -94,11 +94,11 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     } else {
       instance = await openPglite(false);
     }
-    const db = await createDatabase({ client: instance, migrateOnOpen: false });
+    const db = await createDatabase({ client: instance, migrateOnOpen: false, verifyOnOpen: migrated });
     return withCleanup(db, () => instance.close());
   }
   const url = await createServerDatabase(source.url, migrated);
-  const db = await createDatabase({ url, migrateOnOpen: false, poolSize: 10 });
+  const db = await createDatabase({ url, migrateOnOpen: false, verifyOnOpen: migrated, poolSize: 10 });
   const name = new URL(url).pathname.slice(1);
   return withCleanup(db, () => dropServerDatabase(source.url, name));
 }

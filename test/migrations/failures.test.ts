@@ -26,7 +26,7 @@ describe.each(DIALECTS)('migration failures and targets (%s)', (dialect) => {
     await db.close();
     const folder = dialect === 'sqlite' ? 'sqlite' : 'postgres';
     appendFileSync(join(copy.dir, folder, '0001_search_indexes.sql'), '\n-- an innocent-looking edit\n');
-    const reopened = blank.open({ migrationsDir: copy.dir });
+    const reopened = blank.open({ migrationsDir: copy.dir, verifyOnOpen: true });
     await expect(reopened).rejects.toBeInstanceOf(MigrationError);
     await expect(reopened).rejects.toThrow(/0001_search_indexes.*edited after it was applied/);
   });
@@ -72,7 +72,7 @@ describe.each(DIALECTS)('migration failures and targets (%s)', (dialect) => {
     );
     await db.close();
     const head = loadRevisions(dialect).at(-1)!;
-    const reopened = blank.open();
+    const reopened = blank.open({ verifyOnOpen: true });
     await expect(reopened).rejects.toBeInstanceOf(MigrationError);
     await expect(reopened).rejects.toThrow(/f00df00df00d.*migrated by a newer @orion\/db/);
     await expect(reopened).rejects.toThrow(head.revision);

@@ -11,7 +11,12 @@ describe('a SQLite migration that rebuilds a parent table', () => {
   let db: Database;
   beforeEach(async () => {
     connection = new Sqlite(':memory:');
-    db = await createDatabase({ client: connection, migrationsDir: FIXTURE, migrateOnOpen: false });
+    db = await createDatabase({
+      client: connection,
+      migrationsDir: FIXTURE,
+      migrateOnOpen: false,
+      verifyOnOpen: false,
+    });
   });
   afterEach(async () => {
     await db.close();

@@ -21,7 +21,8 @@ export async function blankDatabase(dialect: DialectName): Promise<BlankDatabase
   const make = (options: DatabaseOptions, dispose: () => Promise<void>, url?: string): BlankDatabase => ({
     options,
     url,
-    open: (extra = {}) => createDatabase({ migrateOnOpen: false, ...options, ...extra }),
+    // A blank database is behind the code by definition, so opening it to migrate skips the at-head check.
+    open: (extra = {}) => createDatabase({ migrateOnOpen: false, verifyOnOpen: false, ...options, ...extra }),
     dispose,
   });
   if (dialect === 'sqlite') {

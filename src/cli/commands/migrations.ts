@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { mayCreateFor } from '../../database.js';
 import type { MigrateResult, RevisionRef } from '../../migrations/migrator.js';
+import { loadSettings } from '../../settings/load.js';
 import { describeTarget } from '../../settings/url.js';
 import { type GlobalOptions, type Io, confirm, withDatabase } from '../context.js';
 
@@ -31,11 +33,25 @@ export function registerMigrationCommands(program: Command, io: Io, globals: () 
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .action(async (options: { revision: string; yes?: boolean; dryRun?: boolean }) => {
-      await withDatabase(globals(), async (db) => {
-        if (options.dryRun) return report(io, await db.migrate({ to: options.revision, dryRun: true }));
-        await confirm(io, db, `upgrade to ${options.revision}`, options.yes);
-        report(io, await db.migrate({ to: options.revision }));
-      });
+      if (options.dryRun) {
+        return withDatabase(globals(), async (db) =>
+          report(io, await db.migrate({ to: options.revision, dryRun: true })),
+        );
+      }
+      // Ask (and check the target) before opening: upgrade is the command that creates a missing
+      // SQLite file (semantics.md §3), and a refused or mistyped upgrade must not leave one behind.
+      const create = mayCreateFor({ url: globals().url }, options.revision);
+      await confirm(
+        io,
+        { settings: loadSettings({ url: globals().url }) },
+        `upgrade to ${options.revision}`,
+        options.yes,
+      );
+      await withDatabase(
+        globals(),
+        async (db) => report(io, await db.migrate({ to: options.revision })),
+        create,
+      );
     });
 
   program
@@ -45,11 +61,17 @@ export function registerMigrationCommands(program: Command, io: Io, globals: () 
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .action(async (options: { revision: string; yes?: boolean; dryRun?: boolean }) => {
-      await withDatabase(globals(), async (db) => {
-        if (options.dryRun) return report(io, await db.migrate({ to: options.revision, dryRun: true }));
-        await confirm(io, db, `downgrade to ${options.revision}`, options.yes);
-        report(io, await db.migrate({ to: options.revision }));
-      });
+      if (!options.dryRun) {
+        await confirm(
+          io,
+          { settings: loadSettings({ url: globals().url }) },
+          `downgrade to ${options.revision}`,
+          options.yes,
+        );
+      }
+      await withDatabase(globals(), async (db) =>
+        report(io, await db.migrate({ to: options.revision, dryRun: options.dryRun })),
+      );
     });
 
   program
@@ -57,11 +79,20 @@ export function registerMigrationCommands(program: Command, io: Io, globals: () 
     .description('remove all data and every object the migrations created, then apply the schema again')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (options: { yes?: boolean }) => {
-      await withDatabase(globals(), async (db) => {
-        await confirm(io, db, 'reset (all data will be lost)', options.yes);
-        await db.reset();
-        io.out(`Reset ${describeTarget(db.settings.target)}: schema at head, no data`);
-      });
+      await confirm(
+        io,
+        { settings: loadSettings({ url: globals().url }) },
+        'reset (all data will be lost)',
+        options.yes,
+      );
+      await withDatabase(
+        globals(),
+        async (db) => {
+          await db.reset();
+          io.out(`Reset ${describeTarget(db.settings.target)}: schema at head, no data`);
+        },
+        true,
+      );
     });
 
   program

@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
+import { ConfigurationError } from '../../errors.js';
 import type { Frame } from '../transaction.js';
 import { Gate } from '../gate.js';
+import { prepareSqliteFile, sqliteOpenFailure } from './open-file.js';
 
 /** One better-sqlite3 connection with the gate and transaction context every handle on it shares. */
 export interface SharedConnection {
@@ -26,16 +26,31 @@ function configure(connection: Sqlite.Database, timeoutSeconds: number, file: bo
   if (file) connection.pragma('synchronous = NORMAL');
 }
 
-/** Opens (or joins) the process-wide connection for `path`. */
-export function acquireConnection(path: string, timeoutSeconds: number): SharedConnection {
+/**
+ * Opens (or joins) the process-wide connection for `path`. Only with `create` (an open that will
+ * migrate) are a missing file and its folder created (semantics.md §3); every failure is a typed
+ * error naming the path (see open-file.ts).
+ */
+export function acquireConnection(path: string, timeoutSeconds: number, create: boolean): SharedConnection {
   const existing = path === ':memory:' ? undefined : registry.get(path);
   if (existing) {
     existing.handles += 1;
     return existing;
   }
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const connection = new Sqlite(path, { timeout: Math.round(timeoutSeconds * 1000) });
-  configure(connection, timeoutSeconds, path !== ':memory:');
+  const file = path !== ':memory:';
+  if (file) prepareSqliteFile(path, create);
+  let connection: Sqlite.Database | undefined;
+  try {
+    // fileMustExist: between the check above and this open, nothing may create the file for a read-only open.
+    connection = new Sqlite(path, {
+      timeout: Math.round(timeoutSeconds * 1000),
+      fileMustExist: file && !create,
+    });
+    configure(connection, timeoutSeconds, file);
+  } catch (error) {
+    connection?.close();
+    throw sqliteOpenFailure(path, error);
+  }
   const shared: SharedConnection = {
     connection,
     gate: new Gate(),
@@ -49,7 +64,17 @@ export function acquireConnection(path: string, timeoutSeconds: number): SharedC
 
 /** Wraps a connection the caller owns; it is configured but never closed by us. */
 export function wrapConnection(connection: Sqlite.Database, timeoutSeconds: number): SharedConnection {
-  configure(connection, timeoutSeconds, !connection.memory);
+  // As with a read-only file (semantics.md §2): refused at open rather than at the first write.
+  if (connection.readonly) {
+    throw new ConfigurationError(
+      `The better-sqlite3 Database handed to createDatabase (${connection.name}) was opened read-only; @orion/db writes to it. Open it without { readonly: true }.`,
+    );
+  }
+  try {
+    configure(connection, timeoutSeconds, !connection.memory);
+  } catch (error) {
+    throw sqliteOpenFailure(connection.name, error);
+  }
   return { connection, gate: new Gate(), storage: new AsyncLocalStorage(), owned: false, handles: 1 };
 }
 

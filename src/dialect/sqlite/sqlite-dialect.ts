@@ -9,6 +9,7 @@ import * as schema from '../../schema/sqlite/index.js';
 import { BaseDialect } from '../base-dialect.js';
 import type { DialectCapabilities, Executor, RawExecutor, Row } from '../dialect.js';
 import type { TransactionConnection } from '../transaction.js';
+import { diagnoseForeignKeys } from './foreign-keys.js';
 import { sqliteFragments } from './fragments.js';
 import { withStatementCache } from './statement-cache.js';
 import { type SharedConnection, releaseConnection } from './connection.js';
@@ -90,6 +91,7 @@ export class SqliteDialect extends BaseDialect {
       this.root as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }
     ).dialect.sqlToQuery(query);
     const statement = this.shared.connection.prepare(compiled.sql);
+    diagnoseForeignKeys(this.shared.connection, statement, compiled.sql);
     if (statement.reader) return statement.all(...compiled.params) as Row[];
     statement.run(...compiled.params);
     return [];

@@ -1,4 +1,5 @@
 import type Sqlite from 'better-sqlite3';
+import { diagnoseForeignKeys } from './foreign-keys.js';
 
 const MAX_CACHED_STATEMENTS = 500;
 
@@ -19,6 +20,9 @@ export function withStatementCache(connection: Sqlite.Database): Sqlite.Database
             cache.delete(source);
           } else {
             statement = target.prepare(source);
+            // A foreign-key failure names nothing on SQLite; the statement works out which key (see foreign-keys.ts).
+            if (!statement.reader || /\breturning\b/i.test(source))
+              diagnoseForeignKeys(target, statement, source);
             if (cache.size >= MAX_CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
           }
           cache.set(source, statement);

@@ -1,0 +1,170 @@
+/**
+ * Getting a SQLite file ready to open, and saying clearly why one cannot be (semantics.md §2
+ * "Errors", §3 "Opening"):
+ *
+ * - only an open that will create and migrate the database creates the file and its parent folder;
+ *   any other open of a missing file is a `MigrationError` naming the path and `orion-db upgrade`,
+ *   and creates nothing;
+ * - a path that cannot be used (a parent that is a file, a folder that cannot be created or written,
+ *   a read-only file, a folder where the file should be, a file that is not a database) is a
+ *   `ConfigurationError` naming the path and what to do;
+ * - an I/O failure is a `DatabaseError` naming the path.
+ *
+ * Writability is asked of the kernel (`access(2)`), not read from permission bits: that is what
+ * also holds for root, for whom only immutable files and read-only mounts are read-only. A file
+ * SQLite cannot write it would otherwise open read-only without a word and fail at the first write.
+ */
+import { type Stats, accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConfigurationError, DatabaseError, MigrationError, type OrionDbError } from '../../errors.js';
+import { mapDriverError } from '../map-error.js';
+
+const ELSEWHERE = 'point ORION_DATABASE_URL (or the url option) at a writable location';
+const ELSEWHERE_SENTENCE = `P${ELSEWHERE.slice(1)}`;
+
+type Probe = { stats: Stats; code?: undefined } | { stats?: undefined; code: string };
+
+function probe(path: string): Probe {
+  try {
+    return { stats: statSync(path) };
+  } catch (error) {
+    return { code: (error as NodeJS.ErrnoException).code ?? 'UNKNOWN' };
+  }
+}
+
+function writable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+  }
+}
+
+/** The nearest ancestor of `path` that exists but is not a folder, if any. */
+function fileInTheWay(path: string): string | undefined {
+  for (let current = dirname(path); current !== dirname(current); current = dirname(current)) {
+    const found = probe(current);
+    if (found.stats && !found.stats.isDirectory()) return current;
+  }
+  return undefined;
+}
+
+function parentIsFile(path: string): ConfigurationError {
+  const blocker = fileInTheWay(path) ?? dirname(path);
+  return new ConfigurationError(
+    `The SQLite database path ${path} cannot be used: ${blocker} is a file, not a folder. ${ELSEWHERE_SENTENCE}, ` +
+      `or move ${blocker} out of the way.`,
+  );
+}
+
+/** Errors of the file system that mean "this path cannot be used", not "the disk failed". */
+const PATH_CODES = new Set([
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENAMETOOLONG',
+  'ELOOP',
+  'EISDIR',
+  'ENOTDIR',
+  'EEXIST',
+]);
+
+function pathProblem(path: string, code: string, what: string): OrionDbError {
+  if (code === 'ENOTDIR' || code === 'EEXIST') return parentIsFile(path);
+  if (PATH_CODES.has(code)) {
+    const why =
+      code === 'EROFS'
+        ? 'it is on a read-only file system'
+        : code === 'ENAMETOOLONG'
+          ? 'the path is too long'
+          : code === 'ELOOP'
+            ? 'the path has a symbolic-link loop'
+            : 'permission denied';
+    return new ConfigurationError(
+      `The SQLite database path ${path} cannot be used: ${what} (${code}: ${why}). ${ELSEWHERE_SENTENCE}.`,
+    );
+  }
+  return new DatabaseError(`I/O failure on the SQLite database ${path}: ${what} (${code})`);
+}
+
+/**
+ * Checks that `path` can be opened for reading and writing and, when `create`, creates its folder.
+ * Throws the typed error that says why not; creates nothing unless `create`.
+ */
+export function prepareSqliteFile(path: string, create: boolean): void {
+  const folder = dirname(path);
+  const found = probe(path);
+  if (found.stats) {
+    if (found.stats.isDirectory()) {
+      throw new ConfigurationError(
+        `The SQLite database path ${path} is a folder, not a file. Point ORION_DATABASE_URL at a file inside it, e.g. ${path}/orion.db.`,
+      );
+    }
+    const file = writable(path);
+    if (file) {
+      throw new ConfigurationError(
+        `The SQLite database ${path} is read-only (${file}): SQLite must write to it. Make it writable for this user, or ${ELSEWHERE}.`,
+      );
+    }
+    const dir = writable(folder);
+    if (dir) {
+      throw new ConfigurationError(
+        `The folder ${folder} of the SQLite database ${path} is not writable (${dir}): SQLite creates its -wal and -shm files beside the database. Make the folder writable for this user, or ${ELSEWHERE}.`,
+      );
+    }
+    return;
+  }
+  if (found.code !== 'ENOENT') throw pathProblem(path, found.code, 'it cannot be read');
+  if (!create) {
+    throw new MigrationError(
+      `There is no SQLite database at ${path}, and this open does not create one: nothing was created. ` +
+        'Create it with `orion-db upgrade` (or open it once with migrateOnOpen: true), or check ORION_DATABASE_URL.',
+    );
+  }
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw pathProblem(
+      path,
+      (error as NodeJS.ErrnoException).code ?? 'UNKNOWN',
+      `its folder ${folder} cannot be created`,
+    );
+  }
+  const dir = writable(folder);
+  if (dir) {
+    throw new ConfigurationError(
+      `The SQLite database ${path} cannot be created: its folder ${folder} is not writable (${dir}). Make the folder writable for this user, or ${ELSEWHERE}.`,
+    );
+  }
+}
+
+/** SQLite result codes that mean the path cannot be used as a database, rather than an I/O failure. */
+const UNUSABLE = /^SQLITE_(CANTOPEN|READONLY|NOTADB|PERM|AUTH)/;
+
+/** Maps a failure of opening or configuring the SQLite database at `path` to the typed error. */
+export function sqliteOpenFailure(path: string, error: unknown): OrionDbError {
+  const code = String((error as { code?: unknown })?.code ?? '');
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'SQLITE_NOTADB') {
+    return new ConfigurationError(
+      `The file ${path} is not a SQLite database (${message}). Point ORION_DATABASE_URL at a database file, or at a path where one may be created.`,
+      { cause: error },
+    );
+  }
+  if (UNUSABLE.test(code)) {
+    return new ConfigurationError(
+      `The SQLite database ${path} cannot be opened for writing (${code}: ${message}). Check that it and its folder are writable by this user, or ${ELSEWHERE}.`,
+      { cause: error },
+    );
+  }
+  if (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED') return mapDriverError(error);
+  if (code.startsWith('SQLITE_')) {
+    return new DatabaseError(`I/O failure opening the SQLite database ${path} (${code}: ${message})`, {
+      cause: error,
+    });
+  }
+  const errno = (error as NodeJS.ErrnoException)?.code;
+  if (errno) return pathProblem(path, errno, message);
+  return new DatabaseError(`Opening the SQLite database ${path} failed: ${message}`, { cause: error });
+}

@@ -121,13 +121,13 @@ describe.each(DIALECTS)(
             expect(got[key]).toBe(fields[key]);
           expect(got.tags).toEqual(fields.tags);
           expect(got.createdBy).toEqual(fields.createdBy);
-          for (const key of JSON_KEYS) expectJson(dialect, got[key], fields[key]);
+          for (const key of JSON_KEYS) expectJson(got[key], fields[key]);
           const stored = await db.deployments.schedules.list(created.id);
           expect(stored).toHaveLength(schedules.length);
           for (const s of schedules) {
             const match = stored.find((row) => row.slug === s.slug)!;
             expect((match.schedule as { anchorDate: string }).anchorDate).toBe(expectedAnchor(s.slug));
-            expectJson(dialect, match.parameters, s.parameters);
+            expectJson(match.parameters, s.parameters);
           }
         },
         invalid: fc
@@ -161,7 +161,7 @@ describe.each(DIALECTS)(
           const got = (await db.deployments.get(deploymentId))!;
           expect(got.workQueueName).toBe(input.workQueueName);
           expect(got.entrypoint).toBe(input.entrypoint);
-          for (const key of JSON_KEYS) expectJson(dialect, got[key], input[key]);
+          for (const key of JSON_KEYS) expectJson(got[key], input[key]);
         },
         invalid: fc.oneof(
           defect(update, ['workQueueName'], badName(SOLE)),
@@ -188,7 +188,7 @@ describe.each(DIALECTS)(
           expect(stored).toEqual(updated);
           expect(stored.slug).toBe(second.slug);
           expect((stored.schedule as { anchorDate: string }).anchorDate).toBe(expectedAnchor(second.slug));
-          expectJson(dialect, stored.parameters, second.parameters);
+          expectJson(stored.parameters, second.parameters);
           await db.deployments.schedules.delete(deploymentId, created!.id);
         },
         invalid: fc.oneof(
@@ -239,14 +239,14 @@ describe.each(DIALECTS)(
           expect(got.name).toBe(input.name);
           expect(got.type).toBe(input.type);
           expect(got.description).toBe(input.description);
-          expectJson(dialect, got.baseJobTemplate, input.baseJobTemplate);
-          expectJson(dialect, got.storageConfiguration, input.storageConfiguration);
+          expectJson(got.baseJobTemplate, input.baseJobTemplate);
+          expectJson(got.storageConfiguration, input.storageConfiguration);
           expect(await db.workPools.getByName(input.name)).toEqual(got);
           const { name: _n, type: _t, ...changes } = patch;
           await db.workPools.update(created.id, changes);
           got = (await db.workPools.get(created.id))!;
           expect(got.description).toBe(changes.description);
-          expectJson(dialect, got.baseJobTemplate, changes.baseJobTemplate);
+          expectJson(got.baseJobTemplate, changes.baseJobTemplate);
         },
         invalid: fc
           .oneof(

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { type Database, type DialectName, ValidationError } from '../../../src/index.js';
+import { type Database, ValidationError } from '../../../src/index.js';
 import { plant, unrepresentable } from './values.js';
 
 /** At least 200 generated cases per method in CI (ORION_BOUNDARY_RUNS may raise it locally). */
@@ -80,25 +80,13 @@ export function boundaryTests<V>(getDb: () => Database, make: () => Boundary<V>)
 }
 
 /** What a JSON document must read back as: JSON.parse(JSON.stringify(input)). */
-export function expectJson(dialect: DialectName, actual: unknown, input: unknown): void {
+export function expectJson(actual: unknown, input: unknown): void {
   if (input === undefined) return;
   const expected = JSON.parse(JSON.stringify(input));
-  // TODO(json-parse-once): PostgreSQL parses a top-level JSON string twice today ('10.5' comes back
-  // as 10.5); assert those once user documents are parsed once (semantics.md §2).
-  if (dialect === 'postgresql' && typeof expected === 'string' && looksLikeJson(expected)) return;
-  // TODO(json-order): jsonb reorders keys on PostgreSQL; compare key order on both dialects once
-  // user documents are `json` columns (semantics.md §2). toEqual ignores key order.
+  // Exactly what JSON.parse(JSON.stringify(input)) gives, key order included, on both dialects
+  // (semantics.md §2): user documents are `json` on PostgreSQL and parsed once.
   expect(actual).toEqual(expected);
-  if (dialect === 'sqlite') expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
-}
-
-function looksLikeJson(s: string): boolean {
-  try {
-    JSON.parse(s);
-    return true;
-  } catch {
-    return false;
-  }
+  expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
 }
 
 /** Returns a copy of `input` with `value` at `path` (objects and arrays copied along the way). */

@@ -1,7 +1,7 @@
 /** Proposed states at their limits, and what the stored state must look like. */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { type DialectName, STATE_TYPES, type State, type StateType } from '../../../src/index.js';
+import { STATE_TYPES, type State, type StateType } from '../../../src/index.js';
 import { expectJson } from './harness.js';
 import { longestName, prng, textOfChars } from './text.js';
 import { type TimeCase, jsonDoc, jsonObjectDoc, validTime } from './values.js';
@@ -60,7 +60,6 @@ export const validState: fc.Arbitrary<StateCase> = fc
 
 /** Checks a stored state against the case (rule 8 adds the run ids to the details). */
 export function expectState(
-  dialect: DialectName,
   state: State,
   c: StateCase,
   ids: { flowRunId?: string | null; taskRunId?: string },
@@ -79,7 +78,7 @@ export function expectState(
   }
   if (ids.flowRunId) details.flowRunId = ids.flowRunId;
   if (ids.taskRunId) details.taskRunId = ids.taskRunId;
-  expectJson(dialect, state.stateDetails, details);
+  expectJson(state.stateDetails, details);
   if (c.input.data === undefined) expect(state.data).toBeNull();
-  else expectJson(dialect, state.data, c.input.data);
+  else expectJson(state.data, c.input.data);
 }

@@ -8,7 +8,6 @@ import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError, StaleStateError } from '../errors.js';
 import { STATE_TYPES, type StateType } from '../schema/enums.js';
-import type { flowRun, flowRunState, taskRun, taskRunState } from '../schema/postgres/runs.js';
 import { uuidv7 } from '../schema/uuid.js';
 import { batches, insertBatches } from './batches.js';
 import type { RepositoryContext } from './context.js';
@@ -24,10 +23,19 @@ import {
   estimatedStartTimeDelta,
   stateInput,
 } from './states.js';
+import {
+  type PreparedTransition,
+  type RunTable,
+  type StateRow,
+  type StateTable,
+  UPDATE_ROWS,
+  bookkeeping,
+  encode,
+  prepareTransition,
+  runColumnMap,
+  toState,
+} from './run-transition-statements.js';
 import { parse, uuid } from './validation.js';
-
-type RunTable = typeof flowRun | typeof taskRun;
-type StateTable = typeof flowRunState | typeof taskRunState;
 
 /** Fields every run carries besides its columns, computed when read. */
 export interface DerivedRunFields {
@@ -77,21 +85,6 @@ export function runOrder(sort: RunSort, t: RunTable, startKey: AnyPgColumn | SQL
       return orderBy(t.endTime, 'desc', t.id);
   }
 }
-
-/** Bookkeeping columns, read under the row lock before a transition. */
-const bookkeeping = (t: RunTable) => ({
-  id: t.id,
-  stateId: t.stateId,
-  stateType: t.stateType,
-  stateTimestamp: t.stateTimestamp,
-  startTime: t.startTime,
-  endTime: t.endTime,
-  totalRunTime: t.totalRunTime,
-  runCount: t.runCount,
-  expectedStartTime: t.expectedStartTime,
-  nextScheduledStartTime: t.nextScheduledStartTime,
-  empiricalPolicy: t.empiricalPolicy,
-});
 
 export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   protected abstract readonly entity: 'flow run' | 'task run';
@@ -275,7 +268,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     );
     // One UPDATE ... FROM per batch, every run's new columns travelling as one JSON parameter: a
     // claim of 10,000 runs is a few statements instead of 10,000 round trips.
-    const columns = this.runColumnMap();
+    const columns = runColumnMap(this.table, this.kind);
     const updates = planned.map(({ row, transition }) => {
       const values = this.runColumns(transition.run, stateIdOf.get(row.id)!, now);
       if (this.kind === 'task')
@@ -326,65 +319,11 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     return this.toRun(row, now);
   }
 
-  /**
-   * The three statements of a transition, prepared once where the dialect's executor is stable
-   * (SQLite): building a query is most of the CPU of a small call. Values go in through plain
-   * placeholders, encoded here with each column's own encoder (Drizzle's encoder does not accept NULL).
-   */
+  /** The transition's statements, prepared once where the dialect's executor is stable (SQLite). */
   private preparedTransition(): PreparedTransition | undefined {
-    return this.ctx.reusable(`${this.kind}-run-transition`, (root) => {
-      const t = this.table;
-      const stateColumns = this.stateColumnMap();
-      const runColumns = this.runColumnMap();
-      const placeholders = (columns: Record<string, unknown>) =>
-        Object.fromEntries(Object.keys(columns).map((key) => [key, sql`${sql.placeholder(key)}`]));
-      const read = root
-        .select({ ...bookkeeping(t), ...this.lockedExtras() })
-        .from(t)
-        .where(eq(t.id, sql.placeholder('runId')));
-      const insertState = root
-        .insert(this.stateTable)
-        .values(placeholders(stateColumns) as never)
-        .returning();
-      const updateRun = root
-        .update(t)
-        .set(placeholders(runColumns) as never)
-        .where(eq(t.id, sql.placeholder('runId')))
-        .returning();
-      return {
-        read: read.prepare('orion_transition_read') as unknown as PreparedStatement,
-        insertState: insertState.prepare('orion_transition_state') as unknown as PreparedStatement,
-        updateRun: updateRun.prepare('orion_transition_run') as unknown as PreparedStatement,
-        stateColumns,
-        runColumns,
-      };
-    });
-  }
-
-  /** The state table's columns a transition writes, by key. */
-  private stateColumnMap(): Record<string, AnyPgColumn> {
-    const st = this.stateTable as unknown as Record<string, AnyPgColumn>;
-    const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
-    const keys = [
-      'id',
-      'created',
-      'updated',
-      runColumn,
-      'type',
-      'name',
-      'timestamp',
-      'message',
-      'stateDetails',
-      'data',
-    ];
-    return Object.fromEntries(keys.map((key) => [key, st[key]!]));
-  }
-
-  /** The run table's columns a transition writes, by key. */
-  private runColumnMap(): Record<string, AnyPgColumn> {
-    const t = this.table as unknown as Record<string, AnyPgColumn>;
-    const keys = [...RUN_TRANSITION_COLUMNS, ...(this.kind === 'task' ? ['flowRunRunCount'] : [])];
-    return Object.fromEntries(keys.map((key) => [key, t[key]!]));
+    return this.ctx.reusable(`${this.kind}-run-transition`, (root) =>
+      prepareTransition(root, this.table, this.stateTable, this.kind, this.lockedExtras()),
+    );
   }
 
   /** One transition inside an open transaction: 3 statements (lock-read, insert state, update run). */
@@ -458,65 +397,4 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       .returning();
     return { run: this.toRun(row as unknown as Row, now), state: toState(stateRow as StateRow) };
   }
-}
-
-type StateRow = typeof flowRunState.$inferSelect | typeof taskRunState.$inferSelect;
-
-/** The FROM item of a multi-row transition UPDATE. */
-const UPDATE_ROWS = 'orion_rows';
-
-/** The run columns every transition writes (task runs also write flowRunRunCount). */
-const RUN_TRANSITION_COLUMNS = [
-  'stateId',
-  'stateType',
-  'stateName',
-  'stateTimestamp',
-  'startTime',
-  'endTime',
-  'totalRunTime',
-  'runCount',
-  'expectedStartTime',
-  'nextScheduledStartTime',
-  'empiricalPolicy',
-  'updated',
-];
-
-/** A Drizzle prepared query as the transition uses it. */
-interface PreparedStatement {
-  all(values: Record<string, unknown>): unknown;
-}
-
-interface PreparedTransition {
-  read: PreparedStatement;
-  insertState: PreparedStatement;
-  updateRun: PreparedStatement;
-  /** The columns behind the placeholders, for encoding values. */
-  stateColumns: Record<string, AnyPgColumn>;
-  runColumns: Record<string, AnyPgColumn>;
-}
-
-/** Driver values for plain placeholders: each column's own encoder, NULL passed through. */
-function encode(
-  columns: Record<string, AnyPgColumn>,
-  values: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(columns)) {
-    const value = values[key];
-    out[key] = value === null || value === undefined ? null : column.mapToDriverValue(value);
-  }
-  return out;
-}
-
-export function toState(row: StateRow): State {
-  return {
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    timestamp: row.timestamp,
-    message: row.message,
-    stateDetails: row.stateDetails,
-    data: row.data,
-    created: row.created,
-  };
 }

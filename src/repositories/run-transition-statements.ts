@@ -1,0 +1,151 @@
+/**
+ * The statements of a state transition that flow runs and task runs share: the columns it reads
+ * under the row lock and writes, and, where the dialect's executor is stable (SQLite), the three
+ * statements prepared once, because building a Drizzle query is most of the CPU of a small call.
+ */
+import { type SQL, eq, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Executor } from '../dialect/dialect.js';
+import type { flowRun, flowRunState, taskRun, taskRunState } from '../schema/postgres/runs.js';
+import type { State } from './states.js';
+
+export type RunTable = typeof flowRun | typeof taskRun;
+export type StateTable = typeof flowRunState | typeof taskRunState;
+export type StateRow = typeof flowRunState.$inferSelect | typeof taskRunState.$inferSelect;
+
+/** Bookkeeping columns, read under the row lock before a transition. */
+export const bookkeeping = (t: RunTable) => ({
+  id: t.id,
+  stateId: t.stateId,
+  stateType: t.stateType,
+  stateTimestamp: t.stateTimestamp,
+  startTime: t.startTime,
+  endTime: t.endTime,
+  totalRunTime: t.totalRunTime,
+  runCount: t.runCount,
+  expectedStartTime: t.expectedStartTime,
+  nextScheduledStartTime: t.nextScheduledStartTime,
+  empiricalPolicy: t.empiricalPolicy,
+});
+
+/** The FROM item of a multi-row transition UPDATE. */
+export const UPDATE_ROWS = 'orion_rows';
+
+/** The run columns every transition writes (task runs also write flowRunRunCount). */
+const RUN_TRANSITION_COLUMNS = [
+  'stateId',
+  'stateType',
+  'stateName',
+  'stateTimestamp',
+  'startTime',
+  'endTime',
+  'totalRunTime',
+  'runCount',
+  'expectedStartTime',
+  'nextScheduledStartTime',
+  'empiricalPolicy',
+  'updated',
+];
+
+/** The state table's columns a transition writes, by key. */
+function stateColumnMap(stateTable: StateTable, kind: 'flow' | 'task'): Record<string, AnyPgColumn> {
+  const st = stateTable as unknown as Record<string, AnyPgColumn>;
+  const runColumn = kind === 'flow' ? 'flowRunId' : 'taskRunId';
+  const keys = [
+    'id',
+    'created',
+    'updated',
+    runColumn,
+    'type',
+    'name',
+    'timestamp',
+    'message',
+    'stateDetails',
+    'data',
+  ];
+  return Object.fromEntries(keys.map((key) => [key, st[key]!]));
+}
+
+/** The run table's columns a transition writes, by key. */
+export function runColumnMap(table: RunTable, kind: 'flow' | 'task'): Record<string, AnyPgColumn> {
+  const t = table as unknown as Record<string, AnyPgColumn>;
+  const keys = [...RUN_TRANSITION_COLUMNS, ...(kind === 'task' ? ['flowRunRunCount'] : [])];
+  return Object.fromEntries(keys.map((key) => [key, t[key]!]));
+}
+
+/** A Drizzle prepared query as the transition uses it. */
+interface PreparedStatement {
+  all(values: Record<string, unknown>): unknown;
+}
+
+export interface PreparedTransition {
+  read: PreparedStatement;
+  insertState: PreparedStatement;
+  updateRun: PreparedStatement;
+  /** The columns behind the placeholders, for encoding values. */
+  stateColumns: Record<string, AnyPgColumn>;
+  runColumns: Record<string, AnyPgColumn>;
+}
+
+/**
+ * The three statements of a transition on `root`. Values go in through plain placeholders, encoded
+ * with each column's own encoder (`encode`: Drizzle's placeholder encoder does not accept NULL).
+ */
+export function prepareTransition(
+  root: Executor,
+  table: RunTable,
+  stateTable: StateTable,
+  kind: 'flow' | 'task',
+  lockedExtras: Record<string, SQL | AnyPgColumn>,
+): PreparedTransition {
+  const stateColumns = stateColumnMap(stateTable, kind);
+  const runColumns = runColumnMap(table, kind);
+  const placeholders = (columns: Record<string, unknown>) =>
+    Object.fromEntries(Object.keys(columns).map((key) => [key, sql`${sql.placeholder(key)}`]));
+  const read = root
+    .select({ ...bookkeeping(table), ...lockedExtras })
+    .from(table)
+    .where(eq(table.id, sql.placeholder('runId')));
+  const insertState = root
+    .insert(stateTable)
+    .values(placeholders(stateColumns) as never)
+    .returning();
+  const updateRun = root
+    .update(table)
+    .set(placeholders(runColumns) as never)
+    .where(eq(table.id, sql.placeholder('runId')))
+    .returning();
+  return {
+    read: read.prepare('orion_transition_read') as unknown as PreparedStatement,
+    insertState: insertState.prepare('orion_transition_state') as unknown as PreparedStatement,
+    updateRun: updateRun.prepare('orion_transition_run') as unknown as PreparedStatement,
+    stateColumns,
+    runColumns,
+  };
+}
+
+/** Driver values for plain placeholders: each column's own encoder, NULL passed through. */
+export function encode(
+  columns: Record<string, AnyPgColumn>,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(columns)) {
+    const value = values[key];
+    out[key] = value === null || value === undefined ? null : column.mapToDriverValue(value);
+  }
+  return out;
+}
+
+export function toState(row: StateRow): State {
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    timestamp: row.timestamp,
+    message: row.message,
+    stateDetails: row.stateDetails,
+    data: row.data,
+    created: row.created,
+  };
+}

@@ -74,12 +74,19 @@ describe.each(DIALECTS)('transaction edges (%s)', (dialect) => {
       'end',
       'savepoint x',
       'release savepoint x',
+      'select 1; commit',
+      'select 1;rollback',
+      "select ';'; -- a comment\n commit",
+      'select $$ ; $$; abort',
     ]) {
       await expect(db.execute(statement)).rejects.toBeInstanceOf(ValidationError);
     }
+    // Text that only mentions the words runs: they are inside strings, comments and identifiers.
+    await db.execute(`select 'commit; rollback' as "begin" -- ; end`);
     await db.transaction(async (tx) => {
       await tx.flows.create({ name: 'kept' });
       await expect(tx.execute('commit')).rejects.toThrow(/does not run COMMIT/);
+      await expect(tx.execute('select 1; commit')).rejects.toThrow(/does not run COMMIT/);
       await tx.flows.create({ name: 'kept-too' });
     });
     expect(await names()).toEqual(['kept', 'kept-too']);

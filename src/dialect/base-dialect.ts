@@ -168,6 +168,8 @@ export abstract class BaseDialect implements Dialect {
     const { connection } = transaction;
     const name = transaction.nextSavepoint();
     const opened = connection.exec(`SAVEPOINT ${name}`);
+    // Awaited below; a rejection meanwhile must not count as unhandled (Node would end the process).
+    opened.catch(() => undefined);
     let result: T;
     try {
       result = await this.#inFrame(transaction, () => fn(transaction.executor));

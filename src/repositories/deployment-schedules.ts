@@ -77,6 +77,21 @@ export class DeploymentSchedules {
     return row;
   }
 
+  /**
+   * The deployment, locked until the transaction ends (PostgreSQL; SQLite's write lock already
+   * serialises). Scheduling holds it while it writes runs, so a concurrent delete or redeploy,
+   * which locks it too, either runs first (and scheduling finds it gone or changed) or runs after
+   * and sees every run scheduling wrote — never leaving runs of a deleted deployment or a replaced
+   * schedule behind.
+   */
+  private async lockDeployment(q: Executor, deploymentId: string): Promise<Deployment> {
+    let query = q.select().from(this.t).where(eq(this.t.id, deploymentId)).$dynamic();
+    if (this.ctx.rowLocking) query = query.for('update');
+    const [row] = await query;
+    if (!row) throw new NotFoundError('deployment', deploymentId);
+    return row;
+  }
+
   async create(id: string, schedules: ScheduleInput[]): Promise<DeploymentSchedule[]> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const valid = parse(z.array(scheduleInput).max(100), schedules, 'schedules');
@@ -135,7 +150,7 @@ export class DeploymentSchedules {
     const o = parse(scheduleRunsOptions, options, 'scheduleRuns options');
     const { flowRun: fr, flowRunState: frs, deploymentSchedule: s } = this.ctx.tables;
     return this.ctx.transaction(async (q) => {
-      const dep = await this.assertDeployment(q, deploymentId);
+      const dep = await this.lockDeployment(q, deploymentId);
       if (dep.paused) return [];
       const now = new Date();
       const start = o.start ?? now;

@@ -297,9 +297,13 @@ export class DeploymentRepository {
   async delete(id: string): Promise<void> {
     const deploymentId = parse(uuid, id, 'deployment id');
     await this.ctx.transaction(async (q) => {
+      // Lock the deployment first: scheduling holds the same lock while it writes runs, so the
+      // runs deleted next include every run it wrote (PostgreSQL; SQLite's write lock serialises).
+      let locked = q.select({ id: this.t.id }).from(this.t).where(eq(this.t.id, deploymentId)).$dynamic();
+      if (this.ctx.rowLocking) locked = locked.for('update');
+      if ((await locked).length === 0) throw new NotFoundError('deployment', deploymentId);
       await this.deleteUnstartedAutoRuns(q, deploymentId, false);
-      const deleted = await q.delete(this.t).where(eq(this.t.id, deploymentId)).returning({ id: this.t.id });
-      if (deleted.length === 0) throw new NotFoundError('deployment', deploymentId);
+      await q.delete(this.t).where(eq(this.t.id, deploymentId));
     });
   }
 }

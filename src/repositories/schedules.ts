@@ -10,7 +10,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
-import { boundedString, parseLocalTime } from './validation.js';
+import { MAX_TIME, boundedString, parseLocalTime } from './validation.js';
 
 const DAY_SECONDS = 86_400;
 /** Prefect's default anchor for interval schedules. */
@@ -81,7 +81,9 @@ export const scheduleSchema = z
   });
 
 /** Up to `max` instants in [start, end), in order. */
-export function scheduleInstants(schedule: Schedule, start: Date, end: Date, max: number): Date[] {
+export function scheduleInstants(schedule: Schedule, start: Date, until: Date, max: number): Date[] {
+  // No instant past the last one the library accepts anywhere (semantics.md §2 "Times").
+  const end = until > MAX_TIME ? new Date(MAX_TIME.getTime() + 1) : until;
   if (max <= 0 || end <= start) return [];
   if ('interval' in schedule) return intervalInstants(schedule, start, end, max);
   if ('cron' in schedule) return cronInstants(schedule, start, end, max);

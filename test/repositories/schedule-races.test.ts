@@ -52,3 +52,26 @@ describe.each(DIALECTS)('scheduling races (%s)', (dialect) => {
     }
   });
 });
+
+describe.each(DIALECTS)('scheduling near the end of time (%s)', (dialect) => {
+  it('never writes a scheduled time past 9999-12-31T23:59:59.999Z', async () => {
+    const db = await createTestDatabase({ dialect });
+    try {
+      const flowId = (await db.flows.create({ name: 'f' })).id;
+      await db.workPools.create({ name: 'pool' });
+      const d = await db.deployments.upsert({
+        flowId,
+        name: 'late',
+        workPoolName: 'pool',
+        schedules: [{ schedule: { interval: 86_400 } }],
+      });
+      const runs = await db.deployments.scheduleRuns(d.id, { start: '9999-12-01T00:00:00Z' });
+      expect(runs.length).toBe(31);
+      for (const run of runs) {
+        expect(run.expectedStartTime!.getTime()).toBeLessThanOrEqual(Date.parse('9999-12-31T23:59:59.999Z'));
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});

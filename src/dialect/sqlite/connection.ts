@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { statSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import { ConfigurationError } from '../../errors.js';
 import type { Frame } from '../transaction.js';
@@ -15,8 +16,22 @@ export interface SharedConnection {
   handles: number;
 }
 
-/** One connection per database file per process, keyed by resolved path (`:memory:` is never shared). */
+/**
+ * One connection per database file per process (`:memory:` is never shared), keyed by the file's
+ * identity — device and inode — so that a path through a symbolic link, or a hard link, finds the
+ * same connection: a second connection on one file would wait on its own write lock.
+ */
 const registry = new Map<string, SharedConnection>();
+
+/** The identity of an existing file, or undefined when there is none yet. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
 
 function configure(connection: Sqlite.Database, timeoutSeconds: number, file: boolean): void {
   if (file) connection.pragma('journal_mode = WAL');
@@ -32,7 +47,8 @@ function configure(connection: Sqlite.Database, timeoutSeconds: number, file: bo
  * error naming the path (see open-file.ts).
  */
 export function acquireConnection(path: string, timeoutSeconds: number, create: boolean): SharedConnection {
-  const existing = path === ':memory:' ? undefined : registry.get(path);
+  const identity = path === ':memory:' ? undefined : fileIdentity(path);
+  const existing = identity === undefined ? undefined : registry.get(identity);
   if (existing) {
     existing.handles += 1;
     return existing;
@@ -58,7 +74,8 @@ export function acquireConnection(path: string, timeoutSeconds: number, create: 
     owned: true,
     handles: 1,
   };
-  if (path !== ':memory:') registry.set(path, shared);
+  const opened = file ? fileIdentity(path) : undefined;
+  if (opened !== undefined) registry.set(opened, shared);
   return shared;
 }
 
@@ -74,6 +91,12 @@ export function wrapConnection(connection: Sqlite.Database, timeoutSeconds: numb
     configure(connection, timeoutSeconds, !connection.memory);
   } catch (error) {
     throw sqliteOpenFailure(connection.name, error);
+  }
+  // Rows would carry BigInts where the library (and Drizzle) expect numbers.
+  if (typeof (connection.prepare('select 1 as one').get() as { one: unknown }).one === 'bigint') {
+    throw new ConfigurationError(
+      `The better-sqlite3 Database handed to createDatabase (${connection.name}) returns integers as BigInt (defaultSafeIntegers(true)); @orion/db needs numbers. Hand in a Database without safe integers.`,
+    );
   }
   return { connection, gate: new Gate(), storage: new AsyncLocalStorage(), owned: false, handles: 1 };
 }

@@ -154,8 +154,9 @@ describe.runIf(serverUrl)('a caller’s postgres.js client', () => {
     }
   });
 
-  it('sessions of its own pool run in UTC on a database whose default zone is not', async () => {
+  it('sessions of its own pool run in UTC, floats unrounded, on a database whose defaults differ', async () => {
     await admin.unsafe(`alter database ${name} set timezone to 'America/New_York'`);
+    await admin.unsafe(`alter database ${name} set extra_float_digits = 0`);
     const check = postgres(url, { onnotice: () => {}, max: 1 });
     const [zone] = await check`show timezone`;
     await check.end();
@@ -165,6 +166,8 @@ describe.runIf(serverUrl)('a caller’s postgres.js client', () => {
     try {
       expect(await db.execute('show timezone')).toEqual([{ TimeZone: 'UTC' }]);
       await roundTrips(db);
+      // Rounded to 15 digits this would read back as 0.3 (a user's report: totalRunTime lost digits).
+      expect(await db.execute('select 0.1::float8 + 0.2::float8 as x')).toEqual([{ x: 0.30000000000000004 }]);
     } finally {
       await db.close();
     }

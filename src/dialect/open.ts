@@ -70,7 +70,14 @@ export async function openDialect(
         onnotice: () => {},
         // Our own sessions run in UTC (semantics.md §2 "Times"); the library's reads and writes do not
         // depend on it (postgres/wire-values.ts), but raw SQL a caller runs through db.execute does.
-        connection: { application_name: 'orion-db', statement_timeout: timeoutMs, TimeZone: 'UTC' },
+        // extra_float_digits = 1 (PostgreSQL's default since 12): doubles as text in their shortest
+        // exact form, whatever the database's own default says, so a float reads back unrounded.
+        connection: {
+          application_name: 'orion-db',
+          statement_timeout: timeoutMs,
+          TimeZone: 'UTC',
+          extra_float_digits: 1,
+        },
       });
       return new PostgresDialect(sql, true, settings.preparedStatements);
     }

@@ -239,8 +239,10 @@ describe.each(DIALECTS)('lists of any length and paging, against a model (%s)', 
           }),
           { numRuns },
         );
-        // A generator whose filters always select nothing would prove little.
-        expect(nonEmpty).toBeGreaterThan(0);
+        // A generator whose filters always select nothing would prove little. The long-list case
+        // runs only a few cases, which may all select nothing by chance (seen once on PostgreSQL);
+        // lists.test.ts checks that 70,000-element lists do select the rows they name.
+        if (numRuns === SHORT_RUNS) expect(nonEmpty).toBeGreaterThan(0);
       });
     }
   }

@@ -57,7 +57,7 @@ export class LockedLimits {
     readonly now: Date,
     rows: LimitRow[],
     /** Every limit id this set asked for: a lease may be settled when all of its limits are here or gone. */
-    private readonly asked: Set<string>,
+    readonly asked: Set<string>,
   ) {
     for (const row of rows) {
       this.entries.set(row.id, {
@@ -91,23 +91,24 @@ export class LockedLimits {
         ).map((r) => r.id)
       : [];
     const extra = new Set<string>();
+    let expired: { id: string; limitIds: string[] }[] = [];
     if (known.length > 0) {
-      const expired = await q
-        .select({ limitIds: l.limitIds })
+      expired = await q
+        .select({ id: l.id, limitIds: l.limitIds })
         .from(l)
         .where(and(lte(l.expiresAt, now), ctx.fragments.jsonListContainsAny(l.limitIds, known)))
         .limit(LEASE_BATCH);
       for (const lease of expired) for (const id of lease.limitIds) if (!known.includes(id)) extra.add(id);
     }
     const rows = await lockRows(ctx, q, names, [...extra]);
-    const locked = new LockedLimits(
-      ctx,
-      q,
-      now,
-      rows,
-      new Set([...known, ...extra, ...rows.map((r) => r.id)]),
+    const asked = new Set([...known, ...extra, ...rows.map((r) => r.id)]);
+    const locked = new LockedLimits(ctx, q, now, rows, asked);
+    // The delete re-checks the expiry under the locks; a lease whose limits are not all covered
+    // here (it expired after the read above) waits for the next reclaim.
+    await locked.settle(
+      expired.filter((lease) => lease.limitIds.every((id) => asked.has(id))).map((lease) => lease.id),
+      { expiredOnly: true },
     );
-    await locked.reclaimExpired();
     return locked;
   }
 
@@ -173,25 +174,6 @@ export class LockedLimits {
       for (const id of lease.limitIds) this.give(id, lease.slots, options.occupancySeconds);
     }
     return deleted;
-  }
-
-  /** Reclaims the expired leases on the locked limits whose limits are all covered by this set. */
-  async reclaimExpired(): Promise<number> {
-    const ids = [...this.entries.keys()];
-    if (ids.length === 0) return 0;
-    const l = this.ctx.tables.concurrencyLease;
-    const expired = await this.q
-      .select({ id: l.id, limitIds: l.limitIds })
-      .from(l)
-      .where(and(lte(l.expiresAt, this.now), this.ctx.fragments.jsonListContainsAny(l.limitIds, ids)))
-      .limit(LEASE_BATCH);
-    const settled = expired.filter((lease) => lease.limitIds.every((id) => this.asked.has(id)));
-    return (
-      await this.settle(
-        settled.map((s) => s.id),
-        { expiredOnly: true },
-      )
-    ).length;
   }
 
   /** Writes every changed limit back: counters, the decay clock and the average occupancy. */

@@ -217,4 +217,30 @@ describe.each(DIALECTS)('tag concurrency limits (%s)', (dialect) => {
     expect(await db.concurrencyLimits.reset('db')).toMatchObject({ activeSlots: 0, taskRunIds: [] });
     await expect(db.concurrencyLimits.reset('nope')).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('concurrent acquires for one task run hold one slot', async () => {
+    await db.concurrencyLimits.create({ tag: 'db', limit: 5 });
+    await db.concurrencyLimits.create({ tag: 'api', limit: 5 });
+    const t1 = await task('a');
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        db.concurrencyLimits.acquire({ taskRunId: t1, tags: i % 2 ? ['db', 'api'] : ['api', 'db'] }),
+      ),
+    );
+    expect(results.every((r) => r.acquired)).toBe(true);
+    expect(await db.concurrencyLimits.getByTag('db')).toMatchObject({ activeSlots: 1, taskRunIds: [t1] });
+    expect(await db.concurrencyLimits.getByTag('api')).toMatchObject({ activeSlots: 1, taskRunIds: [t1] });
+  });
+
+  it('the limit_decay_clock down keeps TTL-less leases (farthest time) and the up takes them back', async () => {
+    await db.concurrencyLimits.create({ tag: 'db', limit: 1 });
+    const t1 = await task('a');
+    await db.concurrencyLimits.acquire({ taskRunId: t1, tags: ['db'] });
+    await db.migrate({ to: '-1' });
+    const [row] = await db.execute<{ expires_at: unknown }>('select expires_at from concurrency_lease');
+    const ms = typeof row!.expires_at === 'number' ? row!.expires_at : Date.parse(String(row!.expires_at));
+    expect(new Date(Number(ms)).getUTCFullYear()).toBe(9999);
+    await db.migrate({ to: 'head' });
+    expect(await db.concurrencyLimits.getByTag('db')).toMatchObject({ activeSlots: 1, taskRunIds: [t1] });
+  });
 });

@@ -42,7 +42,17 @@ export interface ConcurrencyLimit {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** `db.concurrencyLimits`: tag limits held by task runs. */
+/**
+ * `db.concurrencyLimits`: tag limits held by task runs (docs/limits.md). Bad input is a
+ * `ValidationError` with nothing written; an unknown limit a `NotFoundError`.
+ *
+ * ```ts
+ * await db.concurrencyLimits.create({ tag: 'database', limit: 10 });
+ * const r = await db.concurrencyLimits.acquire({ taskRunId, tags: ['database', 'api'] });
+ * // ... later, or let a periodic releaseFinished() do it once the task run is terminal
+ * await db.concurrencyLimits.release({ taskRunId, tags: ['database', 'api'] });
+ * ```
+ */
 export class ConcurrencyLimitRepository {
   constructor(private readonly ctx: RepositoryContext) {}
 

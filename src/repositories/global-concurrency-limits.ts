@@ -78,7 +78,18 @@ export async function describeLeases(
   }));
 }
 
-/** `db.globalConcurrencyLimits`: named limits, slot acquisition, rate limits and leases. */
+/**
+ * `db.globalConcurrencyLimits`: named limits, slot acquisition, rate limits and leases
+ * (docs/limits.md). Bad input is a `ValidationError` with nothing written; a missing limit or lease
+ * a `NotFoundError`; a taken name or an expired lease's renewal a `ConflictError`.
+ *
+ * ```ts
+ * await db.globalConcurrencyLimits.create({ name: 'warehouse', limit: 5 });
+ * const r = await db.globalConcurrencyLimits.acquire({ names: ['warehouse'], slots: 1, leaseSeconds: 60 });
+ * if (r.acquired) await db.globalConcurrencyLimits.releaseLease(r.leaseId!, { occupancySeconds: 3 });
+ * else console.log(`retry in ${r.retryAfterSeconds} s; full: ${r.blockedBy}`);
+ * ```
+ */
 export class GlobalConcurrencyLimitRepository {
   constructor(private readonly ctx: RepositoryContext) {}
 
@@ -258,7 +269,8 @@ export class GlobalConcurrencyLimitRepository {
   /**
    * Gives back `slots` taken without a lease on every named active limit (never below 0). With
    * `occupancySeconds` (how long the slots were held in all), the average occupancy moves toward
-   * it. Unknown and inactive limits are ignored.
+   * it. Unknown and inactive limits are ignored. Like `acquire`, it first reclaims the expired
+   * leases on the named limits.
    */
   async release(input: ReleaseInput): Promise<void> {
     const data = parse(releaseInput, input, 'concurrency limit release');

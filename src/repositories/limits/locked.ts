@@ -82,7 +82,11 @@ export class LockedLimits {
     const now = new Date();
     const t = ctx.tables.concurrencyLimitV2;
     const l = ctx.tables.concurrencyLease;
-    const known = names.length
+    // Usually no lease has expired: one probe on the expires_at index then spares the other reads.
+    const anyExpired =
+      names.length > 0 &&
+      (await q.select({ id: l.id }).from(l).where(lte(l.expiresAt, now)).limit(1)).length > 0;
+    const known = anyExpired
       ? (
           await q
             .select({ id: t.id })

@@ -98,6 +98,65 @@ describe.runIf(serverAvailable)('limit race on PostgreSQL', () => {
   }, 600_000);
 });
 
+describe.runIf(serverAvailable)('reclaim race on PostgreSQL', () => {
+  it('concurrent reclaimers, acquirers and releasers free each expired lease exactly once', async () => {
+    const db = await createTestDatabase({ dialect: 'postgresql' });
+    const handles: Database[] = [];
+    try {
+      await db.globalConcurrencyLimits.create({ name: 'pool', limit: 100 });
+      await db.globalConcurrencyLimits.create({ name: 'side', limit: 100 });
+      const leases: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const r = await db.globalConcurrencyLimits.acquire({
+          names: ['pool', 'side'],
+          slots: 1,
+          leaseSeconds: 60,
+        });
+        leases.push(r.acquired ? r.leaseId! : '');
+      }
+      await db.execute(`update concurrency_lease set expires_at = now() - interval '1 minute'`);
+      // Ten slots held without a lease throughout: a lease freed twice would eat into them (the
+      // count never goes below 0, so without them a double release could hide).
+      await db.globalConcurrencyLimits.acquire({ names: ['pool', 'side'], slots: 10 });
+      for (let i = 0; i < 12; i++) {
+        handles.push(await createDatabase({ url: db.settings.url, poolSize: 1, migrateOnOpen: false }));
+      }
+      // Four reclaimers, four acquirers on one of the lease's limits (they reclaim first), and four
+      // callers releasing the expired leases by id: every lease goes once, whoever gets it.
+      const outcomes = await Promise.all(
+        handles.map(async (h, i) => {
+          if (i % 3 === 0)
+            return { reclaimed: await h.globalConcurrencyLimits.reclaimExpiredLeases(), released: 0 };
+          if (i % 3 === 1) {
+            for (let k = 0; k < 5; k++) {
+              const r = await h.globalConcurrencyLimits.acquire({ names: ['pool'], slots: 1 });
+              if (r.acquired) await h.globalConcurrencyLimits.release({ names: ['pool'], slots: 1 });
+            }
+            return { reclaimed: 0, released: 0 };
+          }
+          let released = 0;
+          for (const id of leases.filter((_, k) => k % 4 === i % 4)) {
+            released += await h.globalConcurrencyLimits.releaseLease(id).then(
+              () => 1,
+              () => 0,
+            );
+          }
+          return { reclaimed: 0, released };
+        }),
+      );
+      const reclaimedOrReleased = outcomes.reduce((n, o) => n + o.reclaimed + o.released, 0);
+      expect(reclaimedOrReleased).toBeLessThanOrEqual(60);
+      expect(await db.globalConcurrencyLimits.listLeases()).toEqual([]);
+      for (const name of ['pool', 'side']) {
+        expect((await db.globalConcurrencyLimits.getByName(name))!.activeSlots).toBe(10);
+      }
+    } finally {
+      await Promise.all(handles.map((h) => h.close()));
+      await db.close();
+    }
+  }, 600_000);
+});
+
 describe('limit race on SQLite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'orion-limits-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -18,6 +18,8 @@ import { DeploymentRepository } from './repositories/deployments.js';
 import { WorkPoolRepository } from './repositories/work-pools.js';
 import { WorkQueueRepository } from './repositories/work-queues.js';
 import { WorkerRepository } from './repositories/workers.js';
+import { ConcurrencyLimitRepository } from './repositories/concurrency-limits.js';
+import { GlobalConcurrencyLimitRepository } from './repositories/global-concurrency-limits.js';
 import { FlowRunRepository } from './repositories/flow-runs.js';
 import { FlowRepository } from './repositories/flows.js';
 import { TaskRunRepository } from './repositories/task-runs.js';
@@ -72,6 +74,10 @@ export interface DatabaseScope {
   readonly workPools: WorkPoolRepository;
   readonly workQueues: WorkQueueRepository;
   readonly workers: WorkerRepository;
+  /** Named concurrency and rate limits, with leases (docs/limits.md). */
+  readonly globalConcurrencyLimits: GlobalConcurrencyLimitRepository;
+  /** Task-run tag limits, built on the global limits as `tag:<tag>` (docs/limits.md). */
+  readonly concurrencyLimits: ConcurrencyLimitRepository;
 }
 
 export interface Database extends DatabaseScope {
@@ -99,6 +105,8 @@ class Scope implements DatabaseScope {
   readonly workPools: WorkPoolRepository;
   readonly workQueues: WorkQueueRepository;
   readonly workers: WorkerRepository;
+  readonly globalConcurrencyLimits: GlobalConcurrencyLimitRepository;
+  readonly concurrencyLimits: ConcurrencyLimitRepository;
 
   constructor(
     protected readonly handle: Dialect,
@@ -112,6 +120,8 @@ class Scope implements DatabaseScope {
     this.workPools = new WorkPoolRepository(context);
     this.workQueues = new WorkQueueRepository(context);
     this.workers = new WorkerRepository(context);
+    this.globalConcurrencyLimits = new GlobalConcurrencyLimitRepository(context);
+    this.concurrencyLimits = new ConcurrencyLimitRepository(context);
     for (const repository of [
       this.flows,
       this.flowRuns,
@@ -122,6 +132,7 @@ class Scope implements DatabaseScope {
       bindMethods(repository);
     }
     for (const repository of [this.workPools, this.workQueues, this.workers]) bindMethods(repository);
+    for (const repository of [this.globalConcurrencyLimits, this.concurrencyLimits]) bindMethods(repository);
     bindMethods(this);
   }
 

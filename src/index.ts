@@ -91,6 +91,23 @@ export type {
   WorkQueueUpdate,
 } from './repositories/work-queues.js';
 export type { Worker, WorkerRepository } from './repositories/workers.js';
+export type {
+  GlobalConcurrencyLimit,
+  GlobalConcurrencyLimitRepository,
+} from './repositories/global-concurrency-limits.js';
+export type { ConcurrencyLimit, ConcurrencyLimitRepository } from './repositories/concurrency-limits.js';
+export type {
+  AcquireInput,
+  AcquireResult,
+  GlobalLimitCreate,
+  GlobalLimitList,
+  GlobalLimitUpdate,
+  Lease,
+  ListLeasesInput,
+  ReleaseInput,
+  TagAcquireInput,
+  TagLimitCreate,
+} from './repositories/limits/inputs.js';
 export type { ClaimOptions } from './repositories/claiming.js';
 export type { State, StateInput } from './repositories/states.js';
 export type { IdFilter, TagsFilter, TextFilter, TimeFilter } from './repositories/filters.js';

@@ -15,15 +15,24 @@ type Leaf =
   | { kind: 'insert'; key: string; caught: boolean }
   | { kind: 'flow'; name: string }
   | { kind: 'detached'; key: string }
-  | { kind: 'late'; on: 'db' | 'tx' };
+  | { kind: 'late'; on: 'db' | 'tx' }
+  | { kind: 'acquire'; names: LimitName[] }
+  | { kind: 'release'; name: LimitName };
 type Op = Leaf | { kind: 'group'; ops: Op[] } | { kind: 'nested'; ops: Op[]; throws: boolean };
 interface Program {
   ops: Op[];
   throws: boolean;
 }
 
-/** What a call reported: done, refused by the unique key, or refused because its transaction ended. */
-type Outcome = 'ok' | 'conflict' | 'finished';
+/**
+ * What a call reported: done, refused by the unique key, refused because its transaction ended, or
+ * (an acquire) answered `acquired: false`.
+ */
+type Outcome = 'ok' | 'conflict' | 'finished' | 'denied';
+
+/** Two global limits the programs acquire and release one slot at a time (issue 8). */
+const LIMITS = { L1: 2, L2: 1 } as const;
+type LimitName = keyof typeof LIMITS;
 
 const key = fc.constantFrom('k1', 'k2', 'k3', 'k4');
 const leaf: fc.Arbitrary<Leaf> = fc.oneof(
@@ -31,6 +40,11 @@ const leaf: fc.Arbitrary<Leaf> = fc.oneof(
   fc.record({ kind: fc.constant('flow' as const), name: fc.constantFrom('f1', 'f2', 'f3') }),
   fc.record({ kind: fc.constant('detached' as const), key }),
   fc.record({ kind: fc.constant('late' as const), on: fc.constantFrom('db' as const, 'tx' as const) }),
+  fc.record({
+    kind: fc.constant('acquire' as const),
+    names: fc.subarray(['L1', 'L2'] as LimitName[], { minLength: 1 }),
+  }),
+  fc.record({ kind: fc.constant('release' as const), name: fc.constantFrom<LimitName>('L1', 'L2') }),
 );
 const { op } = fc.letrec<{ op: Op }>((tie) => ({
   op: fc.oneof(
@@ -55,6 +69,8 @@ class Thrown extends Error {}
 interface World {
   keys: Set<string>;
   flows: Set<string>;
+  /** Active slots per limit. */
+  slots: Record<LimitName, number>;
 }
 
 /** Runs the program against the model. Returns whether the scope threw. */
@@ -82,6 +98,17 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
     case 'late':
       late.push(o);
       return false;
+    case 'acquire': {
+      // All-or-nothing: a denial takes no slot (its own savepoint undoes any partial work).
+      const ok = o.names.every((n) => world.slots[n] + 1 <= LIMITS[n]);
+      if (ok) for (const n of o.names) world.slots[n] += 1;
+      outcomes.set(o, ok ? 'ok' : 'denied');
+      return false;
+    }
+    case 'release':
+      world.slots[o.name] = Math.max(0, world.slots[o.name] - 1);
+      outcomes.set(o, 'ok');
+      return false;
     case 'group': {
       // Every call of the group was made; they ran in call order; the group fails if one did.
       let threw = false;
@@ -89,11 +116,16 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
       return threw;
     }
     case 'nested': {
-      const copy: World = { keys: new Set(world.keys), flows: new Set(world.flows) };
+      const copy: World = {
+        keys: new Set(world.keys),
+        flows: new Set(world.flows),
+        slots: { ...world.slots },
+      };
       const threw = model(o.ops, copy, outcomes, late) || o.throws;
       if (!threw) {
         world.keys = copy.keys;
         world.flows = copy.flows;
+        world.slots = copy.slots;
       }
       return false; // the parent catches what a nested transaction throws
     }
@@ -115,7 +147,10 @@ async function execute(
 
 const record = (o: Op, outcomes: Map<Op, Outcome>, promise: Promise<unknown>) =>
   promise.then(
-    () => outcomes.set(o, 'ok'),
+    (value) => {
+      outcomes.set(o, 'ok');
+      return value;
+    },
     (error: unknown) => {
       if (error instanceof ConflictError) outcomes.set(o, 'conflict');
       else if (error instanceof DatabaseError && /transaction has already/.test(error.message))
@@ -152,6 +187,18 @@ async function executeOne(
       return;
     case 'flow':
       await record(o, outcomes, scope.flows.create({ name: o.name }));
+      return;
+    case 'acquire': {
+      const result = await record(
+        o,
+        outcomes,
+        scope.globalConcurrencyLimits.acquire({ names: o.names, slots: 1 }),
+      );
+      if (!(result as { acquired: boolean }).acquired) outcomes.set(o, 'denied');
+      return;
+    }
+    case 'release':
+      await record(o, outcomes, scope.globalConcurrencyLimits.release({ names: [o.name], slots: 1 }));
       return;
     case 'late': {
       // Registered inside the callback, so it runs with this async context after the end.
@@ -192,6 +239,8 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
   let db: Database;
   beforeAll(async () => {
     db = await createTestDatabase({ dialect });
+    for (const [name, limit] of Object.entries(LIMITS))
+      await db.globalConcurrencyLimits.create({ name, limit });
   });
   afterAll(async () => {
     await db.close();
@@ -202,14 +251,16 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
       fc.asyncProperty(program, async (p) => {
         await db.execute('delete from configuration');
         await db.execute('delete from flow');
+        await db.execute('update concurrency_limit_v2 set active_slots = 0, denied_slots = 0');
 
         const expected = new Map<Op, Outcome>();
-        const world: World = { keys: new Set(), flows: new Set() };
+        const world: World = { keys: new Set(), flows: new Set(), slots: { L1: 0, L2: 0 } };
         const lateOps: Op[] = [];
         const topThrew = model(p.ops, world, expected, lateOps) || p.throws;
         if (topThrew) {
           world.keys.clear();
           world.flows.clear();
+          world.slots = { L1: 0, L2: 0 };
         }
         for (const o of lateOps) {
           // After the end: on `db` a call of its own (unique keys, so it lands); on `tx` refused.
@@ -249,6 +300,10 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
           lateOps.filter((o) => (o as { on: string }).on === 'db').length,
         );
         expect((await db.flows.list()).map((f) => f.name).sort()).toEqual([...world.flows].sort());
+        const slots = Object.fromEntries(
+          (await db.globalConcurrencyLimits.list()).map((l) => [l.name, l.activeSlots] as const),
+        );
+        expect(slots).toEqual(world.slots);
         for (const [o, outcome] of expected)
           expect({ op: o, outcome: actual.get(o) }).toEqual({ op: o, outcome });
       }),

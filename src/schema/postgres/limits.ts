@@ -14,6 +14,11 @@ export const concurrencyLimitV2 = pgTable(
     deniedSlots: int('denied_slots').notNull().default(0),
     slotDecayPerSecond: dbl('slot_decay_per_second').notNull().default(0),
     avgSlotOccupancySeconds: dbl('avg_slot_occupancy_seconds').notNull().default(2),
+    /**
+     * The decay clock (semantics.md §6): advanced by whole decay quanta only, never reset by other
+     * writes. Null until the first write that decays (rows made before the revision).
+     */
+    slotDecayAt: ts('slot_decay_at'),
   },
   (t) => [
     primaryKey({ name: pk('concurrency_limit_v2'), columns: [t.id] }),
@@ -31,7 +36,8 @@ export const concurrencyLease = pgTable(
     ...baseColumns(),
     limitIds: jsonList<string[]>('limit_ids'),
     slots: int('slots').notNull(),
-    expiresAt: ts('expires_at').notNull(),
+    /** Null: a lease without TTL (tag leases; semantics.md §6). */
+    expiresAt: ts('expires_at'),
     holderType: str('holder_type'),
     holderId: str('holder_id'),
   },

@@ -1,0 +1,123 @@
+// Acquire + release pairs per second under contention: db.globalConcurrencyLimits.acquire/release
+// (limit rows locked in name order, decay on its own clock, expired leases reclaimed first, one
+// transaction each) against the raw driver doing the same conditional updates (`active_slots + 1
+// <= limit`, then `max(0, active_slots - 1)`) as single statements, without decay or leases.
+// One limit of 4; PostgreSQL: 16 workers on their own connections; SQLite: 4 workers on one handle.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import postgres from 'postgres';
+import { createDatabase } from '@orion/db';
+
+const ATTEMPTS = Number(process.env.ORION_BENCH_LIMIT_ATTEMPTS ?? 4000);
+const LIMIT = 4;
+
+/** Runs `workers` loops of `attempt` sharing ATTEMPTS; returns pairs (granted attempts) per second. */
+async function measure(workers, attempt) {
+  let granted = 0;
+  let left = ATTEMPTS;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, i) => {
+      while (left > 0) {
+        left--;
+        if (await attempt(i)) granted++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return { pairs: granted / seconds, attempts: ATTEMPTS / seconds };
+}
+
+const libraryAttempt = (handles) => async (i) => {
+  const db = handles[i % handles.length];
+  const r = await db.globalConcurrencyLimits.acquire({ names: ['bench'], slots: 1 });
+  if (!r.acquired) return false;
+  await db.globalConcurrencyLimits.release({ names: ['bench'], slots: 1 });
+  return true;
+};
+
+function report(name, library, raw) {
+  console.log(
+    `${name.padEnd(24)} library ${library.pairs.toFixed(0).padStart(6)} pairs/s (${library.attempts.toFixed(0)} attempts/s)   raw driver ${raw.pairs.toFixed(0).padStart(6)} pairs/s (${raw.attempts.toFixed(0)} attempts/s)   library takes ${(raw.attempts / library.attempts).toFixed(2)}x the raw time`,
+  );
+}
+
+async function sqliteCase(dir) {
+  const file = join(dir, 'limits.db');
+  const db = await createDatabase({ url: file });
+  await db.globalConcurrencyLimits.create({ name: 'bench', limit: LIMIT });
+  const library = await measure(4, libraryAttempt([db]));
+  await db.execute(`update concurrency_limit_v2 set active_slots = 0 where name = 'bench'`);
+  await db.close();
+  const conn = new Sqlite(file);
+  conn.pragma('busy_timeout = 10000');
+  const take = conn.prepare(
+    `update concurrency_limit_v2 set active_slots = active_slots + 1 where name = 'bench' and active and active_slots + 1 <= "limit" returning id`,
+  );
+  const give = conn.prepare(
+    `update concurrency_limit_v2 set active_slots = max(0, active_slots - 1) where name = 'bench'`,
+  );
+  // One connection, as the library's handle: workers interleave at the awaits.
+  const raw = await measure(4, async () => {
+    await null;
+    if (take.all().length === 0) return false;
+    await null;
+    give.run();
+    return true;
+  });
+  conn.close();
+  report('sqlite, 4 workers', library, raw);
+}
+
+async function postgresCase(pgUrl) {
+  const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
+  const name = `orion_bench_limits_${process.pid}`;
+  await admin.unsafe(`create database ${name}`);
+  const target = new URL(pgUrl);
+  target.pathname = `/${name}`;
+  const handles = [];
+  try {
+    const db = await createDatabase({ url: target.toString() });
+    handles.push(db);
+    await db.globalConcurrencyLimits.create({ name: 'bench', limit: LIMIT });
+    for (let i = 1; i < 16; i++) {
+      handles.push(await createDatabase({ url: target.toString(), poolSize: 1, migrateOnOpen: false }));
+    }
+    const library = await measure(16, libraryAttempt(handles));
+    await db.execute(`update concurrency_limit_v2 set active_slots = 0 where name = 'bench'`);
+    const clients = Array.from({ length: 16 }, () =>
+      postgres(target.toString(), { max: 1, onnotice: () => {} }),
+    );
+    const raw = await measure(16, async (i) => {
+      const sql = clients[i];
+      const rows =
+        await sql`update concurrency_limit_v2 set active_slots = active_slots + 1 where name = 'bench' and active and active_slots + 1 <= "limit" returning id`;
+      if (rows.length === 0) return false;
+      await sql`update concurrency_limit_v2 set active_slots = greatest(0, active_slots - 1) where name = 'bench'`;
+      return true;
+    });
+    await Promise.all(clients.map((c) => c.end()));
+    report('postgresql, 16 workers', library, raw);
+  } finally {
+    await Promise.all(handles.map((h) => h.close()));
+    await admin.unsafe(`drop database ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+/** Prints acquire+release pairs per second for the library and the raw driver on each dialect. */
+export async function benchLimits(pgUrl) {
+  console.log(
+    `\nconcurrency limits: ${ATTEMPTS} acquire attempts on one limit of ${LIMIT}, each granted one released at once`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'orion-bench-'));
+  try {
+    await sqliteCase(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (!pgUrl) return console.log('postgresql: skipped (set ORION_BENCH_POSTGRES_URL)');
+  await postgresCase(pgUrl);
+}

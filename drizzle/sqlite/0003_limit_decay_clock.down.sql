@@ -1,0 +1,31 @@
+-- Down migration for 0003_limit_decay_clock, generated from the snapshots; reviewed: leases without TTL (tag
+-- leases) get the farthest accepted time (9999-12-31), so they keep their slots under the older schema.
+PRAGMA foreign_keys=OFF;
+--> statement-breakpoint
+CREATE TABLE `__new_concurrency_lease` (
+	`id` text PRIMARY KEY NOT NULL,
+	`created` integer NOT NULL,
+	`updated` integer NOT NULL,
+	`limit_ids` text DEFAULT '[]' NOT NULL,
+	`slots` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`holder_type` text,
+	`holder_id` text,
+	CONSTRAINT "ck_concurrency_lease__slots" CHECK(slots > 0)
+);
+--> statement-breakpoint
+INSERT INTO `__new_concurrency_lease`("id", "created", "updated", "limit_ids", "slots", "expires_at", "holder_type", "holder_id") SELECT "id", "created", "updated", "limit_ids", "slots", coalesce("expires_at", 253402300799999), "holder_type", "holder_id" FROM `concurrency_lease`;
+--> statement-breakpoint
+DROP TABLE `concurrency_lease`;
+--> statement-breakpoint
+ALTER TABLE `__new_concurrency_lease` RENAME TO `concurrency_lease`;
+--> statement-breakpoint
+PRAGMA foreign_keys=ON;
+--> statement-breakpoint
+CREATE INDEX `ix_concurrency_lease__updated` ON `concurrency_lease` (`updated`);
+--> statement-breakpoint
+CREATE INDEX `ix_concurrency_lease__expires_at` ON `concurrency_lease` (`expires_at`);
+--> statement-breakpoint
+CREATE INDEX `ix_concurrency_lease__holder_type_holder_id` ON `concurrency_lease` (`holder_type`,`holder_id`);
+--> statement-breakpoint
+ALTER TABLE `concurrency_limit_v2` DROP COLUMN `slot_decay_at`;

@@ -1,0 +1,359 @@
+/**
+ * Tag concurrency limits (Prefect's task-run tag limits), built on the global limits: the limit of
+ * tag `t` is the global limit named `tag:t`, and each slot is a lease without TTL held by the task
+ * run, one per (task run, tag) (semantics.md §6), so acquiring twice takes one slot and releasing a
+ * subset of tags works. Concurrent acquires for one task run lock the limit rows before looking for
+ * the run's leases, so they cannot both take a slot.
+ */
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { Executor } from '../dialect/dialect.js';
+import { NotFoundError } from '../errors.js';
+import { TERMINAL_STATE_TYPES } from '../schema/enums.js';
+import type { RepositoryContext } from './context.js';
+import { describeLeases } from './global-concurrency-limits.js';
+import { type LimitRow, retryAfterSeconds } from './limits/decay.js';
+import {
+  type AcquireResult,
+  TAG_PREFIX,
+  TASK_RUN_HOLDER,
+  type TagAcquireInput,
+  type TagLimitCreate,
+  limitTag,
+  tagAcquireInput,
+  tagLimitCreate,
+  tagLimitList,
+} from './limits/inputs.js';
+import { LEASE_BATCH, LockedLimits, holderLeases, isTagName, releaseLeaseBatch } from './limits/locked.js';
+import { paged } from './sorting.js';
+import { parse, uuid } from './validation.js';
+
+/** A tag limit: at most `limit` task runs carrying `tag` hold a slot at once. */
+export interface ConcurrencyLimit {
+  id: string;
+  tag: string;
+  limit: number;
+  /** Slots held now. */
+  activeSlots: number;
+  /** The task runs holding them. */
+  taskRunIds: string[];
+  created: Date;
+  updated: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * `db.concurrencyLimits`: tag limits held by task runs (docs/limits.md). Bad input is a
+ * `ValidationError` with nothing written; an unknown limit a `NotFoundError`.
+ *
+ * ```ts
+ * await db.concurrencyLimits.create({ tag: 'database', limit: 10 });
+ * const r = await db.concurrencyLimits.acquire({ taskRunId, tags: ['database', 'api'] });
+ * // ... later, or let a periodic releaseFinished() do it once the task run is terminal
+ * await db.concurrencyLimits.release({ taskRunId, tags: ['database', 'api'] });
+ * ```
+ */
+export class ConcurrencyLimitRepository {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  private get t() {
+    return this.ctx.tables.concurrencyLimitV2;
+  }
+
+  private get l() {
+    return this.ctx.tables.concurrencyLease;
+  }
+
+  private async describe(q: Executor, rows: LimitRow[]): Promise<ConcurrencyLimit[]> {
+    const holders = new Map<string, string[]>();
+    const ids = rows.map((r) => r.id);
+    if (ids.length > 0) {
+      const leases = await q
+        .select()
+        .from(this.l)
+        .where(
+          and(
+            eq(this.l.holderType, TASK_RUN_HOLDER),
+            this.ctx.fragments.jsonListContainsAny(this.l.limitIds, ids),
+          ),
+        )
+        .orderBy(asc(this.l.created), asc(this.l.id));
+      for (const lease of leases) {
+        for (const id of lease.limitIds) holders.set(id, [...(holders.get(id) ?? []), lease.holderId!]);
+      }
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      tag: r.name.slice(TAG_PREFIX.length),
+      limit: r.limit,
+      activeSlots: r.activeSlots,
+      taskRunIds: holders.get(r.id) ?? [],
+      created: r.created,
+      updated: r.updated,
+    }));
+  }
+
+  /** Creates the limit of a tag, or sets the limit of an existing one (an upsert by tag, as Prefect's). */
+  async create(input: TagLimitCreate): Promise<ConcurrencyLimit> {
+    const data = parse(tagLimitCreate, input, 'concurrency limit');
+    const now = new Date();
+    return this.ctx.transaction(async (q) => {
+      const [row] = await q
+        .insert(this.t)
+        .values({
+          name: TAG_PREFIX + data.tag,
+          limit: data.limit,
+          slotDecayAt: now,
+          created: now,
+          updated: now,
+        })
+        .onConflictDoUpdate({ target: this.t.name, set: { limit: data.limit, updated: now } })
+        .returning();
+      return (await this.describe(q, [row!]))[0]!;
+    });
+  }
+
+  async get(id: string): Promise<ConcurrencyLimit | null> {
+    const limitId = parse(uuid, id, 'concurrency limit id');
+    return this.ctx.run(async (q) => {
+      const rows = await q
+        .select()
+        .from(this.t)
+        .where(and(eq(this.t.id, limitId), isTagName(this.t.name)));
+      return (await this.describe(q, rows))[0] ?? null;
+    });
+  }
+
+  async getByTag(tag: string): Promise<ConcurrencyLimit | null> {
+    const wanted = parse(limitTag, tag, 'concurrency limit tag');
+    return this.ctx.run(async (q) => {
+      const rows = await q
+        .select()
+        .from(this.t)
+        .where(eq(this.t.name, TAG_PREFIX + wanted));
+      return (await this.describe(q, rows))[0] ?? null;
+    });
+  }
+
+  /** Tag limits in tag order. */
+  async list(options: { limit?: number; offset?: number } = {}): Promise<ConcurrencyLimit[]> {
+    const o = parse(tagLimitList, options, 'concurrency limit list options');
+    return this.ctx.run(async (q) => {
+      const query = q
+        .select()
+        .from(this.t)
+        .where(isTagName(this.t.name))
+        .orderBy(asc(this.t.name))
+        .$dynamic();
+      return this.describe(q, await paged(query, o, this.ctx.fragments));
+    });
+  }
+
+  /** Deletes a tag limit and the task runs' leases on it; NotFoundError when there is none. */
+  async delete(id: string): Promise<void> {
+    const limitId = parse(uuid, id, 'concurrency limit id');
+    await this.ctx.transaction(async (q) => {
+      const locked = await LockedLimits.forIds(this.ctx, q, [limitId]);
+      const [row] = locked.rows;
+      if (!row?.name.startsWith(TAG_PREFIX)) throw new NotFoundError('concurrency limit', limitId);
+      await this.deleteTagLeases(q, limitId);
+      await q.delete(this.t).where(eq(this.t.id, limitId));
+    });
+  }
+
+  /** Frees every slot of a tag (its task runs' leases go, active and denied slots become 0). */
+  async reset(tag: string): Promise<ConcurrencyLimit> {
+    const wanted = parse(limitTag, tag, 'concurrency limit tag');
+    return this.ctx.transaction(async (q) => {
+      const locked = await LockedLimits.forNames(this.ctx, q, [TAG_PREFIX + wanted]);
+      const [row] = locked.rows;
+      if (!row)
+        throw new NotFoundError(
+          'concurrency limit',
+          wanted,
+          `concurrency limit for tag "${wanted}" not found`,
+        );
+      await this.deleteTagLeases(q, row.id);
+      const [updated] = await q
+        .update(this.t)
+        .set({ activeSlots: 0, deniedSlots: 0, slotDecayAt: locked.now, updated: locked.now })
+        .where(eq(this.t.id, row.id))
+        .returning();
+      return (await this.describe(q, [updated!]))[0]!;
+    });
+  }
+
+  /** Tag leases hold exactly one limit, so those on this limit are whole. */
+  private async deleteTagLeases(q: Executor, limitId: string): Promise<void> {
+    await q
+      .delete(this.l)
+      .where(
+        and(
+          eq(this.l.holderType, TASK_RUN_HOLDER),
+          this.ctx.fragments.jsonListContainsAny(this.l.limitIds, [limitId]),
+        ),
+      );
+  }
+
+  /**
+   * Takes one slot of every tag's limit for the task run, or none (all-or-nothing). Tags without a
+   * limit (or an inactive one) impose nothing; tags the run already holds are not taken again. A
+   * limit of 0 answers `{ acquired: false, retryAfterSeconds: null }` at once.
+   */
+  async acquire(input: TagAcquireInput): Promise<AcquireResult> {
+    const data = parse(tagAcquireInput, input, 'concurrency limit acquire');
+    const names = [...new Set(data.tags)].map((tag) => TAG_PREFIX + tag);
+    if (names.length === 0) return { acquired: true };
+    return this.ctx.transaction(async (q) => {
+      const locked = await LockedLimits.forNames(this.ctx, q, names);
+      // The locked set may hold more limits (those of expired leases it reclaimed): only the named count.
+      const active = locked.rows.filter((r) => r.active && names.includes(r.name));
+      const zero = active.filter((r) => r.limit === 0);
+      if (zero.length > 0) {
+        await locked.flush();
+        return { acquired: false, retryAfterSeconds: null, blockedBy: zero.map(tagOf) };
+      }
+      const holder = { type: TASK_RUN_HOLDER, id: data.taskRunId };
+      const held = new Set(
+        (
+          await holderLeases(
+            this.ctx,
+            q,
+            holder,
+            active.map((r) => r.id),
+          )
+        ).flatMap((lease) => lease.limitIds),
+      );
+      const needed = active.filter((r) => !held.has(r.id));
+      const full = needed.filter((r) => locked.state(r.id).activeSlots + 1 > r.limit);
+      if (full.length > 0) {
+        const retry = retryAfterSeconds(
+          needed.map((row) => ({ row, decayed: locked.state(row.id) })),
+          1,
+        );
+        for (const row of needed) locked.deny(row.id, 1);
+        await locked.flush();
+        return { acquired: false, retryAfterSeconds: retry, blockedBy: full.map(tagOf) };
+      }
+      for (const row of needed) locked.take(row.id, 1);
+      await locked.flush();
+      if (needed.length > 0) {
+        await q.insert(this.l).values(
+          needed.map((row) => ({
+            limitIds: [row.id],
+            slots: 1,
+            expiresAt: null,
+            holderType: TASK_RUN_HOLDER,
+            holderId: data.taskRunId,
+            created: locked.now,
+            updated: locked.now,
+          })),
+        );
+      }
+      return { acquired: true };
+    });
+  }
+
+  /** Frees the task run's slots on these tags (tags it does not hold are ignored). */
+  async release(input: TagAcquireInput): Promise<void> {
+    const data = parse(tagAcquireInput, input, 'concurrency limit release');
+    const names = [...new Set(data.tags)].map((tag) => TAG_PREFIX + tag);
+    if (names.length === 0) return;
+    await this.ctx.transaction(async (q) => {
+      const locked = await LockedLimits.forNames(this.ctx, q, names);
+      const leases = await holderLeases(
+        this.ctx,
+        q,
+        { type: TASK_RUN_HOLDER, id: data.taskRunId },
+        locked.rows.filter((r) => names.includes(r.name)).map((r) => r.id),
+      );
+      await locked.settle(
+        leases.map((lease) => lease.id),
+        { expiredOnly: false },
+      );
+      await locked.flush();
+    });
+  }
+
+  /**
+   * Frees the slots of task runs in a terminal state (COMPLETED, FAILED, CANCELLED, CRASHED) and of
+   * task runs that no longer exist; returns how many leases it released. Meant to run periodically
+   * (docs/limits.md). Works in batches, each its own transaction.
+   */
+  async releaseFinished(): Promise<number> {
+    let total = 0;
+    let after: string | undefined;
+    const tr = this.ctx.tables.taskRun;
+    for (;;) {
+      const leases = await this.ctx.run((q) =>
+        q
+          .select({ id: this.l.id, limitIds: this.l.limitIds, holderId: this.l.holderId })
+          .from(this.l)
+          .where(
+            and(
+              eq(this.l.holderType, TASK_RUN_HOLDER),
+              after === undefined ? undefined : gt(this.l.id, after),
+            ),
+          )
+          .orderBy(asc(this.l.id))
+          .limit(LEASE_BATCH),
+      );
+      if (leases.length === 0) return total;
+      after = leases[leases.length - 1]!.id;
+      const runIds = [...new Set(leases.map((l) => l.holderId!).filter((id) => UUID.test(id)))];
+      const alive = new Set(
+        runIds.length === 0
+          ? []
+          : (
+              await this.ctx.run((q) =>
+                q
+                  .select({ id: tr.id })
+                  .from(tr)
+                  .where(
+                    and(
+                      this.ctx.fragments.inList(tr.id, runIds, 'uuid'),
+                      sql`coalesce(${tr.stateType} not in (${sql.join(
+                        TERMINAL_STATE_TYPES.map((s) => sql`${s}`),
+                        sql`, `,
+                      )}), true)`,
+                    ),
+                  ),
+              )
+            ).map((r) => r.id),
+      );
+      total += await releaseLeaseBatch(
+        this.ctx,
+        leases.filter((lease) => !alive.has(lease.holderId!)),
+        false,
+      );
+      if (leases.length < LEASE_BATCH) return total;
+    }
+  }
+
+  /** The task runs' leases (no TTL), for operators: same shape as `globalConcurrencyLimits.listLeases`. */
+  async listLeases(tag: string) {
+    const wanted = parse(limitTag, tag, 'concurrency limit tag');
+    return this.ctx.run(async (q) => {
+      const [row] = await q
+        .select({ id: this.t.id })
+        .from(this.t)
+        .where(eq(this.t.name, TAG_PREFIX + wanted));
+      if (!row) return [];
+      const rows = await q
+        .select()
+        .from(this.l)
+        .where(
+          and(
+            eq(this.l.holderType, TASK_RUN_HOLDER),
+            this.ctx.fragments.jsonListContainsAny(this.l.limitIds, [row.id]),
+          ),
+        )
+        .orderBy(asc(this.l.created), asc(this.l.id));
+      return describeLeases(this.ctx, q, rows);
+    });
+  }
+}
+
+function tagOf(row: LimitRow): string {
+  return row.name.slice(TAG_PREFIX.length);
+}

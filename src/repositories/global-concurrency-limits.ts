@@ -1,0 +1,392 @@
+/**
+ * Global concurrency limits and their leases (data-model.md "Global concurrency limits and
+ * leases", semantics.md §6). Counters are changed only through `LockedLimits` (limits/locked.ts):
+ * rows locked in name order, decayed on their own clock, written once. Names starting `tag:` belong
+ * to the tag API (concurrency-limits.ts) and are invisible here.
+ */
+import { and, asc, eq, gt, isNull, lte, not, or, sql } from 'drizzle-orm';
+import type { Executor } from '../dialect/dialect.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { RepositoryContext } from './context.js';
+import { type LimitRow, decay, retryAfterSeconds } from './limits/decay.js';
+import {
+  type AcquireInput,
+  type AcquireResult,
+  type GlobalLimitCreate,
+  type GlobalLimitList,
+  type GlobalLimitUpdate,
+  type Lease,
+  type ListLeasesInput,
+  type ReleaseInput,
+  acquireInput,
+  globalLimitCount,
+  globalLimitCreate,
+  globalLimitList,
+  globalLimitUpdate,
+  leaseId,
+  leaseSeconds,
+  limitName,
+  listLeasesInput,
+  releaseInput,
+  releaseLeaseOptions,
+} from './limits/inputs.js';
+import { LEASE_BATCH, type LeaseRow, LockedLimits, isTagName, releaseLeaseBatch } from './limits/locked.js';
+import { paged } from './sorting.js';
+import { parse, uuid } from './validation.js';
+
+/**
+ * A global concurrency limit. `activeSlots` and `deniedSlots` are shown decayed to the moment of
+ * the read; `slotDecayAt` is the decay clock (semantics.md §6).
+ */
+export type GlobalConcurrencyLimit = LimitRow;
+
+/** Shows a row with its counters decayed to `now` (what an acquire at `now` would see). */
+export function decayedView(row: LimitRow, now = new Date()): GlobalConcurrencyLimit {
+  const d = decay(row, now);
+  return { ...row, activeSlots: d.activeSlots, deniedSlots: d.deniedSlots };
+}
+
+/**
+ * Leases as an operator reads them, with the names of their limits.
+ * @internal shared with the tag API
+ */
+export async function describeLeases(
+  ctx: RepositoryContext,
+  q: Executor,
+  rows: LeaseRow[],
+): Promise<Lease[]> {
+  const ids = [...new Set(rows.flatMap((r) => r.limitIds))];
+  const t = ctx.tables.concurrencyLimitV2;
+  const names = new Map<string, string>();
+  if (ids.length > 0) {
+    for (const r of await q
+      .select({ id: t.id, name: t.name })
+      .from(t)
+      .where(ctx.fragments.inList(t.id, ids, 'uuid'))) {
+      names.set(r.id, r.name);
+    }
+  }
+  return rows.map((r) => ({
+    id: r.id,
+    limitIds: r.limitIds,
+    names: r.limitIds.flatMap((id) => (names.has(id) ? [names.get(id)!] : [])),
+    slots: r.slots,
+    expiresAt: r.expiresAt,
+    holder: r.holderType !== null && r.holderId !== null ? { type: r.holderType, id: r.holderId } : null,
+    created: r.created,
+    updated: r.updated,
+  }));
+}
+
+/**
+ * `db.globalConcurrencyLimits`: named limits, slot acquisition, rate limits and leases
+ * (docs/limits.md). Bad input is a `ValidationError` with nothing written; a missing limit or lease
+ * a `NotFoundError`; a taken name or an expired lease's renewal a `ConflictError`.
+ *
+ * ```ts
+ * await db.globalConcurrencyLimits.create({ name: 'warehouse', limit: 5 });
+ * const r = await db.globalConcurrencyLimits.acquire({ names: ['warehouse'], slots: 1, leaseSeconds: 60 });
+ * if (r.acquired) await db.globalConcurrencyLimits.releaseLease(r.leaseId!, { occupancySeconds: 3 });
+ * else console.log(`retry in ${r.retryAfterSeconds} s; full: ${r.blockedBy}`);
+ * ```
+ */
+export class GlobalConcurrencyLimitRepository {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  private get t() {
+    return this.ctx.tables.concurrencyLimitV2;
+  }
+
+  private get l() {
+    return this.ctx.tables.concurrencyLease;
+  }
+
+  /** Creates a limit; a taken name is a ConflictError. The decay clock starts now. */
+  async create(input: GlobalLimitCreate): Promise<GlobalConcurrencyLimit> {
+    const data = parse(globalLimitCreate, input, 'concurrency limit');
+    const now = new Date();
+    return this.ctx.run(async (q) => {
+      const [row] = await q
+        .insert(this.t)
+        .values({ ...data, slotDecayAt: now, created: now, updated: now })
+        .returning();
+      return row!;
+    });
+  }
+
+  async get(id: string): Promise<GlobalConcurrencyLimit | null> {
+    const limitId = parse(uuid, id, 'concurrency limit id');
+    return this.ctx.run(async (q) => {
+      const [row] = await q
+        .select()
+        .from(this.t)
+        .where(and(eq(this.t.id, limitId), not(isTagName(this.t.name))));
+      return row ? decayedView(row) : null;
+    });
+  }
+
+  async getByName(name: string): Promise<GlobalConcurrencyLimit | null> {
+    const wanted = parse(limitName, name, 'concurrency limit name');
+    return this.ctx.run(async (q) => {
+      const [row] = await q.select().from(this.t).where(eq(this.t.name, wanted));
+      return row ? decayedView(row) : null;
+    });
+  }
+
+  /** Limits in name order (tag limits excluded). */
+  async list(options: GlobalLimitList = {}): Promise<GlobalConcurrencyLimit[]> {
+    const o = parse(globalLimitList, options, 'concurrency limit list options');
+    const now = new Date();
+    return this.ctx.run(async (q) => {
+      const query = q.select().from(this.t).where(this.filter(o.where)).orderBy(asc(this.t.name)).$dynamic();
+      const rows = await paged(query, o, this.ctx.fragments);
+      return rows.map((r) => decayedView(r, now));
+    });
+  }
+
+  async count(options: { where?: GlobalLimitList['where'] } = {}): Promise<number> {
+    const o = parse(globalLimitCount, options, 'concurrency limit count options');
+    return this.ctx.run(async (q) => {
+      const [row] = await q.select({ n: sql<number>`count(*)` }).from(this.t).where(this.filter(o.where));
+      return Number(row?.n ?? 0);
+    });
+  }
+
+  private filter(where: { active?: boolean } | undefined) {
+    return and(
+      not(isTagName(this.t.name)),
+      where?.active === undefined ? undefined : eq(this.t.active, where.active),
+    );
+  }
+
+  /**
+   * Changes a limit. Its counters are decayed to now first; a new decay rate restarts the decay
+   * clock, so slots are not decayed retroactively at the new rate.
+   */
+  async update(id: string, patch: GlobalLimitUpdate): Promise<GlobalConcurrencyLimit> {
+    const limitId = parse(uuid, id, 'concurrency limit id');
+    const data = parse(globalLimitUpdate, patch, 'concurrency limit update');
+    return this.ctx.transaction(async (q) => {
+      const locked = await LockedLimits.forIds(this.ctx, q, [limitId]);
+      const [row] = locked.rows;
+      if (!row || row.name.startsWith('tag:')) throw new NotFoundError('concurrency limit', limitId);
+      const d = locked.state(limitId);
+      const rateChanged =
+        data.slotDecayPerSecond !== undefined && data.slotDecayPerSecond !== row.slotDecayPerSecond;
+      const [updated] = await q
+        .update(this.t)
+        .set({
+          activeSlots: d.activeSlots,
+          deniedSlots: d.deniedSlots,
+          slotDecayAt: rateChanged ? locked.now : d.slotDecayAt,
+          ...data,
+          updated: locked.now,
+        })
+        .where(eq(this.t.id, limitId))
+        .returning();
+      return updated!;
+    });
+  }
+
+  /** Deletes a limit (NotFoundError when there is none). Leases on it stay until released or reclaimed. */
+  async delete(id: string): Promise<void> {
+    const limitId = parse(uuid, id, 'concurrency limit id');
+    await this.ctx.run(async (q) => {
+      const deleted = await q
+        .delete(this.t)
+        .where(and(eq(this.t.id, limitId), not(isTagName(this.t.name))))
+        .returning({ id: this.t.id });
+      if (deleted.length === 0) throw new NotFoundError('concurrency limit', limitId);
+    });
+  }
+
+  /**
+   * Takes `slots` on every named active limit, or on none (all-or-nothing). Unknown and inactive
+   * limits impose nothing. A limit of 0 answers `{ acquired: false, retryAfterSeconds: null }` at
+   * once; then `slots` above a limit, and `rate_limit` mode on a limit without decay, are
+   * ValidationErrors. A denial records `slots` as denied on every active limit named and answers
+   * Prefect's retry estimate. With `leaseSeconds` (or a `holder`) the slots are held by a lease,
+   * whose id comes back; without `leaseSeconds` the lease has no TTL.
+   */
+  async acquire(input: AcquireInput): Promise<AcquireResult> {
+    const data = parse(acquireInput, input, 'concurrency limit acquire');
+    const names = [...new Set(data.names)];
+    return this.ctx.transaction(async (q) => {
+      const locked = await LockedLimits.forNames(this.ctx, q, names);
+      // The locked set may hold more limits (those of expired leases it reclaimed): only the named count.
+      const active = locked.rows.filter((r) => r.active && names.includes(r.name));
+      const zero = active.filter((r) => r.limit === 0);
+      if (zero.length > 0) {
+        await locked.flush();
+        return { acquired: false, retryAfterSeconds: null, blockedBy: zero.map((r) => r.name) };
+      }
+      for (const row of active) {
+        if (data.slots > row.limit) {
+          throw new ValidationError(
+            `Invalid concurrency limit acquire: slots: ${data.slots} slots can never fit limit "${row.name}" of ${row.limit}`,
+            [{ path: ['slots'], message: `more than the limit of "${row.name}" (${row.limit})` }],
+          );
+        }
+        if (data.mode === 'rate_limit' && row.slotDecayPerSecond <= 0) {
+          throw new ValidationError(
+            `Invalid concurrency limit acquire: mode: limit "${row.name}" has no slot decay, so it cannot rate-limit`,
+            [{ path: ['mode'], message: `"${row.name}" has slotDecayPerSecond 0` }],
+          );
+        }
+      }
+      const full = active.filter((r) => locked.state(r.id).activeSlots + data.slots > r.limit);
+      if (full.length > 0) {
+        const retry = retryAfterSeconds(
+          active.map((row) => ({ row, decayed: locked.state(row.id) })),
+          data.slots,
+        );
+        for (const row of active) locked.deny(row.id, data.slots);
+        await locked.flush();
+        return { acquired: false, retryAfterSeconds: retry, blockedBy: full.map((r) => r.name) };
+      }
+      for (const row of active) locked.take(row.id, data.slots);
+      await locked.flush();
+      if (data.leaseSeconds === undefined && data.holder === undefined) return { acquired: true };
+      const [lease] = await q
+        .insert(this.l)
+        .values({
+          limitIds: active.map((r) => r.id),
+          slots: data.slots,
+          expiresAt:
+            data.leaseSeconds === undefined
+              ? null
+              : new Date(locked.now.getTime() + data.leaseSeconds * 1000),
+          holderType: data.holder?.type ?? null,
+          holderId: data.holder?.id ?? null,
+          created: locked.now,
+          updated: locked.now,
+        })
+        .returning({ id: this.l.id });
+      return { acquired: true, leaseId: lease!.id };
+    });
+  }
+
+  /**
+   * Gives back `slots` taken without a lease on every named active limit (never below 0). With
+   * `occupancySeconds` (how long the slots were held in all), the average occupancy moves toward
+   * it. Unknown and inactive limits are ignored. Like `acquire`, it first reclaims the expired
+   * leases on the named limits.
+   */
+  async release(input: ReleaseInput): Promise<void> {
+    const data = parse(releaseInput, input, 'concurrency limit release');
+    await this.ctx.transaction(async (q) => {
+      const locked = await LockedLimits.forNames(this.ctx, q, [...new Set(data.names)]);
+      for (const row of locked.rows) {
+        if (row.active && data.names.includes(row.name))
+          locked.give(row.id, data.slots, data.occupancySeconds);
+      }
+      await locked.flush();
+    });
+  }
+
+  /**
+   * Extends a lease to `leaseSeconds` from now. A lease already expired is a ConflictError (its
+   * slots may be reclaimed at any moment); one that does not exist (released or reclaimed) is a
+   * NotFoundError.
+   */
+  async renewLease(id: string, seconds: number): Promise<void> {
+    const lease = parse(leaseId, id, 'lease id');
+    const ttl = parse(leaseSeconds, seconds, 'lease seconds');
+    await this.ctx.transaction(async (q) => {
+      const now = new Date();
+      const renewed = await q
+        .update(this.l)
+        .set({ expiresAt: new Date(now.getTime() + ttl * 1000), updated: now })
+        .where(and(eq(this.l.id, lease), or(isNull(this.l.expiresAt), gt(this.l.expiresAt, now))))
+        .returning({ id: this.l.id });
+      if (renewed.length > 0) return;
+      const [found] = await q.select({ id: this.l.id }).from(this.l).where(eq(this.l.id, lease));
+      if (found)
+        throw new ConflictError(
+          'concurrency lease',
+          'lease_expired',
+          `Lease ${lease} has expired and cannot be renewed`,
+        );
+      throw new NotFoundError('concurrency lease', lease);
+    });
+  }
+
+  /**
+   * Releases a lease: deletes it and gives its slots back on each of its limits (with
+   * `occupancySeconds`, as `release`). A lease that does not exist (released, or reclaimed once
+   * expired) is a NotFoundError.
+   */
+  async releaseLease(id: string, options: { occupancySeconds?: number } = {}): Promise<void> {
+    const lease = parse(leaseId, id, 'lease id');
+    const o = parse(releaseLeaseOptions, options, 'lease release options');
+    await this.ctx.transaction(async (q) => {
+      const [found] = await q.select().from(this.l).where(eq(this.l.id, lease));
+      if (!found) throw new NotFoundError('concurrency lease', lease);
+      const locked = await LockedLimits.forIds(this.ctx, q, found.limitIds);
+      const deleted = await locked.settle([lease], {
+        expiredOnly: false,
+        occupancySeconds: o.occupancySeconds,
+      });
+      if (deleted.length === 0) throw new NotFoundError('concurrency lease', lease);
+      await locked.flush();
+    });
+  }
+
+  /**
+   * Releases every expired lease (its slots go back to its limits) and returns how many. Meant to
+   * run periodically (docs/limits.md); `acquire` also reclaims on the limits it touches. Works in
+   * batches, each its own transaction.
+   */
+  async reclaimExpiredLeases(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = new Date();
+      const batch = await this.ctx.run((q) =>
+        q
+          .select({ id: this.l.id, limitIds: this.l.limitIds })
+          .from(this.l)
+          .where(lte(this.l.expiresAt, now))
+          .orderBy(asc(this.l.expiresAt), asc(this.l.id))
+          .limit(LEASE_BATCH),
+      );
+      total += await releaseLeaseBatch(this.ctx, batch, true);
+      if (batch.length < LEASE_BATCH) return total;
+    }
+  }
+
+  /** Leases (tag leases included), oldest first: holders, slots and expiry. */
+  async listLeases(options: ListLeasesInput = {}): Promise<Lease[]> {
+    const o = parse(listLeasesInput, options, 'lease list options');
+    return this.ctx.run(async (q) => {
+      const w = o.where ?? {};
+      const now = new Date();
+      let limitId: string | undefined;
+      if (w.name !== undefined) {
+        const [limit] = await q.select({ id: this.t.id }).from(this.t).where(eq(this.t.name, w.name));
+        if (!limit) return [];
+        limitId = limit.id;
+      }
+      const query = q
+        .select()
+        .from(this.l)
+        .where(
+          and(
+            limitId === undefined
+              ? undefined
+              : this.ctx.fragments.jsonListContainsAny(this.l.limitIds, [limitId]),
+            w.holder === undefined ? undefined : eq(this.l.holderType, w.holder.type),
+            w.holder?.id === undefined ? undefined : eq(this.l.holderId, w.holder.id),
+            w.expired === undefined
+              ? undefined
+              : w.expired
+                ? lte(this.l.expiresAt, now)
+                : or(isNull(this.l.expiresAt), gt(this.l.expiresAt, now)),
+          ),
+        )
+        .orderBy(asc(this.l.created), asc(this.l.id))
+        .$dynamic();
+      const rows = await paged(query, o, this.ctx.fragments);
+      return describeLeases(this.ctx, q, rows);
+    });
+  }
+}

@@ -1,0 +1,146 @@
+/** Input schemas and result shapes of the two concurrency-limit repositories (api.md "Concurrency limits"). */
+import { z } from 'zod';
+import {
+  MAX_NAME_CHARS,
+  TAG_LIMIT_TAG_BYTES,
+  boundedString,
+  indexedText,
+  limit,
+  offset,
+  uuid,
+} from '../validation.js';
+
+/** Names under this prefix are tag limits (db.concurrencyLimits); the global API refuses them. */
+export const TAG_PREFIX = 'tag:';
+/** The holder type of tag leases: the holder id is the task run's id. */
+export const TASK_RUN_HOLDER = 'task_run';
+
+const MAX_COUNT = 1_000_000_000;
+/** The longest lease: ten years, well inside the accepted time range. */
+export const MAX_LEASE_SECONDS = 315_360_000;
+
+const count = z.number().int().min(0).max(MAX_COUNT);
+const rate = z.number().min(0).max(MAX_COUNT);
+const seconds = z.number().min(0).max(MAX_COUNT);
+
+/** A global limit's name: indexed text that does not start with `tag:`. */
+export const limitName = indexedText(['concurrency_limit_v2', 'name']).refine(
+  (n) => !n.startsWith(TAG_PREFIX),
+  `names starting "${TAG_PREFIX}" are tag limits: use db.concurrencyLimits`,
+);
+
+/** A tag of a tag limit: 4 bytes shorter than a limit name, for the `tag:` prefix (semantics.md §2). */
+export const limitTag = boundedString({
+  minChars: 1,
+  maxChars: MAX_NAME_CHARS,
+  maxBytes: TAG_LIMIT_TAG_BYTES,
+});
+
+export const globalLimitCreate = z.strictObject({
+  name: limitName,
+  limit: count,
+  active: z.boolean().optional(),
+  activeSlots: count.optional(),
+  deniedSlots: count.optional(),
+  slotDecayPerSecond: rate.optional(),
+  avgSlotOccupancySeconds: seconds.optional(),
+});
+export const globalLimitUpdate = globalLimitCreate.partial();
+
+export const globalLimitList = z.strictObject({
+  where: z.strictObject({ active: z.boolean().optional() }).optional(),
+  limit: limit.optional(),
+  offset: offset.optional(),
+});
+export const globalLimitCount = z.strictObject({ where: globalLimitList.shape.where });
+
+const holder = z.strictObject({
+  type: indexedText(['concurrency_lease', 'holder_type']),
+  id: indexedText(['concurrency_lease', 'holder_id']),
+});
+
+export const acquireInput = z
+  .strictObject({
+    names: z.array(limitName).min(1).max(1000),
+    slots: z.number().int().min(1).max(MAX_COUNT),
+    mode: z.enum(['concurrency', 'rate_limit']).optional(),
+    leaseSeconds: z.number().positive().max(MAX_LEASE_SECONDS).optional(),
+    holder: holder.optional(),
+  })
+  .superRefine((input, ctx) => {
+    // A rate limit's slots are never given back, so a lease on them means nothing (semantics.md §6).
+    if (input.mode === 'rate_limit' && input.leaseSeconds !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['leaseSeconds'],
+        message: 'a rate_limit acquire takes no lease',
+      });
+    }
+  });
+
+export const releaseInput = z.strictObject({
+  names: z.array(limitName).min(1).max(1000),
+  slots: z.number().int().min(1).max(MAX_COUNT),
+  occupancySeconds: seconds.optional(),
+});
+
+export const leaseId = uuid;
+export const leaseSeconds = z.number().positive().max(MAX_LEASE_SECONDS);
+export const releaseLeaseOptions = z.strictObject({ occupancySeconds: seconds.optional() });
+
+export const listLeasesInput = z.strictObject({
+  where: z
+    .strictObject({
+      /** Leases on this limit (a full name, `tag:` ones included). */
+      name: indexedText(['concurrency_limit_v2', 'name']).optional(),
+      holder: z
+        .strictObject({
+          type: holder.shape.type,
+          id: holder.shape.id.optional(),
+        })
+        .optional(),
+      expired: z.boolean().optional(),
+    })
+    .optional(),
+  limit: limit.optional(),
+  offset: offset.optional(),
+});
+
+export const tagLimitCreate = z.strictObject({ tag: limitTag, limit: count });
+export const tagLimitList = z.strictObject({ limit: limit.optional(), offset: offset.optional() });
+export const tagAcquireInput = z.strictObject({
+  taskRunId: uuid,
+  tags: z.array(limitTag).max(1000),
+});
+
+export type GlobalLimitCreate = z.input<typeof globalLimitCreate>;
+export type GlobalLimitUpdate = z.input<typeof globalLimitUpdate>;
+export type GlobalLimitList = z.input<typeof globalLimitList>;
+export type AcquireInput = z.input<typeof acquireInput>;
+export type ReleaseInput = z.input<typeof releaseInput>;
+export type ListLeasesInput = z.input<typeof listLeasesInput>;
+export type TagLimitCreate = z.input<typeof tagLimitCreate>;
+export type TagAcquireInput = z.input<typeof tagAcquireInput>;
+
+/**
+ * What `acquire` answers (api.md): the slots were taken (with the lease's id when one was asked
+ * for), or not, with the seconds after which a retry may succeed (null: never, a limit of 0) and
+ * the limits that were full (full names; tags for the tag API).
+ */
+export type AcquireResult =
+  | { acquired: true; leaseId?: string }
+  | { acquired: false; retryAfterSeconds: number | null; blockedBy: string[] };
+
+/** A lease as `listLeases` shows it: what an operator asks when a limit looks stuck. */
+export interface Lease {
+  id: string;
+  /** The ids of the limits it holds slots on, and their names (a deleted limit has no name). */
+  limitIds: string[];
+  names: string[];
+  slots: number;
+  /** Null: no TTL (tag leases). */
+  expiresAt: Date | null;
+  holder: { type: string; id: string } | null;
+  created: Date;
+  updated: Date;
+}

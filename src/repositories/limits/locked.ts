@@ -1,0 +1,250 @@
+/**
+ * Locked limit rows and the leases on them. Every write to a limit's counters goes through a
+ * `LockedLimits`: the rows are read locked (PostgreSQL `SELECT ... FOR UPDATE` in name order, so
+ * two multi-name callers cannot deadlock; SQLite's write transaction, taken up front, already
+ * serialises), decayed and changed in memory, and written back once by `flush()`. Leases are locked
+ * after their limits, never before, and deleted with a condition (`RETURNING`), so a lease released,
+ * renewed or reclaimed by two callers at once is counted by exactly one.
+ */
+import { type SQL, type SQLWrapper, and, asc, eq, lte, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../dialect/dialect.js';
+import type { concurrencyLease } from '../../schema/postgres/limits.js';
+import type { RepositoryContext } from '../context.js';
+import { type Decayed, type LimitRow, decay, nextAverageOccupancy } from './decay.js';
+
+/** A row of `concurrency_lease`. */
+export type LeaseRow = typeof concurrencyLease.$inferSelect;
+
+/** How many leases one reclaiming statement takes at most (a bounded batch). */
+export const LEASE_BATCH = 500;
+
+interface Entry {
+  row: LimitRow;
+  state: Decayed;
+  avg: number;
+  dirty: boolean;
+}
+
+/** Locks the limits named or identified, in name order; returns them in that order. */
+async function lockRows(
+  ctx: RepositoryContext,
+  q: Executor,
+  names: readonly string[],
+  ids: readonly string[],
+): Promise<LimitRow[]> {
+  const t = ctx.tables.concurrencyLimitV2;
+  const conditions = [];
+  if (names.length > 0) conditions.push(ctx.fragments.inList(t.name, names, 'text'));
+  if (ids.length > 0) conditions.push(ctx.fragments.inList(t.id, ids, 'uuid'));
+  if (conditions.length === 0) return [];
+  let query = q
+    .select()
+    .from(t)
+    .where(or(...conditions))
+    .orderBy(asc(t.name))
+    .$dynamic();
+  if (ctx.rowLocking) query = query.for('update');
+  return query;
+}
+
+/** Limit rows held locked for the rest of the transaction, with their decayed counters. */
+export class LockedLimits {
+  private readonly entries = new Map<string, Entry>();
+
+  private constructor(
+    private readonly ctx: RepositoryContext,
+    private readonly q: Executor,
+    readonly now: Date,
+    rows: LimitRow[],
+    /** Every limit id this set asked for: a lease may be settled when all of its limits are here or gone. */
+    readonly asked: Set<string>,
+  ) {
+    for (const row of rows) {
+      this.entries.set(row.id, {
+        row,
+        state: decay(row, now),
+        avg: row.avgSlotOccupancySeconds,
+        dirty: false,
+      });
+    }
+  }
+
+  /**
+   * Locks the named limits and reclaims their expired leases first (semantics.md §6: an expired
+   * lease never blocks). A lease may span limits not named: those are found before locking and
+   * locked in the same name-ordered statement, so the reclaim can release all of its slots.
+   */
+  static async forNames(
+    ctx: RepositoryContext,
+    q: Executor,
+    names: readonly string[],
+  ): Promise<LockedLimits> {
+    const now = new Date();
+    const t = ctx.tables.concurrencyLimitV2;
+    const l = ctx.tables.concurrencyLease;
+    // Usually no lease has expired: one probe on the expires_at index then spares the other reads.
+    const anyExpired =
+      names.length > 0 &&
+      (await q.select({ id: l.id }).from(l).where(lte(l.expiresAt, now)).limit(1)).length > 0;
+    const known = anyExpired
+      ? (
+          await q
+            .select({ id: t.id })
+            .from(t)
+            .where(ctx.fragments.inList(t.name, names, 'text'))
+        ).map((r) => r.id)
+      : [];
+    const extra = new Set<string>();
+    let expired: { id: string; limitIds: string[] }[] = [];
+    if (known.length > 0) {
+      expired = await q
+        .select({ id: l.id, limitIds: l.limitIds })
+        .from(l)
+        .where(and(lte(l.expiresAt, now), ctx.fragments.jsonListContainsAny(l.limitIds, known)))
+        .limit(LEASE_BATCH);
+      for (const lease of expired) for (const id of lease.limitIds) if (!known.includes(id)) extra.add(id);
+    }
+    const rows = await lockRows(ctx, q, names, [...extra]);
+    const asked = new Set([...known, ...extra, ...rows.map((r) => r.id)]);
+    const locked = new LockedLimits(ctx, q, now, rows, asked);
+    // The delete re-checks the expiry under the locks; a lease whose limits are not all covered
+    // here (it expired after the read above) waits for the next reclaim.
+    await locked.settle(
+      expired.filter((lease) => lease.limitIds.every((id) => asked.has(id))).map((lease) => lease.id),
+      { expiredOnly: true },
+    );
+    return locked;
+  }
+
+  /** Locks the limits with these ids (a lease's), in name order. */
+  static async forIds(ctx: RepositoryContext, q: Executor, ids: readonly string[]): Promise<LockedLimits> {
+    const now = new Date();
+    const rows = await lockRows(ctx, q, [], ids);
+    return new LockedLimits(ctx, q, now, rows, new Set(ids));
+  }
+
+  /** The locked rows, in name order. */
+  get rows(): LimitRow[] {
+    return [...this.entries.values()].map((e) => e.row);
+  }
+
+  /** The decayed counters of a locked limit. */
+  state(id: string): Decayed {
+    return this.entries.get(id)!.state;
+  }
+
+  /** Takes `slots` on a locked limit (the caller checked that they fit). */
+  take(id: string, slots: number): void {
+    const e = this.entries.get(id)!;
+    e.state = { ...e.state, activeSlots: e.state.activeSlots + slots };
+    e.dirty = true;
+  }
+
+  /** Records a denial of `slots` on a locked limit (denied slots after decay + n). */
+  deny(id: string, slots: number): void {
+    const e = this.entries.get(id)!;
+    e.state = { ...e.state, deniedSlots: e.state.deniedSlots + slots };
+    e.dirty = true;
+  }
+
+  /**
+   * Gives back `slots` on a limit, if it is locked here (a lease's limit may be gone):
+   * `max(0, active after decay − n)`, and with `occupancySeconds` the average moves toward it.
+   */
+  give(id: string, slots: number, occupancySeconds?: number): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.state = { ...e.state, activeSlots: Math.max(0, e.state.activeSlots - slots) };
+    if (occupancySeconds !== undefined)
+      e.avg = nextAverageOccupancy({ ...e.row, avgSlotOccupancySeconds: e.avg }, slots, occupancySeconds);
+    e.dirty = true;
+  }
+
+  /**
+   * Deletes the leases with these ids (only expired ones when `expiredOnly`) whose limits are all
+   * locked here or gone, and gives their slots back. Returns the leases deleted.
+   */
+  async settle(
+    ids: readonly string[],
+    options: { expiredOnly: boolean; occupancySeconds?: number },
+  ): Promise<LeaseRow[]> {
+    if (ids.length === 0) return [];
+    const l = this.ctx.tables.concurrencyLease;
+    const where = options.expiredOnly
+      ? and(this.ctx.fragments.inList(l.id, ids, 'uuid'), lte(l.expiresAt, this.now))
+      : this.ctx.fragments.inList(l.id, ids, 'uuid');
+    const deleted = await this.q.delete(l).where(where).returning();
+    for (const lease of deleted) {
+      for (const id of lease.limitIds) this.give(id, lease.slots, options.occupancySeconds);
+    }
+    return deleted;
+  }
+
+  /** Writes every changed limit back: counters, the decay clock and the average occupancy. */
+  async flush(): Promise<void> {
+    const t = this.ctx.tables.concurrencyLimitV2;
+    for (const e of this.entries.values()) {
+      if (!e.dirty) continue;
+      await this.q
+        .update(t)
+        .set({
+          activeSlots: e.state.activeSlots,
+          deniedSlots: e.state.deniedSlots,
+          slotDecayAt: e.state.slotDecayAt,
+          avgSlotOccupancySeconds: e.avg,
+          updated: this.now,
+        })
+        .where(eq(t.id, e.row.id));
+      e.dirty = false;
+    }
+  }
+}
+
+/** Leases of a holder on any of these limits. */
+export function holderLeases(
+  ctx: RepositoryContext,
+  q: Executor,
+  holder: { type: string; id: string },
+  limitIds: readonly string[],
+): Promise<LeaseRow[]> {
+  const l = ctx.tables.concurrencyLease;
+  if (limitIds.length === 0) return Promise.resolve([]);
+  return q
+    .select()
+    .from(l)
+    .where(
+      and(
+        eq(l.holderType, holder.type),
+        eq(l.holderId, holder.id),
+        ctx.fragments.jsonListContainsAny(l.limitIds, limitIds),
+      ),
+    );
+}
+
+/**
+ * Releases (deletes, giving their slots back) the leases with these ids, each batch in its own
+ * transaction with the leases' limits locked in name order. Returns how many were released; a
+ * lease already gone (released or reclaimed by someone else) is not counted.
+ */
+export async function releaseLeaseBatch(
+  ctx: RepositoryContext,
+  leases: readonly Pick<LeaseRow, 'id' | 'limitIds'>[],
+  expiredOnly: boolean,
+): Promise<number> {
+  if (leases.length === 0) return 0;
+  const limitIds = [...new Set(leases.flatMap((lease) => lease.limitIds))];
+  return ctx.transaction(async (q) => {
+    const locked = await LockedLimits.forIds(ctx, q, limitIds);
+    const deleted = await locked.settle(
+      leases.map((lease) => lease.id),
+      { expiredOnly },
+    );
+    await locked.flush();
+    return deleted.length;
+  });
+}
+
+/** `substr(name, 1, 4) = 'tag:'`: exact on both dialects (SQLite's LIKE ignores case). */
+export function isTagName(column: SQLWrapper): SQL {
+  return sql`substr(${column}, 1, 4) = 'tag:'`;
+}

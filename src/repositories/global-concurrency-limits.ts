@@ -30,7 +30,14 @@ import {
   releaseInput,
   releaseLeaseOptions,
 } from './limits/inputs.js';
-import { LEASE_BATCH, type LeaseRow, LockedLimits, isTagName, releaseLeaseBatch } from './limits/locked.js';
+import {
+  LEASE_BATCH,
+  type LeaseRow,
+  LockedLimits,
+  isTagName,
+  refuseTagLease,
+  releaseLeaseBatch,
+} from './limits/locked.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
 
@@ -276,9 +283,12 @@ export class GlobalConcurrencyLimitRepository {
     const data = parse(releaseInput, input, 'concurrency limit release');
     await this.ctx.transaction(async (q) => {
       const locked = await LockedLimits.forNames(this.ctx, q, [...new Set(data.names)]);
+      // Slots held through leases are given back by releaseLease only: a release without a lease
+      // (a retried or buggy client) must never free a slot a live lease holds.
+      const leased = await locked.leasedSlots();
       for (const row of locked.rows) {
         if (row.active && data.names.includes(row.name))
-          locked.give(row.id, data.slots, data.occupancySeconds);
+          locked.giveUnleased(row.id, data.slots, leased.get(row.id) ?? 0, data.occupancySeconds);
       }
       await locked.flush();
     });
@@ -293,6 +303,7 @@ export class GlobalConcurrencyLimitRepository {
     const lease = parse(leaseId, id, 'lease id');
     const ttl = parse(leaseSeconds, seconds, 'lease seconds');
     await this.ctx.transaction(async (q) => {
+      await refuseTagLease(this.ctx, q, lease);
       const now = new Date();
       const renewed = await q
         .update(this.l)
@@ -322,6 +333,7 @@ export class GlobalConcurrencyLimitRepository {
     await this.ctx.transaction(async (q) => {
       const [found] = await q.select().from(this.l).where(eq(this.l.id, lease));
       if (!found) throw new NotFoundError('concurrency lease', lease);
+      await refuseTagLease(this.ctx, q, lease);
       const locked = await LockedLimits.forIds(this.ctx, q, found.limitIds);
       const deleted = await locked.settle([lease], {
         expiredOnly: false,

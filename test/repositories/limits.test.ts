@@ -120,6 +120,30 @@ describe.each(DIALECTS)('global concurrency limits (%s)', (dialect) => {
     );
   });
 
+  it('a release without a lease never frees a slot a live lease holds', async () => {
+    const G = db.globalConcurrencyLimits;
+    await G.create({ name: 'one', limit: 1 });
+    await G.create({ name: 'three', limit: 3 });
+    const leased = await G.acquire({
+      names: ['one'],
+      slots: 1,
+      leaseSeconds: 60,
+      holder: { type: 'worker', id: 'w1' },
+    });
+    expect(leased.acquired).toBe(true);
+    // A retried or buggy client releases without its lease: the leased slot stays taken.
+    await G.release({ names: ['one'], slots: 1 });
+    expect(await slots('one')).toBe(1);
+    expect((await G.acquire({ names: ['one'], slots: 1 })).acquired).toBe(false);
+    // Lease-less slots still go back, but only those: 1 leased + 2 plain, a release of 10 frees 2.
+    await G.acquire({ names: ['three'], slots: 1, leaseSeconds: 600 });
+    await G.acquire({ names: ['three'], slots: 2 });
+    await G.release({ names: ['three'], slots: 10 });
+    expect(await slots('three')).toBe(1);
+    await G.releaseLease(leased.acquired ? leased.leaseId! : '');
+    expect(await slots('one')).toBe(0);
+  });
+
   it('releaseLease gives the slots back once', async () => {
     await db.globalConcurrencyLimits.create({ name: 'one', limit: 1 });
     const { leaseId } = (await db.globalConcurrencyLimits.acquire({
@@ -199,6 +223,21 @@ describe.each(DIALECTS)('tag concurrency limits (%s)', (dialect) => {
     });
     expect((await db.concurrencyLimits.list()).map((l) => l.tag)).toEqual(['api', 'db', 'never']);
     expect(await db.globalConcurrencyLimits.list()).toEqual([]);
+  });
+
+  it("the global lease calls refuse a tag limit's lease: tag slots never expire", async () => {
+    await db.concurrencyLimits.create({ tag: 'db', limit: 1 });
+    const t1 = await task('a');
+    await db.concurrencyLimits.acquire({ taskRunId: t1, tags: ['db'] });
+    const [lease] = await db.concurrencyLimits.listLeases('db');
+    await expect(db.globalConcurrencyLimits.renewLease(lease!.id, 0.1)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(db.globalConcurrencyLimits.releaseLease(lease!.id)).rejects.toBeInstanceOf(ValidationError);
+    expect((await db.concurrencyLimits.getByTag('db'))!.activeSlots).toBe(1);
+    expect((await db.concurrencyLimits.acquire({ taskRunId: await task('b'), tags: ['db'] })).acquired).toBe(
+      false,
+    );
   });
 
   it('releaseFinished frees terminal and deleted task runs, and reset frees everything', async () => {

@@ -8,6 +8,7 @@
  */
 import { type SQL, type SQLWrapper, and, asc, eq, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../dialect/dialect.js';
+import { ValidationError } from '../../errors.js';
 import type { concurrencyLease } from '../../schema/postgres/limits.js';
 import type { RepositoryContext } from '../context.js';
 import { type Decayed, type LimitRow, decay, nextAverageOccupancy } from './decay.js';
@@ -151,6 +152,31 @@ export class LockedLimits {
    * Gives back `slots` on a limit, if it is locked here (a lease's limit may be gone):
    * `max(0, active after decay − n)`, and with `occupancySeconds` the average moves toward it.
    */
+  /**
+   * Slots each locked limit holds through leases (live ones: callers reclaim expired leases first).
+   * `release` without a lease may give back only the rest, so it can never free a leased slot.
+   */
+  async leasedSlots(): Promise<Map<string, number>> {
+    const l = this.ctx.tables.concurrencyLease;
+    const out = new Map<string, number>();
+    for (const id of this.entries.keys()) {
+      const [row] = await this.q
+        .select({ slots: sql<number>`coalesce(sum(${l.slots}), 0)` })
+        .from(l)
+        .where(this.ctx.fragments.jsonListContainsAll(l.limitIds, [id]));
+      out.set(id, Number(row?.slots ?? 0));
+    }
+    return out;
+  }
+
+  /** Gives back at most the slots a limit holds without a lease (`leased`: see leasedSlots). */
+  giveUnleased(id: string, slots: number, leased: number, occupancySeconds?: number): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    const n = Math.min(slots, Math.max(0, e.state.activeSlots - leased));
+    if (n > 0) this.give(id, n, occupancySeconds);
+  }
+
   give(id: string, slots: number, occupancySeconds?: number): void {
     const e = this.entries.get(id);
     if (!e) return;
@@ -247,4 +273,24 @@ export async function releaseLeaseBatch(
 /** `substr(name, 1, 4) = 'tag:'`: exact on both dialects (SQLite's LIKE ignores case). */
 export function isTagName(column: SQLWrapper): SQL {
   return sql`substr(${column}, 1, 4) = 'tag:'`;
+}
+
+/**
+ * A tag limit's lease belongs to the tag API: its slot never expires and goes back through
+ * `db.concurrencyLimits.release` (semantics.md §6), so the global lease calls refuse it with a
+ * ValidationError.
+ */
+export async function refuseTagLease(ctx: RepositoryContext, q: Executor, lease: string): Promise<void> {
+  const { concurrencyLimitV2: c, concurrencyLease: l } = ctx.tables;
+  const [found] = await q.select({ limitIds: l.limitIds }).from(l).where(eq(l.id, lease));
+  if (!found || found.limitIds.length === 0) return;
+  const tagged = await q
+    .select({ id: c.id })
+    .from(c)
+    .where(and(ctx.fragments.inList(c.id, found.limitIds, 'uuid'), isTagName(c.name)));
+  if (tagged.length > 0) {
+    throw new ValidationError(
+      `Lease ${lease} holds a tag limit's slot: release it with db.concurrencyLimits.release({ taskRunId, tags }); tag slots never expire`,
+    );
+  }
 }

@@ -132,7 +132,9 @@ export const blockDocumentReference = pgTable(
       name: fk('block_document_reference', ['reference_block_document_id'], 'block_document'),
       columns: [t.referenceBlockDocumentId],
       foreignColumns: [blockDocument.id],
-    }).onDelete('cascade'),
+      // Revision 4 (semantics.md §8): deleting a document another one references is refused
+      // (ConflictError); Prefect's cascade silently empties the parent's field.
+    }).onDelete('restrict'),
     check(
       ck('block_document_reference', 'not_self'),
       sql.raw('parent_block_document_id <> reference_block_document_id'),

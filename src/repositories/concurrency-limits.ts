@@ -10,7 +10,7 @@ import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import { TERMINAL_STATE_TYPES } from '../schema/enums.js';
 import type { RepositoryContext } from './context.js';
-import { describeLeases } from './global-concurrency-limits.js';
+import { describeLeases } from './limits/views.js';
 import { type LimitRow, retryAfterSeconds } from './limits/decay.js';
 import {
   type AcquireResult,
@@ -205,9 +205,13 @@ export class ConcurrencyLimitRepository {
     const names = [...new Set(data.tags)].map((tag) => TAG_PREFIX + tag);
     if (names.length === 0) return { acquired: true };
     return this.ctx.transaction(async (q) => {
+      await this.lockTaskRun(q, data.taskRunId);
       const locked = await LockedLimits.forNames(this.ctx, q, names);
       // The locked set may hold more limits (those of expired leases it reclaimed): only the named count.
       const active = locked.rows.filter((r) => r.active && names.includes(r.name));
+      // A limit of 0 refuses even a run that already holds a slot of it: 0 means "run nothing", and
+      // Prefect's orchestration rule aborts such a run the same way. The slot it holds stays held
+      // until released.
       const zero = active.filter((r) => r.limit === 0);
       if (zero.length > 0) {
         await locked.flush();
@@ -252,6 +256,19 @@ export class ConcurrencyLimitRepository {
       }
       return { acquired: true };
     });
+  }
+
+  /**
+   * The task run must exist (NotFoundError): a slot held for no run would only be freed by the next
+   * `releaseFinished`. On PostgreSQL its row is key-share locked, so it cannot be deleted before
+   * the lease is written. It is taken before the limits are locked.
+   */
+  private async lockTaskRun(q: Executor, taskRunId: string): Promise<void> {
+    const tr = this.ctx.tables.taskRun;
+    let query = q.select({ id: tr.id }).from(tr).where(eq(tr.id, taskRunId)).$dynamic();
+    if (this.ctx.rowLocking) query = query.for('key share');
+    const [found] = await query;
+    if (!found) throw new NotFoundError('task run', taskRunId);
   }
 
   /** Frees the task run's slots on these tags (tags it does not hold are ignored). */

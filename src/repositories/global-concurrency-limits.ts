@@ -5,10 +5,9 @@
  * to the tag API (concurrency-limits.ts) and are invisible here.
  */
 import { and, asc, eq, gt, isNull, lte, not, or, sql } from 'drizzle-orm';
-import type { Executor } from '../dialect/dialect.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { RepositoryContext } from './context.js';
-import { type LimitRow, decay, retryAfterSeconds } from './limits/decay.js';
+import { retryAfterSeconds } from './limits/decay.js';
 import {
   type AcquireInput,
   type AcquireResult,
@@ -32,58 +31,15 @@ import {
 } from './limits/inputs.js';
 import {
   LEASE_BATCH,
-  type LeaseRow,
   LockedLimits,
   isTagName,
+  checkActiveSlots,
   refuseTagLease,
   releaseLeaseBatch,
 } from './limits/locked.js';
+import { type GlobalConcurrencyLimit, decayedViews, describeLeases } from './limits/views.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
-
-/**
- * A global concurrency limit. `activeSlots` and `deniedSlots` are shown decayed to the moment of
- * the read; `slotDecayAt` is the decay clock (semantics.md §6).
- */
-export type GlobalConcurrencyLimit = LimitRow;
-
-/** Shows a row with its counters decayed to `now` (what an acquire at `now` would see). */
-export function decayedView(row: LimitRow, now = new Date()): GlobalConcurrencyLimit {
-  const d = decay(row, now);
-  return { ...row, activeSlots: d.activeSlots, deniedSlots: d.deniedSlots };
-}
-
-/**
- * Leases as an operator reads them, with the names of their limits.
- * @internal shared with the tag API
- */
-export async function describeLeases(
-  ctx: RepositoryContext,
-  q: Executor,
-  rows: LeaseRow[],
-): Promise<Lease[]> {
-  const ids = [...new Set(rows.flatMap((r) => r.limitIds))];
-  const t = ctx.tables.concurrencyLimitV2;
-  const names = new Map<string, string>();
-  if (ids.length > 0) {
-    for (const r of await q
-      .select({ id: t.id, name: t.name })
-      .from(t)
-      .where(ctx.fragments.inList(t.id, ids, 'uuid'))) {
-      names.set(r.id, r.name);
-    }
-  }
-  return rows.map((r) => ({
-    id: r.id,
-    limitIds: r.limitIds,
-    names: r.limitIds.flatMap((id) => (names.has(id) ? [names.get(id)!] : [])),
-    slots: r.slots,
-    expiresAt: r.expiresAt,
-    holder: r.holderType !== null && r.holderId !== null ? { type: r.holderType, id: r.holderId } : null,
-    created: r.created,
-    updated: r.updated,
-  }));
-}
 
 /**
  * `db.globalConcurrencyLimits`: named limits, slot acquisition, rate limits and leases
@@ -128,7 +84,7 @@ export class GlobalConcurrencyLimitRepository {
         .select()
         .from(this.t)
         .where(and(eq(this.t.id, limitId), not(isTagName(this.t.name))));
-      return row ? decayedView(row) : null;
+      return row ? (await decayedViews(this.ctx, q, [row]))[0]! : null;
     });
   }
 
@@ -136,7 +92,7 @@ export class GlobalConcurrencyLimitRepository {
     const wanted = parse(limitName, name, 'concurrency limit name');
     return this.ctx.run(async (q) => {
       const [row] = await q.select().from(this.t).where(eq(this.t.name, wanted));
-      return row ? decayedView(row) : null;
+      return row ? (await decayedViews(this.ctx, q, [row]))[0]! : null;
     });
   }
 
@@ -147,7 +103,7 @@ export class GlobalConcurrencyLimitRepository {
     return this.ctx.run(async (q) => {
       const query = q.select().from(this.t).where(this.filter(o.where)).orderBy(asc(this.t.name)).$dynamic();
       const rows = await paged(query, o, this.ctx.fragments);
-      return rows.map((r) => decayedView(r, now));
+      return decayedViews(this.ctx, q, rows, now);
     });
   }
 
@@ -177,6 +133,8 @@ export class GlobalConcurrencyLimitRepository {
       const locked = await LockedLimits.forIds(this.ctx, q, [limitId]);
       const [row] = locked.rows;
       if (!row || row.name.startsWith('tag:')) throw new NotFoundError('concurrency limit', limitId);
+      if (data.activeSlots !== undefined)
+        await checkActiveSlots(this.ctx, q, row, data.limit, data.activeSlots);
       const d = locked.state(limitId);
       const rateChanged =
         data.slotDecayPerSecond !== undefined && data.slotDecayPerSecond !== row.slotDecayPerSecond;

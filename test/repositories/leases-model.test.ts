@@ -3,7 +3,8 @@
  * sequences against a small model of leases, whose answers are computed independently of the
  * library. After every reclaim, a limit's active slots equal the slots of its leases plus its
  * lease-less acquisitions not yet released; every acquire, renewal and release answers as the model
- * says. Expiry is written in the past through raw SQL (the library has no clock knob).
+ * says. Expiry is written in the past through raw SQL (the library has no clock knob). One limit
+ * decays fast and holds only leases: decay never frees what a lease holds.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +12,13 @@ import { ConflictError, type Database, NotFoundError, ValidationError } from '..
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
 
-const LIMITS = { a: 6, b: 3 } as const;
+const LIMITS = { a: 6, b: 3, c: 4 } as const;
 type Name = keyof typeof LIMITS;
+/**
+ * `c` decays a thousand slots a millisecond and is only ever acquired with a lease: decay must
+ * never free a leased slot, so its active slots stay exactly its leases' slots.
+ */
+const DECAYING: Name = 'c';
 
 interface ModelLease {
   id: string;
@@ -25,7 +31,7 @@ interface ModelLease {
 const op = fc.oneof(
   fc.record({
     kind: fc.constant('acquire' as const),
-    names: fc.subarray(['a', 'b'] as Name[], { minLength: 1 }),
+    names: fc.subarray(['a', 'b', 'c'] as Name[], { minLength: 1 }),
     slots: fc.integer({ min: 1, max: 4 }),
     lease: fc.boolean(),
   }),
@@ -58,10 +64,14 @@ describe.each(DIALECTS)('leases against a model (%s)', (dialect) => {
         round++;
         const full = (n: Name) => `r${round}-${n}`;
         for (const n of Object.keys(LIMITS) as Name[]) {
-          await db.globalConcurrencyLimits.create({ name: full(n), limit: LIMITS[n] });
+          await db.globalConcurrencyLimits.create({
+            name: full(n),
+            limit: LIMITS[n],
+            slotDecayPerSecond: n === DECAYING ? 1_000_000 : 0,
+          });
         }
         const leases: ModelLease[] = [];
-        const leaseless: Record<Name, number> = { a: 0, b: 0 };
+        const leaseless: Record<Name, number> = { a: 0, b: 0, c: 0 };
         const active = (n: Name) =>
           leaseless[n] +
           leases.filter((l) => l.alive && l.names.includes(n)).reduce((s, l) => s + l.slots, 0);
@@ -79,10 +89,11 @@ describe.each(DIALECTS)('leases against a model (%s)', (dialect) => {
 
         for (const o of ops) {
           if (o.kind === 'acquire') {
+            const leased = o.lease || o.names.includes(DECAYING);
             const call = db.globalConcurrencyLimits.acquire({
               names: o.names.map(full),
               slots: o.slots,
-              ...(o.lease ? { leaseSeconds: 600 } : {}),
+              ...(leased ? { leaseSeconds: 600 } : {}),
             });
             if (o.names.some((n) => o.slots > LIMITS[n])) {
               await expect(call).rejects.toBeInstanceOf(ValidationError);
@@ -96,7 +107,7 @@ describe.each(DIALECTS)('leases against a model (%s)', (dialect) => {
               continue;
             }
             expect(result.acquired).toBe(true);
-            if (o.lease && result.acquired) {
+            if (leased && result.acquired) {
               leases.push({
                 id: result.leaseId!,
                 names: o.names,
@@ -151,9 +162,11 @@ describe.each(DIALECTS)('leases against a model (%s)', (dialect) => {
           .filter((l) => l.alive)
           .map((l) => l.id)
           .sort();
-        const listed = (await db.globalConcurrencyLimits.listLeases({ where: { name: full('a') } }))
-          .concat(await db.globalConcurrencyLimits.listLeases({ where: { name: full('b') } }))
-          .map((l) => l.id);
+        const listed: string[] = [];
+        for (const n of Object.keys(LIMITS) as Name[]) {
+          const found = await db.globalConcurrencyLimits.listLeases({ where: { name: full(n) } });
+          listed.push(...found.map((l) => l.id));
+        }
         expect([...new Set(listed)].sort()).toEqual(live);
       }),
       { numRuns: 200 },

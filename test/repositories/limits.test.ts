@@ -180,6 +180,61 @@ describe.each(DIALECTS)('global concurrency limits (%s)', (dialect) => {
     expect(acquired).toBe(true);
     expect(Date.now() - started).toBeLessThan(1000);
   });
+
+  it('decay never frees the slots a lease holds: a concurrency lease on a decaying limit keeps them', async () => {
+    await db.globalConcurrencyLimits.create({ name: 'decaying', limit: 2, slotDecayPerSecond: 1000 });
+    const leased = await db.globalConcurrencyLimits.acquire({
+      names: ['decaying'],
+      slots: 1,
+      leaseSeconds: 60,
+    });
+    expect(leased.acquired).toBe(true);
+    expect((await db.globalConcurrencyLimits.acquire({ names: ['decaying'], slots: 1 })).acquired).toBe(true);
+    await sleep(20); // 20 quanta: the lease-less slot decays, the leased one stays
+    expect(await slots('decaying')).toBe(1);
+    expect((await db.globalConcurrencyLimits.acquire({ names: ['decaying'], slots: 1 })).acquired).toBe(true);
+    await sleep(20);
+    expect((await db.globalConcurrencyLimits.acquire({ names: ['decaying'], slots: 2 })).acquired).toBe(
+      false,
+    );
+    if (!leased.acquired) throw new Error('the lease was not acquired');
+    await db.globalConcurrencyLimits.releaseLease(leased.leaseId!);
+    expect(await slots('decaying')).toBe(0);
+    expect((await db.globalConcurrencyLimits.acquire({ names: ['decaying'], slots: 2 })).acquired).toBe(true);
+    // A rate_limit acquire holds nothing, so a holder (a lease without TTL) is refused like leaseSeconds.
+    await expect(
+      db.globalConcurrencyLimits.acquire({
+        names: ['decaying'],
+        slots: 1,
+        mode: 'rate_limit',
+        holder: { type: 'worker', id: 'w' },
+      }),
+    ).rejects.toThrow(/holder/);
+  });
+
+  it('activeSlots set by create or update may not exceed the limit nor drop below the leased slots', async () => {
+    await expect(
+      db.globalConcurrencyLimits.create({ name: 'over', limit: 2, activeSlots: 3 }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(await db.globalConcurrencyLimits.count()).toBe(0);
+    const limit = await db.globalConcurrencyLimits.create({ name: 'l', limit: 3 });
+    await db.globalConcurrencyLimits.acquire({ names: ['l'], slots: 2, leaseSeconds: 60 });
+    await expect(db.globalConcurrencyLimits.update(limit.id, { activeSlots: 4 })).rejects.toThrow(
+      /exceed the limit of 3/,
+    );
+    await expect(
+      db.globalConcurrencyLimits.update(limit.id, { limit: 1, activeSlots: 3 }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    const below = await db.globalConcurrencyLimits.update(limit.id, { activeSlots: 1 }).catch((e) => e);
+    expect(below).toBeInstanceOf(ConflictError);
+    expect(below.message).toMatch(/2 slots held by leases/);
+    expect(await db.globalConcurrencyLimits.get(limit.id)).toMatchObject({ limit: 3, activeSlots: 2 });
+    // Lowering the limit below the slots held is allowed: the holders drain.
+    expect(await db.globalConcurrencyLimits.update(limit.id, { limit: 1 })).toMatchObject({ activeSlots: 2 });
+    expect(await db.globalConcurrencyLimits.update(limit.id, { limit: 3, activeSlots: 3 })).toMatchObject({
+      activeSlots: 3,
+    });
+  });
 });
 
 describe.each(DIALECTS)('tag concurrency limits (%s)', (dialect) => {
@@ -271,11 +326,37 @@ describe.each(DIALECTS)('tag concurrency limits (%s)', (dialect) => {
     expect(await db.concurrencyLimits.getByTag('api')).toMatchObject({ activeSlots: 1, taskRunIds: [t1] });
   });
 
+  it('acquiring for a task run that does not exist is a NotFoundError and takes nothing', async () => {
+    await db.concurrencyLimits.create({ tag: 'db', limit: 1 });
+    const missing = '00000000-0000-4000-8000-000000000001';
+    const error = await db.concurrencyLimits.acquire({ taskRunId: missing, tags: ['db'] }).catch((e) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ entity: 'task run' });
+    expect(await db.concurrencyLimits.getByTag('db')).toMatchObject({ activeSlots: 0, taskRunIds: [] });
+    expect(await db.globalConcurrencyLimits.listLeases()).toEqual([]);
+  });
+
+  it('a limit set to 0 refuses even the run already holding its slot, which stays held until released', async () => {
+    await db.concurrencyLimits.create({ tag: 'db', limit: 1 });
+    const t1 = await task('a');
+    expect((await db.concurrencyLimits.acquire({ taskRunId: t1, tags: ['db'] })).acquired).toBe(true);
+    await db.concurrencyLimits.create({ tag: 'db', limit: 0 });
+    expect(await db.concurrencyLimits.acquire({ taskRunId: t1, tags: ['db'] })).toEqual({
+      acquired: false,
+      retryAfterSeconds: null,
+      blockedBy: ['db'],
+    });
+    expect(await db.concurrencyLimits.getByTag('db')).toMatchObject({ activeSlots: 1, taskRunIds: [t1] });
+    await db.concurrencyLimits.release({ taskRunId: t1, tags: ['db'] });
+    expect(await db.concurrencyLimits.getByTag('db')).toMatchObject({ activeSlots: 0, taskRunIds: [] });
+  });
+
   it('the limit_decay_clock down keeps TTL-less leases (farthest time) and the up takes them back', async () => {
     await db.concurrencyLimits.create({ tag: 'db', limit: 1 });
     const t1 = await task('a');
     await db.concurrencyLimits.acquire({ taskRunId: t1, tags: ['db'] });
-    await db.migrate({ to: '-1' });
+    // Down to user_documents_json, the revision before limit_decay_clock.
+    await db.migrate({ to: '8590f3ec8a10' });
     const [row] = await db.execute<{ expires_at: unknown }>('select expires_at from concurrency_lease');
     const ms = typeof row!.expires_at === 'number' ? row!.expires_at : Date.parse(String(row!.expires_at));
     expect(new Date(Number(ms)).getUTCFullYear()).toBe(9999);

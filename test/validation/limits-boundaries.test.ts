@@ -42,15 +42,17 @@ describe.each(DIALECTS)('input limits: concurrency limits and leases (%s)', (dia
   });
   const getDb = () => db;
 
-  const create = fc.record({
-    name: limitName,
-    limit: count,
-    active: fc.boolean(),
-    activeSlots: count,
-    deniedSlots: count,
-    slotDecayPerSecond: rate,
-    avgSlotOccupancySeconds: rate,
-  });
+  const create = fc
+    .record({
+      name: limitName,
+      limit: count,
+      active: fc.boolean(),
+      activeSlots: count,
+      deniedSlots: count,
+      slotDecayPerSecond: rate,
+      avgSlotOccupancySeconds: rate,
+    })
+    .map((r) => ({ ...r, activeSlots: Math.min(r.activeSlots, r.limit) }));
   boundaryTests(
     getDb,
     (): Boundary<any> => ({
@@ -83,6 +85,11 @@ describe.each(DIALECTS)('input limits: concurrency limits and leases (%s)', (dia
         defect(create, ['limit'], fc.constantFrom(-1, 1.5, MAX_COUNT + 1, Number.NaN)),
         defect(create, ['slotDecayPerSecond'], fc.constantFrom(-0.5, Number.POSITIVE_INFINITY, Number.NaN)),
         defect(create, ['avgSlotOccupancySeconds'], fc.constantFrom(-1, MAX_COUNT * 2)),
+        // More active slots than the limit (an operator's correction may not over-admit).
+        create.map((r) => {
+          const limit = Math.min(r.limit, MAX_COUNT - 1);
+          return { input: { ...r, limit, activeSlots: limit + 1 }, path: 'activeSlots' };
+        }),
       ),
       call: (input) => db.globalConcurrencyLimits.update(limitId, input),
     }),

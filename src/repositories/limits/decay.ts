@@ -44,8 +44,11 @@ export function deniedDecayRate(
  * stored one decays nothing. The step is rounded up to the millisecond the column keeps, so
  * rounding can only slow decay, never add slots. A null clock (a row from before the revision)
  * starts at `now`.
+ *
+ * `leased` is the number of the limit's slots held by leases: decay never frees those (a lease
+ * keeps its slots until it is released or reclaimed), so active slots decay down to it, not to 0.
  */
-export function decay(row: LimitRow, now: Date): Decayed {
+export function decay(row: LimitRow, now: Date, leased = 0): Decayed {
   const at = row.slotDecayAt ?? now;
   const elapsedMs = Math.max(0, now.getTime() - at.getTime());
   const rate = deniedDecayRate(row);
@@ -54,7 +57,7 @@ export function decay(row: LimitRow, now: Date): Decayed {
   const stepMs = Math.min(elapsedMs, Math.ceil((quanta * 1000) / rate));
   const slotQuanta = row.slotDecayPerSecond > 0 ? quanta : 0;
   return {
-    activeSlots: Math.max(0, row.activeSlots - slotQuanta),
+    activeSlots: Math.max(Math.min(leased, row.activeSlots), row.activeSlots - slotQuanta, 0),
     deniedSlots: Math.max(0, row.deniedSlots - quanta),
     slotDecayAt: new Date(at.getTime() + stepMs),
   };

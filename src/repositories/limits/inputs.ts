@@ -36,7 +36,7 @@ export const limitTag = boundedString({
   maxBytes: TAG_LIMIT_TAG_BYTES,
 });
 
-export const globalLimitCreate = z.strictObject({
+const globalLimitFields = z.strictObject({
   name: limitName,
   limit: count,
   active: z.boolean().optional(),
@@ -45,7 +45,24 @@ export const globalLimitCreate = z.strictObject({
   slotDecayPerSecond: rate.optional(),
   avgSlotOccupancySeconds: seconds.optional(),
 });
-export const globalLimitUpdate = globalLimitCreate.partial();
+
+/**
+ * Setting `activeSlots` is an operator's correction: it may not exceed the limit, which would
+ * admit nobody until slots came back and report more holders than allowed.
+ */
+function slotsWithinLimit(input: { limit?: number; activeSlots?: number }, ctx: z.RefinementCtx): void {
+  if (input.limit !== undefined && input.activeSlots !== undefined && input.activeSlots > input.limit) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['activeSlots'],
+      message: `${input.activeSlots} active slots exceed the limit of ${input.limit}`,
+    });
+  }
+}
+
+export const globalLimitCreate = globalLimitFields.superRefine(slotsWithinLimit);
+/** An update's `activeSlots` is checked against the resulting limit, and its leases, under the lock. */
+export const globalLimitUpdate = globalLimitFields.partial().superRefine(slotsWithinLimit);
 
 export const globalLimitList = z.strictObject({
   where: z.strictObject({ active: z.boolean().optional() }).optional(),
@@ -68,13 +85,16 @@ export const acquireInput = z
     holder: holder.optional(),
   })
   .superRefine((input, ctx) => {
-    // A rate limit's slots are never given back, so a lease on them means nothing (semantics.md §6).
-    if (input.mode === 'rate_limit' && input.leaseSeconds !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['leaseSeconds'],
-        message: 'a rate_limit acquire takes no lease',
-      });
+    // A rate limit's slots are never given back, so a lease on them means nothing (semantics.md §6);
+    // a holder would make a lease without TTL whose slots decay could never free.
+    for (const key of ['leaseSeconds', 'holder'] as const) {
+      if (input.mode === 'rate_limit' && input[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `a rate_limit acquire takes no lease (${key})`,
+        });
+      }
     }
   });
 

@@ -8,7 +8,7 @@
  */
 import { type SQL, type SQLWrapper, and, asc, eq, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../dialect/dialect.js';
-import { ValidationError } from '../../errors.js';
+import { ConflictError, ValidationError } from '../../errors.js';
 import type { concurrencyLease } from '../../schema/postgres/limits.js';
 import type { RepositoryContext } from '../context.js';
 import { type Decayed, type LimitRow, decay, nextAverageOccupancy } from './decay.js';
@@ -59,11 +59,13 @@ export class LockedLimits {
     rows: LimitRow[],
     /** Every limit id this set asked for: a lease may be settled when all of its limits are here or gone. */
     readonly asked: Set<string>,
+    /** Slots held by leases on the decaying limits among `rows` (decay never frees them). */
+    leased: ReadonlyMap<string, number>,
   ) {
     for (const row of rows) {
       this.entries.set(row.id, {
         row,
-        state: decay(row, now),
+        state: decay(row, now, leased.get(row.id) ?? 0),
         avg: row.avgSlotOccupancySeconds,
         dirty: false,
       });
@@ -107,7 +109,7 @@ export class LockedLimits {
     }
     const rows = await lockRows(ctx, q, names, [...extra]);
     const asked = new Set([...known, ...extra, ...rows.map((r) => r.id)]);
-    const locked = new LockedLimits(ctx, q, now, rows, asked);
+    const locked = new LockedLimits(ctx, q, now, rows, asked, await leasedOnDecaying(ctx, q, rows));
     // The delete re-checks the expiry under the locks; a lease whose limits are not all covered
     // here (it expired after the read above) waits for the next reclaim.
     await locked.settle(
@@ -121,7 +123,7 @@ export class LockedLimits {
   static async forIds(ctx: RepositoryContext, q: Executor, ids: readonly string[]): Promise<LockedLimits> {
     const now = new Date();
     const rows = await lockRows(ctx, q, [], ids);
-    return new LockedLimits(ctx, q, now, rows, new Set(ids));
+    return new LockedLimits(ctx, q, now, rows, new Set(ids), await leasedOnDecaying(ctx, q, rows));
   }
 
   /** The locked rows, in name order. */
@@ -149,24 +151,11 @@ export class LockedLimits {
   }
 
   /**
-   * Gives back `slots` on a limit, if it is locked here (a lease's limit may be gone):
-   * `max(0, active after decay − n)`, and with `occupancySeconds` the average moves toward it.
-   */
-  /**
-   * Slots each locked limit holds through leases (live ones: callers reclaim expired leases first).
+   * Slots each locked limit holds through leases, read now (callers reclaim expired leases first).
    * `release` without a lease may give back only the rest, so it can never free a leased slot.
    */
-  async leasedSlots(): Promise<Map<string, number>> {
-    const l = this.ctx.tables.concurrencyLease;
-    const out = new Map<string, number>();
-    for (const id of this.entries.keys()) {
-      const [row] = await this.q
-        .select({ slots: sql<number>`coalesce(sum(${l.slots}), 0)` })
-        .from(l)
-        .where(this.ctx.fragments.jsonListContainsAll(l.limitIds, [id]));
-      out.set(id, Number(row?.slots ?? 0));
-    }
-    return out;
+  leasedSlots(): Promise<Map<string, number>> {
+    return leasedSlotsOf(this.ctx, this.q, [...this.entries.keys()]);
   }
 
   /** Gives back at most the slots a limit holds without a lease (`leased`: see leasedSlots). */
@@ -177,6 +166,10 @@ export class LockedLimits {
     if (n > 0) this.give(id, n, occupancySeconds);
   }
 
+  /**
+   * Gives back `slots` on a limit, if it is locked here (a lease's limit may be gone):
+   * `max(0, active after decay − n)`, and with `occupancySeconds` the average moves toward it.
+   */
   give(id: string, slots: number, occupancySeconds?: number): void {
     const e = this.entries.get(id);
     if (!e) return;
@@ -223,6 +216,69 @@ export class LockedLimits {
         .where(eq(t.id, e.row.id));
       e.dirty = false;
     }
+  }
+}
+
+/** Slots held by leases (expired ones included, until reclaimed) on each of these limits. */
+export async function leasedSlotsOf(
+  ctx: RepositoryContext,
+  q: Executor,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  const l = ctx.tables.concurrencyLease;
+  const out = new Map<string, number>();
+  for (const id of ids) {
+    const [row] = await q
+      .select({ slots: sql<number>`coalesce(sum(${l.slots}), 0)` })
+      .from(l)
+      .where(ctx.fragments.jsonListContainsAll(l.limitIds, [id]));
+    out.set(id, Number(row?.slots ?? 0));
+  }
+  return out;
+}
+
+/**
+ * Leased slots on the limits that decay: decay stops at them, so a concurrency lease on a limit
+ * with slot decay keeps its slots for as long as it lives. Limits without decay need no read.
+ */
+export function leasedOnDecaying(
+  ctx: RepositoryContext,
+  q: Executor,
+  rows: readonly LimitRow[],
+): Promise<Map<string, number>> {
+  return leasedSlotsOf(
+    ctx,
+    q,
+    rows.filter((r) => r.slotDecayPerSecond > 0).map((r) => r.id),
+  );
+}
+
+/**
+ * An update's `activeSlots` (an operator's correction) must fit the resulting limit
+ * (ValidationError) and may not drop below the slots live leases hold (ConflictError): those go back
+ * through `releaseLease`, and a count below them would let more holders in than the limit allows.
+ */
+export async function checkActiveSlots(
+  ctx: RepositoryContext,
+  q: Executor,
+  row: LimitRow,
+  limit: number | undefined,
+  activeSlots: number,
+): Promise<void> {
+  const resulting = limit ?? row.limit;
+  if (activeSlots > resulting) {
+    throw new ValidationError(
+      `Invalid concurrency limit update: activeSlots: ${activeSlots} active slots exceed the limit of ${resulting}`,
+      [{ path: ['activeSlots'], message: `exceeds the limit of ${resulting}` }],
+    );
+  }
+  const leased = (await leasedSlotsOf(ctx, q, [row.id])).get(row.id) ?? 0;
+  if (activeSlots < leased) {
+    throw new ConflictError(
+      'concurrency limit',
+      'leased_slots',
+      `Concurrency limit "${row.name}" has ${leased} slots held by leases; activeSlots cannot go below them (release the leases: listLeases, releaseLease)`,
+    );
   }
 }
 

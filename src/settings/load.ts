@@ -28,6 +28,11 @@ export interface DatabaseConfig {
   profile?: string;
   /** The environment to read; defaults to `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Read only these options and the defaults: no environment variable and no profile file (what
+   * `createTestDatabase` does, so a developer's shell cannot change or break a test's database).
+   */
+  isolated?: boolean;
 }
 
 /** The resolved settings, frozen, with where each value came from. */
@@ -70,7 +75,7 @@ function expandHome(path: string): string {
 
 /** Resolves ORION_HOME: option > ORION_HOME > PREFECT_HOME > ~/.orion. */
 export function resolveHome(config: DatabaseConfig = {}): string {
-  const env = config.env ?? process.env;
+  const env = config.isolated ? {} : (config.env ?? process.env);
   return expandHome(config.home ?? envValue(env, 'ORION_HOME') ?? join(homedir(), '.orion'));
 }
 
@@ -84,9 +89,9 @@ export function resolveHome(config: DatabaseConfig = {}): string {
  * ```
  */
 export function loadSettings(config: DatabaseConfig = {}): Settings {
-  const env = config.env ?? process.env;
+  const env = config.isolated ? {} : (config.env ?? process.env);
   const home = resolveHome(config);
-  const file = readProfiles(home);
+  const file = config.isolated ? { active: 'default', profiles: {} } : readProfiles(home);
   const profile = config.profile ?? envValue(env, 'ORION_PROFILE') ?? file.active;
   const profileValues = file.profiles[profile] ?? {};
   for (const key of Object.keys(profileValues)) {

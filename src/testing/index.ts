@@ -15,6 +15,7 @@ import type { DialectName } from '../dialect/dialect.js';
 import {
   createServerDatabase,
   dropServerDatabase,
+  releaseOwners,
   resolvePostgresSource,
   stopPostgresSource,
 } from './postgres-server.js';
@@ -36,7 +37,7 @@ let pgliteTemplate: Promise<PGlite> | undefined;
 async function sqliteTemplateImage(): Promise<Buffer> {
   if (!sqliteImage) {
     const connection = new Sqlite(':memory:');
-    const db = await createDatabase({ client: connection, migrateOnOpen: true });
+    const db = await createDatabase({ client: connection, migrateOnOpen: true, isolated: true });
     await db.close();
     sqliteImage = connection.serialize();
     connection.close();
@@ -49,7 +50,7 @@ async function openPglite(migrated: boolean): Promise<PGlite> {
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const instance = await PGlite.create({ extensions: { pg_trgm } });
   if (migrated) {
-    const db = await createDatabase({ client: instance, migrateOnOpen: true });
+    const db = await createDatabase({ client: instance, migrateOnOpen: true, isolated: true });
     await db.close();
   }
   return instance;
@@ -80,7 +81,12 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const migrated = options.migrated ?? true;
   if ((options.dialect ?? 'sqlite') === 'sqlite') {
     const connection = migrated ? new Sqlite(await sqliteTemplateImage()) : new Sqlite(':memory:');
-    const db = await createDatabase({ client: connection, migrateOnOpen: false, verifyOnOpen: migrated });
+    const db = await createDatabase({
+      client: connection,
+      migrateOnOpen: false,
+      verifyOnOpen: migrated,
+      isolated: true,
+    });
     return withCleanup(db, async () => {
       connection.close();
     });
@@ -94,11 +100,22 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     } else {
       instance = await openPglite(false);
     }
-    const db = await createDatabase({ client: instance, migrateOnOpen: false, verifyOnOpen: migrated });
+    const db = await createDatabase({
+      client: instance,
+      migrateOnOpen: false,
+      verifyOnOpen: migrated,
+      isolated: true,
+    });
     return withCleanup(db, () => instance.close());
   }
   const url = await createServerDatabase(source.url, migrated);
-  const db = await createDatabase({ url, migrateOnOpen: false, verifyOnOpen: migrated, poolSize: 10 });
+  const db = await createDatabase({
+    url,
+    migrateOnOpen: false,
+    verifyOnOpen: migrated,
+    poolSize: 10,
+    isolated: true,
+  });
   const name = new URL(url).pathname.slice(1);
   return withCleanup(db, () => dropServerDatabase(source.url, name));
 }
@@ -108,5 +125,6 @@ export async function releaseTestResources(): Promise<void> {
   const template = pgliteTemplate;
   pgliteTemplate = undefined;
   if (template) await (await template).close();
+  await releaseOwners();
   await stopPostgresSource();
 }

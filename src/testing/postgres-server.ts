@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
+import { type Socket, connect } from 'node:net';
 import postgres from 'postgres';
 import { createDatabase } from '../database.js';
 import { loadRevisions } from '../migrations/revisions.js';
@@ -76,6 +77,124 @@ export function databaseUrl(serverUrl: string, database: string): string {
 }
 
 const TEMPLATE_LOCK = 7_104_711_000_218;
+/** The first key of the owner locks (`pg_advisory_lock(OWNER_LOCK_CLASS, token)`). */
+const OWNER_LOCK_CLASS = 710_471;
+/** Test database names: `orion_test_<owner token>_<sequence>`. */
+const TEST_DATABASE = /^orion_test_(\d+)_[0-9a-z]+$/;
+
+interface Owner {
+  token: number;
+  /** The connection holding the owner lock; its socket is unref'd, so it never keeps a process alive. */
+  sql: postgres.Sql;
+}
+const owners = new Map<string, Promise<Owner>>();
+let sequence = 0;
+
+/**
+ * A socket factory for postgres.js that connects first and then unrefs the socket: the owner-lock
+ * connection lives as long as the process, without keeping it alive. (postgres.js takes a custom
+ * socket already connected.)
+ */
+function unrefSocket(options: { host: string[]; port: number[]; path?: string }): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = options.path ? connect(options.path) : connect(options.port[0]!, options.host[0]!);
+    socket.once('connect', () => {
+      socket.unref();
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+/**
+ * This process's owner token on a server: a session advisory lock held as long as the process runs.
+ * The databases the process creates carry the token in their name, so a later process can tell
+ * orphaned databases (their owner's lock is free: it exited or was killed) from live ones
+ * (semantics.md §9). The first call also sweeps the orphans.
+ */
+function ownerOn(serverUrl: string): Promise<Owner> {
+  const key = serverKey(serverUrl);
+  let owner = owners.get(key);
+  if (!owner) {
+    owner = (async () => {
+      const sql = postgres(serverUrl, {
+        max: 1,
+        onnotice: () => {},
+        // postgres.js accepts a socket factory; its types do not declare the option.
+        ...({ socket: unrefSocket } as object),
+      });
+      for (;;) {
+        const token = randomInt(1, 2 ** 31 - 1);
+        const [row] = await sql.unsafe('select pg_try_advisory_lock($1, $2) as locked', [
+          OWNER_LOCK_CLASS,
+          token,
+        ]);
+        if (row?.locked) {
+          const found: Owner = { token, sql };
+          await sweepOrphans(found);
+          return found;
+        }
+      }
+    })();
+    owners.set(key, owner);
+    owner.catch(() => owners.delete(key));
+  }
+  return owner;
+}
+
+function serverKey(serverUrl: string): string {
+  const u = new URL(serverUrl);
+  u.pathname = '/';
+  return u.toString();
+}
+
+/**
+ * Drops the test databases whose owner no longer holds its lock. Each owner's lock is taken while
+ * its databases are dropped, so two sweepers never drop for one owner at once, and released after.
+ */
+async function sweepOrphans(owner: Owner): Promise<string[]> {
+  const rows = await owner.sql.unsafe<{ datname: string }[]>(
+    "select datname from pg_database where datname like 'orion\\_test\\_%'",
+  );
+  const byToken = new Map<number, string[]>();
+  for (const { datname } of rows) {
+    const match = TEST_DATABASE.exec(datname);
+    if (!match) continue;
+    const token = Number(match[1]);
+    if (token === owner.token) continue;
+    byToken.set(token, [...(byToken.get(token) ?? []), datname]);
+  }
+  const dropped: string[] = [];
+  for (const [token, names] of byToken) {
+    const [row] = await owner.sql.unsafe('select pg_try_advisory_lock($1, $2) as locked', [
+      OWNER_LOCK_CLASS,
+      token,
+    ]);
+    if (!row?.locked) continue; // its process is alive
+    try {
+      for (const name of names) {
+        await owner.sql.unsafe(`drop database if exists ${name} with (force)`);
+        dropped.push(name);
+      }
+    } finally {
+      await owner.sql.unsafe('select pg_advisory_unlock($1, $2)', [OWNER_LOCK_CLASS, token]);
+    }
+  }
+  return dropped;
+}
+
+/** Ends the owner-lock connections (the process's databases become sweepable). */
+export async function releaseOwners(): Promise<void> {
+  const all = [...owners.values()];
+  owners.clear();
+  for (const owner of all) {
+    try {
+      await (await owner).sql.end();
+    } catch {
+      // an owner that never connected holds nothing
+    }
+  }
+}
 
 /**
  * Creates a database for one test: from a migrated template database (CREATE DATABASE ... TEMPLATE
@@ -83,9 +202,10 @@ const TEMPLATE_LOCK = 7_104_711_000_218;
  * lock so parallel test workers and processes do not race to build it.
  */
 export async function createServerDatabase(serverUrl: string, migrated: boolean): Promise<string> {
+  const owner = await ownerOn(serverUrl);
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
-    const name = `orion_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    const name = `orion_test_${owner.token}_${(sequence++).toString(36)}`;
     if (!migrated) {
       await admin.unsafe(`create database ${name}`);
       return databaseUrl(serverUrl, name);
@@ -102,6 +222,7 @@ export async function createServerDatabase(serverUrl: string, migrated: boolean)
         const db = await createDatabase({
           url: databaseUrl(serverUrl, `${template}_building`),
           migrateOnOpen: true,
+          isolated: true,
         });
         await db.close();
         await builder.unsafe(`alter database ${template}_building rename to ${template}`);

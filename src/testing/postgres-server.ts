@@ -91,19 +91,23 @@ const owners = new Map<string, Promise<Owner>>();
 let sequence = 0;
 
 /**
- * A socket factory for postgres.js that connects first and then unrefs the socket: the owner-lock
- * connection lives as long as the process, without keeping it alive. (postgres.js takes a custom
- * socket already connected.)
+ * A socket factory for postgres.js (which takes a custom socket already connected) that keeps the
+ * socket, so the owner-lock connection can be unref'd once its setup is done: it then lives as long
+ * as the process without keeping it alive. (Unref'd while a query is pending, the process could
+ * exit in the middle of the await.)
  */
-function unrefSocket(options: { host: string[]; port: number[]; path?: string }): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = options.path ? connect(options.path) : connect(options.port[0]!, options.host[0]!);
-    socket.once('connect', () => {
-      socket.unref();
-      resolve(socket);
+function keptSocket(
+  sockets: Socket[],
+): (options: { host: string[]; port: number[]; path?: string }) => Promise<Socket> {
+  return (options) =>
+    new Promise((resolve, reject) => {
+      const socket = options.path ? connect(options.path) : connect(options.port[0]!, options.host[0]!);
+      socket.once('connect', () => {
+        sockets.push(socket);
+        resolve(socket);
+      });
+      socket.once('error', reject);
     });
-    socket.once('error', reject);
-  });
 }
 
 /**
@@ -117,11 +121,15 @@ function ownerOn(serverUrl: string): Promise<Owner> {
   let owner = owners.get(key);
   if (!owner) {
     owner = (async () => {
+      const sockets: Socket[] = [];
       const sql = postgres(serverUrl, {
         max: 1,
         onnotice: () => {},
+        // No recycling: the lock must live as long as the process, and postgres.js's lifetime timer
+        // would keep the process alive.
+        max_lifetime: 0,
         // postgres.js accepts a socket factory; its types do not declare the option.
-        ...({ socket: unrefSocket } as object),
+        ...({ socket: keptSocket(sockets) } as object),
       });
       for (;;) {
         const token = randomInt(1, 2 ** 31 - 1);
@@ -132,6 +140,7 @@ function ownerOn(serverUrl: string): Promise<Owner> {
         if (row?.locked) {
           const found: Owner = { token, sql };
           await sweepOrphans(found);
+          for (const socket of sockets) socket.unref();
           return found;
         }
       }

@@ -197,8 +197,10 @@ function mapPostgres(error: DriverError): OrionDbError | undefined {
   }
   // Settings that name a database or role that does not exist, or a wrong password: no retry helps.
   if (code === '3D000') {
+    const name = /database "([^"]+)" does not exist/.exec(error.message)?.[1];
+    const how = name ? `\`createdb ${name}\` or CREATE DATABASE "${name}"` : 'CREATE DATABASE';
     return new ConfigurationError(
-      `${error.message}: the library never creates a PostgreSQL database. Create it (CREATE DATABASE) or point ORION_DATABASE_URL at an existing one`,
+      `${error.message}: the library never creates a PostgreSQL database. Create it (${how}) or point ORION_DATABASE_URL at an existing one`,
       { cause: error },
     );
   }

@@ -239,11 +239,11 @@ export async function openDatabase(options: DatabaseOptions, create?: boolean): 
  * ```
  */
 export async function migrate(options: DatabaseOptions & MigrateOptions = {}): Promise<MigrateResult> {
-  const { to, dryRun, force, ...rest } = options;
+  const { to, dryRun, force, direction, ...rest } = options;
   const create = !dryRun && mayCreateFor(rest, to);
   const db = await openDatabase({ ...rest, migrateOnOpen: false, verifyOnOpen: false }, create);
   try {
-    return await db.migrate({ to, dryRun, force });
+    return await db.migrate({ to, dryRun, force, direction });
   } finally {
     await db.close();
   }

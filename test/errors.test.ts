@@ -128,7 +128,9 @@ describe('opening', () => {
       missing.pathname = '/orion_no_such_database';
       const error = await refusal(createDatabase({ url: missing.toString(), migrateOnOpen: false }));
       expect(error).toBeInstanceOf(ConfigurationError);
-      expect(error.message).toMatch(/orion_no_such_database.*does not exist.*`createdb orion_no_such_database`/);
+      expect(error.message).toMatch(
+        /orion_no_such_database.*does not exist.*`createdb orion_no_such_database`/,
+      );
       const stranger = new URL(serverUrl!);
       stranger.username = 'orion_no_such_role';
       stranger.password = 'topsecret';

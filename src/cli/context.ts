@@ -53,19 +53,23 @@ export async function openForCli(options: GlobalOptions, create = false): Promis
 export async function confirm(
   io: Io,
   db: { readonly settings: Pick<Settings, 'target'> },
+  /** The action with `{where}` for the database: "downgrade {where} to base". */
   action: string,
   yes: boolean | undefined,
+  /** What the action would do, in words ("reverts 2 revisions … and drops 3 tables …"). */
+  consequence?: string,
 ): Promise<void> {
   if (yes) return;
   const where = describeTarget(db.settings.target);
+  const what = consequence ? ` (it ${consequence})` : '';
+  const phrase = action.replace('{where}', where);
   if (!io.interactive) {
     throw new CliError(
-      `Refusing to ${action} ${where} without confirmation: no terminal to ask on; pass -y to proceed`,
+      `Nothing was changed: there is no terminal to confirm that you want to ${phrase}${what}. Run it again with -y to proceed.`,
     );
   }
-  const answer = (await io.ask(`${action[0]!.toUpperCase()}${action.slice(1)} ${where}? [y/N] `))
-    .trim()
-    .toLowerCase();
+  const question = `${phrase[0]!.toUpperCase()}${phrase.slice(1)}?${consequence ? ` It ${consequence}.` : ''} [y/N] `;
+  const answer = (await io.ask(question)).trim().toLowerCase();
   if (answer !== 'y' && answer !== 'yes') throw new CliError('Aborted: nothing was changed');
 }
 

@@ -1,9 +1,31 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { OrionDbError } from '../errors.js';
 import { maskSecrets } from '../settings/mask.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerMigrationCommands } from './commands/migrations.js';
 import { type GlobalOptions, type Io, processIo } from './context.js';
+
+/** The package's version, read from the package.json beside dist/ (or src/). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/**
+ * Commander's usage error as one line: "unknown command 'upgrad' (did you mean upgrade?)", and a
+ * pointer to --help when there is no suggestion.
+ */
+export function usageLine(text: string): string {
+  const line = text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace('(Did you mean', '(did you mean');
+  return line.includes('did you mean') ? line : `${line} (see --help)`;
+}
 
 /** Builds the orion-db program; `run` parses argv and returns the exit code. */
 export function buildProgram(io: Io = processIo): Command {
@@ -15,8 +37,9 @@ export function buildProgram(io: Io = processIo): Command {
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),
       // Usage errors are one line too, in the same form as every other failure.
-      outputError: (text, write) => write(`orion-db: ${text.trim().replace(/^error: /, '')} (see --help)\n`),
-    });
+      outputError: (text, write) => write(`orion-db: ${usageLine(text)}\n`),
+    })
+    .version(packageVersion(), '-V, --version', 'print the version of @orion/db');
   const globals = () => program.opts<GlobalOptions>();
   registerMigrationCommands(program, io, globals);
   registerConfigCommands(program, io, globals);

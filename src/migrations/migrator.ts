@@ -26,6 +26,11 @@ export interface MigrateOptions {
   dryRun?: boolean;
   /** Run down migrations marked irreversible anyway. */
   force?: boolean;
+  /**
+   * Only move this way (what `orion-db upgrade` and `downgrade` pass): a target on the other side of
+   * the current revision is a MigrationError and nothing changes (as Alembic refuses).
+   */
+  direction?: 'up' | 'down';
 }
 
 export interface MigrateResult {
@@ -145,6 +150,7 @@ export class Migrator {
     const startCount = this.check(await this.readApplied());
     const target = resolveTarget(options.to ?? 'head', this.revisions, startCount);
     const idAt = (count: number) => (count === 0 ? null : this.revisions[count - 1]!.revision);
+    this.checkDirection(options, startCount, target);
     if (options.dryRun) return this.plan(startCount, target, options.force ?? false, idAt);
 
     const results: MigrationStepResult[] = [];
@@ -152,7 +158,7 @@ export class Migrator {
     for (;;) {
       let step: { revision: Revision; direction: 'up' | 'down'; after: number } | null;
       try {
-        step = await this.dialect.migrationStep((raw) => this.step(raw, target, options.force ?? false));
+        step = await this.dialect.migrationStep((raw) => this.step(raw, target, options));
       } catch (error) {
         throw this.failure(error, results);
       }
@@ -168,10 +174,13 @@ export class Migrator {
   }
 
   /** One step toward `target` under the lock: re-read, then apply or revert one revision, or return null. */
-  private async step(raw: RawExecutor, target: number, force: boolean) {
+  private async step(raw: RawExecutor, target: number, options: MigrateOptions) {
+    const force = options.force ?? false;
     await raw.exec(CREATE_HISTORY_TABLE);
     const current = this.check(await readHistory(raw));
     if (current === target) return null;
+    // Checked again under the lock: another process may have moved the database meanwhile.
+    this.checkDirection(options, current, target);
     const direction = current < target ? 'up' : 'down';
     const revision = this.revisions[direction === 'up' ? current : current - 1]!;
     if (direction === 'down' && revision.irreversible && !force) {
@@ -187,6 +196,18 @@ export class Migrator {
     if (direction === 'up') await recordApplied(raw, revision);
     else await recordReverted(raw, revision.revision);
     return { revision, direction, after: direction === 'up' ? current + 1 : current - 1 } as const;
+  }
+
+  /** Refuses a target behind the current revision for an upgrade, or ahead of it for a downgrade. */
+  private checkDirection(options: MigrateOptions, current: number, target: number): void {
+    const wrong =
+      (options.direction === 'up' && target < current) || (options.direction === 'down' && target > current);
+    if (!wrong) return;
+    const at = (n: number) => (n === 0 ? 'base' : label(this.revisions[n - 1]!));
+    const [verb, other] = options.direction === 'up' ? ['upgrade', 'downgrade'] : ['downgrade', 'upgrade'];
+    throw new MigrationError(
+      `Refusing to ${verb} to ${at(target)}: the database is at ${at(current)}, so that would ${other} it; nothing was changed (use \`orion-db ${other}\`)`,
+    );
   }
 
   private plan(

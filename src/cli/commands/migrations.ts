@@ -1,14 +1,22 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { mayCreateFor } from '../../database.js';
 import type { MigrateResult, RevisionRef } from '../../migrations/migrator.js';
 import { loadSettings } from '../../settings/load.js';
 import { describeTarget } from '../../settings/url.js';
 import { type GlobalOptions, type Io, confirm, withDatabase } from '../context.js';
+import { describeDrops } from './drops.js';
 
 const label = (r: RevisionRef | null) => (r ? `${r.revision} (${r.name})` : 'base');
 
+/** True when the settings name a SQLite file that does not exist (yet). */
+function missingFile(options: GlobalOptions): boolean {
+  const target = loadSettings({ url: options.url }).target;
+  return target.kind === 'sqlite' && target.path !== ':memory:' && !existsSync(target.path);
+}
+
 function report(io: Io, result: MigrateResult): void {
-  if (result.sql) {
+  if (result.sql && result.applied.length > 0) {
     for (const statement of result.sql) {
       if (statement.startsWith('--')) io.out(`\n${statement}`);
       else io.out(statement.endsWith(';') ? statement : `${statement};`);
@@ -35,8 +43,16 @@ export function registerMigrationCommands(program: Command, io: Io, globals: () 
     .action(async (options: { revision: string; yes?: boolean; dryRun?: boolean }) => {
       if (options.dryRun) {
         return withDatabase(globals(), async (db) =>
-          report(io, await db.migrate({ to: options.revision, dryRun: true })),
+          report(io, await db.migrate({ to: options.revision, dryRun: true, direction: 'up' })),
         );
+      }
+      if (!missingFile(globals())) {
+        // An existing database: check the direction before asking (an upgrade never downgrades).
+        return withDatabase(globals(), async (db) => {
+          await db.migrate({ to: options.revision, dryRun: true, direction: 'up' });
+          await confirm(io, db, `upgrade {where} to ${options.revision}`, options.yes);
+          report(io, await db.migrate({ to: options.revision, direction: 'up' }));
+        });
       }
       // Ask (and check the target) before opening: upgrade is the command that creates a missing
       // SQLite file (semantics.md §3), and a refused or mistyped upgrade must not leave one behind.
@@ -44,12 +60,12 @@ export function registerMigrationCommands(program: Command, io: Io, globals: () 
       await confirm(
         io,
         { settings: loadSettings({ url: globals().url }) },
-        `upgrade to ${options.revision}`,
+        `create {where} and upgrade it to ${options.revision}`,
         options.yes,
       );
       await withDatabase(
         globals(),
-        async (db) => report(io, await db.migrate({ to: options.revision })),
+        async (db) => report(io, await db.migrate({ to: options.revision, direction: 'up' })),
         create,
       );
     });
@@ -61,17 +77,19 @@ export function registerMigrationCommands(program: Command, io: Io, globals: () 
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .action(async (options: { revision: string; yes?: boolean; dryRun?: boolean }) => {
-      if (!options.dryRun) {
+      await withDatabase(globals(), async (db) => {
+        // The plan first: a wrong direction or target is refused before anything is asked.
+        const plan = await db.migrate({ to: options.revision, dryRun: true, direction: 'down' });
+        if (options.dryRun || plan.applied.length === 0) return report(io, plan);
         await confirm(
           io,
-          { settings: loadSettings({ url: globals().url }) },
-          `downgrade to ${options.revision}`,
+          db,
+          `downgrade {where} to ${options.revision}`,
           options.yes,
+          await describeDrops(db, plan.to),
         );
-      }
-      await withDatabase(globals(), async (db) =>
-        report(io, await db.migrate({ to: options.revision, dryRun: options.dryRun })),
-      );
+        report(io, await db.migrate({ to: options.revision, direction: 'down' }));
+      });
     });
 
   program
@@ -79,12 +97,13 @@ export function registerMigrationCommands(program: Command, io: Io, globals: () 
     .description('remove all data and every object the migrations created, then apply the schema again')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (options: { yes?: boolean }) => {
-      await confirm(
-        io,
-        { settings: loadSettings({ url: globals().url }) },
-        'reset (all data will be lost)',
-        options.yes,
-      );
+      if (missingFile(globals())) {
+        await confirm(io, { settings: loadSettings({ url: globals().url }) }, 'reset {where}', options.yes);
+      } else {
+        await withDatabase(globals(), async (db) =>
+          confirm(io, db, 'reset {where}', options.yes, await describeDrops(db, null, 'reset')),
+        );
+      }
       await withDatabase(
         globals(),
         async (db) => {

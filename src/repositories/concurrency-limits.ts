@@ -232,7 +232,7 @@ export class ConcurrencyLimitRepository {
       const full = needed.filter((r) => locked.state(r.id).activeSlots + 1 > r.limit);
       if (full.length > 0) {
         const retry = retryAfterSeconds(
-          needed.map((row) => ({ row, decayed: locked.state(row.id) })),
+          needed.map((row) => locked.blocking(row)),
           1,
         );
         for (const row of needed) locked.deny(row.id, 1);

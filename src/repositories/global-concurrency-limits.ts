@@ -37,7 +37,7 @@ import {
   refuseTagLease,
   releaseLeaseBatch,
 } from './limits/locked.js';
-import { type GlobalConcurrencyLimit, decayedViews, describeLeases } from './limits/views.js';
+import { type GlobalConcurrencyLimit, decayedViews, describeLeases, limitView } from './limits/views.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
 
@@ -73,7 +73,7 @@ export class GlobalConcurrencyLimitRepository {
         .insert(this.t)
         .values({ ...data, slotDecayAt: now, created: now, updated: now })
         .returning();
-      return row!;
+      return limitView(row!);
     });
   }
 
@@ -149,7 +149,7 @@ export class GlobalConcurrencyLimitRepository {
         })
         .where(eq(this.t.id, limitId))
         .returning();
-      return updated!;
+      return limitView(updated!);
     });
   }
 
@@ -202,7 +202,7 @@ export class GlobalConcurrencyLimitRepository {
       const full = active.filter((r) => locked.state(r.id).activeSlots + data.slots > r.limit);
       if (full.length > 0) {
         const retry = retryAfterSeconds(
-          active.map((row) => ({ row, decayed: locked.state(row.id) })),
+          active.map((row) => locked.blocking(row)),
           data.slots,
         );
         for (const row of active) locked.deny(row.id, data.slots);

@@ -81,20 +81,27 @@ export function nextAverageOccupancy(row: LimitRow, slots: number, occupancySeco
  * `(slots + denied) / limit`; the limit with the most blocking slots decides, at `1 / decay` seconds
  * per slot when it decays, else its average occupancy. `denied` is the count after decay and
  * before this denial is recorded, as Prefect reads it before writing the denial.
+ *
+ * Two departures, so the answer never invites a busy loop: a decaying limit whose leases hold so
+ * many slots that decay alone can never make room (`limit − leased < slots`) is estimated like a
+ * limit without decay (its holders must release); and the average occupancy counts as at least
+ * 0.1 s, as it does for the decay of denials.
  */
 export function retryAfterSeconds(
-  limits: readonly { row: LimitRow; decayed: Decayed }[],
+  limits: readonly { row: LimitRow; decayed: Decayed; leased?: number }[],
   slots: number,
 ): number | null {
-  let best: { row: LimitRow; blocking: number } | undefined;
-  for (const { row, decayed } of limits) {
+  let best: { row: LimitRow; blocking: number; decays: boolean } | undefined;
+  for (const { row, decayed, leased = 0 } of limits) {
     if (row.limit <= 0) continue;
     const pending = slots + decayed.deniedSlots;
-    const blocking = row.slotDecayPerSecond > 0 ? pending : pending / row.limit;
-    if (!best || blocking > best.blocking) best = { row, blocking };
+    const decays = row.slotDecayPerSecond > 0 && row.limit - leased >= slots;
+    const blocking = decays ? pending : pending / row.limit;
+    if (!best || blocking > best.blocking) best = { row, blocking, decays };
   }
   if (!best) return null;
-  const perSlot =
-    best.row.slotDecayPerSecond > 0 ? 1 / best.row.slotDecayPerSecond : best.row.avgSlotOccupancySeconds;
+  const perSlot = best.decays
+    ? 1 / best.row.slotDecayPerSecond
+    : Math.max(best.row.avgSlotOccupancySeconds, MIN_OCCUPANCY_SECONDS);
   return perSlot * best.blocking;
 }

@@ -15,7 +15,10 @@ export const TAG_PREFIX = 'tag:';
 /** The holder type of tag leases: the holder id is the task run's id. */
 export const TASK_RUN_HOLDER = 'task_run';
 
-const MAX_COUNT = 1_000_000_000;
+/** The largest count (limit, slots, denied slots) the library accepts or stores. */
+export const MAX_COUNT = 1_000_000_000;
+/** The shortest lease: a millisecond, the precision expiry times are stored with (shorter ones would be born expired). */
+export const MIN_LEASE_SECONDS = 0.001;
 /** The longest lease: ten years, well inside the accepted time range. */
 export const MAX_LEASE_SECONDS = 315_360_000;
 
@@ -81,7 +84,7 @@ export const acquireInput = z
     names: z.array(limitName).min(1).max(1000),
     slots: z.number().int().min(1).max(MAX_COUNT),
     mode: z.enum(['concurrency', 'rate_limit']).optional(),
-    leaseSeconds: z.number().positive().max(MAX_LEASE_SECONDS).optional(),
+    leaseSeconds: z.number().min(MIN_LEASE_SECONDS).max(MAX_LEASE_SECONDS).optional(),
     holder: holder.optional(),
   })
   .superRefine((input, ctx) => {
@@ -105,7 +108,7 @@ export const releaseInput = z.strictObject({
 });
 
 export const leaseId = uuid;
-export const leaseSeconds = z.number().positive().max(MAX_LEASE_SECONDS);
+export const leaseSeconds = z.number().min(MIN_LEASE_SECONDS).max(MAX_LEASE_SECONDS);
 export const releaseLeaseOptions = z.strictObject({ occupancySeconds: seconds.optional() });
 
 export const listLeasesInput = z.strictObject({
@@ -136,7 +139,18 @@ export const tagAcquireInput = z.strictObject({
 export type GlobalLimitCreate = z.input<typeof globalLimitCreate>;
 export type GlobalLimitUpdate = z.input<typeof globalLimitUpdate>;
 export type GlobalLimitList = z.input<typeof globalLimitList>;
-export type AcquireInput = z.input<typeof acquireInput>;
+type AcquireFields = z.input<typeof acquireInput>;
+/**
+ * What `acquire` takes: `{ names, slots, mode?, leaseSeconds?, holder? }`. A `rate_limit` acquire
+ * holds nothing, so its type has no `leaseSeconds` or `holder` (validation refuses them as well).
+ */
+export type AcquireInput =
+  | (AcquireFields & { mode?: 'concurrency' })
+  | (Omit<AcquireFields, 'leaseSeconds' | 'holder' | 'mode'> & {
+      mode: 'rate_limit';
+      leaseSeconds?: undefined;
+      holder?: undefined;
+    });
 export type ReleaseInput = z.input<typeof releaseInput>;
 export type ListLeasesInput = z.input<typeof listLeasesInput>;
 export type TagLimitCreate = z.input<typeof tagLimitCreate>;
@@ -154,9 +168,10 @@ export type AcquireResult =
 /** A lease as `listLeases` shows it: what an operator asks when a limit looks stuck. */
 export interface Lease {
   id: string;
-  /** The ids of the limits it holds slots on, and their names (a deleted limit has no name). */
+  /** The ids of the limits it holds slots on. */
   limitIds: string[];
-  names: string[];
+  /** Their names, position for position: null where the limit has been deleted since. */
+  names: (string | null)[];
   slots: number;
   /** Null: no TTL (tag leases). */
   expiresAt: Date | null;

@@ -12,6 +12,7 @@ import { ConflictError, ValidationError } from '../../errors.js';
 import type { concurrencyLease } from '../../schema/postgres/limits.js';
 import type { RepositoryContext } from '../context.js';
 import { type Decayed, type LimitRow, decay, nextAverageOccupancy } from './decay.js';
+import { MAX_COUNT } from './inputs.js';
 
 /** A row of `concurrency_lease`. */
 export type LeaseRow = typeof concurrencyLease.$inferSelect;
@@ -60,7 +61,7 @@ export class LockedLimits {
     /** Every limit id this set asked for: a lease may be settled when all of its limits are here or gone. */
     readonly asked: Set<string>,
     /** Slots held by leases on the decaying limits among `rows` (decay never frees them). */
-    leased: ReadonlyMap<string, number>,
+    private readonly leased: ReadonlyMap<string, number>,
   ) {
     for (const row of rows) {
       this.entries.set(row.id, {
@@ -131,6 +132,14 @@ export class LockedLimits {
     return [...this.entries.values()].map((e) => e.row);
   }
 
+  /**
+   * A locked limit with what a retry estimate needs: its decayed counters, and on a decaying
+   * limit the slots leases hold (which decay will not free).
+   */
+  blocking(row: LimitRow): { row: LimitRow; decayed: Decayed; leased: number } {
+    return { row, decayed: this.state(row.id), leased: this.leased.get(row.id) ?? 0 };
+  }
+
   /** The decayed counters of a locked limit. */
   state(id: string): Decayed {
     return this.entries.get(id)!.state;
@@ -143,10 +152,14 @@ export class LockedLimits {
     e.dirty = true;
   }
 
-  /** Records a denial of `slots` on a locked limit (denied slots after decay + n). */
+  /**
+   * Records a denial of `slots` on a locked limit (denied slots after decay + n), capped at the
+   * largest count the library accepts: denials repeated by a client that ignores retryAfterSeconds
+   * must not outgrow PostgreSQL's integer column (or be stored on SQLite where PostgreSQL refuses).
+   */
   deny(id: string, slots: number): void {
     const e = this.entries.get(id)!;
-    e.state = { ...e.state, deniedSlots: e.state.deniedSlots + slots };
+    e.state = { ...e.state, deniedSlots: Math.min(e.state.deniedSlots + slots, MAX_COUNT) };
     e.dirty = true;
   }
 
@@ -277,7 +290,7 @@ export async function checkActiveSlots(
     throw new ConflictError(
       'concurrency limit',
       'leased_slots',
-      `Concurrency limit "${row.name}" has ${leased} slots held by leases; activeSlots cannot go below them (release the leases: listLeases, releaseLease)`,
+      `Concurrency limit "${row.name}" has ${leased} ${leased === 1 ? 'slot' : 'slots'} held by leases; activeSlots cannot go below that (release the leases: listLeases, releaseLease)`,
     );
   }
 }

@@ -9,7 +9,12 @@ import { type LeaseRow, leasedOnDecaying } from './locked.js';
  * A global concurrency limit. `activeSlots` and `deniedSlots` are shown decayed to the moment of
  * the read; `slotDecayAt` is the decay clock (semantics.md §6).
  */
-export type GlobalConcurrencyLimit = LimitRow;
+export type GlobalConcurrencyLimit = Omit<LimitRow, 'slotDecayAt'> & { slotDecayAt: Date };
+
+/** A row as the API shows it, undecayed (a row from before the decay clock shows `updated`). */
+export function limitView(row: LimitRow): GlobalConcurrencyLimit {
+  return { ...row, slotDecayAt: row.slotDecayAt ?? row.updated };
+}
 
 /**
  * Shows rows with their counters decayed to `now` (what an acquire at `now` would see; decay stops
@@ -24,7 +29,7 @@ export async function decayedViews(
   const leased = await leasedOnDecaying(ctx, q, rows);
   return rows.map((row) => {
     const d = decay(row, now, leased.get(row.id) ?? 0);
-    return { ...row, activeSlots: d.activeSlots, deniedSlots: d.deniedSlots };
+    return { ...row, activeSlots: d.activeSlots, deniedSlots: d.deniedSlots, slotDecayAt: d.slotDecayAt };
   });
 }
 
@@ -50,7 +55,7 @@ export async function describeLeases(
   return rows.map((r) => ({
     id: r.id,
     limitIds: r.limitIds,
-    names: r.limitIds.flatMap((id) => (names.has(id) ? [names.get(id)!] : [])),
+    names: r.limitIds.map((id) => names.get(id) ?? null),
     slots: r.slots,
     expiresAt: r.expiresAt,
     holder: r.holderType !== null && r.holderId !== null ? { type: r.holderType, id: r.holderId } : null,

@@ -23,6 +23,8 @@ import { GlobalConcurrencyLimitRepository } from './repositories/global-concurre
 import { FlowRunRepository } from './repositories/flow-runs.js';
 import { FlowRepository } from './repositories/flows.js';
 import { TaskRunRepository } from './repositories/task-runs.js';
+import { BlockSchemaRepository } from './repositories/blocks/block-schemas.js';
+import { BlockTypeRepository } from './repositories/blocks/block-types.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { resolveTarget } from './migrations/targets.js';
 import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
@@ -78,6 +80,10 @@ export interface DatabaseScope {
   readonly globalConcurrencyLimits: GlobalConcurrencyLimitRepository;
   /** Task-run tag limits, built on the global limits as `tag:<tag>` (docs/limits.md). */
   readonly concurrencyLimits: ConcurrencyLimitRepository;
+  /** Block types, by slug (docs/blocks.md). */
+  readonly blockTypes: BlockTypeRepository;
+  /** Block schemas, by checksum and version (docs/blocks.md). */
+  readonly blockSchemas: BlockSchemaRepository;
 }
 
 export interface Database extends DatabaseScope {
@@ -107,6 +113,8 @@ class Scope implements DatabaseScope {
   readonly workers: WorkerRepository;
   readonly globalConcurrencyLimits: GlobalConcurrencyLimitRepository;
   readonly concurrencyLimits: ConcurrencyLimitRepository;
+  readonly blockTypes: BlockTypeRepository;
+  readonly blockSchemas: BlockSchemaRepository;
 
   constructor(
     protected readonly handle: Dialect,
@@ -122,6 +130,8 @@ class Scope implements DatabaseScope {
     this.workers = new WorkerRepository(context);
     this.globalConcurrencyLimits = new GlobalConcurrencyLimitRepository(context);
     this.concurrencyLimits = new ConcurrencyLimitRepository(context);
+    this.blockTypes = new BlockTypeRepository(context);
+    this.blockSchemas = new BlockSchemaRepository(context);
     for (const repository of [
       this.flows,
       this.flowRuns,
@@ -133,6 +143,7 @@ class Scope implements DatabaseScope {
     }
     for (const repository of [this.workPools, this.workQueues, this.workers]) bindMethods(repository);
     for (const repository of [this.globalConcurrencyLimits, this.concurrencyLimits]) bindMethods(repository);
+    for (const repository of [this.blockTypes, this.blockSchemas]) bindMethods(repository);
     bindMethods(this);
   }
 

@@ -108,6 +108,15 @@ export type {
   TagAcquireInput,
   TagLimitCreate,
 } from './repositories/limits/inputs.js';
+export type { BlockType, BlockTypeRepository } from './repositories/blocks/block-types.js';
+export type { BlockSchema, BlockSchemaRepository } from './repositories/blocks/block-schemas.js';
+export { computeBlockSchemaChecksum } from './repositories/blocks/block-schemas.js';
+export type {
+  BlockSchemaCreate,
+  BlockSchemaListOptions,
+  BlockTypeListOptions,
+  BlockTypeUpsert,
+} from './repositories/blocks/inputs.js';
 export type { ClaimOptions } from './repositories/claiming.js';
 export type { State, StateInput } from './repositories/states.js';
 export type { IdFilter, TagsFilter, TextFilter, TimeFilter } from './repositories/filters.js';

@@ -111,7 +111,17 @@ export type {
 export type { BlockType, BlockTypeRepository } from './repositories/blocks/block-types.js';
 export type { BlockSchema, BlockSchemaRepository } from './repositories/blocks/block-schemas.js';
 export { computeBlockSchemaChecksum } from './repositories/blocks/block-schemas.js';
+export type { BlockDocumentRepository, RotationResult } from './repositories/blocks/block-documents.js';
+export type { BlockDocument } from './repositories/blocks/documents-read.js';
+export { generateEncryptionKey } from './repositories/blocks/encryption.js';
+export { SECRET_MASK } from './repositories/blocks/secrets.js';
+export { MAX_REFERENCE_DEPTH } from './repositories/blocks/references.js';
 export type {
+  BlockDocumentCreate,
+  BlockDocumentListOptions,
+  BlockDocumentReadOptions,
+  BlockDocumentUpdate,
+  BlockDocumentWhere,
   BlockSchemaCreate,
   BlockSchemaListOptions,
   BlockTypeListOptions,

@@ -27,6 +27,11 @@ export interface TestDatabaseOptions {
   dialect?: DialectName;
   /** Migrated to head (default) or empty, for testing migrations themselves. */
   migrated?: boolean;
+  /**
+   * The block encryption key (the forms of ORION_DATABASE_ENCRYPTION_KEY); without it a key is
+   * generated on first use and kept in the database's `configuration` table.
+   */
+  encryptionKey?: string;
 }
 
 let sqliteImage: Buffer | undefined;
@@ -80,7 +85,12 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const migrated = options.migrated ?? true;
   if ((options.dialect ?? 'sqlite') === 'sqlite') {
     const connection = migrated ? new Sqlite(await sqliteTemplateImage()) : new Sqlite(':memory:');
-    const db = await createDatabase({ client: connection, migrateOnOpen: false, verifyOnOpen: migrated });
+    const db = await createDatabase({
+      client: connection,
+      migrateOnOpen: false,
+      verifyOnOpen: migrated,
+      encryptionKey: options.encryptionKey,
+    });
     return withCleanup(db, async () => {
       connection.close();
     });
@@ -94,11 +104,22 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     } else {
       instance = await openPglite(false);
     }
-    const db = await createDatabase({ client: instance, migrateOnOpen: false, verifyOnOpen: migrated });
+    const db = await createDatabase({
+      client: instance,
+      migrateOnOpen: false,
+      verifyOnOpen: migrated,
+      encryptionKey: options.encryptionKey,
+    });
     return withCleanup(db, () => instance.close());
   }
   const url = await createServerDatabase(source.url, migrated);
-  const db = await createDatabase({ url, migrateOnOpen: false, verifyOnOpen: migrated, poolSize: 10 });
+  const db = await createDatabase({
+    url,
+    migrateOnOpen: false,
+    verifyOnOpen: migrated,
+    poolSize: 10,
+    encryptionKey: options.encryptionKey,
+  });
   const name = new URL(url).pathname.slice(1);
   return withCleanup(db, () => dropServerDatabase(source.url, name));
 }

@@ -4,7 +4,7 @@
  * a wrong key is a ConfigurationError naming the kid, never garbage; rotation.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConfigurationError,
   type Database,
@@ -14,7 +14,7 @@ import {
   generateEncryptionKey,
 } from '../../../src/index.js';
 import { DIALECTS } from '../../support/dialects.js';
-import { type SharedDatabase, blockFixture, sharedDatabase } from './support.js';
+import { blockFixture, sharedHandles } from './support.js';
 
 const SECRET = 'sup3r-s3cret-Passw0rd';
 const PLAIN = 'visible-user-name-4711';
@@ -27,20 +27,7 @@ function errorText(error: unknown): string {
 }
 
 describe.each(DIALECTS)('block data at rest (%s)', (dialect) => {
-  let shared: SharedDatabase;
-  const open: Database[] = [];
-  const handle = async (key?: string) => {
-    const db = await shared.open(key);
-    open.push(db);
-    return db;
-  };
-  beforeEach(async () => {
-    shared = await sharedDatabase(dialect);
-  });
-  afterEach(async () => {
-    for (const db of open.splice(0)) await db.close();
-    await shared.dispose();
-  });
+  const { handle, shared: current } = sharedHandles(dialect);
 
   const write = async (db: Database, name = 'prod') => {
     const f = await blockFixture(db);
@@ -74,7 +61,7 @@ describe.each(DIALECTS)('block data at rest (%s)', (dialect) => {
     } else {
       const bytes = Buffer.concat(
         ['', '-wal']
-          .map((suffix) => `${shared.file}${suffix}`)
+          .map((suffix) => `${current().file}${suffix}`)
           .filter(existsSync)
           .map((p) => readFileSync(p)),
       );

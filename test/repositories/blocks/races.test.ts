@@ -5,26 +5,13 @@
  * writers are serialised by BEGIN IMMEDIATE, so the same race cannot happen there. Two writers
  * closing a reference cycle from both ends: one is refused.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, ValidationError } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/index.js';
 import { generateEncryptionKey } from '../../../src/index.js';
-import { type SharedDatabase, blockFixture, sharedDatabase } from './support.js';
+import { blockFixture, sharedHandles } from './support.js';
 
 describe('block key races (postgresql)', () => {
-  let shared: SharedDatabase;
-  const open: Database[] = [];
-  const handle = async (key?: string) => {
-    const db = await shared.open(key);
-    open.push(db);
-    return db;
-  };
-  beforeEach(async () => {
-    shared = await sharedDatabase('postgresql');
-  });
-  afterEach(async () => {
-    for (const db of open.splice(0)) await db.close();
-    await shared.dispose();
-  });
+  const { handle } = sharedHandles('postgresql');
 
   it('first use from two processes at once generates one key', async () => {
     const setup = await handle();

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { type Database, type DialectName, createDatabase } from '../../../src/index.js';
 import { createTestDatabase } from '../../../src/testing/index.js';
 import { postgresIsServer } from '../../support/dialects.js';
@@ -70,5 +71,32 @@ export async function sharedDatabase(dialect: DialectName): Promise<SharedDataba
       await holder.close();
       rmSync(home, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a describe block: a fresh shared database per test, and `handle(key?)` opening one more
+ * handle on it (all closed after the test).
+ */
+export function sharedHandles(dialect: DialectName): {
+  handle: (encryptionKey?: string) => Promise<Database>;
+  shared: () => SharedDatabase;
+} {
+  let current: SharedDatabase;
+  const open: Database[] = [];
+  beforeEach(async () => {
+    current = await sharedDatabase(dialect);
+  });
+  afterEach(async () => {
+    for (const db of open.splice(0)) await db.close();
+    await current.dispose();
+  });
+  return {
+    handle: async (encryptionKey) => {
+      const db = await current.open(encryptionKey);
+      open.push(db);
+      return db;
+    },
+    shared: () => current,
   };
 }

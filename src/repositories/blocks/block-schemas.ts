@@ -10,6 +10,7 @@ import { NotFoundError } from '../../errors.js';
 import type { blockSchema } from '../../schema/postgres/blocks.js';
 import type { RepositoryContext } from '../context.js';
 import { paged } from '../sorting.js';
+import { dropReferencesFrom } from './references.js';
 import { type JsonValue, parse, uuid } from '../validation.js';
 import {
   type BlockSchemaCreate,
@@ -220,11 +221,13 @@ export class BlockSchemaRepository {
 
   /**
    * Deletes a schema with its documents (ON DELETE CASCADE); `ConflictError` when one of them is
-   * referenced by a document that stays, `NotFoundError` when there is no such schema.
+   * referenced by a document of another schema (references among its own documents go with them),
+   * `NotFoundError` when there is no such schema.
    */
   async delete(id: string): Promise<void> {
     const schemaId = parse(uuid, id, 'block schema id');
-    await this.ctx.run(async (q) => {
+    await this.ctx.transaction(async (q) => {
+      await dropReferencesFrom(this.ctx, q, 'blockSchemaId', schemaId);
       const deleted = await q.delete(this.t).where(eq(this.t.id, schemaId)).returning({ id: this.t.id });
       if (deleted.length === 0) throw new NotFoundError('block schema', schemaId);
     });

@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '../../errors.js';
 import type { blockType } from '../../schema/postgres/blocks.js';
 import type { RepositoryContext } from '../context.js';
 import { paged } from '../sorting.js';
+import { dropReferencesFrom } from './references.js';
 import { parse, uuid } from '../validation.js';
 import {
   type BlockTypeListOptions,
@@ -98,8 +99,8 @@ export class BlockTypeRepository {
 
   /**
    * Deletes a type with its schemas and documents (ON DELETE CASCADE). A protected type is a
-   * `ConflictError`, and so is one whose documents another document still references; a missing
-   * one a `NotFoundError`.
+   * `ConflictError`, and so is one whose documents a document of another type still references
+   * (references among its own documents go with them); a missing one a `NotFoundError`.
    */
   async delete(id: string): Promise<void> {
     const typeId = parse(uuid, id, 'block type id');
@@ -115,6 +116,7 @@ export class BlockTypeRepository {
           'protected',
           `Block type ${typeId} is protected and cannot be deleted`,
         );
+      await dropReferencesFrom(this.ctx, q, 'blockTypeId', typeId);
       await q.delete(this.t).where(eq(this.t.id, typeId));
     });
   }

@@ -5,7 +5,7 @@
  * (PostgreSQL), the documents walked are locked FOR UPDATE, so two writers adding the two halves of
  * a cycle (or of a too-deep chain) share a row and the second sees the first's reference.
  */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../dialect/dialect.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { batches, insertParametersPerRow } from '../batches.js';
@@ -153,4 +153,22 @@ export async function writeReferences(
     parametersPerRow: insertParametersPerRow(r),
   };
   for (const batch of batches(rows, limits)) await q.insert(r).values(batch);
+}
+
+/**
+ * Before deleting every document of a block type or schema: drops the references those documents
+ * hold, so references among them do not stop the delete (RESTRICT fires per row, before the
+ * cascade would remove the referencing row). References from documents that stay still refuse it.
+ */
+export async function dropReferencesFrom(
+  ctx: RepositoryContext,
+  q: Executor,
+  column: 'blockTypeId' | 'blockSchemaId',
+  id: string,
+): Promise<void> {
+  const r = ctx.tables.blockDocumentReference;
+  const d = ctx.tables.blockDocument;
+  await q
+    .delete(r)
+    .where(inArray(r.parentBlockDocumentId, q.select({ id: d.id }).from(d).where(eq(d[column], id))));
 }

@@ -176,6 +176,41 @@ describe.each(DIALECTS)('block documents (%s)', (dialect) => {
     expect(await db.blockDocuments.count()).toBe(1);
   });
 
+  it('deleting a type or schema takes references among its own documents with it', async () => {
+    const leaf = await create('leaf', { password: 'x' });
+    await create('top', { child: { $ref: { block_document_id: leaf.id } } });
+    const other = await blockFixture(db, 'other');
+    const outside = await db.blockDocuments.create({
+      name: 'outside',
+      blockTypeId: other.typeId,
+      blockSchemaId: other.schemaId,
+      data: { uses: { $ref: { block_document_id: leaf.id } } },
+    });
+    // A document of another type still references leaf: refused, nothing deleted.
+    await expect(db.blockSchemas.delete(f.schemaId)).rejects.toBeInstanceOf(ConflictError);
+    await expect(db.blockTypes.delete(f.typeId)).rejects.toBeInstanceOf(ConflictError);
+    expect(await db.blockDocuments.count()).toBe(3);
+    expect(await db.execute('select * from block_document_reference')).toHaveLength(2);
+    await db.blockDocuments.delete(outside.id);
+    await db.blockSchemas.delete(f.schemaId);
+    expect(await db.blockDocuments.count()).toBe(0);
+    const again = await blockFixture(db, 'again');
+    const a = await db.blockDocuments.create({
+      name: 'a',
+      blockTypeId: again.typeId,
+      blockSchemaId: again.schemaId,
+      data: {},
+    });
+    await db.blockDocuments.create({
+      name: 'b',
+      blockTypeId: again.typeId,
+      blockSchemaId: again.plainSchemaId,
+      data: { a: { $ref: { block_document_id: a.id } } },
+    });
+    await db.blockTypes.delete(again.typeId);
+    expect(await db.execute('select * from block_document_reference')).toEqual([]);
+  });
+
   it('a reference cycle is refused; references nest 50 levels deep and not 51', async () => {
     const a = await create('a', { v: 1 });
     const b = await create('b', { next: { $ref: { block_document_id: a.id } } });

@@ -43,7 +43,7 @@ function canonical(value: JsonValue): string {
  * fields are secret gives a new schema and cannot keep the old masking).
  *
  * ```ts
- * blockSchemaChecksum({ b: 1, a: 2 }) === blockSchemaChecksum({ a: 2, b: 1 }); // true
+ * computeBlockSchemaChecksum({ b: 1, a: 2 }) === computeBlockSchemaChecksum({ a: 2, b: 1 }); // true
  * ```
  */
 export function computeBlockSchemaChecksum(fields: Record<string, JsonValue>): string {

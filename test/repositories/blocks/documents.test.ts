@@ -23,6 +23,30 @@ describe.each(DIALECTS)('block documents (%s)', (dialect) => {
   const create = (name: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     db.blockDocuments.create({ name, blockTypeId: f.typeId, blockSchemaId: f.schemaId, data, ...extra });
 
+  it('the example of docs/blocks.md', async () => {
+    const type = await db.blockTypes.upsert({ slug: 'postgres-credentials', name: 'Postgres Credentials' });
+    const schema = await db.blockSchemas.create({
+      blockTypeId: type.id,
+      fields: { title: 'Postgres', properties: { user: {}, password: {} }, secret_fields: ['password'] },
+    });
+    const doc = await db.blockDocuments.create({
+      name: 'prod',
+      blockTypeId: type.id,
+      blockSchemaId: schema.id,
+      data: { user: 'etl', password: 's3cr3t' },
+    });
+    expect((await db.blockDocuments.get(doc.id))!.data).toEqual({ user: 'etl', password: '********' });
+    expect((await db.blockDocuments.get(doc.id, { includeSecrets: true }))!.data).toEqual({
+      user: 'etl',
+      password: 's3cr3t',
+    });
+    await db.blockDocuments.update(doc.id, { data: { user: 'etl2', password: '********' } });
+    expect((await db.blockDocuments.get(doc.id, { includeSecrets: true }))!.data).toEqual({
+      user: 'etl2',
+      password: 's3cr3t',
+    });
+  });
+
   it('creates, reads masked and with secrets, finds by name, lists, counts, deletes', async () => {
     const data = {
       user: 'etl',

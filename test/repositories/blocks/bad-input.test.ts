@@ -32,10 +32,11 @@ describe.each(DIALECTS)('blocks refuse bad input with a typed error and nothing 
   let innerId: string;
   let protectedTypeId: string;
   let otherSchemaId: string;
+  let other: BlockFixture;
   beforeEach(async () => {
     db = await createTestDatabase({ dialect });
     f = await blockFixture(db);
-    const other = await blockFixture(db, 'other');
+    other = await blockFixture(db, 'other');
     otherSchemaId = other.schemaId;
     protectedTypeId = (await db.blockTypes.upsert({ slug: 'locked', name: 'Locked', isProtected: true })).id;
     innerId = (
@@ -54,6 +55,13 @@ describe.each(DIALECTS)('blocks refuse bad input with a typed error and nothing 
         data: { password: SECRET, inner: { $ref: { block_document_id: innerId } } },
       })
     ).id;
+    // A document of another type references inner too: deleting inner's type or schema is refused.
+    await db.blockDocuments.create({
+      name: 'outside',
+      blockTypeId: other.typeId,
+      blockSchemaId: other.schemaId,
+      data: { uses: { $ref: { block_document_id: innerId } } },
+    });
   });
   afterEach(async () => {
     await db.close();

@@ -23,6 +23,10 @@ import { GlobalConcurrencyLimitRepository } from './repositories/global-concurre
 import { FlowRunRepository } from './repositories/flow-runs.js';
 import { FlowRepository } from './repositories/flows.js';
 import { TaskRunRepository } from './repositories/task-runs.js';
+import { BlockSchemaRepository } from './repositories/blocks/block-schemas.js';
+import { BlockTypeRepository } from './repositories/blocks/block-types.js';
+import { BlockDocumentRepository } from './repositories/blocks/block-documents.js';
+import { Keyring } from './repositories/blocks/keyring.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { resolveTarget } from './migrations/targets.js';
 import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
@@ -78,6 +82,12 @@ export interface DatabaseScope {
   readonly globalConcurrencyLimits: GlobalConcurrencyLimitRepository;
   /** Task-run tag limits, built on the global limits as `tag:<tag>` (docs/limits.md). */
   readonly concurrencyLimits: ConcurrencyLimitRepository;
+  /** Block types, by slug (docs/blocks.md). */
+  readonly blockTypes: BlockTypeRepository;
+  /** Block schemas, by checksum and version (docs/blocks.md). */
+  readonly blockSchemas: BlockSchemaRepository;
+  /** Block documents: encrypted at rest, secrets masked on read, key rotation (docs/blocks.md). */
+  readonly blockDocuments: BlockDocumentRepository;
 }
 
 export interface Database extends DatabaseScope {
@@ -107,10 +117,14 @@ class Scope implements DatabaseScope {
   readonly workers: WorkerRepository;
   readonly globalConcurrencyLimits: GlobalConcurrencyLimitRepository;
   readonly concurrencyLimits: ConcurrencyLimitRepository;
+  readonly blockTypes: BlockTypeRepository;
+  readonly blockSchemas: BlockSchemaRepository;
+  readonly blockDocuments: BlockDocumentRepository;
 
   constructor(
     protected readonly handle: Dialect,
     private readonly bound: TransactionContext | undefined,
+    private readonly keyring: Keyring,
   ) {
     const context = new RepositoryContext(handle, bound);
     this.flows = new FlowRepository(context);
@@ -122,6 +136,9 @@ class Scope implements DatabaseScope {
     this.workers = new WorkerRepository(context);
     this.globalConcurrencyLimits = new GlobalConcurrencyLimitRepository(context);
     this.concurrencyLimits = new ConcurrencyLimitRepository(context);
+    this.blockTypes = new BlockTypeRepository(context);
+    this.blockSchemas = new BlockSchemaRepository(context);
+    this.blockDocuments = new BlockDocumentRepository(context, keyring);
     for (const repository of [
       this.flows,
       this.flowRuns,
@@ -133,6 +150,8 @@ class Scope implements DatabaseScope {
     }
     for (const repository of [this.workPools, this.workQueues, this.workers]) bindMethods(repository);
     for (const repository of [this.globalConcurrencyLimits, this.concurrencyLimits]) bindMethods(repository);
+    for (const repository of [this.blockTypes, this.blockSchemas, this.blockDocuments])
+      bindMethods(repository);
     bindMethods(this);
   }
 
@@ -150,7 +169,10 @@ class Scope implements DatabaseScope {
         new ValidationError('db.transaction(fn) takes a function: async (tx) => { ... }'),
       );
     }
-    return this.handle.userTransaction((context) => fn(new Scope(this.handle, context)), this.bound);
+    return this.handle.userTransaction(
+      (context) => fn(new Scope(this.handle, context, this.keyring)),
+      this.bound,
+    );
   }
 
   async execute<T extends Row = Row>(query: SQL | string): Promise<T[]> {
@@ -167,7 +189,7 @@ class OrionDatabase extends Scope implements Database {
     readonly settings: Settings,
     private readonly migrator: Migrator,
   ) {
-    super(handle, undefined);
+    super(handle, undefined, new Keyring(settings.encryptionKey));
     this.migrations = {
       status: () => migrator.status(),
       history: () => migrator.history(),

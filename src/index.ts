@@ -106,6 +106,25 @@ export type {
   TagAcquireInput,
   TagLimitCreate,
 } from './repositories/limits/inputs.js';
+export type { BlockType, BlockTypeRepository } from './repositories/blocks/block-types.js';
+export type { BlockSchema, BlockSchemaRepository } from './repositories/blocks/block-schemas.js';
+export { computeBlockSchemaChecksum } from './repositories/blocks/block-schemas.js';
+export type { BlockDocumentRepository, RotationResult } from './repositories/blocks/block-documents.js';
+export type { BlockDocument } from './repositories/blocks/documents-read.js';
+export { generateEncryptionKey } from './repositories/blocks/encryption.js';
+export { SECRET_MASK } from './repositories/blocks/secrets.js';
+export { MAX_REFERENCE_DEPTH } from './repositories/blocks/references.js';
+export type {
+  BlockDocumentCreate,
+  BlockDocumentListOptions,
+  BlockDocumentReadOptions,
+  BlockDocumentUpdate,
+  BlockDocumentWhere,
+  BlockSchemaCreate,
+  BlockSchemaListOptions,
+  BlockTypeListOptions,
+  BlockTypeUpsert,
+} from './repositories/blocks/inputs.js';
 export type { ClaimOptions } from './repositories/claiming.js';
 export type { State, StateInput } from './repositories/states.js';
 export type { IdFilter, TagsFilter, TextFilter, TimeFilter } from './repositories/filters.js';

@@ -159,6 +159,33 @@ describe('orion-db config and help', () => {
     expect((await cli(['config', 'view'])).stdout).not.toContain('(from');
   });
 
+  it('config generate-key prints a fresh 32-byte key, base64 or hex, that set stores and view masks', async () => {
+    const first = await cli(['config', 'generate-key']);
+    const second = await cli(['config', 'generate-key']);
+    expect(first.code, first.stderr).toBe(0);
+    const key = first.stdout.trim();
+    expect(key).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(key, 'base64')).toHaveLength(32);
+    expect(second.stdout.trim()).not.toBe(key);
+    const hex = (await cli(['config', 'generate-key', '--hex'])).stdout.trim();
+    expect(hex).toMatch(/^[0-9a-f]{64}$/);
+    let r = await cli(['config', 'set', `ORION_DATABASE_ENCRYPTION_KEY=${key}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain(key);
+    r = await cli(['config', 'view', '--show-sources']);
+    expect(r.stdout).toContain("ORION_DATABASE_ENCRYPTION_KEY='********' (from profile)");
+    expect(r.stdout).not.toContain(key);
+    await cli(['config', 'unset', 'ORION_DATABASE_ENCRYPTION_KEY']);
+    // A key typed with the wrong separator is not echoed back.
+    r = await cli(['config', 'set', `ORION_DATABASE_ENCRYPTION_KEY:${key}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Unknown setting "ORION_DATABASE_ENCRYPTION_KEY"... (the rest not shown)');
+    expect(r.stderr).not.toContain(key.slice(0, 20));
+    r = await cli(['config', 'set', `ORION_DATABASE_ENCRYPTION_KEY:${hex}`]);
+    expect(r.stderr).toContain('Expected KEY=VALUE, got "ORION_DATABASE_ENCRYPTION_KEY..." without "="');
+    expect(r.stderr).not.toContain(hex.slice(0, 20));
+  });
+
   it('refuses unknown keys and malformed values, listing the known keys', async () => {
     let r = await cli(['config', 'set', 'ORION_DATABASE_COLOUR=blue']);
     expect(r.code).toBe(1);
@@ -181,6 +208,7 @@ describe('orion-db config and help', () => {
       ['config'],
       ['config', 'set'],
       ['config', 'view'],
+      ['config', 'generate-key'],
     ]) {
       const r = await cli([...args, '--help']);
       expect(r.code, args.join(' ')).toBe(0);

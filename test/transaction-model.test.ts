@@ -7,7 +7,13 @@
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, type Database, DatabaseError, type DatabaseScope } from '../src/index.js';
+import {
+  ConflictError,
+  type Database,
+  DatabaseError,
+  type DatabaseScope,
+  generateEncryptionKey,
+} from '../src/index.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { DIALECTS } from './support/dialects.js';
 
@@ -17,7 +23,9 @@ type Leaf =
   | { kind: 'detached'; key: string }
   | { kind: 'late'; on: 'db' | 'tx' }
   | { kind: 'acquire'; names: LimitName[] }
-  | { kind: 'release'; name: LimitName };
+  | { kind: 'release'; name: LimitName }
+  | { kind: 'block'; name: string }
+  | { kind: 'rotate' };
 type Op = Leaf | { kind: 'group'; ops: Op[] } | { kind: 'nested'; ops: Op[]; throws: boolean };
 interface Program {
   ops: Op[];
@@ -45,6 +53,10 @@ const leaf: fc.Arbitrary<Leaf> = fc.oneof(
     names: fc.subarray(['L1', 'L2'] as LimitName[], { minLength: 1 }),
   }),
   fc.record({ kind: fc.constant('release' as const), name: fc.constantFrom<LimitName>('L1', 'L2') }),
+  // Block documents (issue 10): encrypted with the key generated in the same transaction, which a
+  // rotation replaces; whatever rolls back, every stored document must still decrypt.
+  fc.record({ kind: fc.constant('block' as const), name: fc.constantFrom('b1', 'b2', 'b3') }),
+  fc.record({ kind: fc.constant('rotate' as const) }),
 );
 const { op } = fc.letrec<{ op: Op }>((tie) => ({
   op: fc.oneof(
@@ -71,6 +83,8 @@ interface World {
   flows: Set<string>;
   /** Active slots per limit. */
   slots: Record<LimitName, number>;
+  /** Block document names. */
+  blocks: Set<string>;
 }
 
 /** Runs the program against the model. Returns whether the scope threw. */
@@ -109,6 +123,15 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
       world.slots[o.name] = Math.max(0, world.slots[o.name] - 1);
       outcomes.set(o, 'ok');
       return false;
+    case 'block': {
+      const ok = !world.blocks.has(o.name);
+      if (ok) world.blocks.add(o.name);
+      outcomes.set(o, ok ? 'ok' : 'conflict');
+      return !ok;
+    }
+    case 'rotate':
+      outcomes.set(o, 'ok');
+      return false;
     case 'group': {
       // Every call of the group was made; they ran in call order; the group fails if one did.
       let threw = false;
@@ -120,12 +143,14 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
         keys: new Set(world.keys),
         flows: new Set(world.flows),
         slots: { ...world.slots },
+        blocks: new Set(world.blocks),
       };
       const threw = model(o.ops, copy, outcomes, late) || o.throws;
       if (!threw) {
         world.keys = copy.keys;
         world.flows = copy.flows;
         world.slots = copy.slots;
+        world.blocks = copy.blocks;
       }
       return false; // the parent catches what a nested transaction throws
     }
@@ -200,6 +225,16 @@ async function executeOne(
     case 'release':
       await record(o, outcomes, scope.globalConcurrencyLimits.release({ names: [o.name], slots: 1 }));
       return;
+    case 'block':
+      await record(
+        o,
+        outcomes,
+        scope.blockDocuments.create({ ...block, name: o.name, data: { password: `secret-${o.name}` } }),
+      );
+      return;
+    case 'rotate':
+      await record(o, outcomes, scope.blockDocuments.rotateEncryptionKey(generateEncryptionKey()));
+      return;
     case 'late': {
       // Registered inside the callback, so it runs with this async context after the end.
       const target = o.on === 'db' ? db : scope;
@@ -235,10 +270,20 @@ async function executeOne(
   }
 }
 
+/** The block type and schema the programs' documents use. */
+const block = { blockTypeId: '', blockSchemaId: '' };
+
 describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
   let db: Database;
   beforeAll(async () => {
     db = await createTestDatabase({ dialect });
+    block.blockTypeId = (await db.blockTypes.upsert({ slug: 'model', name: 'Model' })).id;
+    block.blockSchemaId = (
+      await db.blockSchemas.create({
+        blockTypeId: block.blockTypeId,
+        fields: { secret_fields: ['password'] },
+      })
+    ).id;
     for (const [name, limit] of Object.entries(LIMITS))
       await db.globalConcurrencyLimits.create({ name, limit });
   });
@@ -249,18 +294,25 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
   it('stores exactly what the model says, and every call reports what happened to it', async () => {
     await fc.assert(
       fc.asyncProperty(program, async (p) => {
+        await db.execute('delete from block_document');
         await db.execute('delete from configuration');
         await db.execute('delete from flow');
         await db.execute('update concurrency_limit_v2 set active_slots = 0, denied_slots = 0');
 
         const expected = new Map<Op, Outcome>();
-        const world: World = { keys: new Set(), flows: new Set(), slots: { L1: 0, L2: 0 } };
+        const world: World = {
+          keys: new Set(),
+          flows: new Set(),
+          slots: { L1: 0, L2: 0 },
+          blocks: new Set(),
+        };
         const lateOps: Op[] = [];
         const topThrew = model(p.ops, world, expected, lateOps) || p.throws;
         if (topThrew) {
           world.keys.clear();
           world.flows.clear();
           world.slots = { L1: 0, L2: 0 };
+          world.blocks.clear();
         }
         for (const o of lateOps) {
           // After the end: on `db` a call of its own (unique keys, so it lands); on `tx` refused.
@@ -294,7 +346,10 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
         } else {
           expect(result).toBe('committed');
         }
-        const keys = (await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key);
+        // The block key the library keeps in configuration is not one of the program's keys.
+        const keys = (await db.execute<{ key: string }>('select key from configuration'))
+          .map((r) => r.key)
+          .filter((k) => k !== 'block_encryption_key');
         expect(keys.filter((k) => !k.startsWith('late-')).sort()).toEqual([...world.keys].sort());
         expect(keys.filter((k) => k.startsWith('late-'))).toHaveLength(
           lateOps.filter((o) => (o as { on: string }).on === 'db').length,
@@ -304,6 +359,10 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
           (await db.globalConcurrencyLimits.list()).map((l) => [l.name, l.activeSlots] as const),
         );
         expect(slots).toEqual(world.slots);
+        // Every stored document decrypts with the key that committed with it.
+        const blocks = await db.blockDocuments.list({ includeSecrets: true });
+        expect(blocks.map((b) => b.name).sort()).toEqual([...world.blocks].sort());
+        for (const b of blocks) expect(b.data).toEqual({ password: `secret-${b.name}` });
         for (const [o, outcome] of expected)
           expect({ op: o, outcome: actual.get(o) }).toEqual({ op: o, outcome });
       }),

@@ -74,7 +74,8 @@ export function isSettingKey(key: string): key is SettingKey {
 }
 
 export function unknownKeyError(key: string): ConfigurationError {
-  return new ConfigurationError(
-    `Unknown setting ${JSON.stringify(key)}; known settings: ${SETTING_KEYS.join(', ')}`,
-  );
+  // Only a name is echoed: `KEY:value=` typed by mistake would otherwise print a key or password.
+  const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(key)?.[0] ?? '';
+  const shown = name === key ? JSON.stringify(key) : `${JSON.stringify(name)}... (the rest not shown)`;
+  return new ConfigurationError(`Unknown setting ${shown}; known settings: ${SETTING_KEYS.join(', ')}`);
 }

@@ -28,6 +28,11 @@ export interface TestDatabaseOptions {
   dialect?: DialectName;
   /** Migrated to head (default) or empty, for testing migrations themselves. */
   migrated?: boolean;
+  /**
+   * The block encryption key (the forms of ORION_DATABASE_ENCRYPTION_KEY); without it a key is
+   * generated on first use and kept in the database's `configuration` table.
+   */
+  encryptionKey?: string;
 }
 
 let sqliteImage: Buffer | undefined;
@@ -86,6 +91,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
       migrateOnOpen: false,
       verifyOnOpen: migrated,
       isolated: true,
+      encryptionKey: options.encryptionKey,
     });
     return withCleanup(db, async () => {
       connection.close();
@@ -105,6 +111,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
       migrateOnOpen: false,
       verifyOnOpen: migrated,
       isolated: true,
+      encryptionKey: options.encryptionKey,
     });
     return withCleanup(db, () => instance.close());
   }
@@ -115,6 +122,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     verifyOnOpen: migrated,
     poolSize: 10,
     isolated: true,
+    encryptionKey: options.encryptionKey,
   });
   const name = new URL(url).pathname.slice(1);
   return withCleanup(db, () => dropServerDatabase(source.url, name));

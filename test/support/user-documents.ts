@@ -58,6 +58,10 @@ export interface Fixture {
   deploymentId: string;
   scheduleId: string;
   poolId: string;
+  blockTypeId: string;
+  /** A block schema without secret fields. */
+  blockSchemaId: string;
+  blockDocumentId: string;
   next(): string;
 }
 
@@ -76,7 +80,15 @@ export async function createFixture(db: Database): Promise<Fixture> {
   });
   const [schedule] = await db.deployments.schedules.list(deployment.id);
   const poolId = (await db.workPools.create({ name: next(), type: 'process' })).id;
+  const blockTypeId = (await db.blockTypes.upsert({ slug: next(), name: next() })).id;
+  const blockSchemaId = (await db.blockSchemas.create({ blockTypeId, fields: { title: 'documents' } })).id;
+  const blockDocumentId = (
+    await db.blockDocuments.create({ name: next(), blockTypeId, blockSchemaId, data: {} })
+  ).id;
   return {
+    blockTypeId,
+    blockSchemaId,
+    blockDocumentId,
     flowId,
     flowRunId,
     taskRunId,
@@ -179,6 +191,46 @@ export const DOCUMENT_PATHS: DocumentPath[] = [
       (db, row) => db.workPools.get(row.id),
     ),
   ),
+  {
+    // A version per case: the same fields in another key order would otherwise be the same schema.
+    name: 'blockSchemas.create fields',
+    kind: 'object',
+    write: async (db, f, doc) => {
+      const schema = await db.blockSchemas.create({
+        blockTypeId: f.blockTypeId,
+        fields: doc as Record<string, never>,
+        version: f.next(),
+      });
+      return [schema.fields, (await db.blockSchemas.get(schema.id))!.fields];
+    },
+  },
+  {
+    // Encrypted at rest: what comes back went through AES-GCM and JSON text.
+    name: 'blockDocuments.create data',
+    kind: 'object',
+    write: async (db, f, doc) => {
+      const created = await db.blockDocuments.create({
+        name: f.next(),
+        blockTypeId: f.blockTypeId,
+        blockSchemaId: f.blockSchemaId,
+        data: doc as Record<string, never>,
+      });
+      const read = await db.blockDocuments.get(created.id, { includeSecrets: true });
+      return [created.data, read!.data];
+    },
+  },
+  {
+    name: 'blockDocuments.update data',
+    kind: 'object',
+    write: async (db, f, doc) => {
+      const updated = await db.blockDocuments.update(f.blockDocumentId, {
+        data: doc as Record<string, never>,
+        mergeExistingData: false,
+      });
+      const read = await db.blockDocuments.get(f.blockDocumentId, { includeSecrets: true });
+      return [updated.data, read!.data];
+    },
+  },
   {
     name: 'deployments.upsert schedules[].parameters',
     kind: 'object',

@@ -9,13 +9,14 @@ import {
 import { loadSettings, resolveHome } from '../../settings/load.js';
 import { maskSecrets } from '../../settings/mask.js';
 import { profilesPath, readProfiles, writeProfiles } from '../../settings/profiles.js';
+import { generateEncryptionKey } from '../../repositories/blocks/encryption.js';
 import { CliError, type GlobalOptions, type Io } from '../context.js';
 
 function activeProfile(home: string): string {
   return process.env.ORION_PROFILE || readProfiles(home).active;
 }
 
-/** config set / unset / view. */
+/** config set / unset / view / generate-key. */
 export function registerConfigCommands(program: Command, io: Io, globals: () => GlobalOptions): void {
   const config = program
     .command('config')
@@ -29,7 +30,13 @@ export function registerConfigCommands(program: Command, io: Io, globals: () => 
       const home = resolveHome();
       const updates: [string, string][] = pairs.map((pair) => {
         const at = pair.indexOf('=');
-        if (at <= 0) throw new CliError(`Expected KEY=VALUE, got ${JSON.stringify(maskSecrets(pair))}`);
+        if (at <= 0) {
+          // Only a leading name is echoed: the rest may be a key or password typed with the wrong separator.
+          const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(pair)?.[0];
+          throw new CliError(
+            `Expected KEY=VALUE, got ${name ? `"${name}..." without "="` : 'an argument without a key'}`,
+          );
+        }
         const key = pair.slice(0, at);
         const value = pair.slice(at + 1);
         if (!isSettingKey(key)) throw unknownKeyError(key);
@@ -75,5 +82,16 @@ export function registerConfigCommands(program: Command, io: Io, globals: () => 
         const shown = raw === null ? '' : SECRET_KEYS.has(key) ? '********' : maskSecrets(raw);
         io.out(`${key}='${shown}'${options.showSources ? ` (from ${settings.sources[key]})` : ''}`);
       }
+    });
+
+  config
+    .command('generate-key')
+    .description(
+      'print a fresh block encryption key (32 random bytes) for ORION_DATABASE_ENCRYPTION_KEY; stores nothing',
+    )
+    .option('--hex', 'print 64 hex characters instead of 44 base64 characters')
+    .action((options: { hex?: boolean }) => {
+      const key = generateEncryptionKey();
+      io.out(options.hex ? Buffer.from(key, 'base64').toString('hex') : key);
     });
 }

@@ -47,6 +47,8 @@ function walk(value: unknown, path: Path, ancestors: object[]): JsonValue {
     if (problem) throw new JsonProblem([...path], problem);
     return value;
   }
+  // Only a missing required document gets here (members and elements that are undefined are handled below).
+  if (value === undefined) throw new JsonProblem([...path], 'is required');
   if (typeof value !== 'object') throw new JsonProblem([...path], `${describe(value)} is not JSON`);
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   const isArray = Array.isArray(value);

@@ -23,6 +23,7 @@ import { GlobalConcurrencyLimitRepository } from './repositories/global-concurre
 import { FlowRunRepository } from './repositories/flow-runs.js';
 import { FlowRepository } from './repositories/flows.js';
 import { TaskRunRepository } from './repositories/task-runs.js';
+import { LogRepository } from './repositories/logs.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { resolveTarget } from './migrations/targets.js';
 import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
@@ -78,6 +79,8 @@ export interface DatabaseScope {
   readonly globalConcurrencyLimits: GlobalConcurrencyLimitRepository;
   /** Task-run tag limits, built on the global limits as `tag:<tag>` (docs/limits.md). */
   readonly concurrencyLimits: ConcurrencyLimitRepository;
+  /** Logs: bulk writes, filtered reads, keyset paging, streaming and retention (docs/logs.md). */
+  readonly logs: LogRepository;
 }
 
 export interface Database extends DatabaseScope {
@@ -107,6 +110,7 @@ class Scope implements DatabaseScope {
   readonly workers: WorkerRepository;
   readonly globalConcurrencyLimits: GlobalConcurrencyLimitRepository;
   readonly concurrencyLimits: ConcurrencyLimitRepository;
+  readonly logs: LogRepository;
 
   constructor(
     protected readonly handle: Dialect,
@@ -122,6 +126,7 @@ class Scope implements DatabaseScope {
     this.workers = new WorkerRepository(context);
     this.globalConcurrencyLimits = new GlobalConcurrencyLimitRepository(context);
     this.concurrencyLimits = new ConcurrencyLimitRepository(context);
+    this.logs = new LogRepository(context);
     for (const repository of [
       this.flows,
       this.flowRuns,
@@ -133,6 +138,7 @@ class Scope implements DatabaseScope {
     }
     for (const repository of [this.workPools, this.workQueues, this.workers]) bindMethods(repository);
     for (const repository of [this.globalConcurrencyLimits, this.concurrencyLimits]) bindMethods(repository);
+    bindMethods(this.logs);
     bindMethods(this);
   }
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, DatabaseError, type LogCreate, ValidationError } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
+import { dialectOf } from '../support/internals.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 
@@ -37,6 +38,20 @@ describe.each(DIALECTS)('logs (%s)', (dialect) => {
     }
     expect(expected).toBe(100_000);
   }, 120_000);
+
+  it("the dialect's bind limit is the driver's real one: a statement with that many parameters runs, one more is refused", async () => {
+    const dialect = dialectOf(db);
+    const max = dialect.capabilities.maxParameters;
+    expect(max).toBe(db.dialect === 'sqlite' ? 32_766 : 65_533);
+    // A VALUES list of one-column rows: no expression depth limit, one parameter a row.
+    const statement = (n: number) =>
+      `select count(*) from (values ${Array.from({ length: n }, (_, i) => `(${dialect.fragments.placeholder(i + 1)})`).join(', ')}) as v`;
+    const ones = (n: number) => Array.from({ length: n }, () => '1');
+    await dialect.run((q) => dialect.runText(q, statement(max), ones(max)));
+    await expect(
+      dialect.run((q) => dialect.runText(q, statement(max + 1), ones(max + 1))),
+    ).rejects.toBeInstanceOf(DatabaseError);
+  });
 
   it('a row that fails validation in the middle writes nothing, and the error names its index', async () => {
     const logs: LogCreate[] = Array.from({ length: 5000 }, (_, i) => ({

@@ -273,6 +273,37 @@ describe.each(DIALECTS)('logs (%s)', (dialect) => {
     expect(await db.logs.count()).toBe(6000);
   });
 
+  it('concurrent deleteBefore calls, with logs arriving meanwhile, delete each old log once between them', async () => {
+    await db.logs.createMany(
+      Array.from({ length: 21_000 }, (_, i) => ({
+        name: 'p',
+        level: 20,
+        message: `old${i}`,
+        timestamp: at(i % 30),
+      })),
+    );
+    const arriving = Array.from({ length: 5 }, (_, k) =>
+      db.logs.createMany(
+        Array.from({ length: 1000 }, (_, i) => ({
+          name: 'p',
+          level: 20,
+          message: `new${k}-${i}`,
+          timestamp: at(40),
+        })),
+      ),
+    );
+    // On PostgreSQL each call runs on its own pooled connection: their batches race for the same rows.
+    const counts = await Promise.all([
+      db.logs.deleteBefore(at(30)),
+      db.logs.deleteBefore(at(30)),
+      db.logs.deleteBefore(at(30)),
+      ...arriving,
+    ]);
+    expect(counts[0]! + counts[1]! + counts[2]!).toBe(21_000);
+    expect(await db.logs.count({ where: { timestamp: { before: at(29) } } })).toBe(0);
+    expect(await db.logs.count()).toBe(5000);
+  });
+
   it('bad input on every method is a ValidationError, nothing written', async () => {
     await db.logs.createMany([{ name: 'n', level: 20, message: 'keep', timestamp: at(1) }]);
     const bad: [() => unknown, RegExp][] = [

@@ -7,7 +7,14 @@
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, type Database, DatabaseError, type DatabaseScope } from '../src/index.js';
+import {
+  ConflictError,
+  type Database,
+  DatabaseError,
+  type DatabaseScope,
+  MAX_TIME,
+  ValidationError,
+} from '../src/index.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { DIALECTS } from './support/dialects.js';
 
@@ -17,7 +24,9 @@ type Leaf =
   | { kind: 'detached'; key: string }
   | { kind: 'late'; on: 'db' | 'tx' }
   | { kind: 'acquire'; names: LimitName[] }
-  | { kind: 'release'; name: LimitName };
+  | { kind: 'release'; name: LimitName }
+  | { kind: 'logs'; n: number; bad: boolean }
+  | { kind: 'purgeLogs' };
 type Op = Leaf | { kind: 'group'; ops: Op[] } | { kind: 'nested'; ops: Op[]; throws: boolean };
 interface Program {
   ops: Op[];
@@ -28,7 +37,7 @@ interface Program {
  * What a call reported: done, refused by the unique key, refused because its transaction ended, or
  * (an acquire) answered `acquired: false`.
  */
-type Outcome = 'ok' | 'conflict' | 'finished' | 'denied';
+type Outcome = 'ok' | 'conflict' | 'finished' | 'denied' | 'invalid';
 
 /** Two global limits the programs acquire and release one slot at a time (issue 8). */
 const LIMITS = { L1: 2, L2: 1 } as const;
@@ -45,6 +54,9 @@ const leaf: fc.Arbitrary<Leaf> = fc.oneof(
     names: fc.subarray(['L1', 'L2'] as LimitName[], { minLength: 1 }),
   }),
   fc.record({ kind: fc.constant('release' as const), name: fc.constantFrom<LimitName>('L1', 'L2') }),
+  // Logs (issue 9): a createMany of n rows (one invalid row refuses all), deleteBefore of them all.
+  fc.record({ kind: fc.constant('logs' as const), n: fc.integer({ min: 1, max: 5 }), bad: fc.boolean() }),
+  fc.record({ kind: fc.constant('purgeLogs' as const) }),
 );
 const { op } = fc.letrec<{ op: Op }>((tie) => ({
   op: fc.oneof(
@@ -71,6 +83,8 @@ interface World {
   flows: Set<string>;
   /** Active slots per limit. */
   slots: Record<LimitName, number>;
+  /** Stored logs. */
+  logs: number;
 }
 
 /** Runs the program against the model. Returns whether the scope threw. */
@@ -109,6 +123,15 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
       world.slots[o.name] = Math.max(0, world.slots[o.name] - 1);
       outcomes.set(o, 'ok');
       return false;
+    case 'logs':
+      // A refused batch writes nothing; the caller catches the ValidationError.
+      if (!o.bad) world.logs += o.n;
+      outcomes.set(o, o.bad ? 'invalid' : 'ok');
+      return false;
+    case 'purgeLogs':
+      world.logs = 0;
+      outcomes.set(o, 'ok');
+      return false;
     case 'group': {
       // Every call of the group was made; they ran in call order; the group fails if one did.
       let threw = false;
@@ -120,12 +143,14 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
         keys: new Set(world.keys),
         flows: new Set(world.flows),
         slots: { ...world.slots },
+        logs: world.logs,
       };
       const threw = model(o.ops, copy, outcomes, late) || o.throws;
       if (!threw) {
         world.keys = copy.keys;
         world.flows = copy.flows;
         world.slots = copy.slots;
+        world.logs = copy.logs;
       }
       return false; // the parent catches what a nested transaction throws
     }
@@ -153,6 +178,7 @@ const record = (o: Op, outcomes: Map<Op, Outcome>, promise: Promise<unknown>) =>
     },
     (error: unknown) => {
       if (error instanceof ConflictError) outcomes.set(o, 'conflict');
+      else if (error instanceof ValidationError) outcomes.set(o, 'invalid');
       else if (error instanceof DatabaseError && /transaction has already/.test(error.message))
         outcomes.set(o, 'finished');
       else outcomes.set(o, `unexpected ${String(error)}` as Outcome);
@@ -199,6 +225,18 @@ async function executeOne(
     }
     case 'release':
       await record(o, outcomes, scope.globalConcurrencyLimits.release({ names: [o.name], slots: 1 }));
+      return;
+    case 'logs': {
+      const logs = Array.from({ length: o.n }, (_, i) => ({
+        name: 'model',
+        level: o.bad && i === o.n - 1 ? 101 : 20,
+        message: `m${i}`,
+      }));
+      await record(o, outcomes, scope.logs.createMany(logs)).catch(() => undefined);
+      return;
+    }
+    case 'purgeLogs':
+      await record(o, outcomes, scope.logs.deleteBefore(MAX_TIME));
       return;
     case 'late': {
       // Registered inside the callback, so it runs with this async context after the end.
@@ -251,16 +289,18 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
       fc.asyncProperty(program, async (p) => {
         await db.execute('delete from configuration');
         await db.execute('delete from flow');
+        await db.execute('delete from log');
         await db.execute('update concurrency_limit_v2 set active_slots = 0, denied_slots = 0');
 
         const expected = new Map<Op, Outcome>();
-        const world: World = { keys: new Set(), flows: new Set(), slots: { L1: 0, L2: 0 } };
+        const world: World = { keys: new Set(), flows: new Set(), slots: { L1: 0, L2: 0 }, logs: 0 };
         const lateOps: Op[] = [];
         const topThrew = model(p.ops, world, expected, lateOps) || p.throws;
         if (topThrew) {
           world.keys.clear();
           world.flows.clear();
           world.slots = { L1: 0, L2: 0 };
+          world.logs = 0;
         }
         for (const o of lateOps) {
           // After the end: on `db` a call of its own (unique keys, so it lands); on `tx` refused.
@@ -304,6 +344,7 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
           (await db.globalConcurrencyLimits.list()).map((l) => [l.name, l.activeSlots] as const),
         );
         expect(slots).toEqual(world.slots);
+        expect(await db.logs.count()).toBe(world.logs);
         for (const [o, outcome] of expected)
           expect({ op: o, outcome: actual.get(o) }).toEqual({ op: o, outcome });
       }),

@@ -37,6 +37,11 @@ export class RepositoryContext {
     return new RepositoryContext(this.dialect, this.dialect.currentTransaction(this.bound));
   }
 
+  /** True when a call made now would join a transaction (the caller's, or this handle's). */
+  inTransaction(): boolean {
+    return this.dialect.currentTransaction(this.bound) !== undefined;
+  }
+
   /** Runs `fn` on the current transaction, or on the connection. */
   run<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
     return this.dialect.run(fn, this.bound);

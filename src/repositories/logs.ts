@@ -5,6 +5,7 @@
  * their run. docs/logs.md is the user's guide.
  */
 import { and, asc, inArray, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../dialect/dialect.js';
 import { uuidv7 } from '../schema/uuid.js';
 import type { RepositoryContext } from './context.js';
 import { MAX_STATEMENT_BYTES, batches } from './batches.js';
@@ -189,34 +190,36 @@ export class LogRepository {
   /**
    * Deletes logs with a timestamp strictly before `date` (a Date or an ISO string with an offset)
    * and resolves to how many it deleted. It deletes oldest first, at most 5,000 rows a statement,
-   * each statement on its own (inside `db.transaction`, each in the caller's transaction), so it
-   * never holds one long transaction over millions of rows; stopped midway, the oldest are gone.
-   * Concurrent calls delete each log once between them.
+   * each statement on its own, so it never holds one long transaction over millions of rows;
+   * stopped midway, the oldest are gone. Inside `db.transaction` the batches run in the caller's
+   * transaction as one atomic call. Concurrent calls delete each log once between them.
    */
   async deleteBefore(date: Date | string): Promise<number> {
     const cutoff = parse(deleteBeforeDate, date, 'deleteBefore date');
     const t = this.t;
-    let total = 0;
-    for (;;) {
-      const deleted = await this.ctx.run(async (q) => {
-        const oldest = q
-          .select({ id: t.id })
-          .from(t)
-          .where(lt(t.timestamp, cutoff))
-          .orderBy(asc(t.timestamp))
-          .limit(DELETE_BATCH);
-        const rows = await q
-          .delete(t)
-          .where(and(inArray(t.id, oldest), lt(t.timestamp, cutoff)))
-          .returning({
-            id: t.id,
-          });
-        return rows.length;
-      });
-      total += deleted;
-      // Stop on an empty batch, not a short one: a batch that a concurrent call emptied is short
-      // while older logs may remain; the call that deleted them goes on.
-      if (deleted === 0) return total;
-    }
+    const batch = async (q: Executor) => {
+      const oldest = q
+        .select({ id: t.id })
+        .from(t)
+        .where(lt(t.timestamp, cutoff))
+        .orderBy(asc(t.timestamp))
+        .limit(DELETE_BATCH);
+      const rows = await q
+        .delete(t)
+        .where(and(inArray(t.id, oldest), lt(t.timestamp, cutoff)))
+        .returning({ id: t.id });
+      return rows.length;
+    };
+    // Stop on an empty batch, not a short one: a batch that a concurrent call emptied is short
+    // while older logs may remain; the call that deleted them goes on.
+    const all = async (next: () => Promise<number>) => {
+      let total = 0;
+      for (let deleted = await next(); deleted > 0; deleted = await next()) total += deleted;
+      return total;
+    };
+    // Inside a caller's transaction the call is one unit of its queue (semantics.md §1): a call
+    // made meanwhile must not run between two of its batches.
+    if (this.ctx.inTransaction()) return this.ctx.transaction((q) => all(() => batch(q)));
+    return all(() => this.ctx.run(batch));
   }
 }

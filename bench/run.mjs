@@ -2,6 +2,7 @@
 // the same run. PostgreSQL runs when ORION_BENCH_POSTGRES_URL (or ORION_TEST_POSTGRES_URL) is set.
 import { benchClaim } from './claim.mjs';
 import { benchLimits } from './limits.mjs';
+import { benchLogs } from './logs.mjs';
 import { benchMigrate } from './migrate.mjs';
 import { benchSetState } from './set-state.mjs';
 
@@ -10,3 +11,4 @@ await benchMigrate(pgUrl);
 await benchSetState(pgUrl);
 await benchClaim(pgUrl);
 await benchLimits(pgUrl);
+await benchLogs(pgUrl);

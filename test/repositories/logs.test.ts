@@ -48,6 +48,8 @@ describe.each(DIALECTS)('logs (%s)', (dialect) => {
       `select count(*) from (values ${Array.from({ length: n }, (_, i) => `(${dialect.fragments.placeholder(i + 1)})`).join(', ')}) as v`;
     const ones = (n: number) => Array.from({ length: n }, () => '1');
     await dialect.run((q) => dialect.runText(q, statement(max), ones(max)));
+    // PGlite binds in process up to the protocol's 65,535; the family keeps postgres.js's lower limit.
+    if (db.driver === 'pglite') return;
     await expect(
       dialect.run((q) => dialect.runText(q, statement(max + 1), ones(max + 1))),
     ).rejects.toBeInstanceOf(DatabaseError);

@@ -7,13 +7,12 @@
 //    so one run's logs are interleaved with nine others'): a page of 200 logs of one run
 //    (db.logs.list, p50/p95 over 200 pages at random runs and cursors), a rare-term text query, and
 //    db.logs.stream over all 1M logs with the growth of the process's RSS (must stay under 64 MB).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
 import { uuidv7 } from '../dist/schema/uuid.js';
+import { onBothDialects } from './dialects.mjs';
 
 const ROWS = Number(process.env.ORION_BENCH_LOG_ROWS ?? 100_000);
 const TOTAL = Number(process.env.ORION_BENCH_LOG_TOTAL ?? 1_000_000);
@@ -79,6 +78,28 @@ function reportInsert(name, library, raw) {
   );
 }
 
+/**
+ * The best of TRIALS alternating runs of the library and the raw driver, each into a table
+ * `empty()` has just emptied. Returns { library, raw } in ms.
+ */
+async function bestOf(empty, libraryRun, rawRun) {
+  let library = Number.POSITIVE_INFINITY;
+  let raw = Number.POSITIVE_INFINITY;
+  for (let trial = 0; trial < TRIALS; trial++) {
+    await empty();
+    library = Math.min(library, await time(libraryRun));
+    await empty();
+    raw = Math.min(raw, await time(rawRun));
+  }
+  return { library, raw };
+}
+
+/** The flow run ids the SQL seeds use (`00000000-0000-4000-8000-` and the run number in hex). */
+const SEEDED_RUNS = Array.from(
+  { length: 1000 },
+  (_, r) => `00000000-0000-4000-8000-${r.toString(16).padStart(12, '0')}`,
+);
+
 async function time(fn) {
   const t = performance.now();
   await fn();
@@ -126,7 +147,7 @@ async function reads(name, db, runs) {
   );
   const text = await percentiles(5, () => db.logs.count({ where: { text: { query: 'needle' } } }));
   console.log(
-    `${name.padEnd(12)} page of 200 of one run (1M logs): p50 ${first.p50.toFixed(2)} ms, p95 ${first.p95.toFixed(2)} ms; next keyset page p50 ${next.p50.toFixed(2)} ms; text query "needle" count p50 ${text.p50.toFixed(0)} ms`,
+    `${name.padEnd(12)} page of 200 of one run (${fmt(TOTAL)} logs): p50 ${first.p50.toFixed(2)} ms, p95 ${first.p95.toFixed(2)} ms; next keyset page p50 ${next.p50.toFixed(2)} ms; text query "needle" count p50 ${text.p50.toFixed(0)} ms`,
   );
   const s = await streamAll(db);
   console.log(
@@ -144,28 +165,22 @@ async function sqliteCase(dir) {
   conn.pragma('synchronous = NORMAL');
   const perStatement = Math.floor(32_766 / COLUMNS);
   const full = conn.prepare(insertText(perStatement, () => '?'));
-  let library = Number.POSITIVE_INFINITY;
-  let raw = Number.POSITIVE_INFINITY;
-  for (let trial = 0; trial < TRIALS; trial++) {
-    await db.execute('delete from log');
-    library = Math.min(library, await time(() => db.logs.createMany(logs)));
-    await db.execute('delete from log');
-    raw = Math.min(
-      raw,
-      await time(async () => {
-        const batches = rawBatches(logs, perStatement, (d) => d.getTime());
-        conn.exec('begin immediate');
-        for (const params of batches) {
-          const statement =
-            params.length === perStatement * COLUMNS
-              ? full
-              : conn.prepare(insertText(params.length / COLUMNS, () => '?'));
-          statement.run(...params);
-        }
-        conn.exec('commit');
-      }),
-    );
-  }
+  const { library, raw } = await bestOf(
+    () => db.execute('delete from log'),
+    () => db.logs.createMany(logs),
+    async () => {
+      const batches = rawBatches(logs, perStatement, (d) => d.getTime());
+      conn.exec('begin immediate');
+      for (const params of batches) {
+        const statement =
+          params.length === perStatement * COLUMNS
+            ? full
+            : conn.prepare(insertText(params.length / COLUMNS, () => '?'));
+        statement.run(...params);
+      }
+      conn.exec('commit');
+    },
+  );
   reportInsert('sqlite', library, raw);
   conn.close();
 
@@ -181,11 +196,7 @@ async function sqliteCase(dir) {
            1767225600000 + i * 1000
     from s`);
   await db.execute('analyze');
-  const seeded = Array.from(
-    { length: 1000 },
-    (_, r) => `00000000-0000-4000-8000-${r.toString(16).padStart(12, '0')}`,
-  );
-  await reads('sqlite', db, seeded);
+  await reads('sqlite', db, SEEDED_RUNS);
   await db.close();
 }
 
@@ -201,26 +212,19 @@ async function postgresCase(pgUrl) {
     const runs = Array.from({ length: 100 }, () => crypto.randomUUID());
     const logs = sampleLogs(ROWS, runs);
     const perStatement = Math.floor(65_533 / COLUMNS);
-    let library = Number.POSITIVE_INFINITY;
-    let raw = Number.POSITIVE_INFINITY;
-    for (let trial = 0; trial < TRIALS; trial++) {
-      await db.execute('truncate log');
-      library = Math.min(library, await time(() => db.logs.createMany(logs)));
-      await db.execute('truncate log');
-      raw = Math.min(
-        raw,
-        await time(() =>
-          sql.begin(async (tx) => {
-            for (const params of rawBatches(logs, perStatement, (d) => d.toISOString())) {
-              await tx.unsafe(
-                insertText(params.length / COLUMNS, (n) => `$${n}`),
-                params,
-              );
-            }
-          }),
-        ),
-      );
-    }
+    const { library, raw } = await bestOf(
+      () => db.execute('truncate log'),
+      () => db.logs.createMany(logs),
+      () =>
+        sql.begin(async (tx) => {
+          for (const params of rawBatches(logs, perStatement, (d) => d.toISOString())) {
+            await tx.unsafe(
+              insertText(params.length / COLUMNS, (n) => `$${n}`),
+              params,
+            );
+          }
+        }),
+    );
     reportInsert('postgresql', library, raw);
 
     await db.transaction(async (tx) => {
@@ -235,11 +239,7 @@ async function postgresCase(pgUrl) {
         from generate_series(0, ${TOTAL - 1}) as i`);
     });
     await db.execute('vacuum analyze log');
-    const seeded = Array.from(
-      { length: 1000 },
-      (_, r) => `00000000-0000-4000-8000-${r.toString(16).padStart(12, '0')}`,
-    );
-    await reads('postgresql', db, seeded);
+    await reads('postgresql', db, SEEDED_RUNS);
   } finally {
     await sql.end();
     await db.close();
@@ -249,16 +249,11 @@ async function postgresCase(pgUrl) {
 }
 
 /** Prints bulk-insert rates (library and raw driver) and the 1M-log reads on each dialect. */
-export async function benchLogs(pgUrl) {
-  console.log(
+export function benchLogs(pgUrl) {
+  return onBothDialects(
     `\nlogs: createMany of ${fmt(ROWS)} logs (best of ${TRIALS}); reads and stream over ${fmt(TOTAL)} logs`,
+    pgUrl,
+    sqliteCase,
+    postgresCase,
   );
-  const dir = mkdtempSync(join(tmpdir(), 'orion-bench-'));
-  try {
-    await sqliteCase(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  if (!pgUrl) return console.log('postgresql: skipped (set ORION_BENCH_POSTGRES_URL)');
-  await postgresCase(pgUrl);
 }

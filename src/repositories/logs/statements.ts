@@ -1,7 +1,7 @@
 /**
- * The SQL of `db.logs`: the multi-row INSERT, written as text once per row count (a Drizzle SQL
- * object of 65,000 parameters costs more to compile than the server takes to run it), and the
- * conditions of reads.
+ * The SQL of `db.logs`: the multi-row INSERT, written as text once per row count (measured: Drizzle
+ * took ~500 ms to build and compile one INSERT of 3,640 logs, three times what createMany takes to
+ * check and insert them into an in-memory SQLite database), and the conditions of reads.
  */
 import { type SQL, and, asc, desc, eq, getTableColumns, gt, gte, lt, lte, or } from 'drizzle-orm';
 import type { Dialect } from '../../dialect/dialect.js';

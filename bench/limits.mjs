@@ -3,12 +3,11 @@
 // transaction each) against the raw driver doing the same conditional updates (`active_slots + 1
 // <= limit`, then `max(0, active_slots - 1)`) as single statements, without decay or leases.
 // One limit of 4; PostgreSQL: 16 workers on their own connections; SQLite: 4 workers on one handle.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
+import { onBothDialects } from './dialects.mjs';
 
 const ATTEMPTS = Number(process.env.ORION_BENCH_LIMIT_ATTEMPTS ?? 4000);
 const LIMIT = 4;
@@ -108,16 +107,11 @@ async function postgresCase(pgUrl) {
 }
 
 /** Prints acquire+release pairs per second for the library and the raw driver on each dialect. */
-export async function benchLimits(pgUrl) {
-  console.log(
+export function benchLimits(pgUrl) {
+  return onBothDialects(
     `\nconcurrency limits: ${ATTEMPTS} acquire attempts on one limit of ${LIMIT}, each granted one released at once`,
+    pgUrl,
+    sqliteCase,
+    postgresCase,
   );
-  const dir = mkdtempSync(join(tmpdir(), 'orion-bench-'));
-  try {
-    await sqliteCase(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  if (!pgUrl) return console.log('postgresql: skipped (set ORION_BENCH_POSTGRES_URL)');
-  await postgresCase(pgUrl);
 }

@@ -2,11 +2,20 @@
 // the same run. PostgreSQL runs when ORION_BENCH_POSTGRES_URL (or ORION_TEST_POSTGRES_URL) is set.
 import { benchClaim } from './claim.mjs';
 import { benchLimits } from './limits.mjs';
+import { benchLogs } from './logs.mjs';
 import { benchMigrate } from './migrate.mjs';
 import { benchSetState } from './set-state.mjs';
 
 const pgUrl = process.env.ORION_BENCH_POSTGRES_URL ?? process.env.ORION_TEST_POSTGRES_URL;
-await benchMigrate(pgUrl);
-await benchSetState(pgUrl);
-await benchClaim(pgUrl);
-await benchLimits(pgUrl);
+// ORION_BENCH_ONLY=logs,limits runs only those (names as below).
+const only = process.env.ORION_BENCH_ONLY?.split(',').map((s) => s.trim());
+const benches = {
+  migrate: benchMigrate,
+  'set-state': benchSetState,
+  claim: benchClaim,
+  limits: benchLimits,
+  logs: benchLogs,
+};
+for (const [name, bench] of Object.entries(benches)) {
+  if (!only || only.includes(name)) await bench(pgUrl);
+}

@@ -27,6 +27,7 @@ import { BlockSchemaRepository } from './repositories/blocks/block-schemas.js';
 import { BlockTypeRepository } from './repositories/blocks/block-types.js';
 import { BlockDocumentRepository } from './repositories/blocks/block-documents.js';
 import { Keyring } from './repositories/blocks/keyring.js';
+import { LogRepository } from './repositories/logs.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { resolveTarget } from './migrations/targets.js';
 import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
@@ -88,6 +89,8 @@ export interface DatabaseScope {
   readonly blockSchemas: BlockSchemaRepository;
   /** Block documents: encrypted at rest, secrets masked on read, key rotation (docs/blocks.md). */
   readonly blockDocuments: BlockDocumentRepository;
+  /** Logs: bulk writes, filtered reads, keyset paging, streaming and retention (docs/logs.md). */
+  readonly logs: LogRepository;
 }
 
 export interface Database extends DatabaseScope {
@@ -120,6 +123,7 @@ class Scope implements DatabaseScope {
   readonly blockTypes: BlockTypeRepository;
   readonly blockSchemas: BlockSchemaRepository;
   readonly blockDocuments: BlockDocumentRepository;
+  readonly logs: LogRepository;
 
   constructor(
     protected readonly handle: Dialect,
@@ -139,6 +143,7 @@ class Scope implements DatabaseScope {
     this.blockTypes = new BlockTypeRepository(context);
     this.blockSchemas = new BlockSchemaRepository(context);
     this.blockDocuments = new BlockDocumentRepository(context, keyring);
+    this.logs = new LogRepository(context);
     for (const repository of [
       this.flows,
       this.flowRuns,
@@ -152,6 +157,7 @@ class Scope implements DatabaseScope {
     for (const repository of [this.globalConcurrencyLimits, this.concurrencyLimits]) bindMethods(repository);
     for (const repository of [this.blockTypes, this.blockSchemas, this.blockDocuments])
       bindMethods(repository);
+    bindMethods(this.logs);
     bindMethods(this);
   }
 

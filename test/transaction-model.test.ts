@@ -13,6 +13,8 @@ import {
   DatabaseError,
   type DatabaseScope,
   generateEncryptionKey,
+  MAX_TIME,
+  ValidationError,
 } from '../src/index.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { DIALECTS } from './support/dialects.js';
@@ -25,7 +27,9 @@ type Leaf =
   | { kind: 'acquire'; names: LimitName[] }
   | { kind: 'release'; name: LimitName }
   | { kind: 'block'; name: string }
-  | { kind: 'rotate' };
+  | { kind: 'rotate' }
+  | { kind: 'logs'; n: number; bad: boolean }
+  | { kind: 'purgeLogs' };
 type Op = Leaf | { kind: 'group'; ops: Op[] } | { kind: 'nested'; ops: Op[]; throws: boolean };
 interface Program {
   ops: Op[];
@@ -36,7 +40,7 @@ interface Program {
  * What a call reported: done, refused by the unique key, refused because its transaction ended, or
  * (an acquire) answered `acquired: false`.
  */
-type Outcome = 'ok' | 'conflict' | 'finished' | 'denied';
+type Outcome = 'ok' | 'conflict' | 'finished' | 'denied' | 'invalid';
 
 /** Two global limits the programs acquire and release one slot at a time (issue 8). */
 const LIMITS = { L1: 2, L2: 1 } as const;
@@ -57,6 +61,9 @@ const leaf: fc.Arbitrary<Leaf> = fc.oneof(
   // rotation replaces; whatever rolls back, every stored document must still decrypt.
   fc.record({ kind: fc.constant('block' as const), name: fc.constantFrom('b1', 'b2', 'b3') }),
   fc.record({ kind: fc.constant('rotate' as const) }),
+  // Logs (issue 9): a createMany of n rows (one invalid row refuses all), deleteBefore of them all.
+  fc.record({ kind: fc.constant('logs' as const), n: fc.integer({ min: 1, max: 5 }), bad: fc.boolean() }),
+  fc.record({ kind: fc.constant('purgeLogs' as const) }),
 );
 const { op } = fc.letrec<{ op: Op }>((tie) => ({
   op: fc.oneof(
@@ -85,6 +92,8 @@ interface World {
   slots: Record<LimitName, number>;
   /** Block document names. */
   blocks: Set<string>;
+  /** Stored logs. */
+  logs: number;
 }
 
 /** Runs the program against the model. Returns whether the scope threw. */
@@ -132,6 +141,15 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
     case 'rotate':
       outcomes.set(o, 'ok');
       return false;
+    case 'logs':
+      // A refused batch writes nothing; the caller catches the ValidationError.
+      if (!o.bad) world.logs += o.n;
+      outcomes.set(o, o.bad ? 'invalid' : 'ok');
+      return false;
+    case 'purgeLogs':
+      world.logs = 0;
+      outcomes.set(o, 'ok');
+      return false;
     case 'group': {
       // Every call of the group was made; they ran in call order; the group fails if one did.
       let threw = false;
@@ -144,6 +162,7 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
         flows: new Set(world.flows),
         slots: { ...world.slots },
         blocks: new Set(world.blocks),
+        logs: world.logs,
       };
       const threw = model(o.ops, copy, outcomes, late) || o.throws;
       if (!threw) {
@@ -151,6 +170,7 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
         world.flows = copy.flows;
         world.slots = copy.slots;
         world.blocks = copy.blocks;
+        world.logs = copy.logs;
       }
       return false; // the parent catches what a nested transaction throws
     }
@@ -178,6 +198,7 @@ const record = (o: Op, outcomes: Map<Op, Outcome>, promise: Promise<unknown>) =>
     },
     (error: unknown) => {
       if (error instanceof ConflictError) outcomes.set(o, 'conflict');
+      else if (error instanceof ValidationError) outcomes.set(o, 'invalid');
       else if (error instanceof DatabaseError && /transaction has already/.test(error.message))
         outcomes.set(o, 'finished');
       else outcomes.set(o, `unexpected ${String(error)}` as Outcome);
@@ -234,6 +255,18 @@ async function executeOne(
       return;
     case 'rotate':
       await record(o, outcomes, scope.blockDocuments.rotateEncryptionKey(generateEncryptionKey()));
+      return;
+    case 'logs': {
+      const logs = Array.from({ length: o.n }, (_, i) => ({
+        name: 'model',
+        level: o.bad && i === o.n - 1 ? 101 : 20,
+        message: `m${i}`,
+      }));
+      await record(o, outcomes, scope.logs.createMany(logs)).catch(() => undefined);
+      return;
+    }
+    case 'purgeLogs':
+      await record(o, outcomes, scope.logs.deleteBefore(MAX_TIME));
       return;
     case 'late': {
       // Registered inside the callback, so it runs with this async context after the end.
@@ -297,6 +330,7 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
         await db.execute('delete from block_document');
         await db.execute('delete from configuration');
         await db.execute('delete from flow');
+        await db.execute('delete from log');
         await db.execute('update concurrency_limit_v2 set active_slots = 0, denied_slots = 0');
 
         const expected = new Map<Op, Outcome>();
@@ -305,6 +339,7 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
           flows: new Set(),
           slots: { L1: 0, L2: 0 },
           blocks: new Set(),
+          logs: 0,
         };
         const lateOps: Op[] = [];
         const topThrew = model(p.ops, world, expected, lateOps) || p.throws;
@@ -313,6 +348,7 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
           world.flows.clear();
           world.slots = { L1: 0, L2: 0 };
           world.blocks.clear();
+          world.logs = 0;
         }
         for (const o of lateOps) {
           // After the end: on `db` a call of its own (unique keys, so it lands); on `tx` refused.
@@ -363,6 +399,7 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
         const blocks = await db.blockDocuments.list({ includeSecrets: true });
         expect(blocks.map((b) => b.name).sort()).toEqual([...world.blocks].sort());
         for (const b of blocks) expect(b.data).toEqual({ password: `secret-${b.name}` });
+        expect(await db.logs.count()).toBe(world.logs);
         for (const [o, outcome] of expected)
           expect({ op: o, outcome: actual.get(o) }).toEqual({ op: o, outcome });
       }),

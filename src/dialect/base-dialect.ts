@@ -303,6 +303,12 @@ export abstract class BaseDialect implements Dialect {
     }
   }
 
+  abstract runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void>;
+
+  currentTransaction(bound?: TransactionContext): TransactionContext | undefined {
+    return this.#target(bound);
+  }
+
   readonly #reusable = new Map<string, unknown>();
 
   reusable<T>(key: string, build: (root: Executor) => T): T | undefined {

@@ -71,6 +71,19 @@ export interface Dialect {
    * capabilities.stableExecutor); undefined elsewhere, and the caller builds its query each time.
    */
   reusable<T>(key: string, build: (root: Executor) => T): T | undefined;
+  /**
+   * Runs one parameterised statement given as text on `executor` (inside `run`/`transaction`):
+   * for large statements built once as text rather than as Drizzle SQL objects, whose compilation
+   * would cost more than the statement (logs.createMany). Placeholders are the fragments'
+   * `placeholder(n)`; parameters are driver values. Returns nothing.
+   */
+  runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void>;
+  /**
+   * The transaction a call made now would join (the innermost open one of the async context, or
+   * the bound handle's; undefined outside any), to run later calls in: a call with it as `bound`
+   * after it ended is a DatabaseError (semantics.md §7: a stream read after its transaction).
+   */
+  currentTransaction(bound?: TransactionContext): TransactionContext | undefined;
   /** Rows of a raw query, as one library call (see `run`). */
   query(query: SQL, bound?: TransactionContext): Promise<Row[]>;
   /**

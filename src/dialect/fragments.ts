@@ -39,6 +39,8 @@ export interface SqlFragments {
    * no LIMIT clause. A number or an SQL expression, as Drizzle's `.limit()` accepts both.
    */
   pageLimit(limit: number | undefined, offset: number | undefined): number | SQL | undefined;
+  /** The text of the `n`-th (1-based) bind parameter in a statement written as text (`runText`). */
+  placeholder(n: number): string;
 }
 
 /** Escapes LIKE wildcards so user input matches literally (used with `ESCAPE '\'`). */

@@ -50,10 +50,15 @@ export function estimateRowBytes(row: object): number {
 
 /**
  * Splits `rows` into consecutive batches, in order, each within the bind limit (rows ×
- * parametersPerRow ≤ maxParameters) and the byte budget. A row heavier than the budget on its own
+ * parametersPerRow ≤ maxParameters) and the byte budget (`size` weighs a row: by default
+ * estimateRowBytes; a caller that already knows its rows' sizes passes its own). A row heavier than the budget on its own
  * goes alone (it cannot be split; validation bounds how big one row can be).
  */
-export function batches<T extends object>(rows: readonly T[], limits: BatchLimits): T[][] {
+export function batches<T extends object>(
+  rows: readonly T[],
+  limits: BatchLimits,
+  size: (row: T) => number = estimateRowBytes,
+): T[][] {
   const maxBytes = limits.maxBytes ?? MAX_STATEMENT_BYTES;
   const perRow = Math.max(1, limits.parametersPerRow);
   const maxRows = Math.max(1, Math.floor(limits.maxParameters / perRow));
@@ -61,14 +66,14 @@ export function batches<T extends object>(rows: readonly T[], limits: BatchLimit
   let current: T[] = [];
   let bytes = 0;
   for (const row of rows) {
-    const size = estimateRowBytes(row);
-    if (current.length > 0 && (current.length >= maxRows || bytes + size > maxBytes)) {
+    const weight = size(row);
+    if (current.length > 0 && (current.length >= maxRows || bytes + weight > maxBytes)) {
       out.push(current);
       current = [];
       bytes = 0;
     }
     current.push(row);
-    bytes += size;
+    bytes += weight;
   }
   if (current.length > 0) out.push(current);
   return out;

@@ -28,6 +28,20 @@ export class RepositoryContext {
     return this.dialect.reusable(key, build);
   }
 
+  /**
+   * This context pinned to the transaction a call made now would join (or to none): for work that
+   * continues in later calls (a stream's pages), which must stay in that transaction and fail with
+   * a DatabaseError once it has ended (semantics.md §7).
+   */
+  pinned(): RepositoryContext {
+    return new RepositoryContext(this.dialect, this.dialect.currentTransaction(this.bound));
+  }
+
+  /** True when a call made now would join a transaction (the caller's, or this handle's). */
+  inTransaction(): boolean {
+    return this.dialect.currentTransaction(this.bound) !== undefined;
+  }
+
   /** Runs `fn` on the current transaction, or on the connection. */
   run<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
     return this.dialect.run(fn, this.bound);

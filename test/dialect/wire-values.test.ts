@@ -46,4 +46,28 @@ describe('timestamptzToIso', () => {
       { numRuns: 500 },
     );
   });
+
+  it('reads UTC text (the fast path) as the instant it names, with 0 to 6 fraction digits', () => {
+    const instant = fc.date({
+      min: new Date('0100-01-01T00:00:00Z'),
+      max: new Date('9999-12-31T23:59:59.999Z'),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(
+        instant,
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 999 }),
+        (at, digits, extra) => {
+          // PostgreSQL drops trailing zeros of the fraction, and prints none for whole seconds.
+          const iso = at.toISOString();
+          const micros = `${iso.slice(20, 23)}${String(extra).padStart(3, '0')}`.slice(0, digits);
+          const text = `${iso.slice(0, 10)} ${iso.slice(11, 19)}${digits > 0 ? `.${micros}` : ''}+00`;
+          const expected = digits >= 3 ? iso : `${iso.slice(0, 20)}${micros.padEnd(3, '0')}Z`;
+          expect(timestamptzToIso(text)).toBe(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

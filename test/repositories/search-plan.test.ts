@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresFragments } from '../../src/dialect/postgres/fragments.js';
 import type { Database } from '../../src/index.js';
 import { flowRun } from '../../src/schema/postgres/runs.js';
 import { createTestDatabase } from '../../src/testing/index.js';
+import { wherePlan } from '../support/plans.js';
 
 // Postgres only: the trigram and tags GIN indexes exist there (SQLite scans for substrings, documented).
 describe('PostgreSQL plans for search with 50k runs', () => {
@@ -30,19 +30,7 @@ describe('PostgreSQL plans for search with 50k runs', () => {
     await db?.close();
   });
 
-  /**
-   * The plan PostgreSQL uses for the query as the library sends it: prepared, with the user's text
-   * as a parameter (a plain EXPLAIN over the wire would plan with unknown parameter values).
-   */
-  let statements = 0;
-  const plan = async (where: SQL) => {
-    const compiled = new PgDialect().sqlToQuery(sql`select ${flowRun.id} from ${flowRun} where ${where}`);
-    const name = `orion_plan_${++statements}`;
-    await db.execute(`prepare ${name} as ${compiled.sql}`);
-    const args = compiled.params.map((p) => `'${String(p).replace(/'/g, "''")}'`).join(', ');
-    const rows = await db.execute<{ 'QUERY PLAN': string }>(`explain execute ${name}(${args})`);
-    return rows.map((r) => r['QUERY PLAN']).join('\n');
-  };
+  const plan = (where: SQL) => wherePlan(db, flowRun.id, flowRun, where);
 
   it('serves a case-insensitive substring search (ILIKE, as the repository writes it) with the trigram index', async () => {
     const text = await plan(postgresFragments.containsInsensitive(flowRun.name, 'C4CA4238'));

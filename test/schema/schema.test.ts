@@ -28,8 +28,11 @@ const SQLITE_TYPE_OF: Record<string, string> = {
   smallint: 'integer',
 };
 
-/** Indexes that exist on one dialect only, by design (data-model.md, "Conventions"). */
-const POSTGRES_ONLY_INDEX = /__(name_trgm|tags)$/;
+/**
+ * Indexes that exist on one dialect only, by design (data-model.md, "Conventions"; the trigram on
+ * log messages: revision log_message_trigram, docs/logs.md — SQLite scans for the text query).
+ */
+const POSTGRES_ONLY_INDEX = /__(name_trgm|tags|message_trgm)$/;
 const SQLITE_ONLY_INDEX = /__name_nocase$/;
 
 function withoutExtras(shape: SchemaShape, extra: RegExp, mapType: (t: string) => string): SchemaShape {

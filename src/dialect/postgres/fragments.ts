@@ -67,4 +67,5 @@ export const postgresFragments: SqlFragments = {
     return sql`json_to_recordset(${json}::text::json) as ${sql.identifier(alias)}(${sql.join(definitions, sql`, `)})`;
   },
   pageLimit: (limit) => limit,
+  placeholder: (n) => `$${n}`,
 };

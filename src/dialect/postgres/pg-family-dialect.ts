@@ -20,6 +20,16 @@ export function pgRows(result: unknown): Row[] {
   return ((result as { rows?: Row[] }).rows ?? []) as Row[];
 }
 
+/** The part of Drizzle's postgres.js and PGlite sessions that runs a statement given as text. */
+interface PreparingSession {
+  prepareQuery(
+    query: { sql: string; params: unknown[] },
+    fields: undefined,
+    name: undefined,
+    isResponseInArrayMode: boolean,
+  ): { execute(): Promise<unknown> };
+}
+
 /**
  * What PostgreSQL and PGlite share: the advisory-lock migration step, the catalog queries and the
  * row shape. They differ in connection, in how a transaction is opened, and in the gate.
@@ -45,6 +55,14 @@ export abstract class PgFamilyDialect extends BaseDialect {
 
   protected async rows(executor: Executor, query: SQL): Promise<Row[]> {
     return pgRows(await executor.execute(query));
+  }
+
+  async runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void> {
+    // Through Drizzle's session: the same client (and prepared-statement setting) as every query.
+    const session = (executor as unknown as { session: PreparingSession }).session;
+    await session
+      .prepareQuery({ sql: text, params: params as unknown[] }, undefined, undefined, false)
+      .execute();
   }
 
   introspect(): Promise<SchemaShape> {

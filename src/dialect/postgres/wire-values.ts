@@ -31,6 +31,9 @@ const keepText: TextParser = (text) => text;
 const TIMESTAMPTZ =
   /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?( BC)?$/;
 
+/** A four-digit-year timestamptz printed in UTC: `2024-01-01 07:00:00.123+00`. */
+const UTC_TIMESTAMPTZ = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+
 /**
  * A `timestamptz` as PostgreSQL prints it with `DateStyle = ISO` (its default), in whatever
  * `TimeZone` the session has — `2024-01-01 07:00:00.123-05`, or `1800-01-01 00:00:00-04:56:02`
@@ -39,6 +42,14 @@ const TIMESTAMPTZ =
  * `infinity` and `-infinity` stay as they are (a `Date` cannot hold them).
  */
 export function timestamptzToIso(text: string): string {
+  // The common case, a UTC session (the library's own pool sets TimeZone = 'UTC'): rearranged as
+  // text, no Date built. Log reads decode three of these per row (measured: the general path was
+  // the largest cost of reading a page of 200 logs).
+  const plain = UTC_TIMESTAMPTZ.exec(text);
+  if (plain !== null) {
+    const [, date, time, fraction = ''] = plain;
+    return `${date}T${time}.${fraction.slice(0, 3).padEnd(3, '0')}Z`;
+  }
   const m = TIMESTAMPTZ.exec(text);
   if (m === null) {
     if (text === 'infinity' || text === '-infinity') return text;

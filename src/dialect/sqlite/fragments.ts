@@ -43,4 +43,5 @@ export const sqliteFragments: SqlFragments = {
   },
   // SQLite's grammar has OFFSET only after a LIMIT; a negative LIMIT means none.
   pageLimit: (limit, offset) => limit ?? (offset ? sql`-1` : undefined),
+  placeholder: () => '?',
 };

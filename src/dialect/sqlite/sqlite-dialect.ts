@@ -38,6 +38,16 @@ export function assertSqliteVersion(version: string): void {
   }
 }
 
+/** The part of Drizzle's better-sqlite3 session that runs a statement given as text. */
+interface PreparingSession {
+  prepareQuery(
+    query: { sql: string; params: unknown[] },
+    fields: undefined,
+    executeMethod: 'run',
+    isResponseInArrayMode: boolean,
+  ): { run(): unknown };
+}
+
 /**
  * SQLite through better-sqlite3. Drizzle's better-sqlite3 transactions are synchronous, so we issue
  * BEGIN IMMEDIATE / COMMIT / ROLLBACK ourselves on the one shared connection, behind its gate.
@@ -95,6 +105,12 @@ export class SqliteDialect extends BaseDialect {
     if (statement.reader) return statement.all(...compiled.params) as Row[];
     statement.run(...compiled.params);
     return [];
+  }
+
+  async runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void> {
+    // Through Drizzle's session, so the statement comes from the connection's statement cache.
+    const session = (executor as unknown as { session: PreparingSession }).session;
+    session.prepareQuery({ sql: text, params: params as unknown[] }, undefined, 'run', false).run();
   }
 
   protected async runMigrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T> {

@@ -1,0 +1,1 @@
+CREATE INDEX "ix_log__message_trgm" ON "log" USING gin ("message" gin_trgm_ops);

@@ -1,0 +1,89 @@
+/** Filters and options of `db.logs` reads (api.md "Shapes", data-model.md "Logs", semantics.md §7). */
+import { z } from 'zod';
+import { idFilter } from '../filters.js';
+import { limit, offset, time, uuid } from '../validation.js';
+import { LEVEL_PROBLEM, levelNumber } from './rows.js';
+import { MAX_LOG_QUERY_CHARS, MAX_LOG_QUERY_TERMS, parseTextQuery } from './text-query.js';
+
+/** A level in a filter: an integer 0–100 or a level name, as a number. */
+const level = z
+  .custom<number | string>(() => true)
+  .transform((value, ctx) => {
+    const n = levelNumber(value);
+    if (n === undefined) {
+      ctx.addIssue({ code: 'custom', message: LEVEL_PROBLEM });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** The text query, parsed; more than 50 terms or 1,000 characters is refused. */
+const textQuery = z
+  .string()
+  .max(MAX_LOG_QUERY_CHARS, `at most ${MAX_LOG_QUERY_CHARS} characters`)
+  .transform((query, ctx) => {
+    const parsed = parseTextQuery(query);
+    const terms = parsed.include.length + parsed.exclude.length;
+    if (terms > MAX_LOG_QUERY_TERMS) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_LOG_QUERY_TERMS} terms (got ${terms})` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+export const logWhere = z.strictObject({
+  flowRunId: idFilter.optional(),
+  taskRunId: idFilter.optional(),
+  level: z.strictObject({ ge: level.optional(), le: level.optional() }).optional(),
+  timestamp: z.strictObject({ before: time.optional(), after: time.optional() }).optional(),
+  text: z.strictObject({ query: textQuery }).optional(),
+});
+
+/**
+ * Which logs to read: `flowRunId` / `taskRunId` (`{ any, notAny, isNull }`), `level: { ge, le }`
+ * (numbers or names), `timestamp: { before, after }` (inclusive), `text: { query }`.
+ */
+export type LogWhere = z.input<typeof logWhere>;
+export type ParsedLogWhere = z.output<typeof logWhere>;
+
+export const LOG_SORTS = ['TIMESTAMP_ASC', 'TIMESTAMP_DESC'] as const;
+/** `TIMESTAMP_ASC` (the default) or `TIMESTAMP_DESC`; ties by id in the same direction. */
+export type LogSort = (typeof LOG_SORTS)[number];
+
+/**
+ * A keyset cursor: the (timestamp, id) of the last log of the previous page. Other keys are
+ * ignored, so the log itself can be handed back.
+ */
+const cursor = z.object({ timestamp: time, id: uuid });
+
+export const logList = z.strictObject({
+  where: logWhere.optional(),
+  sort: z.enum(LOG_SORTS).optional(),
+  limit: limit.optional(),
+  offset: offset.optional(),
+  after: cursor.optional(),
+});
+
+/**
+ * `list` options. `after` (the last log of the previous page) gives pages that stay stable while
+ * logs keep arriving: rows strictly after it in the sort order. `offset` may be combined with it.
+ */
+export type LogListOptions = z.input<typeof logList>;
+export type ParsedLogList = z.output<typeof logList>;
+
+export const logCount = z.strictObject({ where: logWhere.optional() });
+
+/** The largest page `stream` reads at once. */
+export const MAX_STREAM_BATCH = 10_000;
+export const DEFAULT_STREAM_BATCH = 1000;
+
+export const streamOptions = z.strictObject({
+  batchSize: z.number().int().min(1).max(MAX_STREAM_BATCH).optional(),
+  sort: z.enum(LOG_SORTS).optional(),
+});
+
+/** `stream` options: rows per page read (1–10,000, default 1,000) and the order. */
+export type LogStreamOptions = z.input<typeof streamOptions>;
+
+/** `deleteBefore`'s date. */
+export const deleteBeforeDate = time;

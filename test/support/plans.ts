@@ -1,0 +1,28 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { Database } from '../../src/index.js';
+
+let statements = 0;
+
+/**
+ * The plan PostgreSQL uses for `query` as the library sends it: prepared, with the user's values
+ * as parameters (a plain EXPLAIN over the wire would plan with unknown parameter values). Returns
+ * the plan's lines joined.
+ */
+export async function preparedPlan(db: Database, query: SQL): Promise<string> {
+  const compiled = new PgDialect().sqlToQuery(query);
+  const name = `orion_plan_${process.pid}_${++statements}`;
+  await db.execute(`prepare ${name} as ${compiled.sql}`);
+  const args = compiled.params
+    .map((p) => (p instanceof Date ? p.toISOString() : String(p)))
+    .map((p) => `'${p.replace(/'/g, "''")}'`)
+    .join(', ');
+  const rows = await db.execute<{ 'QUERY PLAN': string }>(`explain execute ${name}(${args})`);
+  await db.execute(`deallocate ${name}`);
+  return rows.map((r) => r['QUERY PLAN']).join('\n');
+}
+
+/** preparedPlan of `select <column> from <table> where <where>`. */
+export function wherePlan(db: Database, column: SQL | object, table: object, where: SQL): Promise<string> {
+  return preparedPlan(db, sql`select ${column} from ${table} where ${where}`);
+}

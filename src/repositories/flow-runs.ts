@@ -27,7 +27,7 @@ import { FlowRepository, flowWhere } from './flows.js';
 import { generateRunName } from './names.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
-import { TaskRunRepository, taskRunWhere } from './task-runs.js';
+import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
 import { indexedText, jsonObject, labels, limit, name, offset, parse, tags, uuid } from './validation.js';
 
 type FlowRunRow = typeof flowRun.$inferSelect;
@@ -52,11 +52,16 @@ export const flowRunWhere = z.strictObject({
   nextScheduledStartTime: timeFilter.optional(),
 });
 
+/** Deployment filter shared by flow runs and task runs. */
+export const deploymentRelation = z.strictObject({
+  id: idFilter.optional(),
+  name: textFilter.optional(),
+  tags: tagsFilter.optional(),
+});
+
 const relatedFilters = {
   flow: flowWhere.optional(),
-  deployment: z
-    .strictObject({ id: idFilter.optional(), name: textFilter.optional(), tags: tagsFilter.optional() })
-    .optional(),
+  deployment: deploymentRelation.optional(),
   workPool: z
     .strictObject({ id: idFilter.optional(), name: textFilter.optional(), type: textFilter.optional() })
     .optional(),
@@ -228,7 +233,7 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     }
     if (query.taskRun) {
       const tr = tables.taskRun;
-      const where = new TaskRunRepository(this.ctx).conditions({ where: query.taskRun });
+      const where = taskRunConditions(this.ctx, query.taskRun);
       out.push(
         exists(
           q

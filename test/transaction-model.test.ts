@@ -17,7 +17,9 @@ type Leaf =
   | { kind: 'detached'; key: string }
   | { kind: 'late'; on: 'db' | 'tx' }
   | { kind: 'acquire'; names: LimitName[] }
-  | { kind: 'release'; name: LimitName };
+  | { kind: 'release'; name: LimitName }
+  /** A loop service inside the transaction: flowRuns.markLate() over the one overdue run. */
+  | { kind: 'overdue' };
 type Op = Leaf | { kind: 'group'; ops: Op[] } | { kind: 'nested'; ops: Op[]; throws: boolean };
 interface Program {
   ops: Op[];
@@ -45,6 +47,7 @@ const leaf: fc.Arbitrary<Leaf> = fc.oneof(
     names: fc.subarray(['L1', 'L2'] as LimitName[], { minLength: 1 }),
   }),
   fc.record({ kind: fc.constant('release' as const), name: fc.constantFrom<LimitName>('L1', 'L2') }),
+  fc.record({ kind: fc.constant('overdue' as const) }),
 );
 const { op } = fc.letrec<{ op: Op }>((tie) => ({
   op: fc.oneof(
@@ -71,6 +74,8 @@ interface World {
   flows: Set<string>;
   /** Active slots per limit. */
   slots: Record<LimitName, number>;
+  /** Whether the overdue run was marked Late (by any committed markLate; never twice). */
+  late: number;
 }
 
 /** Runs the program against the model. Returns whether the scope threw. */
@@ -109,6 +114,10 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
       world.slots[o.name] = Math.max(0, world.slots[o.name] - 1);
       outcomes.set(o, 'ok');
       return false;
+    case 'overdue':
+      world.late = 1;
+      outcomes.set(o, 'ok');
+      return false;
     case 'group': {
       // Every call of the group was made; they ran in call order; the group fails if one did.
       let threw = false;
@@ -120,12 +129,14 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
         keys: new Set(world.keys),
         flows: new Set(world.flows),
         slots: { ...world.slots },
+        late: world.late,
       };
       const threw = model(o.ops, copy, outcomes, late) || o.throws;
       if (!threw) {
         world.keys = copy.keys;
         world.flows = copy.flows;
         world.slots = copy.slots;
+        world.late = copy.late;
       }
       return false; // the parent catches what a nested transaction throws
     }
@@ -200,6 +211,9 @@ async function executeOne(
     case 'release':
       await record(o, outcomes, scope.globalConcurrencyLimits.release({ names: [o.name], slots: 1 }));
       return;
+    case 'overdue':
+      await record(o, outcomes, scope.flowRuns.markLate());
+      return;
     case 'late': {
       // Registered inside the callback, so it runs with this async context after the end.
       const target = o.on === 'db' ? db : scope;
@@ -251,16 +265,22 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
       fc.asyncProperty(program, async (p) => {
         await db.execute('delete from configuration');
         await db.execute('delete from flow');
+        const loopFlow = await db.flows.create({ name: `loop-${crypto.randomUUID()}` });
+        await db.flowRuns.create({
+          flowId: loopFlow.id,
+          state: { type: 'SCHEDULED', stateDetails: { scheduledTime: new Date(Date.now() - 60_000) } },
+        });
         await db.execute('update concurrency_limit_v2 set active_slots = 0, denied_slots = 0');
 
         const expected = new Map<Op, Outcome>();
-        const world: World = { keys: new Set(), flows: new Set(), slots: { L1: 0, L2: 0 } };
+        const world: World = { keys: new Set(), flows: new Set(), slots: { L1: 0, L2: 0 }, late: 0 };
         const lateOps: Op[] = [];
         const topThrew = model(p.ops, world, expected, lateOps) || p.throws;
         if (topThrew) {
           world.keys.clear();
           world.flows.clear();
           world.slots = { L1: 0, L2: 0 };
+          world.late = 0;
         }
         for (const o of lateOps) {
           // After the end: on `db` a call of its own (unique keys, so it lands); on `tx` refused.
@@ -299,7 +319,17 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
         expect(keys.filter((k) => k.startsWith('late-'))).toHaveLength(
           lateOps.filter((o) => (o as { on: string }).on === 'db').length,
         );
-        expect((await db.flows.list()).map((f) => f.name).sort()).toEqual([...world.flows].sort());
+        const flowNames = (await db.flows.list()).map((f) => f.name);
+        expect(flowNames.filter((n) => !n.startsWith('loop-')).sort()).toEqual([...world.flows].sort());
+        // The overdue run is Late once a markLate committed, else still Scheduled; never a second Late.
+        expect(await db.flowRuns.count({ where: { state: { name: { any: ['Late'] } } } })).toBe(world.late);
+        expect(await db.flowRuns.count({ where: { state: { name: { any: ['Scheduled'] } } } })).toBe(
+          1 - world.late,
+        );
+        const [run] = await db.flowRuns.list({ flow: { name: { startsWith: 'loop-' } } });
+        expect((await db.flowRuns.states(run!.id)).filter((st) => st.name === 'Late')).toHaveLength(
+          world.late,
+        );
         const slots = Object.fromEntries(
           (await db.globalConcurrencyLimits.list()).map((l) => [l.name, l.activeSlots] as const),
         );

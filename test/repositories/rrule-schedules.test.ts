@@ -8,7 +8,7 @@ import { IANAZone, DateTime } from 'luxon';
 import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, ValidationError } from '../../src/index.js';
-import { scheduleInstants, scheduleSchema } from '../../src/repositories/schedules.js';
+import { CRON_SHORTCUTS, scheduleInstants, scheduleSchema } from '../../src/repositories/schedules.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
 
@@ -201,16 +201,7 @@ describe('schedule validation says what is wrong', () => {
         anchorDate: '2026-01-01T08:00:00.000Z',
       },
     );
-    for (const cron of [
-      '@hourly',
-      '@daily',
-      '@weekly',
-      '@monthly',
-      '@yearly',
-      '@annually',
-      '@midnight',
-      ' @DAILY ',
-    ]) {
+    for (const cron of [...CRON_SHORTCUTS, ' @DAILY ']) {
       expect(scheduleSchema.safeParse({ cron }).success).toBe(true);
     }
   });

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Database } from '../../src/index.js';
+import { CRON_SHORTCUTS } from '../../src/repositories/schedules.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
 import { type Boundary, boundaryTests, defect, expectJson, jsonDefect } from './support/harness.js';
@@ -229,15 +230,7 @@ describe.each(DIALECTS)(
     const kindSchedule = fc.oneof(
       fc.record({ rrule: rruleText, timezone: fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York') }),
       fc.record({
-        cron: fc.constantFrom(
-          '@hourly',
-          '@daily',
-          '@weekly',
-          '@monthly',
-          '@yearly',
-          '@annually',
-          '@midnight',
-        ),
+        cron: fc.constantFrom(...CRON_SHORTCUTS),
       }),
     );
     boundaryTests(

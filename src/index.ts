@@ -91,6 +91,12 @@ export type {
   WorkQueueUpdate,
 } from './repositories/work-queues.js';
 export type { Worker, WorkerRepository } from './repositories/workers.js';
+export type {
+  FailExpiredPausesOptions,
+  MarkLateOptions,
+  RefreshStatusOptions,
+  RefreshStatusResult,
+} from './repositories/loop-services.js';
 export type { GlobalConcurrencyLimitRepository } from './repositories/global-concurrency-limits.js';
 export type { GlobalConcurrencyLimit } from './repositories/limits/views.js';
 export type { ConcurrencyLimit, ConcurrencyLimitRepository } from './repositories/concurrency-limits.js';

@@ -29,7 +29,9 @@ type Leaf =
   | { kind: 'block'; name: string }
   | { kind: 'rotate' }
   | { kind: 'logs'; n: number; bad: boolean }
-  | { kind: 'purgeLogs' };
+  | { kind: 'purgeLogs' }
+  /** A loop service inside the transaction: flowRuns.markLate() over the one overdue run. */
+  | { kind: 'overdue' };
 type Op = Leaf | { kind: 'group'; ops: Op[] } | { kind: 'nested'; ops: Op[]; throws: boolean };
 interface Program {
   ops: Op[];
@@ -64,6 +66,7 @@ const leaf: fc.Arbitrary<Leaf> = fc.oneof(
   // Logs (issue 9): a createMany of n rows (one invalid row refuses all), deleteBefore of them all.
   fc.record({ kind: fc.constant('logs' as const), n: fc.integer({ min: 1, max: 5 }), bad: fc.boolean() }),
   fc.record({ kind: fc.constant('purgeLogs' as const) }),
+  fc.record({ kind: fc.constant('overdue' as const) }),
 );
 const { op } = fc.letrec<{ op: Op }>((tie) => ({
   op: fc.oneof(
@@ -94,6 +97,8 @@ interface World {
   blocks: Set<string>;
   /** Stored logs. */
   logs: number;
+  /** Whether the overdue run was marked Late (by any committed markLate; never twice). */
+  late: number;
 }
 
 /** Runs the program against the model. Returns whether the scope threw. */
@@ -150,6 +155,10 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
       world.logs = 0;
       outcomes.set(o, 'ok');
       return false;
+    case 'overdue':
+      world.late = 1;
+      outcomes.set(o, 'ok');
+      return false;
     case 'group': {
       // Every call of the group was made; they ran in call order; the group fails if one did.
       let threw = false;
@@ -163,6 +172,7 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
         slots: { ...world.slots },
         blocks: new Set(world.blocks),
         logs: world.logs,
+        late: world.late,
       };
       const threw = model(o.ops, copy, outcomes, late) || o.throws;
       if (!threw) {
@@ -171,6 +181,7 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
         world.slots = copy.slots;
         world.blocks = copy.blocks;
         world.logs = copy.logs;
+        world.late = copy.late;
       }
       return false; // the parent catches what a nested transaction throws
     }
@@ -268,6 +279,9 @@ async function executeOne(
     case 'purgeLogs':
       await record(o, outcomes, scope.logs.deleteBefore(MAX_TIME));
       return;
+    case 'overdue':
+      await record(o, outcomes, scope.flowRuns.markLate());
+      return;
     case 'late': {
       // Registered inside the callback, so it runs with this async context after the end.
       const target = o.on === 'db' ? db : scope;
@@ -331,6 +345,11 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
         await db.execute('delete from configuration');
         await db.execute('delete from flow');
         await db.execute('delete from log');
+        const loopFlow = await db.flows.create({ name: `loop-${crypto.randomUUID()}` });
+        await db.flowRuns.create({
+          flowId: loopFlow.id,
+          state: { type: 'SCHEDULED', stateDetails: { scheduledTime: new Date(Date.now() - 60_000) } },
+        });
         await db.execute('update concurrency_limit_v2 set active_slots = 0, denied_slots = 0');
 
         const expected = new Map<Op, Outcome>();
@@ -340,6 +359,7 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
           slots: { L1: 0, L2: 0 },
           blocks: new Set(),
           logs: 0,
+          late: 0,
         };
         const lateOps: Op[] = [];
         const topThrew = model(p.ops, world, expected, lateOps) || p.throws;
@@ -349,6 +369,7 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
           world.slots = { L1: 0, L2: 0 };
           world.blocks.clear();
           world.logs = 0;
+          world.late = 0;
         }
         for (const o of lateOps) {
           // After the end: on `db` a call of its own (unique keys, so it lands); on `tx` refused.
@@ -390,7 +411,17 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
         expect(keys.filter((k) => k.startsWith('late-'))).toHaveLength(
           lateOps.filter((o) => (o as { on: string }).on === 'db').length,
         );
-        expect((await db.flows.list()).map((f) => f.name).sort()).toEqual([...world.flows].sort());
+        const flowNames = (await db.flows.list()).map((f) => f.name);
+        expect(flowNames.filter((n) => !n.startsWith('loop-')).sort()).toEqual([...world.flows].sort());
+        // The overdue run is Late once a markLate committed, else still Scheduled; never a second Late.
+        expect(await db.flowRuns.count({ where: { state: { name: { any: ['Late'] } } } })).toBe(world.late);
+        expect(await db.flowRuns.count({ where: { state: { name: { any: ['Scheduled'] } } } })).toBe(
+          1 - world.late,
+        );
+        const [run] = await db.flowRuns.list({ flow: { name: { startsWith: 'loop-' } } });
+        expect((await db.flowRuns.states(run!.id)).filter((st) => st.name === 'Late')).toHaveLength(
+          world.late,
+        );
         const slots = Object.fromEntries(
           (await db.globalConcurrencyLimits.list()).map((l) => [l.name, l.activeSlots] as const),
         );

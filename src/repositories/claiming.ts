@@ -252,6 +252,12 @@ export async function claimScheduledRuns(
         updated: now,
       })
       .where(ctx.fragments.inList(wq.id, p.polledQueueIds, 'uuid'));
+    // semantics.md §5: a claim also marks the deployments of the polled queues polled and READY.
+    const d = ctx.tables.deployment;
+    await q
+      .update(d)
+      .set({ lastPolled: now, status: 'READY', updated: now })
+      .where(ctx.fragments.inList(d.workQueueId, p.polledQueueIds, 'uuid'));
   }
   if (o.workerName) await recordHeartbeat(ctx, q, p.pool, o.workerName, undefined, now);
   return claimed;

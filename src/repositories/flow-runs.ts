@@ -1,6 +1,12 @@
 import { type SQL, and, eq, exists, inArray } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
+import {
+  type FailExpiredPausesOptions,
+  type MarkLateOptions,
+  failExpiredPauses,
+  markLate,
+} from './loop-services.js';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { StateType } from '../schema/enums.js';
@@ -21,7 +27,7 @@ import { FlowRepository, flowWhere } from './flows.js';
 import { generateRunName } from './names.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
-import { TaskRunRepository, taskRunWhere } from './task-runs.js';
+import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
 import { indexedText, jsonObject, labels, limit, name, offset, parse, tags, uuid } from './validation.js';
 
 type FlowRunRow = typeof flowRun.$inferSelect;
@@ -46,11 +52,16 @@ export const flowRunWhere = z.strictObject({
   nextScheduledStartTime: timeFilter.optional(),
 });
 
+/** Deployment filter shared by flow runs and task runs. */
+export const deploymentRelation = z.strictObject({
+  id: idFilter.optional(),
+  name: textFilter.optional(),
+  tags: tagsFilter.optional(),
+});
+
 const relatedFilters = {
   flow: flowWhere.optional(),
-  deployment: z
-    .strictObject({ id: idFilter.optional(), name: textFilter.optional(), tags: tagsFilter.optional() })
-    .optional(),
+  deployment: deploymentRelation.optional(),
   workPool: z
     .strictObject({ id: idFilter.optional(), name: textFilter.optional(), type: textFilter.optional() })
     .optional(),
@@ -222,7 +233,7 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     }
     if (query.taskRun) {
       const tr = tables.taskRun;
-      const where = new TaskRunRepository(this.ctx).conditions({ where: query.taskRun });
+      const where = taskRunConditions(this.ctx, query.taskRun);
       out.push(
         exists(
           q
@@ -290,6 +301,29 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
       const [row] = await q.select({ id: table.id }).from(table).where(eq(table.id, id));
       if (!row) throw new NotFoundError(entity, id);
     }
+  }
+
+  /**
+   * Loop service (Prefect's late-runs service; call every ~5 s): SCHEDULED runs named `Scheduled`
+   * whose scheduled time is more than `after` (default `'15s'`; ms or `'30s'`, `'5m'`) before
+   * `now` get a SCHEDULED state named `Late` with the same `scheduledTime`, through the normal
+   * state bookkeeping, in batches of `batchSize` (500). Safe to run from two processes at once.
+   * @returns how many runs were marked late.
+   * @throws ValidationError for bad options.
+   * @example await db.flowRuns.markLate({ after: '15s' })
+   */
+  markLate(options: MarkLateOptions = {}): Promise<number> {
+    return markLate(this.ctx, this, options);
+  }
+
+  /**
+   * Loop service (Prefect's pause-expiration service; call every ~5 s): PAUSED runs whose current
+   * state's `stateDetails.pauseTimeout` is before `now` move to FAILED. Safe from two processes.
+   * @returns the runs it failed.
+   * @example await db.flowRuns.failExpiredPauses()
+   */
+  failExpiredPauses(options: FailExpiredPausesOptions = {}): Promise<FlowRun[]> {
+    return failExpiredPauses(this.ctx, this, options);
   }
 
   async list(options: FlowRunListOptions = {}): Promise<FlowRun[]> {

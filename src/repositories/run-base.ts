@@ -220,12 +220,17 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
    * a locked re-read per run.
    * @internal
    */
-  async transitionLocked(q: Executor, rows: Row[], state: StateInput): Promise<Run[]> {
+  async transitionLocked(
+    q: Executor,
+    rows: Row[],
+    state: StateInput | ((row: Row) => StateInput),
+  ): Promise<Run[]> {
     if (rows.length === 0) return [];
-    const proposed = parse(stateInput, state, 'state');
+    const same = typeof state === 'function' ? undefined : parse(stateInput, state, 'state');
     const now = new Date();
     const planned = rows.map((row) => {
       const current = row as unknown as RunBookkeeping & Record<string, unknown>;
+      const proposed = same ?? parse(stateInput, (state as (row: Row) => StateInput)(row), 'state');
       return {
         row,
         transition: applyTransition(current, proposed, {
@@ -289,6 +294,24 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       for (const r of rowsWritten) written.set(r.id, r);
     }
     return planned.map(({ row }) => this.toRun(written.get(row.id)!, now));
+  }
+
+  /**
+   * Up to `limit` runs matching `where`, in `order`, locked for a transition in the caller's open
+   * transaction (FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent callers take different rows;
+   * SQLite's write lock serialises them), with the columns a transition reads.
+   * @internal
+   */
+  async lockWhere(q: Executor, where: SQL, order: SQL[], limit: number): Promise<Row[]> {
+    let query = q
+      .select()
+      .from(this.table)
+      .where(where)
+      .orderBy(...order)
+      .limit(limit)
+      .$dynamic();
+    if (this.ctx.rowLocking) query = query.for('update', { skipLocked: true });
+    return (await query) as unknown as Row[];
   }
 
   /** The run columns a transition writes. */

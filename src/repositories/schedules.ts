@@ -1,83 +1,176 @@
 /**
- * Schedules as pure functions: the instants an interval or cron schedule produces in a window.
+ * Schedules as pure functions: the instants an interval, cron or rrule schedule produces in a window.
  * Interval schedules whose interval is a whole number of days keep their wall-clock time in their
  * timezone across daylight-saving changes; shorter intervals are exact elapsed time. Cron schedules
  * are evaluated in their timezone: a local time skipped by a spring-forward runs at the first
- * instant after the gap, and a local time repeated by a fall-back runs once.
+ * instant after the gap, and a local time repeated by a fall-back runs once. rrule schedules: see
+ * schedules/rrule.ts.
  */
 import { Cron } from 'croner';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { ValidationError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
+import { MAX_RRULE_CHARS, compileRRule, rruleInstants } from './schedules/rrule.js';
 import { MAX_TIME, boundedString, parseLocalTime } from './validation.js';
 
 const DAY_SECONDS = 86_400;
 /** Prefect's default anchor for interval schedules. */
 export const DEFAULT_ANCHOR = '2020-01-01T00:00:00.000Z';
 
+const INTERVAL_MAX_SECONDS = 10 * 365 * DAY_SECONDS;
+/** Cron nicknames croner understands besides five fields (`@reboot` is not a schedule). */
+export const CRON_SHORTCUTS = [
+  '@yearly',
+  '@annually',
+  '@monthly',
+  '@weekly',
+  '@daily',
+  '@midnight',
+  '@hourly',
+];
+
+const KINDS = ['interval', 'cron', 'rrule'] as const;
+type Kind = (typeof KINDS)[number];
+const KEYS: Record<Kind, string[]> = {
+  interval: ['interval', 'anchorDate', 'timezone'],
+  cron: ['cron', 'timezone', 'dayOr'],
+  rrule: ['rrule', 'timezone'],
+};
+
 const timezone = boundedString({ minChars: 1, maxChars: 64 }).refine(
   (tz) => IANAZone.isValidZone(tz),
   'must be an IANA timezone such as "Europe/Berlin"',
 );
 
-/**
- * An anchor with an offset is that instant; one without is wall-clock time in the schedule's
- * timezone (UTC when it has none), as in Prefect (semantics.md §2, "Times"). Either way it is
- * stored as `toISOString()`, beside the timezone, which keeps the wall-clock meaning.
- */
-const intervalSchedule = z
-  .strictObject({
-    interval: z
-      .number()
-      .positive()
-      .max(10 * 365 * DAY_SECONDS),
-    anchorDate: z.custom<string | Date>(() => true).optional(),
-    timezone: timezone.nullable().optional(),
-  })
-  .transform((s, ctx) => {
-    const { anchorDate, ...rest } = s;
-    if (anchorDate === undefined) return rest;
-    const parsed = parseLocalTime(anchorDate, s.timezone ?? 'UTC');
-    if ('problem' in parsed) {
-      ctx.addIssue({ code: 'custom', message: parsed.problem, path: ['anchorDate'] });
-      return z.NEVER;
-    }
-    return { ...s, anchorDate: parsed.date.toISOString() };
-  });
+function cronProblem(pattern: string): string | undefined {
+  const trimmed = pattern.trim();
+  const shortcut = trimmed.startsWith('@');
+  if (shortcut && !CRON_SHORTCUTS.includes(trimmed.toLowerCase())) {
+    return `cron shortcut must be one of ${CRON_SHORTCUTS.join(', ')} (got "${trimmed}")`;
+  }
+  if (!shortcut && trimmed.split(/\s+/).length !== 5) {
+    return `cron must be five fields such as "0 9 * * 1-5" or a shortcut such as "@daily" (got "${pattern}")`;
+  }
+  try {
+    new Cron(trimmed, { paused: true });
+    return undefined;
+  } catch (error) {
+    return `cron "${pattern}" is not valid: ${(error as Error).message}`;
+  }
+}
 
-const cronSchedule = z.strictObject({
-  cron: boundedString({ minChars: 1, maxChars: 256 }).refine((pattern) => {
-    try {
-      new Cron(pattern, { paused: true });
-      return pattern.trim().split(/\s+/).length === 5;
-    } catch {
-      return false;
-    }
-  }, 'must be a five-field cron expression such as "0 9 * * 1-5"'),
+const intervalSchedule = z.object({
+  interval: z
+    .custom<number>(
+      (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
+      'interval must be a positive number of seconds',
+    )
+    .refine(
+      (v) => v <= INTERVAL_MAX_SECONDS,
+      `interval must be at most ${INTERVAL_MAX_SECONDS} seconds (10 years)`,
+    ),
+  /** A `Date`, or a string: with an offset that instant, without one wall-clock time in `timezone`. */
+  anchorDate: z.custom<string | Date>(() => true).optional(),
+  timezone: timezone.nullable().optional(),
+});
+
+const cronSchedule = z.object({
+  cron: z
+    .custom<string>((v) => typeof v === 'string', 'cron must be a string such as "0 9 * * 1-5" or "@daily"')
+    .pipe(boundedString({ minChars: 1, maxChars: 256 }))
+    .superRefine((pattern, ctx) => {
+      const problem = cronProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   timezone: timezone.nullable().optional(),
   dayOr: z.boolean().optional(),
 });
 
-type ScheduleOutput = z.output<typeof intervalSchedule> | z.output<typeof cronSchedule>;
-type ScheduleInput = z.input<typeof intervalSchedule> | z.input<typeof cronSchedule>;
+const rruleSchedule = z.object({
+  rrule: z
+    .custom<string>(
+      (v) => typeof v === 'string',
+      'rrule schedules need an RFC 5545 rule as a string, e.g. "FREQ=WEEKLY;BYDAY=MO,WE,FR"',
+    )
+    .pipe(boundedString({ minChars: 1, maxChars: MAX_RRULE_CHARS }))
+    .superRefine((text, ctx) => {
+      const compiled = compileRRule(text);
+      if ('problem' in compiled) ctx.addIssue({ code: 'custom', message: compiled.problem });
+    }),
+  timezone: timezone.nullable().optional(),
+});
+
+/** What the API takes for `schedule` (camelCase), per kind (exported as deployments' ScheduleInput.schedule). */
+type ScheduleInput =
+  | z.input<typeof intervalSchedule>
+  | z.input<typeof cronSchedule>
+  | z.input<typeof rruleSchedule>;
 
 /**
- * A schedule as the API takes it (camelCase). rrule schedules are not supported yet. The kind is
- * chosen by its `cron` key, not by a union, so that an error names the field (`anchorDate`) rather
- * than "invalid input" for the whole schedule.
+ * The kind of a schedule by its key, or what is wrong with its shape; so that an error says what
+ * is wrong ("interval must be a positive number of seconds") rather than "invalid input" for the
+ * whole schedule, as a union would.
+ */
+function kindOf(value: unknown): { kind: Kind } | { problem: string } {
+  const need = 'a schedule needs one of interval (seconds), cron or rrule';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { problem: `${need}, as an object` };
+  const kinds = KINDS.filter((k) => k in value);
+  const [kind] = kinds;
+  if (kind === undefined) return { problem: need };
+  if (kinds.length > 1) return { problem: `a schedule is one kind; it has ${kinds.join(' and ')}` };
+  const unknown = Object.keys(value).filter((k) => !KEYS[kind].includes(k));
+  if (unknown.length > 0) {
+    return {
+      problem: `${kind} schedules take ${KEYS[kind].join(', ')}; unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`,
+    };
+  }
+  return { kind };
+}
+
+type ScheduleOutput = Schedule;
+
+/**
+ * A schedule as the API takes it: `{ interval, anchorDate?, timezone? }` (seconds; the anchor a
+ * `Date` or an ISO string, without an offset read in `timezone`), `{ cron, timezone?, dayOr? }`
+ * (five fields or a shortcut such as `@daily`) or `{ rrule, timezone? }` (RFC 5545; see
+ * schedules/rrule.ts). Anchors are stored as `toISOString()`, beside the timezone, which keeps
+ * their wall-clock meaning (semantics.md §2, "Times").
  */
 export const scheduleSchema = z
   .custom<ScheduleInput>(() => true)
   .transform((value, ctx): ScheduleOutput => {
-    const kind =
-      typeof value === 'object' && value !== null && 'cron' in value ? cronSchedule : intervalSchedule;
-    const result = kind.safeParse(value);
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) {
-      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as (string | number)[] });
+    const shape = kindOf(value);
+    if ('problem' in shape) {
+      ctx.addIssue({ code: 'custom', message: shape.problem });
+      return z.NEVER;
     }
-    return z.NEVER;
+    const result = { interval: intervalSchedule, cron: cronSchedule, rrule: rruleSchedule }[
+      shape.kind
+    ].safeParse(value);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const [field] = issue.path;
+        // Messages that already name their field stand alone; others get the field as their path.
+        const named = typeof field === 'string' && issue.message.startsWith(field);
+        ctx.addIssue({
+          code: 'custom',
+          message: issue.message,
+          path: named ? [] : (issue.path as (string | number)[]),
+        });
+      }
+      return z.NEVER;
+    }
+    const data = result.data as Record<string, unknown>;
+    if (shape.kind === 'interval' && data.anchorDate !== undefined) {
+      const parsed = parseLocalTime(data.anchorDate, (data.timezone as string | null | undefined) ?? 'UTC');
+      if ('problem' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.problem, path: ['anchorDate'] });
+        return z.NEVER;
+      }
+      return { ...data, anchorDate: parsed.date.toISOString() } as ScheduleOutput;
+    }
+    return data as ScheduleOutput;
   });
 
 /** Up to `max` instants in [start, end), in order. */
@@ -87,7 +180,7 @@ export function scheduleInstants(schedule: Schedule, start: Date, until: Date, m
   if (max <= 0 || end <= start) return [];
   if ('interval' in schedule) return intervalInstants(schedule, start, end, max);
   if ('cron' in schedule) return cronInstants(schedule, start, end, max);
-  throw new ValidationError('rrule schedules are not supported yet; use an interval or a cron schedule');
+  return rruleInstants(schedule, start, end, max);
 }
 
 function intervalInstants(
@@ -130,7 +223,7 @@ function cronInstants(
   end: Date,
   max: number,
 ): Date[] {
-  const cron = new Cron(s.cron, {
+  const cron = new Cron(s.cron.trim(), {
     timezone: s.timezone ?? 'UTC',
     paused: true,
     domAndDow: s.dayOr === false,

@@ -1,23 +1,14 @@
-import { type SQL, and, eq, isNull, sql } from 'drizzle-orm';
+import { type SQL, and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { StateType } from '../schema/enums.js';
 import type { taskRun } from '../schema/postgres/runs.js';
-import {
-  idConditions,
-  idFilter,
-  stateConditions,
-  stateFilter,
-  tagsConditions,
-  tagsFilter,
-  textConditions,
-  textFilter,
-  timeConditions,
-  timeFilter,
-} from './filters.js';
+import { FlowRunRepository, deploymentRelation, flowRunWhere } from './flow-runs.js';
+import { flowWhere } from './flows.js';
 import { generateRunName } from './names.js';
+import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
 import {
@@ -37,22 +28,19 @@ type TaskRunRow = typeof taskRun.$inferSelect;
 /** A task run as the library returns it: its columns and the derived timing fields. */
 export type TaskRun = TaskRunRow & DerivedRunFields;
 
-export const taskRunWhere = z.strictObject({
-  id: idFilter.optional(),
-  name: textFilter.optional(),
-  tags: tagsFilter.optional(),
-  state: stateFilter.optional(),
-  flowRunId: idFilter.optional(),
-  taskKey: textFilter.optional(),
-  startTime: timeFilter.optional(),
-  endTime: timeFilter.optional(),
-  expectedStartTime: timeFilter.optional(),
-  nextScheduledStartTime: timeFilter.optional(),
-});
-
-const taskRunQuery = z.strictObject({ where: taskRunWhere.optional() });
+/**
+ * Task runs filtered by related entities, as flow runs are: `flowRun` (a flow-run `where`), `flow`
+ * (a flow `where`), `deployment` ({ id, name, tags }) — task runs whose flow run matches.
+ */
+const relatedFilters = {
+  flowRun: flowRunWhere.optional(),
+  flow: flowWhere.optional(),
+  deployment: deploymentRelation.optional(),
+};
+const taskRunQuery = z.strictObject({ where: taskRunWhere.optional(), ...relatedFilters });
 const taskRunList = z.strictObject({
   where: taskRunWhere.optional(),
+  ...relatedFilters,
   sort: z.enum(RUN_SORTS).optional(),
   limit: limit.optional(),
   offset: offset.optional(),
@@ -123,22 +111,27 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
     return { ...row, ...this.derived(row, now) };
   }
 
-  conditions(query: z.output<typeof taskRunQuery>): SQL[] {
-    const t = this.table;
-    const f = this.ctx.fragments;
-    const w = query.where ?? {};
-    return [
-      ...idConditions(t.id, w.id, f),
-      ...textConditions(t.name, w.name, f),
-      ...tagsConditions(t.tags, w.tags, f),
-      ...idConditions(t.flowRunId, w.flowRunId, f),
-      ...textConditions(t.taskKey, w.taskKey, f),
-      ...timeConditions(t.startTime, w.startTime),
-      ...timeConditions(t.endTime, w.endTime),
-      ...timeConditions(t.expectedStartTime, w.expectedStartTime),
-      ...timeConditions(t.nextScheduledStartTime, w.nextScheduledStartTime),
-      ...stateConditions(t, w.state, f),
-    ];
+  /** SQL conditions for a task-run query: its own filter, and its flow run's (by flow run, flow, deployment). */
+  conditions(q: Executor, query: z.output<typeof taskRunQuery>): SQL[] {
+    const out = taskRunConditions(this.ctx, query.where);
+    if (query.flowRun || query.flow || query.deployment) {
+      const fr = this.ctx.tables.flowRun;
+      const where = new FlowRunRepository(this.ctx).conditions(q, {
+        where: query.flowRun,
+        flow: query.flow,
+        deployment: query.deployment,
+      });
+      out.push(
+        inArray(
+          this.table.flowRunId,
+          q
+            .select({ id: fr.id })
+            .from(fr)
+            .where(and(...where)),
+        ),
+      );
+    }
+    return out;
   }
 
   /**
@@ -177,17 +170,17 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
 
   async list(options: TaskRunListOptions = {}): Promise<TaskRun[]> {
     const { sort, limit, offset, ...query } = parse(taskRunList, options, 'task run list options');
-    return this.listRuns(() => this.conditions(query), { sort, limit, offset });
+    return this.listRuns((q) => this.conditions(q, query), { sort, limit, offset });
   }
 
   async count(options: z.input<typeof taskRunQuery> = {}): Promise<number> {
     const query = parse(taskRunQuery, options, 'task run count options');
-    return this.countRuns(() => this.conditions(query));
+    return this.countRuns((q) => this.conditions(q, query));
   }
 
   async countByState(options: z.input<typeof taskRunQuery> = {}): Promise<Record<StateType, number>> {
     const query = parse(taskRunQuery, options, 'task run count options');
-    return this.countStates(() => this.conditions(query));
+    return this.countStates((q) => this.conditions(q, query));
   }
 
   async update(id: string, patch: TaskRunUpdate): Promise<TaskRun> {

@@ -30,7 +30,14 @@ export {
   text,
   utf8Bytes,
 } from './validation/strings.js';
-export { MAX_TIME, MIN_TIME, parseLocalTime, parseTime, time } from './validation/times.js';
+export {
+  MAX_TIME,
+  MIN_TIME,
+  parseLocalTime,
+  parseTime,
+  time,
+  wallClockToInstant,
+} from './validation/times.js';
 
 /** A UUID in any case, lower-cased. */
 export const uuid = z

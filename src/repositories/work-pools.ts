@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { type RefreshStatusOptions, type RefreshStatusResult, refreshStatus } from './loop-services.js';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { workPool } from '../schema/postgres/work.js';
@@ -64,6 +65,18 @@ export async function lockPoolByName(
 /** Work pools: each has a `default` queue, created with it, that cannot be deleted. */
 export class WorkPoolRepository {
   constructor(private readonly ctx: RepositoryContext) {}
+
+  /**
+   * Loop service, the foreman (Prefect's; call every ~30 s): workers OFFLINE after 3 × their
+   * heartbeat interval (90 s without one); pools PAUSED while paused, else READY with an online
+   * worker, NOT_READY without; queues and deployments NOT_READY when not polled for 60 s (a claim
+   * marks them READY). In bulk, safe from two processes at once.
+   * @returns the ids of what changed (pools with their new status).
+   * @example const { workers, pools } = await db.workPools.refreshStatus()
+   */
+  refreshStatus(options: RefreshStatusOptions = {}): Promise<RefreshStatusResult> {
+    return refreshStatus(this.ctx, options);
+  }
 
   private get t() {
     return this.ctx.tables.workPool;

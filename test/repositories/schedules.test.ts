@@ -102,7 +102,7 @@ describe('schedule instants (table-driven, across daylight-saving changes)', () 
     { cron: 'every day' },
     { cron: '0 9 * * 1', timezone: 'Mars/Olympus' },
     { cron: '* * * * * *' },
-    { rrule: 'FREQ=DAILY' },
+    { rrule: 'FREQ=DAILY;BYHOUR=25' },
     { interval: 60, colour: 'red' },
   ])('refuses %j', (schedule) => {
     expect(scheduleSchema.safeParse(schedule).success).toBe(false);

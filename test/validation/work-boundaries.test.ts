@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Database } from '../../src/index.js';
+import { CRON_SHORTCUTS } from '../../src/repositories/schedules.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
 import { type Boundary, boundaryTests, defect, expectJson, jsonDefect } from './support/harness.js';
@@ -198,6 +199,64 @@ describe.each(DIALECTS)(
           jsonDefect(scheduleInput, ['parameters']),
         ),
         call: (input) => db.deployments.schedules.update(deploymentId, scheduleId, input),
+      }),
+    );
+
+    /**
+     * rrule schedules up to Prefect's 6,500 characters (a rule and RDATEs, padded to the exact
+     * length with a trailing RDATE list), and cron shortcuts, in random zones.
+     */
+    const rruleText = fc
+      .record({
+        rule: fc.constantFrom('FREQ=DAILY;BYHOUR=9', 'FREQ=WEEKLY;BYDAY=MO,WE,FR', 'FREQ=MONTHLY;BYDAY=-1FR'),
+        dates: fc.integer({ min: 0, max: 380 }),
+        atLimit: fc.boolean(),
+      })
+      .map(({ rule, dates, atLimit }) => {
+        let text = `RRULE:${rule}`;
+        const stamps = Array.from(
+          { length: dates },
+          (_, i) => `2026${String((i % 12) + 1).padStart(2, '0')}01T0${i % 10}0000`,
+        );
+        if (stamps.length > 0) text += `\nRDATE:${stamps.join(',')}`;
+        if (atLimit) {
+          // Whole RDATEs up to the limit, then trailing blank lines (the parser skips them).
+          text += '\nRDATE:20270101T000000';
+          while (text.length + 16 <= 6500) text += ',20270101T000000';
+          text = text.padEnd(6500, '\n');
+        }
+        return text;
+      });
+    const kindSchedule = fc.oneof(
+      fc.record({ rrule: rruleText, timezone: fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York') }),
+      fc.record({
+        cron: fc.constantFrom(...CRON_SHORTCUTS),
+      }),
+    );
+    boundaryTests(
+      getDb,
+      (): Boundary<any> => ({
+        method: 'deployments.schedules.create (rrule, cron shortcuts)',
+        valid: kindSchedule,
+        roundTrip: async (schedule) => {
+          const [created] = await db.deployments.schedules.create(deploymentId, [{ schedule }]);
+          expect(created!.schedule).toEqual(schedule);
+          await db.deployments.schedules.delete(deploymentId, created!.id);
+        },
+        invalid: fc.oneof(
+          fc.constant({
+            input: { rrule: `FREQ=DAILY;${'BYHOUR=1;'.repeat(800)}` },
+            path: 'schedule',
+            says: /6500/,
+          }),
+          fc
+            .constantFrom('BYHOUR=24', 'BYMINUTE=60', 'BYMONTH=13', 'BYMONTHDAY=0', 'INTERVAL=0', 'COUNT=0')
+            .map((part) => ({ input: { rrule: `FREQ=DAILY;${part}` }, path: 'schedule', says: /rrule/ })),
+          fc
+            .constantFrom('@reboot', '@fortnightly', '@')
+            .map((cron) => ({ input: { cron }, path: 'schedule', says: /cron shortcut/ })),
+        ),
+        call: (schedule) => db.deployments.schedules.create(deploymentId, [{ schedule }]),
       }),
     );
 

@@ -130,6 +130,28 @@ function wallClockInstant(f: Fields, zone: string): Date | undefined {
 }
 
 /**
+ * The instant at which a floating wall-clock time (its fields read as UTC fields, the way the
+ * rrule library represents floating times) happens in `zone`, by the same rule as schedule anchors:
+ * a time skipped by a spring-forward moves forward by the gap, a repeated one is the earlier
+ * instant. Undefined for an unknown zone.
+ */
+export function wallClockToInstant(floating: Date, zone: string): Date | undefined {
+  return wallClockInstant(
+    {
+      year: floating.getUTCFullYear(),
+      month: floating.getUTCMonth() + 1,
+      day: floating.getUTCDate(),
+      hour: floating.getUTCHours(),
+      minute: floating.getUTCMinutes(),
+      second: floating.getUTCSeconds(),
+      millisecond: floating.getUTCMilliseconds(),
+      offset: undefined,
+    },
+    zone,
+  );
+}
+
+/**
  * Parses a schedule anchor: with an offset like any time, without one as wall-clock time in `zone`
  * (Prefect's rule). A wall-clock time skipped by a daylight-saving change moves forward by the
  * gap; one that occurs twice means the earlier instant (see wallClockInstant).

@@ -1,0 +1,119 @@
+/**
+ * What a deployment does to its runs (semantics.md §5, "Which runs go"): the auto-scheduled runs a
+ * redeploy, an update or a pause deletes, which fields a run inherits, and schedule identity
+ * across an upsert.
+ */
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Executor } from '../dialect/dialect.js';
+import type { Schedule } from '../schema/json-types.js';
+import type { deployment } from '../schema/postgres/deployments.js';
+import type { RepositoryContext } from './context.js';
+import { type scheduleInput, insertSchedules } from './deployment-schedules.js';
+
+type DeploymentRow = typeof deployment.$inferSelect;
+
+/**
+ * Deletes the deployment's auto-scheduled runs nobody has claimed (still SCHEDULED, never started,
+ * no retry). With `after`, only those scheduled later than it: a redeploy or an update keeps late
+ * runs (they are owed), a pause takes them all (as Prefect's pause does).
+ */
+export async function deleteUnclaimedAutoRuns(
+  ctx: RepositoryContext,
+  q: Executor,
+  deploymentId: string,
+  after: Date | undefined,
+): Promise<void> {
+  const fr = ctx.tables.flowRun;
+  await q
+    .delete(fr)
+    .where(
+      and(
+        eq(fr.deploymentId, deploymentId),
+        eq(fr.stateType, 'SCHEDULED'),
+        eq(fr.autoScheduled, true),
+        isNull(fr.startTime),
+        eq(fr.runCount, 0),
+        after ? gt(fr.nextScheduledStartTime, after) : undefined,
+      ),
+    );
+}
+
+/** JSON with sorted keys and without null/undefined members, so equal values compare equal. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, member]) => member !== null && member !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries);
+  });
+}
+
+/** What a scheduled run copies from its deployment: a change to any of these makes future runs stale. */
+const INHERITED = [
+  'workQueueId',
+  'workQueueName',
+  'version',
+  'parameters',
+  'jobVariables',
+  'tags',
+  'labels',
+] as const satisfies readonly (keyof DeploymentRow)[];
+
+/** Whether `after` differs from `before` in anything a run inherits. */
+export function inheritedChanged(before: DeploymentRow, after: DeploymentRow): boolean {
+  return INHERITED.some((key) => canonicalJson(before[key]) !== canonicalJson(after[key]));
+}
+
+/**
+ * Replaces a deployment's schedules keeping their identity (semantics.md §5): each new schedule
+ * takes the id of the existing one with its slug, else of the first unmatched existing schedule
+ * without a slug whose `schedule` object is equal, in order; the rest are deleted or inserted.
+ * Kept ids keep the idempotency keys of their runs (`scheduled <deployment> <schedule> <instant>`)
+ * valid, so a redeploy never schedules an instant a second time.
+ */
+export async function replaceSchedules(
+  ctx: RepositoryContext,
+  q: Executor,
+  deploymentId: string,
+  schedules: z.output<typeof scheduleInput>[],
+  now: Date,
+): Promise<void> {
+  const s = ctx.tables.deploymentSchedule;
+  const existing = await q
+    .select()
+    .from(s)
+    .where(eq(s.deploymentId, deploymentId))
+    .orderBy(asc(s.created), asc(s.id));
+  const unmatched = new Set(existing);
+  const matches: [z.output<typeof scheduleInput>, (typeof existing)[number] | undefined][] = [];
+  for (const input of schedules) {
+    const key = canonicalJson(input.schedule);
+    const match = input.slug
+      ? existing.find((row) => unmatched.has(row) && row.slug === input.slug)
+      : existing.find(
+          (row) => unmatched.has(row) && row.slug === null && canonicalJson(row.schedule) === key,
+        );
+    if (match) unmatched.delete(match);
+    matches.push([input, match]);
+  }
+  // Deletes first, so a slug moving between schedules never meets itself in the unique index.
+  for (const row of unmatched) await q.delete(s).where(eq(s.id, row.id));
+  for (const [input, row] of matches) {
+    if (!row) continue;
+    await q
+      .update(s)
+      .set({
+        schedule: input.schedule as Schedule,
+        active: input.active ?? true,
+        maxScheduledRuns: input.maxScheduledRuns ?? null,
+        parameters: input.parameters ?? {},
+        slug: input.slug ?? null,
+        updated: now,
+      })
+      .where(eq(s.id, row.id));
+  }
+  const fresh = matches.filter(([, row]) => !row).map(([input]) => input);
+  await insertSchedules(ctx, q, deploymentId, fresh, now);
+}

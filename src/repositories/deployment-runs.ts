@@ -4,12 +4,16 @@
  * across an upsert.
  */
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
+import { NotFoundError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
 import type { deployment } from '../schema/postgres/deployments.js';
 import type { RepositoryContext } from './context.js';
 import { type scheduleInput, insertSchedules } from './deployment-schedules.js';
+import { type FlowRun, FlowRunRepository, flowRunCreate } from './flow-runs.js';
+import { validateParameters } from './parameter-schema.js';
+import { parse, uuid } from './validation.js';
 
 type DeploymentRow = typeof deployment.$inferSelect;
 
@@ -116,4 +120,55 @@ export async function replaceSchedules(
   }
   const fresh = matches.filter(([, row]) => !row).map(([input]) => input);
   await insertSchedules(ctx, q, deploymentId, fresh, now);
+}
+
+const deploymentFlowRun = flowRunCreate
+  .pick({
+    name: true,
+    parameters: true,
+    jobVariables: true,
+    tags: true,
+    labels: true,
+    state: true,
+    idempotencyKey: true,
+    context: true,
+    empiricalPolicy: true,
+    parentTaskRunId: true,
+    createdBy: true,
+  })
+  .extend({ enforceParameterSchema: z.boolean().optional() });
+export type DeploymentFlowRunCreate = z.input<typeof deploymentFlowRun>;
+
+/** See DeploymentRepository.createFlowRun. */
+export async function createDeploymentFlowRun(
+  ctx: RepositoryContext,
+  id: string,
+  options: DeploymentFlowRunCreate,
+): Promise<FlowRun> {
+  const deploymentId = parse(uuid, id, 'deployment id');
+  const o = parse(deploymentFlowRun, options, 'deployment flow run');
+  return ctx.transaction(async (q) => {
+    const [dep] = await q
+      .select()
+      .from(ctx.tables.deployment)
+      .where(eq(ctx.tables.deployment.id, deploymentId));
+    if (!dep) throw new NotFoundError('deployment', deploymentId);
+    const { enforceParameterSchema, ...rest } = o;
+    const parameters = { ...dep.parameters, ...o.parameters };
+    if (enforceParameterSchema ?? dep.enforceParameterSchema)
+      validateParameters(dep.parameterOpenapiSchema, parameters);
+    return new FlowRunRepository(ctx).create({
+      ...rest,
+      flowId: dep.flowId,
+      deploymentId: dep.id,
+      deploymentVersion: dep.version,
+      workQueueId: dep.workQueueId,
+      workQueueName: dep.workQueueName,
+      parameters,
+      jobVariables: { ...dep.jobVariables, ...o.jobVariables },
+      tags: [...new Set([...dep.tags, ...(o.tags ?? [])])],
+      labels: o.labels === undefined ? dep.labels : { ...dep.labels, ...o.labels },
+      state: o.state ?? { type: 'SCHEDULED' },
+    });
+  });
 }

@@ -5,10 +5,15 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { ConcurrencyOptions, CreatedBy } from '../schema/json-types.js';
 import type { deployment } from '../schema/postgres/deployments.js';
 import type { RepositoryContext } from './context.js';
-import { deleteUnclaimedAutoRuns, inheritedChanged, replaceSchedules } from './deployment-runs.js';
+import {
+  type DeploymentFlowRunCreate,
+  createDeploymentFlowRun,
+  deleteUnclaimedAutoRuns,
+  inheritedChanged,
+  replaceSchedules,
+} from './deployment-runs.js';
 import { DeploymentSchedules, type ScheduleRunsOptions, scheduleInput } from './deployment-schedules.js';
-import { type FlowRun, FlowRunRepository, flowRunCreate } from './flow-runs.js';
-import { validateParameters } from './parameter-schema.js';
+import type { FlowRun } from './flow-runs.js';
 import { type ScheduleDueOptions, scheduleDue } from './scheduler.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { NAMED_ENTITY_SORTS, namedEntityOrder, paged } from './sorting.js';
@@ -87,22 +92,7 @@ const deploymentList = z.strictObject({
   limit: limit.optional(),
   offset: offset.optional(),
 });
-const deploymentFlowRun = flowRunCreate
-  .pick({
-    name: true,
-    parameters: true,
-    jobVariables: true,
-    tags: true,
-    labels: true,
-    state: true,
-    idempotencyKey: true,
-    context: true,
-    empiricalPolicy: true,
-    parentTaskRunId: true,
-    createdBy: true,
-  })
-  .extend({ enforceParameterSchema: z.boolean().optional() });
-export type DeploymentFlowRunCreate = z.input<typeof deploymentFlowRun>;
+export type { DeploymentFlowRunCreate };
 export type DeploymentUpsert = z.input<typeof deploymentUpsert>;
 export type DeploymentUpdate = z.input<typeof deploymentUpdate>;
 export type DeploymentWhere = z.input<typeof deploymentWhere>;
@@ -158,30 +148,8 @@ export class DeploymentRepository {
    *   parameter (`parameters.retries: must be integer`) or other bad input.
    * @example await db.deployments.createFlowRun(id, { parameters: { day: '2026-01-01' }, tags: ['backfill'] })
    */
-  async createFlowRun(id: string, options: DeploymentFlowRunCreate = {}): Promise<FlowRun> {
-    const deploymentId = parse(uuid, id, 'deployment id');
-    const o = parse(deploymentFlowRun, options, 'deployment flow run');
-    return this.ctx.transaction(async (q) => {
-      const [dep] = await q.select().from(this.t).where(eq(this.t.id, deploymentId));
-      if (!dep) throw new NotFoundError('deployment', deploymentId);
-      const { enforceParameterSchema, ...rest } = o;
-      const parameters = { ...dep.parameters, ...o.parameters };
-      if (enforceParameterSchema ?? dep.enforceParameterSchema)
-        validateParameters(dep.parameterOpenapiSchema, parameters);
-      return new FlowRunRepository(this.ctx).create({
-        ...rest,
-        flowId: dep.flowId,
-        deploymentId: dep.id,
-        deploymentVersion: dep.version,
-        workQueueId: dep.workQueueId,
-        workQueueName: dep.workQueueName,
-        parameters,
-        jobVariables: { ...dep.jobVariables, ...o.jobVariables },
-        tags: [...new Set([...dep.tags, ...(o.tags ?? [])])],
-        labels: o.labels === undefined ? dep.labels : { ...dep.labels, ...o.labels },
-        state: o.state ?? { type: 'SCHEDULED' },
-      });
-    });
+  createFlowRun(id: string, options: DeploymentFlowRunCreate = {}): Promise<FlowRun> {
+    return createDeploymentFlowRun(this.ctx, id, options);
   }
 
   /** Resolves workPoolName/workQueueName to a queue: the named queue of the pool, else its default queue. */

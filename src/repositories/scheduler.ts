@@ -28,6 +28,66 @@ export interface ScheduleWindow {
   minUntil?: Date;
 }
 
+type ScheduleRow = typeof import('../schema/postgres/deployments.js').deploymentSchedule.$inferSelect;
+
+/** The instants one schedule should have runs at in the window, by Prefect's stopping rule. */
+function plannedInstants(schedule: ScheduleRow, window: ScheduleWindow): Date[] {
+  const instants = scheduleInstants(
+    schedule.schedule,
+    window.start,
+    window.end,
+    Math.min(window.max, schedule.maxScheduledRuns ?? window.max),
+  );
+  if (window.minRuns === undefined || window.minUntil === undefined) return instants;
+  // Prefect's rule: stop as soon as both minimums hold (enough runs, and one far enough ahead).
+  const { minRuns, minUntil } = window;
+  const stop = instants.findIndex((at, i) => i + 1 >= minRuns && at >= minUntil);
+  return stop >= 0 ? instants.slice(0, stop + 1) : instants;
+}
+
+const runKey = (deploymentId: string, scheduleId: string, at: Date) =>
+  `scheduled ${deploymentId} ${scheduleId} ${at.toISOString()}`;
+
+/**
+ * The deployments among `ids` that miss a run of their window, read without locks: a deployment
+ * whose runs were all claimed stays "due" by Prefect's test but has nothing to add, and must not
+ * take its lock (which claims take too) on every loop.
+ */
+async function missingRuns(
+  ctx: RepositoryContext,
+  ids: string[],
+  window: (dep: string) => ScheduleWindow,
+): Promise<string[]> {
+  const { deployment: dep, deploymentSchedule: s, flowRun: fr } = ctx.tables;
+  return ctx.run(async (q) => {
+    const schedules = await q
+      .select({ schedule: s, flowId: dep.flowId })
+      .from(s)
+      .innerJoin(dep, eq(dep.id, s.deploymentId))
+      .where(and(ctx.fragments.inList(s.deploymentId, ids, 'uuid'), eq(s.active, true)));
+    const wanted = new Map<string, string>();
+    const flows = new Set<string>();
+    for (const { schedule, flowId } of schedules) {
+      flows.add(flowId);
+      for (const at of plannedInstants(schedule, window(schedule.deploymentId)))
+        wanted.set(runKey(schedule.deploymentId, schedule.id, at), schedule.deploymentId);
+    }
+    for (let i = 0, keys = [...wanted.keys()]; i < keys.length; i += 1000) {
+      const found = await q
+        .select({ key: fr.idempotencyKey })
+        .from(fr)
+        .where(
+          and(
+            ctx.fragments.inList(fr.flowId, [...flows], 'uuid'),
+            ctx.fragments.inList(fr.idempotencyKey, keys.slice(i, i + 1000), 'text'),
+          ),
+        );
+      for (const row of found) wanted.delete(row.key!);
+    }
+    return [...new Set(wanted.values())].sort();
+  });
+}
+
 /**
  * Inserts the SCHEDULED runs of `dep`'s active schedules in the window, with their first state,
  * skipping instants whose idempotency key (`scheduled <deployment> <schedule> <instant>`) exists.
@@ -47,18 +107,7 @@ export async function insertScheduledRuns(
     .where(and(eq(s.deploymentId, dep.id), eq(s.active, true)))
     .orderBy(asc(s.created), asc(s.id));
   const rows = schedules.flatMap((schedule) => {
-    let instants = scheduleInstants(
-      schedule.schedule,
-      window.start,
-      window.end,
-      Math.min(window.max, schedule.maxScheduledRuns ?? window.max),
-    );
-    if (window.minRuns !== undefined && window.minUntil !== undefined) {
-      // Prefect's rule: stop as soon as both minimums hold (enough runs, and one far enough ahead).
-      const { minRuns, minUntil } = window;
-      const stop = instants.findIndex((at, i) => i + 1 >= minRuns && at >= minUntil);
-      if (stop >= 0) instants = instants.slice(0, stop + 1);
-    }
+    const instants = plannedInstants(schedule, window);
     return instants.map((at) => ({
       flowId: dep.flowId,
       deploymentId: dep.id,
@@ -67,7 +116,7 @@ export async function insertScheduledRuns(
       workQueueName: dep.workQueueName,
       name: generateRunName(),
       parameters: { ...dep.parameters, ...schedule.parameters },
-      idempotencyKey: `scheduled ${dep.id} ${schedule.id} ${at.toISOString()}`,
+      idempotencyKey: runKey(dep.id, schedule.id, at),
       tags: [...new Set([...dep.tags, AUTO_SCHEDULED_TAG])],
       labels: dep.labels,
       jobVariables: dep.jobVariables,
@@ -205,33 +254,34 @@ export async function scheduleDue(ctx: RepositoryContext, options: ScheduleDueOp
     });
     if (due.length === 0) break;
     cursor = due[due.length - 1]!.id;
-    const ids = due.map((row) => row.id);
-    const batch = await ctx.transaction(async (q) => {
-      // Locked in id order (PostgreSQL; SQLite's write lock serialises): a concurrent scheduleDue
-      // waits here and then finds the runs written, so the idempotency keys make its inserts no-ops;
-      // a concurrent pause or update either ran before (seen here) or waits for this batch.
-      let locked = q
-        .select()
-        .from(dep)
-        .where(ctx.fragments.inList(dep.id, ids, 'uuid'))
-        .orderBy(asc(dep.id))
-        .$dynamic();
-      if (ctx.rowLocking) locked = locked.for('update');
-      const written = new Date();
-      const out: string[] = [];
-      for (const row of await locked) {
-        if (row.paused) continue;
-        const window = {
-          start,
-          end: new Date(start.getTime() + maxTime),
-          max: maxRuns,
-          minRuns,
-          minUntil,
-        };
-        out.push(...(await insertScheduledRuns(ctx, q, row, window, written)));
-      }
-      return presentScheduled(ctx, q, out, written);
-    });
+    const window = { start, end: new Date(start.getTime() + maxTime), max: maxRuns, minRuns, minUntil };
+    const ids = await missingRuns(
+      ctx,
+      due.map((row) => row.id),
+      () => window,
+    );
+    const batch =
+      ids.length === 0
+        ? []
+        : await ctx.transaction(async (q) => {
+            // Locked in id order (PostgreSQL; SQLite's write lock serialises): a concurrent scheduleDue
+            // waits here and then finds the runs written, so the idempotency keys make its inserts no-ops;
+            // a concurrent pause or update either ran before (seen here) or waits for this batch.
+            let locked = q
+              .select()
+              .from(dep)
+              .where(ctx.fragments.inList(dep.id, ids, 'uuid'))
+              .orderBy(asc(dep.id))
+              .$dynamic();
+            if (ctx.rowLocking) locked = locked.for('update');
+            const written = new Date();
+            const out: string[] = [];
+            for (const row of await locked) {
+              if (row.paused) continue;
+              out.push(...(await insertScheduledRuns(ctx, q, row, window, written)));
+            }
+            return presentScheduled(ctx, q, out, written);
+          });
     created.push(...batch);
     if (due.length < batchSize) break;
   }

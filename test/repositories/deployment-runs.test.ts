@@ -20,11 +20,14 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
     await db.close();
   });
 
-  const hourly = { flowId, name: 'd', workPoolName: 'pool', schedules: [{ schedule: { interval: 3600 } }] };
   const deploy = (extra: Record<string, unknown> = {}) =>
-    db.deployments.upsert({ ...hourly, flowId, ...extra } as Parameters<
-      Database['deployments']['upsert']
-    >[0]);
+    db.deployments.upsert({
+      flowId,
+      name: 'd',
+      workPoolName: 'pool',
+      schedules: [{ schedule: { interval: 3600 } }],
+      ...extra,
+    } as Parameters<Database['deployments']['upsert']>[0]);
   const runsOf = async (deploymentId: string) =>
     db.flowRuns.list({
       where: { deploymentId: { any: [deploymentId] } },

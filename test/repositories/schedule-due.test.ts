@@ -77,6 +77,20 @@ describe.each(DIALECTS)('deployments.scheduleDue (%s)', (dialect) => {
     expect(await times(d.id)).toHaveLength(5);
   });
 
+  it('scheduleDue and createFlowRun join a caller’s transaction and roll back with it', async () => {
+    const d = await deploy('d', [{ schedule: { interval: 3600 } }]);
+    await expect(
+      db.transaction(async (tx) => {
+        expect(await tx.deployments.scheduleDue({ now: NOW })).toHaveLength(3);
+        await tx.deployments.createFlowRun(d.id);
+        expect(await tx.flowRuns.count()).toBe(4);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await db.flowRuns.count()).toBe(0);
+    expect(await db.deployments.scheduleDue({ now: NOW })).toHaveLength(3);
+  });
+
   it('refuses bad options with a ValidationError', async () => {
     for (const options of [
       { minTime: 'soon' },

@@ -137,6 +137,7 @@ const deploymentFlowRun = flowRunCreate
     createdBy: true,
   })
   .extend({ enforceParameterSchema: z.boolean().optional() });
+/** Options of `deployments.createFlowRun`: what the run gets beyond what it inherits (docs/work.md). */
 export type DeploymentFlowRunCreate = z.input<typeof deploymentFlowRun>;
 
 /** See DeploymentRepository.createFlowRun. */

@@ -198,6 +198,11 @@ const scheduleDueOptions = z
     message: 'minRuns must not exceed maxRuns',
     path: ['minRuns'],
   });
+/**
+ * Options of `deployments.scheduleDue`: `now` (a time; moves the window only), `minRuns` (3),
+ * `maxRuns` (100), `minTime` ('1h'), `maxTime` ('100d'), durations as seconds or `'15s'`-style strings,
+ * `batchSize` (100 deployments a transaction).
+ */
 export type ScheduleDueOptions = z.input<typeof scheduleDueOptions>;
 
 /** See DeploymentRepository.scheduleDue. */

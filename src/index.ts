@@ -65,6 +65,7 @@ export type {
 export type { DerivedRunFields, RunSort, SetStateOptions } from './repositories/run-base.js';
 export type {
   Deployment,
+  DeploymentFlowRunCreate,
   DeploymentListOptions,
   DeploymentRepository,
   DeploymentUpdate,
@@ -77,6 +78,7 @@ export type {
   ScheduleInput,
   ScheduleRunsOptions,
 } from './repositories/deployment-schedules.js';
+export type { ScheduleDueOptions } from './repositories/scheduler.js';
 export type {
   WorkPool,
   WorkPoolCreate,

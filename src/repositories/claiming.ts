@@ -5,12 +5,20 @@
  * since one deployment's runs can sit in several pools. On SQLite the write lock taken up front
  * serialises claimers. Limits are derived from the runs themselves, so no counter can leak.
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
-import type { SqlFragments } from '../dialect/fragments.js';
 import { NotFoundError } from '../errors.js';
 import type { ConcurrencyOptions } from '../schema/json-types.js';
+import {
+  CAP_BATCH,
+  type DeploymentCap,
+  chunk,
+  dueConditions,
+  dueDeployments,
+  topPerDeploymentQuery,
+  withoutDeploymentQuery,
+} from './claim-candidates.js';
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { type WorkPool, lockPoolByName } from './work-pools.js';
@@ -60,42 +68,41 @@ async function countActive(
   return counts;
 }
 
-type FlowRunTable = RepositoryContext['tables']['flowRun'];
+/** At most this many CANCEL_NEW cancellations per claim (semantics.md §5). */
+export const MAX_CANCELLATIONS = 1000;
 
-/**
- * The due SCHEDULED runs of one queue, oldest first: the query the claim runs per queue, served by
- * the partial index ix_flow_run__scheduled_work_queue_id_next_scheduled_start_time.
- */
-export function scheduledCandidatesQuery(
+interface DeploymentLimit {
+  limit: number | null;
+  options: ConcurrencyOptions | null;
+}
+
+const isCancelNew = (d: DeploymentLimit | undefined) =>
+  d !== undefined && d.limit !== null && d.options?.collisionStrategy === 'CANCEL_NEW';
+
+async function readDeployments(
   q: Executor,
-  fr: FlowRunTable,
-  fragments: SqlFragments,
-  o: { queueId: string; before: Date; exclude: string[]; take: number },
-) {
-  return q
-    .select()
-    .from(fr)
-    .where(
-      and(
-        eq(fr.workQueueId, o.queueId),
-        eq(fr.stateType, 'SCHEDULED'),
-        lte(fr.nextScheduledStartTime, o.before),
-        or(
-          isNull(sql`${fr.empiricalPolicy} ->> 'retryType'`),
-          sql`${fr.empiricalPolicy} ->> 'retryType' <> 'in_process'`,
-        ),
-        o.exclude.length > 0
-          ? or(isNull(fr.deploymentId), fragments.notInList(fr.deploymentId, o.exclude, 'uuid'))
-          : undefined,
-      ),
-    )
-    .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
-    .limit(o.take)
+  ctx: RepositoryContext,
+  ids: string[],
+  lock: boolean,
+): Promise<Map<string, DeploymentLimit>> {
+  const dep = ctx.tables.deployment;
+  const out = new Map<string, DeploymentLimit>();
+  if (ids.length === 0) return out;
+  let query = q
+    .select({ id: dep.id, limit: dep.concurrencyLimit, options: dep.concurrencyOptions })
+    .from(dep)
+    .where(ctx.fragments.inList(dep.id, ids, 'uuid'))
+    .orderBy(asc(dep.id))
     .$dynamic();
+  // In id order, so two claimers locking overlapping deployments cannot deadlock.
+  if (lock) query = query.for('update', { of: dep });
+  for (const row of await query) out.set(row.id, { limit: row.limit, options: row.options });
+  return out;
 }
 
 async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: boolean): Promise<Plan> {
   const { workPool: wp, workQueue: wq, flowRun: fr, deployment: dep } = ctx.tables;
+  const rowLocks = locking && ctx.rowLocking;
   let pool: WorkPool;
   if (locking) pool = await lockPoolByName(ctx, q, o.workPoolName);
   else {
@@ -121,9 +128,13 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   }
   const polled = queues.filter((queue) => !named || named.has(queue.name));
   const empty: Plan = { pool, polledQueueIds: polled.map((queue) => queue.id), claim: [], cancel: [] };
-  if (pool.isPaused || o.limit === 0) return empty;
-
+  // A paused pool or queue does nothing, cancellations included (semantics.md §5).
+  if (pool.isPaused) return empty;
   const unpaused = queues.filter((queue) => !queue.isPaused);
+  const targets = unpaused.filter((queue) => !named || named.has(queue.name));
+  if (targets.length === 0) return empty;
+  const queueRank = new Map(queues.map((queue, i) => [queue.id, i]));
+
   const activeByQueue = await countActive(
     q,
     ctx,
@@ -135,83 +146,118 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     const poolActive = [...activeByQueue.values()].reduce((a, b) => a + b, 0);
     poolFree = pool.concurrencyLimit - poolActive;
   }
-  if (poolFree <= 0) return empty;
   const queueFree = new Map<string, number>();
-  for (const queue of unpaused) {
-    if (named && !named.has(queue.name)) continue;
+  for (const queue of targets) {
     const free =
       queue.concurrencyLimit === null
         ? Number.POSITIVE_INFINITY
         : queue.concurrencyLimit - (activeByQueue.get(queue.id) ?? 0);
-    if (free > 0) queueFree.set(queue.id, free);
+    queueFree.set(queue.id, free);
   }
-  if (queueFree.size === 0) return empty;
+  const before = o.scheduledBefore ?? new Date();
+  const ids = new Set<string>();
 
-  // Deployments already full with ENQUEUE are left out up front (a hint: recounted under lock below),
-  // so their runs cannot crowd the batch; full CANCEL_NEW deployments come through to be cancelled.
-  const fullRows = await q
-    .select({ id: dep.id })
-    .from(dep)
+  // CANCEL_NEW collisions do not depend on room in the pool or queue (semantics.md §5): the due runs
+  // of limited CANCEL_NEW deployments are read whatever the free slots, up to the cancellation cap.
+  const cancelNewRuns = await q
+    .select({ id: fr.id })
+    .from(fr)
+    .innerJoin(dep, eq(dep.id, fr.deploymentId))
     .where(
       and(
+        ctx.fragments.inList(
+          fr.workQueueId,
+          targets.map((queue) => queue.id),
+          'uuid',
+        ),
+        dueConditions(fr, before),
         isNotNull(dep.concurrencyLimit),
-        sql`coalesce(${dep.concurrencyOptions} ->> 'collisionStrategy', 'ENQUEUE') <> 'CANCEL_NEW'`,
-        sql`${dep.concurrencyLimit} <= (select count(*) from ${fr} where ${fr.deploymentId} = ${dep.id}
-              and ${fr.stateType} in ('PENDING', 'RUNNING', 'CANCELLING'))`,
+        sql`${dep.concurrencyOptions} ->> 'collisionStrategy' = 'CANCEL_NEW'`,
       ),
-    );
-  const fullEnqueue = fullRows.map((row) => row.id);
-  const before = o.scheduledBefore ?? new Date();
-  // One query per queue, in priority order: each is served by the partial index on
-  // (work_queue_id, next_scheduled_start_time) WHERE state_type = 'SCHEDULED'. A little slack
-  // beyond the free slots covers runs skipped for a deployment that filled meanwhile.
-  const candidates: RunRow[] = [];
-  for (const queue of unpaused) {
-    const free = queueFree.get(queue.id);
-    if (free === undefined) continue;
-    const take = Math.min(free, o.limit, poolFree) + CANDIDATE_SLACK;
-    let query = scheduledCandidatesQuery(q, fr, ctx.fragments, {
-      queueId: queue.id,
-      before,
-      exclude: fullEnqueue,
-      take,
-    });
-    if (locking && ctx.rowLocking) query = query.for('update', { skipLocked: true });
-    candidates.push(...(await query));
+    )
+    .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
+    .limit(MAX_CANCELLATIONS + o.limit);
+  for (const row of cancelNewRuns) ids.add(row.id);
+
+  // Claim candidates, per queue with room: at most each deployment's free slots (fairness).
+  const slots = Math.min(o.limit, poolFree);
+  if (slots > 0) {
+    const perQueue: [string, string[], number][] = [];
+    for (const queue of targets) {
+      const take = Math.min(slots, queueFree.get(queue.id)!);
+      if (take <= 0) continue;
+      perQueue.push([queue.id, await dueDeployments(q, fr, queue.id, before), take]);
+    }
+    const seen = [...new Set(perQueue.flatMap(([, deps]) => deps))].sort();
+    const limits = await readDeployments(q, ctx, seen, false);
+    const limitedIds = [...limits].filter(([, d]) => d.limit !== null).map(([id]) => id);
+    const active = await countActive(q, ctx, 'deploymentId', limitedIds);
+    for (const [queueId, deps, take] of perQueue) {
+      const caps: DeploymentCap[] = [];
+      for (const id of deps) {
+        const d = limits.get(id);
+        if (isCancelNew(d)) continue; // read above
+        const free = d?.limit == null ? take : Math.min(take, d.limit - (active.get(id) ?? 0));
+        if (free > 0) caps.push({ id, cap: free });
+      }
+      for (const batch of chunk(caps, CAP_BATCH)) {
+        const top = topPerDeploymentQuery({ fragments: ctx.fragments, dialectName: ctx.dialect.name }, fr, {
+          queueId,
+          before,
+          caps: batch,
+        });
+        const rows = await q.select({ id: fr.id }).from(fr).where(sql`${fr.id} in (${top})`);
+        for (const row of rows) ids.add(row.id);
+      }
+      // A little slack for runs a concurrent claimer holds (skipped below under SKIP LOCKED).
+      for (const row of await withoutDeploymentQuery(q, fr, {
+        queueId,
+        before,
+        take: take + CANDIDATE_SLACK,
+      }))
+        ids.add(row.id);
+    }
   }
+  if (ids.size === 0) return empty;
+
+  // Locked second, by id: rows another claimer holds are skipped, rows it took meanwhile are gone.
+  let locked = q
+    .select()
+    .from(fr)
+    .where(and(ctx.fragments.inList(fr.id, [...ids], 'uuid'), dueConditions(fr, before)))
+    .$dynamic();
+  if (rowLocks) locked = locked.for('update', { skipLocked: true });
+  const candidates = (await locked).sort(
+    (a, b) =>
+      queueRank.get(a.workQueueId!)! - queueRank.get(b.workQueueId!)! ||
+      a.nextScheduledStartTime!.getTime() - b.nextScheduledStartTime!.getTime() ||
+      (a.id < b.id ? -1 : 1),
+  );
 
   const deploymentIds = [
     ...new Set(candidates.map((r) => r.deploymentId).filter((id): id is string => id !== null)),
   ].sort();
-  const deployments = new Map<string, { limit: number | null; options: ConcurrencyOptions | null }>();
-  if (deploymentIds.length > 0) {
-    let lock = q
-      .select({ id: dep.id, limit: dep.concurrencyLimit, options: dep.concurrencyOptions })
-      .from(dep)
-      .where(ctx.fragments.inList(dep.id, deploymentIds, 'uuid'))
-      .orderBy(asc(dep.id))
-      .$dynamic();
-    if (locking && ctx.rowLocking) lock = lock.for('update', { of: dep });
-    for (const row of await lock) deployments.set(row.id, { limit: row.limit, options: row.options });
-  }
+  const deployments = await readDeployments(q, ctx, deploymentIds, rowLocks);
   const limited = [...deployments].filter(([, d]) => d.limit !== null).map(([id]) => id);
+  // Counted under the deployment locks: the authoritative numbers.
   const activeByDeployment = await countActive(q, ctx, 'deploymentId', limited);
 
   const claim: RunRow[] = [];
   const cancel: RunRow[] = [];
   for (const run of candidates) {
-    if (claim.length >= o.limit || poolFree <= 0) break;
-    const free = queueFree.get(run.workQueueId!) ?? 0;
-    if (free <= 0) continue;
     const deployment = run.deploymentId ? deployments.get(run.deploymentId) : undefined;
-    if (deployment && deployment.limit !== null) {
-      const active = activeByDeployment.get(run.deploymentId!) ?? 0;
-      if (active >= deployment.limit) {
-        if (deployment.options?.collisionStrategy === 'CANCEL_NEW') cancel.push(run);
-        continue;
-      }
-      activeByDeployment.set(run.deploymentId!, active + 1);
+    const full =
+      deployment !== undefined &&
+      deployment.limit !== null &&
+      (activeByDeployment.get(run.deploymentId!) ?? 0) >= deployment.limit;
+    if (full) {
+      if (isCancelNew(deployment) && cancel.length < MAX_CANCELLATIONS) cancel.push(run);
+      continue;
     }
+    const free = queueFree.get(run.workQueueId!) ?? 0;
+    if (claim.length >= o.limit || poolFree <= 0 || free <= 0) continue;
+    if (deployment && deployment.limit !== null)
+      activeByDeployment.set(run.deploymentId!, (activeByDeployment.get(run.deploymentId!) ?? 0) + 1);
     queueFree.set(run.workQueueId!, free - 1);
     poolFree -= 1;
     claim.push(run);

@@ -1,14 +1,13 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
 import type { deployment, deploymentSchedule } from '../schema/postgres/deployments.js';
-import { insertBatches } from './batches.js';
 import type { RepositoryContext } from './context.js';
-import { type FlowRun, FlowRunRepository } from './flow-runs.js';
-import { generateRunName } from './names.js';
-import { scheduleInstants, scheduleSchema } from './schedules.js';
+import type { FlowRun } from './flow-runs.js';
+import { scheduleSchema } from './schedules.js';
+import { insertScheduledRuns, presentScheduled } from './scheduler.js';
 import { indexedText, jsonObject, parse, time, uuid } from './validation.js';
 
 type Deployment = typeof deployment.$inferSelect;
@@ -34,7 +33,6 @@ export type ScheduleRunsOptions = z.input<typeof scheduleRunsOptions>;
 /** Prefect's defaults for the scheduler: at most 100 runs per schedule, 100 days ahead. */
 export const DEFAULT_MAX_SCHEDULED_RUNS = 100;
 export const DEFAULT_SCHEDULING_HORIZON_DAYS = 100;
-const AUTO_SCHEDULED_TAG = 'auto-scheduled';
 
 /** Inserts schedules for a deployment (used by upsert and schedules.create). */
 export async function insertSchedules(
@@ -139,16 +137,10 @@ export class DeploymentSchedules {
     });
   }
 
-  /**
-   * Creates SCHEDULED runs from the deployment's active schedules in [start, end) (default: now to
-   * 100 days ahead, at most `max` = 100 per schedule), in bulk. Idempotency keys make a second call
-   * create nothing; returns the runs it created, in start-time order. A paused deployment gets none.
-   */
   /** See DeploymentRepository.scheduleRuns. */
   async scheduleRuns(id: string, options: ScheduleRunsOptions = {}): Promise<FlowRun[]> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const o = parse(scheduleRunsOptions, options, 'scheduleRuns options');
-    const { flowRun: fr, flowRunState: frs, deploymentSchedule: s } = this.ctx.tables;
     return this.ctx.transaction(async (q) => {
       const dep = await this.lockDeployment(q, deploymentId);
       if (dep.paused) return [];
@@ -156,75 +148,8 @@ export class DeploymentSchedules {
       const start = o.start ?? now;
       const end = o.end ?? new Date(start.getTime() + DEFAULT_SCHEDULING_HORIZON_DAYS * 86_400_000);
       const max = o.max ?? DEFAULT_MAX_SCHEDULED_RUNS;
-      const schedules = await q
-        .select()
-        .from(s)
-        .where(and(eq(s.deploymentId, deploymentId), eq(s.active, true)));
-      const rows = schedules.flatMap((schedule) =>
-        scheduleInstants(schedule.schedule, start, end, Math.min(max, schedule.maxScheduledRuns ?? max)).map(
-          (at) => ({
-            flowId: dep.flowId,
-            deploymentId: dep.id,
-            deploymentVersion: dep.version,
-            workQueueId: dep.workQueueId,
-            workQueueName: dep.workQueueName,
-            name: generateRunName(),
-            parameters: { ...dep.parameters, ...schedule.parameters },
-            idempotencyKey: `scheduled ${dep.id} ${schedule.id} ${at.toISOString()}`,
-            tags: [...new Set([...dep.tags, AUTO_SCHEDULED_TAG])],
-            labels: dep.labels,
-            jobVariables: dep.jobVariables,
-            autoScheduled: true,
-            stateType: 'SCHEDULED' as const,
-            stateName: 'Scheduled',
-            stateTimestamp: now,
-            expectedStartTime: at,
-            nextScheduledStartTime: at,
-            created: now,
-            updated: now,
-          }),
-        ),
-      );
-      const createdIds: string[] = [];
-      // Batches sized by the bind limit and bytes (semantics.md §2 "Lists"): 10,000 runs of a wide
-      // table are more parameters than one INSERT may bind.
-      for (const batch of insertBatches(this.ctx, fr, rows)) {
-        const created = await q
-          .insert(fr)
-          .values(batch)
-          .onConflictDoNothing({ target: [fr.flowId, fr.idempotencyKey] })
-          .returning({ id: fr.id, at: fr.nextScheduledStartTime });
-        if (created.length === 0) continue;
-        // The history gets the SCHEDULED state each run already carries, then the run points at it.
-        const states = created.map((run) => ({
-          flowRunId: run.id,
-          type: 'SCHEDULED' as const,
-          name: 'Scheduled',
-          timestamp: now,
-          stateDetails: { scheduledTime: run.at!.toISOString(), flowRunId: run.id },
-          created: now,
-          updated: now,
-        }));
-        for (const stateBatch of insertBatches(this.ctx, frs, states)) await q.insert(frs).values(stateBatch);
-        const ids = created.map((run) => run.id);
-        await q
-          .update(fr)
-          .set({ stateId: sql`(select ${frs.id} from ${frs} where ${frs.flowRunId} = ${fr.id})` })
-          .where(this.ctx.fragments.inList(fr.id, ids, 'uuid'));
-        createdIds.push(...ids);
-      }
-      if (createdIds.length === 0) return [];
-      const runs = new FlowRunRepository(this.ctx);
-      const created = (
-        await q
-          .select()
-          .from(fr)
-          .where(this.ctx.fragments.inList(fr.id, createdIds, 'uuid'))
-      ).map((row) => runs.present(row, now));
-      return created.sort(
-        (a, b) =>
-          a.nextScheduledStartTime!.getTime() - b.nextScheduledStartTime!.getTime() || (a.id < b.id ? -1 : 1),
-      );
+      const ids = await insertScheduledRuns(this.ctx, q, dep, { start, end, max }, now);
+      return presentScheduled(this.ctx, q, ids, now);
     });
   }
 }

@@ -1,17 +1,20 @@
 import { type SQL, and, count, eq, inArray, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { ConcurrencyOptions, CreatedBy } from '../schema/json-types.js';
 import type { deployment } from '../schema/postgres/deployments.js';
 import type { RepositoryContext } from './context.js';
 import {
-  DeploymentSchedules,
-  type ScheduleRunsOptions,
-  insertSchedules,
-  scheduleInput,
-} from './deployment-schedules.js';
+  type DeploymentFlowRunCreate,
+  createDeploymentFlowRun,
+  deleteUnclaimedAutoRuns,
+  inheritedChanged,
+  replaceSchedules,
+} from './deployment-runs.js';
+import { DeploymentSchedules, type ScheduleRunsOptions, scheduleInput } from './deployment-schedules.js';
 import type { FlowRun } from './flow-runs.js';
+import { type ScheduleDueOptions, scheduleDue } from './scheduler.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { NAMED_ENTITY_SORTS, namedEntityOrder, paged } from './sorting.js';
 import {
@@ -43,6 +46,8 @@ const flowName = indexedText(['flow', 'name']);
 const deploymentFields = {
   version: name.nullable().optional(),
   description: text.nullable().optional(),
+  /** The queue by id (as flow runs take it); not together with workPoolName / workQueueName. */
+  workQueueId: uuid.nullable().optional(),
   workPoolName: indexedText(['work_pool', 'name']).optional(),
   /** Stored in deployment.work_queue_name and looked up in work_queue.name, both indexed. */
   workQueueName: indexedText(['deployment', 'work_queue_name'], ['work_queue', 'name']).nullable().optional(),
@@ -65,7 +70,7 @@ const deploymentUpsert = z.strictObject({
   flowId: uuid,
   name: deploymentName,
   ...deploymentFields,
-  /** When given, replaces the schedules and deletes future auto-scheduled runs that never ran. */
+  /** When given, replaces the schedules, each keeping its id when matched by slug or equal schedule. */
   schedules: z.array(scheduleInput).max(100).optional(),
 });
 const deploymentUpdate = z.strictObject(deploymentFields);
@@ -87,6 +92,7 @@ const deploymentList = z.strictObject({
   limit: limit.optional(),
   offset: offset.optional(),
 });
+export type { DeploymentFlowRunCreate };
 export type DeploymentUpsert = z.input<typeof deploymentUpsert>;
 export type DeploymentUpdate = z.input<typeof deploymentUpdate>;
 export type DeploymentWhere = z.input<typeof deploymentWhere>;
@@ -110,18 +116,62 @@ export class DeploymentRepository {
     return this.schedules.scheduleRuns(id, options);
   }
 
+  /**
+   * The scheduler loop service (Prefect's scheduler): finds, in batches of `batchSize` (100), the
+   * unpaused deployments with an active schedule that have fewer than `minRuns` (3) future
+   * auto-scheduled runs or none at or beyond `now + minTime` ('1h'), and creates their runs from
+   * `now`: per schedule until it has `minRuns` runs and one at or past `now + minTime`, never more
+   * than `maxRuns` (100) nor beyond `now + maxTime` ('100d'). Durations are seconds or strings such
+   * as '15s', '1h', '100d'. `now` moves the window only; timestamps use the library clock. Each batch
+   * is one transaction holding its deployments' locks; two processes calling it at once create no
+   * duplicate (the idempotency keys of scheduleRuns). Returns the runs created, per batch in
+   * start-time order. Call it every few seconds (docs/work.md, "Loop services").
+   * @throws ValidationError on bad options.
+   * @example setInterval(() => db.deployments.scheduleDue(), 10_000)
+   */
+  scheduleDue(options: ScheduleDueOptions = {}): Promise<FlowRun[]> {
+    return scheduleDue(this.ctx, options);
+  }
+
   private get t() {
     return this.ctx.tables.deployment;
+  }
+
+  /**
+   * Starts a run of the deployment (Prefect's "create flow run from deployment"): it inherits the
+   * deployment's flow, queue (and so pool), version and labels; `parameters` and `jobVariables` are
+   * the deployment's merged with the given ones (given keys win); `tags` the union. State SCHEDULED
+   * at now unless `state` says otherwise. With `enforceParameterSchema` (the deployment's, unless
+   * given here) the merged parameters are validated against `parameterOpenapiSchema` (JSON Schema
+   * 2020-12). Idempotent on `idempotencyKey` like `flowRuns.create`.
+   * @throws NotFoundError when the deployment does not exist; ValidationError naming each bad
+   *   parameter (`parameters.retries: must be integer`) or other bad input.
+   * @example await db.deployments.createFlowRun(id, { parameters: { day: '2026-01-01' }, tags: ['backfill'] })
+   */
+  createFlowRun(id: string, options: DeploymentFlowRunCreate = {}): Promise<FlowRun> {
+    return createDeploymentFlowRun(this.ctx, id, options);
   }
 
   /** Resolves workPoolName/workQueueName to a queue: the named queue of the pool, else its default queue. */
   private async resolveQueue(
     q: Executor,
-    data: { workPoolName?: string; workQueueName?: string | null },
+    data: { workQueueId?: string | null; workPoolName?: string; workQueueName?: string | null },
   ): Promise<{ workQueueId?: string | null; workQueueName?: string | null }> {
+    const { workQueue: wq } = this.ctx.tables;
+    if (data.workQueueId !== undefined) {
+      if (data.workPoolName !== undefined || data.workQueueName !== undefined)
+        throw new ValidationError(
+          'Invalid deployment: give workQueueId or workPoolName / workQueueName, not both',
+          [{ path: ['workQueueId'], message: 'not together with workPoolName / workQueueName' }],
+        );
+      if (data.workQueueId === null) return { workQueueId: null, workQueueName: null };
+      const [queue] = await q.select().from(wq).where(eq(wq.id, data.workQueueId));
+      if (!queue) throw new NotFoundError('work queue', data.workQueueId);
+      return { workQueueId: queue.id, workQueueName: queue.name };
+    }
     if (data.workPoolName === undefined)
       return data.workQueueName === undefined ? {} : { workQueueName: data.workQueueName };
-    const { workPool: wp, workQueue: wq } = this.ctx.tables;
+    const { workPool: wp } = this.ctx.tables;
     const [pool] = await q.select().from(wp).where(eq(wp.name, data.workPoolName));
     if (!pool)
       throw new NotFoundError('work pool', data.workPoolName, `work pool "${data.workPoolName}" not found`);
@@ -139,7 +189,7 @@ export class DeploymentRepository {
   }
 
   private static columns(data: z.output<typeof deploymentUpdate>) {
-    const { workPoolName: _pool, workQueueName: _queue, ...rest } = data;
+    const { workPoolName: _pool, workQueueName: _queue, workQueueId: _id, ...rest } = data;
     return {
       ...rest,
       createdBy: rest.createdBy as CreatedBy | null | undefined,
@@ -149,8 +199,14 @@ export class DeploymentRepository {
   }
 
   /**
-   * Creates or updates the deployment with this flow and name. With `schedules`, its schedules are
-   * replaced and its future auto-scheduled runs that never ran are deleted.
+   * Creates or updates the deployment with this flow and name (a redeploy). With `schedules`, its
+   * schedules are replaced, each keeping its id when matched by slug, else by an equal `schedule`
+   * object in order (semantics.md §5), so the runs already made from it stay recognised. A redeploy
+   * deletes the deployment's future auto-scheduled runs nobody has claimed (the next `scheduleRuns`
+   * or `scheduleDue` regenerates them from the new values); late runs and claimed runs stay. A paused
+   * deployment keeps no auto-scheduled run still SCHEDULED.
+   * @throws NotFoundError when the flow, pool or queue does not exist; ValidationError on bad input.
+   * @example await db.deployments.upsert({ flowId, name: 'nightly', workPoolName: 'pool', schedules: [{ schedule: { cron: '0 2 * * *' } }] })
    */
   async upsert(input: DeploymentUpsert): Promise<Deployment> {
     const { schedules, ...data } = parse(deploymentUpsert, input, 'deployment');
@@ -167,36 +223,16 @@ export class DeploymentRepository {
         name: data.name,
         updated: now,
       };
+      // The insert (or the conflict's update) locks the deployment row, as scheduling does.
       const [row] = await q
         .insert(this.t)
         .values({ ...values, created: now })
         .onConflictDoUpdate({ target: [this.t.flowId, this.t.name], set: values })
         .returning();
-      if (schedules) {
-        await this.deleteUnstartedAutoRuns(q, row!.id, true);
-        await q
-          .delete(this.ctx.tables.deploymentSchedule)
-          .where(eq(this.ctx.tables.deploymentSchedule.deploymentId, row!.id));
-        await insertSchedules(this.ctx, q, row!.id, schedules, now);
-      }
+      if (schedules) await replaceSchedules(this.ctx, q, row!.id, schedules, now);
+      await deleteUnclaimedAutoRuns(this.ctx, q, row!.id, row!.paused ? undefined : now);
       return row!;
     });
-  }
-
-  /** Deletes the deployment's SCHEDULED runs that never ran (only auto-scheduled ones when asked). */
-  private async deleteUnstartedAutoRuns(q: Executor, deploymentId: string, autoOnly: boolean): Promise<void> {
-    const fr = this.ctx.tables.flowRun;
-    await q
-      .delete(fr)
-      .where(
-        and(
-          eq(fr.deploymentId, deploymentId),
-          eq(fr.stateType, 'SCHEDULED'),
-          isNull(fr.startTime),
-          eq(fr.runCount, 0),
-          autoOnly ? eq(fr.autoScheduled, true) : undefined,
-        ),
-      );
   }
 
   async get(id: string): Promise<Deployment | null> {
@@ -270,25 +306,45 @@ export class DeploymentRepository {
     });
   }
 
+  /**
+   * Updates the deployment. A change to anything a run inherits (queue, pool, version, parameters,
+   * job variables, tags, labels) deletes its future auto-scheduled runs nobody has claimed, so they
+   * are regenerated from the new values; late ones stay (semantics.md §5). Pausing deletes all its
+   * auto-scheduled runs still SCHEDULED, late ones included; runs made by hand stay claimable.
+   * @throws NotFoundError when the deployment, pool or queue does not exist; ValidationError on bad input.
+   */
   async update(id: string, patch: DeploymentUpdate): Promise<Deployment> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const data = parse(deploymentUpdate, patch, 'deployment update');
     return this.ctx.transaction(async (q) => {
+      // Locked first: a concurrent scheduleRuns either finishes before (and its runs are deleted
+      // below) or starts after and sees the new values.
+      let current = q.select().from(this.t).where(eq(this.t.id, deploymentId)).$dynamic();
+      if (this.ctx.rowLocking) current = current.for('update');
+      const [before] = await current;
+      if (!before) throw new NotFoundError('deployment', deploymentId);
       const queue = await this.resolveQueue(q, data);
+      const now = new Date();
       const [row] = await q
         .update(this.t)
-        .set({ ...DeploymentRepository.columns(data), ...queue, updated: new Date() })
+        .set({ ...DeploymentRepository.columns(data), ...queue, updated: now })
         .where(eq(this.t.id, deploymentId))
         .returning();
-      if (!row) throw new NotFoundError('deployment', deploymentId);
-      return row;
+      if (row!.paused) await deleteUnclaimedAutoRuns(this.ctx, q, deploymentId, undefined);
+      else if (inheritedChanged(before, row!)) await deleteUnclaimedAutoRuns(this.ctx, q, deploymentId, now);
+      return row!;
     });
   }
 
+  /**
+   * Pauses the deployment: its auto-scheduled runs still SCHEDULED are deleted (late ones too, as
+   * Prefect) and none are scheduled while paused; runs made by hand stay claimable.
+   */
   pause(id: string): Promise<Deployment> {
     return this.update(id, { paused: true });
   }
 
+  /** Resumes the deployment; schedules nothing by itself (`scheduleRuns` / `scheduleDue` do). */
   resume(id: string): Promise<Deployment> {
     return this.update(id, { paused: false });
   }
@@ -302,7 +358,17 @@ export class DeploymentRepository {
       let locked = q.select({ id: this.t.id }).from(this.t).where(eq(this.t.id, deploymentId)).$dynamic();
       if (this.ctx.rowLocking) locked = locked.for('update');
       if ((await locked).length === 0) throw new NotFoundError('deployment', deploymentId);
-      await this.deleteUnstartedAutoRuns(q, deploymentId, false);
+      const fr = this.ctx.tables.flowRun;
+      await q
+        .delete(fr)
+        .where(
+          and(
+            eq(fr.deploymentId, deploymentId),
+            eq(fr.stateType, 'SCHEDULED'),
+            isNull(fr.startTime),
+            eq(fr.runCount, 0),
+          ),
+        );
       await q.delete(this.t).where(eq(this.t.id, deploymentId));
     });
   }

@@ -8,7 +8,7 @@ import {
   markLate,
 } from './loop-services.js';
 import type { Executor } from '../dialect/dialect.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { StateType } from '../schema/enums.js';
 import type { flowRun } from '../schema/postgres/runs.js';
 import {
@@ -81,7 +81,7 @@ const flowRunList = z.strictObject({
 
 const runName = indexedText(['flow_run', 'name']);
 
-const flowRunCreate = z.strictObject({
+export const flowRunCreate = z.strictObject({
   flowId: uuid,
   name: runName.optional(),
   deploymentId: uuid.nullable().optional(),
@@ -296,8 +296,21 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
       ['work queue', data.workQueueId, workQueue],
       ['task run', data.parentTaskRunId, taskRun],
     ] as const;
+    if (data.deploymentId) {
+      const [row] = await q
+        .select({ flowId: deployment.flowId })
+        .from(deployment)
+        .where(eq(deployment.id, data.deploymentId));
+      if (!row) throw new NotFoundError('deployment', data.deploymentId);
+      // A run of one flow cannot belong to another flow's deployment (semantics.md §5).
+      if (data.flowId && row.flowId !== data.flowId)
+        throw new ValidationError(
+          `Invalid flow run: deployment ${data.deploymentId} belongs to another flow than ${data.flowId}`,
+          [{ path: ['deploymentId'], message: 'belongs to another flow' }],
+        );
+    }
     for (const [entity, id, table] of checks) {
-      if (!id) continue;
+      if (!id || entity === 'deployment') continue;
       const [row] = await q.select({ id: table.id }).from(table).where(eq(table.id, id));
       if (!row) throw new NotFoundError(entity, id);
     }

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Executor } from '../../src/dialect/dialect.js';
 import { postgresFragments } from '../../src/dialect/postgres/fragments.js';
 import type { Database } from '../../src/index.js';
-import { scheduledCandidatesQuery } from '../../src/repositories/claiming.js';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { topPerDeploymentQuery } from '../../src/repositories/claim-candidates.js';
 import * as schema from '../../src/schema/postgres/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 
@@ -14,6 +12,8 @@ import { createTestDatabase } from '../../src/testing/index.js';
 describe('PostgreSQL plan for claiming with 200k runs', () => {
   let db: Database;
   let queueId: string;
+  // Fifty deployments share the scheduled runs; the claim reads at most each one's free slots.
+  const deploymentIds = Array.from({ length: 50 }, () => randomUUID());
   beforeAll(async () => {
     db = await createTestDatabase({ dialect: 'postgresql' });
     const flow = await db.flows.create({ name: 'bulk' });
@@ -26,8 +26,9 @@ describe('PostgreSQL plan for claiming with 200k runs', () => {
     await db.transaction(async (tx) => {
       await tx.execute('set local statement_timeout = 0');
       await tx.execute(sql`
-        insert into flow_run (id, created, updated, name, flow_id, work_queue_id, state_type, state_name, next_scheduled_start_time, end_time)
+        insert into flow_run (id, created, updated, name, flow_id, deployment_id, work_queue_id, state_type, state_name, next_scheduled_start_time, end_time)
         select gen_random_uuid(), now(), now(), 'run-' || i, ${flow.id}::uuid,
+               case when i % 7 > 0 then (${sql.raw(`array[${deploymentIds.map((d) => `'${d}'`).join(',')}]`)}::uuid[])[i % 50 + 1] end,
                (${sql.raw(`array[${queues.map((q) => `'${q}'`).join(',')}]`)}::uuid[])[i % 4 + 1],
                case when i % 80 < 4 then 'SCHEDULED' else 'COMPLETED' end,
                case when i % 80 < 4 then 'Scheduled' else 'Completed' end,
@@ -41,29 +42,28 @@ describe('PostgreSQL plan for claiming with 200k runs', () => {
     await db?.close();
   });
 
-  it('uses the partial scheduled-runs index', async () => {
-    // Build the very query the claim runs, compile it, and EXPLAIN it as a prepared statement.
-    const builder = drizzle(postgres('postgres://plan@localhost/plan'), { schema }) as unknown as Executor;
-    // Without and with full deployments to leave out (that list is one parameter, any length).
-    for (const [i, exclude] of [
-      [],
-      [randomUUID()],
-      Array.from({ length: 5000 }, () => randomUUID()),
-    ].entries()) {
-      const query = scheduledCandidatesQuery(builder, schema.flowRun, postgresFragments, {
-        queueId,
-        before: new Date(),
-        exclude,
-        take: 25,
-      })
-        .for('update', { skipLocked: true })
-        .toSQL();
+  it("reads each deployment's oldest due runs through the queue/deployment partial index (revision 7)", async () => {
+    // Build the very statement the claim runs, compile it, and EXPLAIN it as a prepared statement.
+    const dialect = new PgDialect();
+    for (const [i, count] of [1, 10, 50].entries()) {
+      const caps = deploymentIds.slice(0, count).map((id, k) => ({ id, cap: 1 + (k % 5) }));
+      const top = topPerDeploymentQuery(
+        { fragments: postgresFragments, dialectName: 'postgresql' },
+        schema.flowRun,
+        {
+          queueId,
+          before: new Date(),
+          caps,
+        },
+      );
+      const query = dialect.sqlToQuery(top);
       await db.execute(`prepare claim_plan_${i} as ${query.sql}`);
       const args = query.params.map((p) => `'${String(p).replace(/'/g, "''")}'`).join(', ');
       const plan = (await db.execute<{ 'QUERY PLAN': string }>(`explain execute claim_plan_${i}(${args})`))
         .map((r) => r['QUERY PLAN'])
         .join('\n');
-      expect(plan).toContain('ix_flow_run__scheduled_work_queue_id_next_scheduled_start_time');
+      expect(plan).toContain('ix_flow_run__scheduled_work_queue_id_deployment_id_nex_935e3c5c');
+      expect(plan).not.toContain('Seq Scan on flow_run');
     }
     expect(
       await db.workQueues.getScheduledRuns({ workPoolName: 'pool', workQueueNames: ['q0'], limit: 5 }),

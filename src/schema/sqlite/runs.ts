@@ -141,6 +141,11 @@ export const flowRun = sqliteTable(
     index(ix('flow_run', 'scheduled', 'work_queue_id', 'next_scheduled_start_time'))
       .on(t.workQueueId, t.nextScheduledStartTime)
       .where(sql`state_type = 'SCHEDULED'`),
+    // Serves claim fairness (revision 7): each deployment's oldest due runs in a queue, a top-k per
+    // deployment, and the runs of a queue that belong to no deployment.
+    index(ix('flow_run', 'scheduled', 'work_queue_id', 'deployment_id', 'next_scheduled_start_time'))
+      .on(t.workQueueId, t.deploymentId, t.nextScheduledStartTime)
+      .where(sql`state_type = 'SCHEDULED'`),
     // Serves scheduling: a deployment's future auto-scheduled runs.
     index(ix('flow_run', 'scheduled', 'deployment_id', 'auto_scheduled', 'next_scheduled_start_time'))
       .on(t.deploymentId, t.autoScheduled, t.nextScheduledStartTime)

@@ -1,0 +1,1 @@
+CREATE INDEX "ix_flow_run__scheduled_work_queue_id_deployment_id_nex_935e3c5c" ON "flow_run" USING btree ("work_queue_id","deployment_id","next_scheduled_start_time") WHERE state_type = 'SCHEDULED';

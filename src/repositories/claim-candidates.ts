@@ -1,0 +1,98 @@
+/**
+ * The candidate reads of a claim (semantics.md §5, "Claim fairness"): which due runs of a queue are
+ * read before they are locked, at most each deployment's free slots.
+ */
+import { type SQL, and, asc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Executor } from '../dialect/dialect.js';
+import type { SqlFragments } from '../dialect/fragments.js';
+import type { RepositoryContext } from './context.js';
+
+type FlowRunTable = RepositoryContext['tables']['flowRun'];
+
+/** Due SCHEDULED runs a claim may take: not in-process retries (those belong to their own process). */
+export function dueConditions(fr: FlowRunTable, before: Date) {
+  return and(
+    eq(fr.stateType, 'SCHEDULED'),
+    lte(fr.nextScheduledStartTime, before),
+    or(
+      isNull(sql`${fr.empiricalPolicy} ->> 'retryType'`),
+      sql`${fr.empiricalPolicy} ->> 'retryType' <> 'in_process'`,
+    ),
+  );
+}
+
+/** One deployment's share of a candidate read: at most `cap` of its due runs, oldest first. */
+export interface DeploymentCap {
+  id: string;
+  cap: number;
+}
+
+/**
+ * The ids of the oldest due runs of one queue, at most `cap` per deployment (claim fairness,
+ * semantics.md §5): a deployment at its limit reads nothing, so its backlog cannot fill the window
+ * and hide other deployments' due runs. PostgreSQL: a LATERAL top-k per deployment, each served by
+ * the partial index on (work_queue_id, deployment_id, next_scheduled_start_time) (revision 7,
+ * ix_flow_run__scheduled_work_queue_id_deployment_id_nex_935e3c5c);
+ * SQLite (no LATERAL): row_number() per deployment over the same index. Reads only: the rows are
+ * locked afterwards by id, since FOR UPDATE refuses window functions and LATERAL sets.
+ */
+export function topPerDeploymentQuery(
+  ctx: { fragments: SqlFragments; dialectName: 'sqlite' | 'postgresql' },
+  fr: FlowRunTable,
+  o: { queueId: string; before: Date; caps: DeploymentCap[] },
+): SQL {
+  const due = dueConditions(fr, o.before);
+  const caps = ctx.fragments.jsonRows(o.caps as unknown as Record<string, unknown>[], 'orion_cap', {
+    id: fr.deploymentId,
+    cap: fr.runCount,
+  } as never);
+  if (ctx.dialectName === 'postgresql') {
+    return sql`select top.id from ${caps} cross join lateral (
+      select ${fr.id} as id from ${fr}
+      where ${fr.workQueueId} = ${o.queueId} and ${fr.deploymentId} = orion_cap.deployment_id and ${due}
+      order by ${fr.nextScheduledStartTime}, ${fr.id} limit orion_cap.run_count) as top`;
+  }
+  return sql`select ranked.id from (
+      select ${fr.id} as id, orion_cap.run_count as cap,
+             row_number() over (partition by ${fr.deploymentId} order by ${fr.nextScheduledStartTime}, ${fr.id}) as rn
+      from ${fr} join ${caps} on orion_cap.deployment_id = ${fr.deploymentId}
+      where ${fr.workQueueId} = ${o.queueId} and ${due}) as ranked
+    where ranked.rn <= ranked.cap`;
+}
+
+/** The oldest due runs of one queue that belong to no deployment. */
+export function withoutDeploymentQuery(
+  q: Executor,
+  fr: FlowRunTable,
+  o: { queueId: string; before: Date; take: number },
+) {
+  return q
+    .select({ id: fr.id })
+    .from(fr)
+    .where(and(eq(fr.workQueueId, o.queueId), isNull(fr.deploymentId), dueConditions(fr, o.before)))
+    .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
+    .limit(o.take);
+}
+
+/** The deployments with due runs in one queue (served by the queue/deployment partial index). */
+export async function dueDeployments(
+  q: Executor,
+  fr: FlowRunTable,
+  queueId: string,
+  before: Date,
+): Promise<string[]> {
+  const rows = await q
+    .selectDistinct({ id: fr.deploymentId })
+    .from(fr)
+    .where(and(eq(fr.workQueueId, queueId), isNotNull(fr.deploymentId), dueConditions(fr, before)));
+  return rows.map((row) => row.id!).sort();
+}
+
+/** Deployments per top-k statement: their caps travel as one JSON parameter. */
+export const CAP_BATCH = 500;
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,65 @@
+/**
+ * Validating a run's parameters against its deployment's `parameterOpenapiSchema` when
+ * `enforceParameterSchema` is on (semantics.md §5), with Ajv, a maintained JSON Schema validator.
+ * Prefect generates these schemas from function signatures (pydantic) and validates them as JSON
+ * Schema draft 2020-12, so the 2020-12 build is used; unknown keywords such as `position` are
+ * annotations, not errors (strict mode off).
+ */
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import { formatPath } from './validation.js';
+
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+
+/** `/a/0/b` → ['a', 0, 'b'], under `parameters`. */
+function issuePath(error: ErrorObject): (string | number)[] {
+  const path: (string | number)[] = ['parameters'];
+  for (const raw of error.instancePath.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    path.push(/^\d+$/.test(segment) ? Number(segment) : segment);
+  }
+  if (error.keyword === 'required') path.push(String(error.params.missingProperty));
+  if (error.keyword === 'additionalProperties') path.push(String(error.params.additionalProperty));
+  return path;
+}
+
+function issueMessage(error: ErrorObject): string {
+  if (error.keyword === 'required') return 'is required';
+  if (error.keyword === 'additionalProperties') return 'is not a parameter of this deployment';
+  return error.message ?? `fails "${error.keyword}"`;
+}
+
+/**
+ * Throws a ValidationError naming each parameter that does not satisfy `schema`
+ * (`parameters.retries: must be integer`); a schema Ajv cannot compile is a ValidationError too.
+ */
+export function validateParameters(schema: unknown, parameters: Record<string, unknown>): void {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return;
+  // A `$schema` naming an older draft would make Ajv refuse; the keywords Prefect emits mean the same.
+  const { $schema: _ignored, ...body } = schema as Record<string, unknown>;
+  let validate: ReturnType<typeof ajv.compile>;
+  try {
+    validate = ajv.compile(body);
+  } catch (error) {
+    throw new ValidationError(
+      `The deployment's parameterOpenapiSchema is not a valid JSON Schema: ${(error as Error).message}`,
+      [{ path: ['parameterOpenapiSchema'], message: (error as Error).message }],
+    );
+  } finally {
+    // Compiled schemas are not kept: each call's schema comes fresh from the database.
+    ajv.removeSchema();
+  }
+  if (validate(parameters)) return;
+  const issues: ValidationIssue[] = (validate.errors ?? []).map((error) => ({
+    path: issuePath(error),
+    message: issueMessage(error),
+  }));
+  const summary = issues
+    .slice(0, 3)
+    .map((i) => `${formatPath(i.path)}: ${i.message}`)
+    .join('; ');
+  throw new ValidationError(
+    `Parameters do not match the deployment's parameter schema: ${summary}${issues.length > 3 ? ` (+${issues.length - 3} more)` : ''}`,
+    issues,
+  );
+}

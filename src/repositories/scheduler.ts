@@ -1,0 +1,294 @@
+/**
+ * Writing scheduled runs: the bulk insert behind `deployments.scheduleRuns`, and the scheduler loop
+ * service `deployments.scheduleDue` (semantics.md §5, "Loop services"; Prefect's scheduler service
+ * and its defaults: 3 to 100 runs, 1 hour to 100 days ahead).
+ */
+import { and, asc, count, eq, exists, gt, gte, not, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../dialect/dialect.js';
+import type { deployment } from '../schema/postgres/deployments.js';
+import { insertBatches } from './batches.js';
+import type { RepositoryContext } from './context.js';
+import { type FlowRun, FlowRunRepository } from './flow-runs.js';
+import { generateRunName } from './names.js';
+import { scheduleInstants } from './schedules.js';
+import { duration, parse, time } from './validation.js';
+
+type Deployment = typeof deployment.$inferSelect;
+const AUTO_SCHEDULED_TAG = 'auto-scheduled';
+
+/** The window a deployment is scheduled in, and Prefect's stopping rule inside it. */
+export interface ScheduleWindow {
+  start: Date;
+  end: Date;
+  /** At most this many runs per schedule. */
+  max: number;
+  /** Stop once a schedule has this many runs and one at or past `minUntil` (scheduleDue only). */
+  minRuns?: number;
+  minUntil?: Date;
+}
+
+type ScheduleRow = typeof import('../schema/postgres/deployments.js').deploymentSchedule.$inferSelect;
+
+/** The instants one schedule should have runs at in the window, by Prefect's stopping rule. */
+function plannedInstants(schedule: ScheduleRow, window: ScheduleWindow): Date[] {
+  const instants = scheduleInstants(
+    schedule.schedule,
+    window.start,
+    window.end,
+    Math.min(window.max, schedule.maxScheduledRuns ?? window.max),
+  );
+  if (window.minRuns === undefined || window.minUntil === undefined) return instants;
+  // Prefect's rule: stop as soon as both minimums hold (enough runs, and one far enough ahead).
+  const { minRuns, minUntil } = window;
+  const stop = instants.findIndex((at, i) => i + 1 >= minRuns && at >= minUntil);
+  return stop >= 0 ? instants.slice(0, stop + 1) : instants;
+}
+
+const runKey = (deploymentId: string, scheduleId: string, at: Date) =>
+  `scheduled ${deploymentId} ${scheduleId} ${at.toISOString()}`;
+
+/**
+ * The deployments among `ids` that miss a run of their window, read without locks: a deployment
+ * whose runs were all claimed stays "due" by Prefect's test but has nothing to add, and must not
+ * take its lock (which claims take too) on every loop.
+ */
+async function missingRuns(
+  ctx: RepositoryContext,
+  ids: string[],
+  window: (dep: string) => ScheduleWindow,
+): Promise<string[]> {
+  const { deployment: dep, deploymentSchedule: s, flowRun: fr } = ctx.tables;
+  return ctx.run(async (q) => {
+    const schedules = await q
+      .select({ schedule: s, flowId: dep.flowId })
+      .from(s)
+      .innerJoin(dep, eq(dep.id, s.deploymentId))
+      .where(and(ctx.fragments.inList(s.deploymentId, ids, 'uuid'), eq(s.active, true)));
+    const wanted = new Map<string, string>();
+    const flows = new Set<string>();
+    for (const { schedule, flowId } of schedules) {
+      flows.add(flowId);
+      for (const at of plannedInstants(schedule, window(schedule.deploymentId)))
+        wanted.set(runKey(schedule.deploymentId, schedule.id, at), schedule.deploymentId);
+    }
+    for (let i = 0, keys = [...wanted.keys()]; i < keys.length; i += 1000) {
+      const found = await q
+        .select({ key: fr.idempotencyKey })
+        .from(fr)
+        .where(
+          and(
+            ctx.fragments.inList(fr.flowId, [...flows], 'uuid'),
+            ctx.fragments.inList(fr.idempotencyKey, keys.slice(i, i + 1000), 'text'),
+          ),
+        );
+      for (const row of found) wanted.delete(row.key!);
+    }
+    return [...new Set(wanted.values())].sort();
+  });
+}
+
+/**
+ * Inserts the SCHEDULED runs of `dep`'s active schedules in the window, with their first state,
+ * skipping instants whose idempotency key (`scheduled <deployment> <schedule> <instant>`) exists.
+ * The caller holds the deployment's lock and has checked it is not paused. Returns the new ids.
+ */
+export async function insertScheduledRuns(
+  ctx: RepositoryContext,
+  q: Executor,
+  dep: Deployment,
+  window: ScheduleWindow,
+  now: Date,
+): Promise<string[]> {
+  const { flowRun: fr, flowRunState: frs, deploymentSchedule: s } = ctx.tables;
+  const schedules = await q
+    .select()
+    .from(s)
+    .where(and(eq(s.deploymentId, dep.id), eq(s.active, true)))
+    .orderBy(asc(s.created), asc(s.id));
+  const rows = schedules.flatMap((schedule) => {
+    const instants = plannedInstants(schedule, window);
+    return instants.map((at) => ({
+      flowId: dep.flowId,
+      deploymentId: dep.id,
+      deploymentVersion: dep.version,
+      workQueueId: dep.workQueueId,
+      workQueueName: dep.workQueueName,
+      name: generateRunName(),
+      parameters: { ...dep.parameters, ...schedule.parameters },
+      idempotencyKey: runKey(dep.id, schedule.id, at),
+      tags: [...new Set([...dep.tags, AUTO_SCHEDULED_TAG])],
+      labels: dep.labels,
+      jobVariables: dep.jobVariables,
+      autoScheduled: true,
+      stateType: 'SCHEDULED' as const,
+      stateName: 'Scheduled',
+      stateTimestamp: now,
+      expectedStartTime: at,
+      nextScheduledStartTime: at,
+      created: now,
+      updated: now,
+    }));
+  });
+  const createdIds: string[] = [];
+  // Batches sized by the bind limit and bytes (semantics.md §2 "Lists"): 10,000 runs of a wide
+  // table are more parameters than one INSERT may bind.
+  for (const batch of insertBatches(ctx, fr, rows)) {
+    const created = await q
+      .insert(fr)
+      .values(batch)
+      .onConflictDoNothing({ target: [fr.flowId, fr.idempotencyKey] })
+      .returning({ id: fr.id, at: fr.nextScheduledStartTime });
+    if (created.length === 0) continue;
+    // The history gets the SCHEDULED state each run already carries, then the run points at it.
+    const states = created.map((run) => ({
+      flowRunId: run.id,
+      type: 'SCHEDULED' as const,
+      name: 'Scheduled',
+      timestamp: now,
+      stateDetails: { scheduledTime: run.at!.toISOString(), flowRunId: run.id },
+      created: now,
+      updated: now,
+    }));
+    for (const stateBatch of insertBatches(ctx, frs, states)) await q.insert(frs).values(stateBatch);
+    const ids = created.map((run) => run.id);
+    await q
+      .update(fr)
+      .set({ stateId: sql`(select ${frs.id} from ${frs} where ${frs.flowRunId} = ${fr.id})` })
+      .where(ctx.fragments.inList(fr.id, ids, 'uuid'));
+    createdIds.push(...ids);
+  }
+  return createdIds;
+}
+
+/** The runs with these ids, in start-time order. */
+export async function presentScheduled(
+  ctx: RepositoryContext,
+  q: Executor,
+  ids: string[],
+  now: Date,
+): Promise<FlowRun[]> {
+  if (ids.length === 0) return [];
+  const fr = ctx.tables.flowRun;
+  const runs = new FlowRunRepository(ctx);
+  const out: FlowRun[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await q
+      .select()
+      .from(fr)
+      .where(ctx.fragments.inList(fr.id, ids.slice(i, i + 1000), 'uuid'));
+    out.push(...rows.map((row) => runs.present(row, now)));
+  }
+  return out.sort(
+    (a, b) =>
+      a.nextScheduledStartTime!.getTime() - b.nextScheduledStartTime!.getTime() || (a.id < b.id ? -1 : 1),
+  );
+}
+
+const scheduleDueOptions = z
+  .strictObject({
+    now: time.optional(),
+    minRuns: z.number().int().min(0).max(10_000).optional(),
+    maxRuns: z.number().int().min(1).max(10_000).optional(),
+    minTime: duration.optional(),
+    maxTime: duration.optional(),
+    batchSize: z.number().int().min(1).max(1000).optional(),
+  })
+  .refine((o) => (o.minRuns ?? 3) <= (o.maxRuns ?? 100), {
+    message: 'minRuns must not exceed maxRuns',
+    path: ['minRuns'],
+  });
+/**
+ * Options of `deployments.scheduleDue`: `now` (a time; moves the window only), `minRuns` (3),
+ * `maxRuns` (100), `minTime` ('1h'), `maxTime` ('100d'), durations as milliseconds or `'15s'`-style strings (semantics.md §2),
+ * `batchSize` (100 deployments a transaction).
+ */
+export type ScheduleDueOptions = z.input<typeof scheduleDueOptions>;
+
+/** See DeploymentRepository.scheduleDue. */
+export async function scheduleDue(ctx: RepositoryContext, options: ScheduleDueOptions): Promise<FlowRun[]> {
+  const o = parse(scheduleDueOptions, options, 'scheduleDue options');
+  const minRuns = o.minRuns ?? 3;
+  const maxRuns = o.maxRuns ?? 100;
+  const minTime = o.minTime ?? 3_600_000;
+  const maxTime = o.maxTime ?? 100 * 86_400_000;
+  const batchSize = o.batchSize ?? 100;
+  const { deployment: dep, deploymentSchedule: s, flowRun: fr } = ctx.tables;
+  const created: FlowRun[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const now = new Date();
+    const start = o.now ?? now;
+    const minUntil = new Date(start.getTime() + minTime);
+    const future = (from: Date) =>
+      and(
+        eq(fr.deploymentId, dep.id),
+        eq(fr.stateType, 'SCHEDULED'),
+        eq(fr.autoScheduled, true),
+        gt(fr.nextScheduledStartTime, from),
+      );
+    // Set-based: the next batch of unpaused deployments with an active schedule that have fewer
+    // than minRuns future auto-scheduled runs or none at or beyond start + minTime (Prefect's test).
+    const due = await ctx.run((q) => {
+      const futureCount = q.select({ n: count() }).from(fr).where(future(start));
+      return q
+        .select({ id: dep.id })
+        .from(dep)
+        .where(
+          and(
+            eq(dep.paused, false),
+            cursor === undefined ? undefined : gt(dep.id, cursor),
+            exists(
+              q
+                .select({ one: s.id })
+                .from(s)
+                .where(and(eq(s.deploymentId, dep.id), eq(s.active, true))),
+            ),
+            sql`((${futureCount}) < ${minRuns} or ${not(
+              exists(
+                q
+                  .select({ one: fr.id })
+                  .from(fr)
+                  .where(and(future(start), gte(fr.nextScheduledStartTime, minUntil))),
+              ),
+            )})`,
+          ),
+        )
+        .orderBy(asc(dep.id))
+        .limit(batchSize);
+    });
+    if (due.length === 0) break;
+    cursor = due[due.length - 1]!.id;
+    const window = { start, end: new Date(start.getTime() + maxTime), max: maxRuns, minRuns, minUntil };
+    const ids = await missingRuns(
+      ctx,
+      due.map((row) => row.id),
+      () => window,
+    );
+    const batch =
+      ids.length === 0
+        ? []
+        : await ctx.transaction(async (q) => {
+            // Locked in id order (PostgreSQL; SQLite's write lock serialises): a concurrent scheduleDue
+            // waits here and then finds the runs written, so the idempotency keys make its inserts no-ops;
+            // a concurrent pause or update either ran before (seen here) or waits for this batch.
+            let locked = q
+              .select()
+              .from(dep)
+              .where(ctx.fragments.inList(dep.id, ids, 'uuid'))
+              .orderBy(asc(dep.id))
+              .$dynamic();
+            if (ctx.rowLocking) locked = locked.for('update');
+            const written = new Date();
+            const out: string[] = [];
+            for (const row of await locked) {
+              if (row.paused) continue;
+              out.push(...(await insertScheduledRuns(ctx, q, row, window, written)));
+            }
+            return presentScheduled(ctx, q, out, written);
+          });
+    created.push(...batch);
+    if (due.length < batchSize) break;
+  }
+  return created;
+}

@@ -182,8 +182,13 @@ describe('orion-db config and help', () => {
     expect(r.stderr).toContain('Unknown setting "ORION_DATABASE_ENCRYPTION_KEY"... (the rest not shown)');
     expect(r.stderr).not.toContain(key.slice(0, 20));
     r = await cli(['config', 'set', `ORION_DATABASE_ENCRYPTION_KEY:${hex}`]);
-    expect(r.stderr).toContain('Expected KEY=VALUE, got "ORION_DATABASE_ENCRYPTION_KEY..." without "="');
+    expect(r.stderr).toContain('Expected KEY=VALUE, got argument 1 without "=" (not shown');
     expect(r.stderr).not.toContain(hex.slice(0, 20));
+    // `KEY= value`: the value arrives as an argument of its own, and is not echoed either.
+    r = await cli(['config', 'set', 'ORION_DATABASE_TIMEOUT=5', 'hunter2-passphrase']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('got argument 2 without "="');
+    expect(r.stderr).not.toContain('hunter');
   });
 
   it('refuses unknown keys and malformed values, listing the known keys', async () => {

@@ -31,10 +31,9 @@ export function registerConfigCommands(program: Command, io: Io, globals: () => 
       const updates: [string, string][] = pairs.map((pair) => {
         const at = pair.indexOf('=');
         if (at <= 0) {
-          // Only a leading name is echoed: the rest may be a key or password typed with the wrong separator.
-          const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(pair)?.[0];
+          // Nothing of the argument is echoed: it may be a key or a password (`KEY= value` splits into two).
           throw new CliError(
-            `Expected KEY=VALUE, got ${name ? `"${name}..." without "="` : 'an argument without a key'}`,
+            `Expected KEY=VALUE, got argument ${pairs.indexOf(pair) + 1} without "=" (not shown: it may be a secret; write KEY=VALUE with no space around "=")`,
           );
         }
         const key = pair.slice(0, at);

@@ -55,7 +55,10 @@ export interface RotationResult {
 /** Documents re-encrypted per query during a rotation. */
 const ROTATION_PAGE = 500;
 /** A rotation's new key: the same forms as ORION_DATABASE_ENCRYPTION_KEY (never echoed in errors). */
-const newKeyText = boundedString({ minChars: 1, maxBytes: 4096 });
+const newKeyText = boundedString({ minChars: 1, maxBytes: 4096 }).refine(
+  (text) => text.trim().length > 0,
+  'must not be blank: a key, or a passphrase of at least one non-space character',
+);
 
 /**
  * `db.blockDocuments`: create, read (masked unless `includeSecrets`), list, count, update
@@ -313,7 +316,11 @@ export class BlockDocumentRepository {
   private async schemaOfType(q: Executor, schemaId: string, typeId: string) {
     const s = this.ctx.tables.blockSchema;
     const type = this.ctx.tables.blockType;
-    const [typeRow] = await q.select({ name: type.name }).from(type).where(eq(type.id, typeId));
+    // Share-locked on PostgreSQL: a concurrent rename of the type (which copies the new name to its
+    // documents) waits for this write, or this write waits for the rename and reads the new name.
+    let typeQuery = q.select({ name: type.name }).from(type).where(eq(type.id, typeId)).$dynamic();
+    if (this.ctx.rowLocking) typeQuery = typeQuery.for('share');
+    const [typeRow] = await typeQuery;
     if (!typeRow) throw new NotFoundError('block type', typeId);
     const [schema] = await q
       .select({ fields: s.fields, blockTypeId: s.blockTypeId })

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Executor } from '../../dialect/dialect.js';
-import { NotFoundError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import type { blockSchema } from '../../schema/postgres/blocks.js';
 import type { RepositoryContext } from '../context.js';
 import { paged } from '../sorting.js';
@@ -98,7 +98,7 @@ export class BlockSchemaRepository {
     const version = data.version ?? NON_VERSIONED;
     return this.ctx.transaction(async (q) => {
       const existing = await this.byChecksum(q, checksum, version);
-      if (existing) return existing;
+      if (existing) return this.sameType(existing, data.blockTypeId);
       const references = await this.resolveReferences(q, data.fields);
       const now = new Date();
       const inserted = await q
@@ -115,7 +115,8 @@ export class BlockSchemaRepository {
         .onConflictDoNothing({ target: [this.t.checksum, this.t.version] })
         .returning();
       // A concurrent create of the same schema won: return its row (idempotent).
-      const row = inserted[0] ?? (await this.byChecksum(q, checksum, version))!;
+      const row =
+        inserted[0] ?? this.sameType((await this.byChecksum(q, checksum, version))!, data.blockTypeId);
       if (inserted[0] && references.length > 0) {
         const r = this.ctx.tables.blockSchemaReference;
         await q.insert(r).values(
@@ -130,6 +131,20 @@ export class BlockSchemaRepository {
       }
       return row;
     });
+  }
+
+  /**
+   * A schema is identified by checksum and version across types (data-model.md), so the same
+   * fields under another block type cannot get a schema of their own: a ConflictError naming the
+   * owner, never the other type's schema returned as if it were this one's.
+   */
+  private sameType(existing: BlockSchema, blockTypeId: string): BlockSchema {
+    if (existing.blockTypeId === blockTypeId) return existing;
+    throw new ConflictError(
+      'block schema',
+      'uq_block_schema__checksum_version',
+      `A block schema with these fields and version already exists for block type ${existing.blockTypeId} (checksum ${existing.checksum}): schemas are identified by checksum and version, so give this type's schema a different version`,
+    );
   }
 
   private async resolveReferences(

@@ -105,10 +105,15 @@ export class BlockTypeRepository {
   async delete(id: string): Promise<void> {
     const typeId = parse(uuid, id, 'block type id');
     await this.ctx.transaction(async (q) => {
-      const [row] = await q
+      // Locked on PostgreSQL, so of two concurrent deletes the second finds nothing (NotFoundError),
+      // as on SQLite.
+      let query = q
         .select({ isProtected: this.t.isProtected })
         .from(this.t)
-        .where(eq(this.t.id, typeId));
+        .where(eq(this.t.id, typeId))
+        .$dynamic();
+      if (this.ctx.rowLocking) query = query.for('update');
+      const [row] = await query;
       if (!row) throw new NotFoundError('block type', typeId);
       if (row.isProtected)
         throw new ConflictError(

@@ -39,7 +39,9 @@ export function generateEncryptionKey(): string {
 }
 
 /** The 32 bytes of a key written as 64 hex or 44 base64 characters; null for a passphrase. */
-export function rawKeyBytes(text: string): Buffer | null {
+export function rawKeyBytes(raw: string): Buffer | null {
+  // Whitespace around a key (a trailing newline from `cat key.txt`) must not turn it into a passphrase.
+  const text = raw.trim();
   if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
   if (/^[A-Za-z0-9+/]{43}=$/.test(text)) {
     const bytes = Buffer.from(text, 'base64');

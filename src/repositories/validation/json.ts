@@ -134,10 +134,10 @@ const isObject = (v: unknown): v is Record<string, JsonValue> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A JSON object (parameters, context, job variables, a base job template, ...). */
-export const jsonObject = json.refine(isObject, 'must be a JSON object') as unknown as z.ZodType<
-  Record<string, JsonValue>,
-  Record<string, unknown>
->;
+export const jsonObject = json.refine(isObject, {
+  message: 'must be a JSON object',
+  abort: true,
+}) as unknown as z.ZodType<Record<string, JsonValue>, Record<string, unknown>>;
 
 /** Labels: a JSON object of names (1 to 1,024 characters) to strings of at most 1,024 characters. */
 export const labels = jsonObject.superRefine((value, ctx) => {

@@ -28,9 +28,8 @@ function every(seconds, name, fn) {
 const count = (result) => (Array.isArray(result) ? result.length : result);
 
 const timers = [
-  // The scheduler: deployments.scheduleDue() goes here, every 60 s, once it exists
-  // (issue 11 §4; it is added beside this file's other loops).
-  // every(60, 'scheduler', async () => count(await db.deployments.scheduleDue())),
+  // The scheduler: creates the runs deployments' schedules are missing (Prefect's defaults).
+  every(60, 'scheduler', async () => count(await db.deployments.scheduleDue())),
 
   every(5, 'late runs', async () => db.flowRuns.markLate({ after: '15s' })),
   every(30, 'foreman', async () => {

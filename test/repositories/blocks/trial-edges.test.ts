@@ -48,8 +48,7 @@ describe.each(DIALECTS)('block edges from a trial (%s)', (dialect) => {
     const db = await handle(key);
     const type = await db.blockTypes.upsert({ slug: 'n', name: 'N' });
     const schema = await db.blockSchemas.create({ blockTypeId: type.id, fields: {} });
-    // biome-ignore lint/suspicious/noExplicitAny: what an HTTP body may carry
-    const nothing = null as any;
+    const nothing = null as any; // what an HTTP body may carry
     await expect(db.blockSchemas.create({ blockTypeId: type.id, fields: nothing })).rejects.toThrow(
       ValidationError,
     );

@@ -181,6 +181,13 @@ describe.each(DIALECTS)('logs (%s)', (dialect) => {
       );
     });
 
+    it('refuses NUL and lone surrogates in the query, naming it (as every field but messages)', async () => {
+      for (const query of ['a\0zzz', '\0', 'x\uD800']) {
+        await expect(db.logs.list({ where: { text: { query } } })).rejects.toThrow(/where\.text\.query/);
+        await expect(db.logs.count({ where: { text: { query } } })).rejects.toBeInstanceOf(ValidationError);
+      }
+    });
+
     it('sorts TIMESTAMP_ASC by default and TIMESTAMP_DESC; limit and offset', async () => {
       expect((await db.logs.list({ sort: 'TIMESTAMP_DESC', limit: 2 })).map((l) => l.level)).toEqual([
         50, 30,

@@ -1,7 +1,7 @@
 /** Filters and options of `db.logs` reads (api.md "Shapes", data-model.md "Logs", semantics.md §7). */
 import { z } from 'zod';
 import { idFilter } from '../filters.js';
-import { limit, offset, time, uuid } from '../validation.js';
+import { boundedString, limit, offset, time, uuid } from '../validation.js';
 import { LEVEL_PROBLEM, levelNumber } from './rows.js';
 import { MAX_LOG_QUERY_CHARS, MAX_LOG_QUERY_TERMS, parseTextQuery } from './text-query.js';
 
@@ -17,19 +17,18 @@ const level = z
     return n;
   });
 
+// Like every field but log messages, the query refuses NUL and lone surrogates (semantics.md §2):
+// SQLite's LIKE would cut the pattern at a NUL, and PostgreSQL refuses the byte.
 /** The text query, parsed; more than 50 terms or 1,000 characters is refused. */
-const textQuery = z
-  .string()
-  .max(MAX_LOG_QUERY_CHARS, `at most ${MAX_LOG_QUERY_CHARS} characters`)
-  .transform((query, ctx) => {
-    const parsed = parseTextQuery(query);
-    const terms = parsed.include.length + parsed.exclude.length;
-    if (terms > MAX_LOG_QUERY_TERMS) {
-      ctx.addIssue({ code: 'custom', message: `at most ${MAX_LOG_QUERY_TERMS} terms (got ${terms})` });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+const textQuery = boundedString({ maxChars: MAX_LOG_QUERY_CHARS }).transform((query, ctx) => {
+  const parsed = parseTextQuery(query);
+  const terms = parsed.include.length + parsed.exclude.length;
+  if (terms > MAX_LOG_QUERY_TERMS) {
+    ctx.addIssue({ code: 'custom', message: `at most ${MAX_LOG_QUERY_TERMS} terms (got ${terms})` });
+    return z.NEVER;
+  }
+  return parsed;
+});
 
 export const logWhere = z.strictObject({
   flowRunId: idFilter.optional(),

@@ -47,12 +47,17 @@ export interface RefreshStatusResult {
 }
 
 /** Runs `step` (one transaction per batch) until it changes fewer rows than a batch. */
-async function inBatches<T>(size: number, step: () => Promise<T[]>): Promise<T[]> {
+async function inBatches<T>(
+  size: number,
+  step: () => Promise<{ selected: number; changed: T[] }>,
+): Promise<T[]> {
   const out: T[] = [];
   for (;;) {
-    const changed = await step();
+    const { selected, changed } = await step();
     out.push(...changed);
-    if (changed.length < size) return out;
+    // Stop on a short *selection*, not a short change count: rows another caller changed meanwhile
+    // fail the UPDATE's re-check, and stopping then would leave the rows past this batch to no one.
+    if (selected < size) return out;
   }
 }
 
@@ -82,11 +87,12 @@ export async function markLate(
         [asc(fr.nextScheduledStartTime), asc(fr.id)],
         size,
       );
-      return runs.transitionLocked(q, rows, (row) => ({
+      const changed = await runs.transitionLocked(q, rows, (row) => ({
         type: 'SCHEDULED',
         name: 'Late',
         stateDetails: { scheduledTime: row.nextScheduledStartTime },
       }));
+      return { selected: rows.length, changed };
     }),
   );
   return marked.length;
@@ -114,7 +120,11 @@ export async function failExpiredPauses(
   return inBatches(size, () =>
     ctx.transaction(async (q) => {
       const rows = await runs.lockWhere(q, and(eq(fr.stateType, 'PAUSED'), expired)!, [asc(fr.id)], size);
-      return runs.transitionLocked(q, rows, { type: 'FAILED', message: 'Run paused past its pause timeout' });
+      const changed = await runs.transitionLocked(q, rows, {
+        type: 'FAILED',
+        message: 'Run paused past its pause timeout',
+      });
+      return { selected: rows.length, changed };
     }),
   );
 }
@@ -148,14 +158,15 @@ export async function refreshStatus(
     workers.push(
       ...(await inBatches(size, () =>
         ctx.transaction(async (q) => {
-          const ids = q.select({ id: w.id }).from(w).where(stale).limit(size);
+          const ids = (await q.select({ id: w.id }).from(w).where(stale).limit(size)).map((r) => r.id);
+          if (ids.length === 0) return { selected: 0, changed: [] };
           const now = written();
           const rows = await q
             .update(w)
             .set({ status: 'OFFLINE', updated: now })
             .where(and(inArray(w.id, ids), stale))
             .returning({ id: w.id });
-          return rows.map((r) => r.id);
+          return { selected: ids.length, changed: rows.map((r) => r.id) };
         }),
       )),
     );
@@ -167,13 +178,15 @@ export async function refreshStatus(
   const pools = await inBatches(size, () =>
     ctx.transaction(async (q) => {
       const differs = ne(wp.status, wanted as never);
-      const ids = q.select({ id: wp.id }).from(wp).where(differs).limit(size);
+      const ids = (await q.select({ id: wp.id }).from(wp).where(differs).limit(size)).map((r) => r.id);
+      if (ids.length === 0) return { selected: 0, changed: [] };
       const now = written();
-      return (await q
+      const changed = (await q
         .update(wp)
         .set({ status: wanted as never, lastTransitionedStatusAt: now, updated: now })
         .where(and(inArray(wp.id, ids), differs))
         .returning({ id: wp.id, status: wp.status })) as { id: string; status: WorkPoolStatus }[];
+      return { selected: ids.length, changed };
     }),
   );
 
@@ -186,14 +199,15 @@ export async function refreshStatus(
     )!;
     return inBatches(size, () =>
       ctx.transaction(async (q) => {
-        const ids = q.select({ id: table.id }).from(table).where(stale).limit(size);
+        const ids = (await q.select({ id: table.id }).from(table).where(stale).limit(size)).map((r) => r.id);
+        if (ids.length === 0) return { selected: 0, changed: [] };
         const now = written();
         const rows = await q
           .update(table)
           .set({ status: 'NOT_READY', updated: now } as never)
           .where(and(inArray(table.id, ids), stale))
           .returning({ id: table.id });
-        return rows.map((r) => r.id);
+        return { selected: ids.length, changed: rows.map((r) => r.id) };
       }),
     );
   };

@@ -50,7 +50,14 @@ describe.runIf(serverAvailable)('claim race on PostgreSQL', () => {
         'update flow_run set state_id = s.id from flow_run_state s where s.flow_run_id = flow_run.id',
       );
       for (let i = 0; i < 16; i++)
-        handles.push(await createDatabase({ url: db.settings.url, poolSize: 1, migrateOnOpen: false }));
+        handles.push(
+          await createDatabase({
+            url: db.settings.url,
+            poolSize: 1,
+            migrateOnOpen: false,
+            timeoutSeconds: 120,
+          }),
+        );
       const results = await Promise.all(handles.map((h, i) => drain(h, `pool-${i % 3}`, `worker-${i}`)));
       await verify(db, results, RUNS);
     } finally {

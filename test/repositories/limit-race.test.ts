@@ -11,6 +11,12 @@ import { runTs } from '../support/spawn.js';
 
 const serverAvailable = await postgresIsServer();
 const TOTAL_ATTEMPTS = 10_000;
+/**
+ * The race handles wait for the limit rows' locks as long as it takes: 32 connections queue on one
+ * row, and on a loaded CI machine a wait can pass the default 10 s statement timeout. The test is
+ * about who gets in, not how fast.
+ */
+const RACE_TIMEOUT_SECONDS = 120;
 const LIMITS = { one: 1, five: 5 } as const;
 
 async function createLimits(db: Database) {
@@ -34,7 +40,14 @@ describe.runIf(serverAvailable)('limit race on PostgreSQL', () => {
     try {
       await createLimits(db);
       for (let i = 0; i < 32; i++) {
-        handles.push(await createDatabase({ url: db.settings.url, poolSize: 1, migrateOnOpen: false }));
+        handles.push(
+          await createDatabase({
+            url: db.settings.url,
+            poolSize: 1,
+            migrateOnOpen: false,
+            timeoutSeconds: RACE_TIMEOUT_SECONDS,
+          }),
+        );
       }
       const counter = memoryCounter();
       const per = TOTAL_ATTEMPTS / 32;
@@ -65,7 +78,14 @@ describe.runIf(serverAvailable)('limit race on PostgreSQL', () => {
     try {
       for (const name of ['a', 'b', 'c']) await db.globalConcurrencyLimits.create({ name, limit: 4 });
       for (let i = 0; i < 32; i++) {
-        handles.push(await createDatabase({ url: db.settings.url, poolSize: 1, migrateOnOpen: false }));
+        handles.push(
+          await createDatabase({
+            url: db.settings.url,
+            poolSize: 1,
+            migrateOnOpen: false,
+            timeoutSeconds: RACE_TIMEOUT_SECONDS,
+          }),
+        );
       }
       const orders = [
         ['a', 'b', 'c'],
@@ -119,7 +139,14 @@ describe.runIf(serverAvailable)('reclaim race on PostgreSQL', () => {
       // count never goes below 0, so without them a double release could hide).
       await db.globalConcurrencyLimits.acquire({ names: ['pool', 'side'], slots: 10 });
       for (let i = 0; i < 12; i++) {
-        handles.push(await createDatabase({ url: db.settings.url, poolSize: 1, migrateOnOpen: false }));
+        handles.push(
+          await createDatabase({
+            url: db.settings.url,
+            poolSize: 1,
+            migrateOnOpen: false,
+            timeoutSeconds: RACE_TIMEOUT_SECONDS,
+          }),
+        );
       }
       // Four reclaimers, four acquirers on one of the lease's limits (they reclaim first), and four
       // callers releasing the expired leases by id: every lease goes once, whoever gets it.

@@ -37,7 +37,14 @@ describe.runIf(serverAvailable)('scheduling race on PostgreSQL', () => {
     try {
       await seedDeployments(db, DEPLOYMENTS);
       for (let i = 0; i < 8; i++)
-        handles.push(await createDatabase({ url: db.settings.url, poolSize: 1, migrateOnOpen: false }));
+        handles.push(
+          await createDatabase({
+            url: db.settings.url,
+            poolSize: 1,
+            migrateOnOpen: false,
+            timeoutSeconds: 120,
+          }),
+        );
       const results = await Promise.all(
         handles.map((h, i) => scheduleAndDrain(h, `pool-${i % 2}`, `worker-${i}`)),
       );

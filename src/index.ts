@@ -134,10 +134,11 @@ export type {
   BlockTypeUpsert,
 } from './repositories/blocks/inputs.js';
 export type { Log, LogRepository } from './repositories/logs.js';
-export type { LogCreate, LogLevelName } from './repositories/logs/rows.js';
+export type { LogCreate, LogLevel, LogLevelName } from './repositories/logs/rows.js';
 export type { LogListOptions, LogSort, LogStreamOptions, LogWhere } from './repositories/logs/inputs.js';
 export { LOG_LEVELS, MAX_LOG_LEVEL, MAX_LOG_MESSAGE_BYTES } from './repositories/logs/rows.js';
 export { MAX_LOG_QUERY_CHARS, MAX_LOG_QUERY_TERMS } from './repositories/logs/text-query.js';
+export { LOG_STREAM_PAGE_BYTES } from './repositories/logs.js';
 export type { ClaimOptions } from './repositories/claiming.js';
 export type { State, StateInput } from './repositories/states.js';
 export type { IdFilter, TagsFilter, TextFilter, TimeFilter } from './repositories/filters.js';

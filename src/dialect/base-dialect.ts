@@ -304,6 +304,7 @@ export abstract class BaseDialect implements Dialect {
   }
 
   abstract runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void>;
+  abstract queryArrays(executor: Executor, text: string, params: readonly unknown[]): Promise<unknown[][]>;
 
   currentTransaction(bound?: TransactionContext): TransactionContext | undefined {
     return this.#target(bound);

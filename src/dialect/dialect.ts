@@ -79,6 +79,12 @@ export interface Dialect {
    */
   runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void>;
   /**
+   * Like `runText`, for a query: its rows as arrays of driver values, in the order of its select
+   * list (times as the column holds them: Unix ms on SQLite, ISO text on PostgreSQL). For hot reads
+   * whose rows the caller maps itself (logs).
+   */
+  queryArrays(executor: Executor, text: string, params: readonly unknown[]): Promise<unknown[][]>;
+  /**
    * The transaction a call made now would join (the innermost open one of the async context, or
    * the bound handle's; undefined outside any), to run later calls in: a call with it as `bound`
    * after it ended is a DatabaseError (semantics.md §7: a stream read after its transaction).

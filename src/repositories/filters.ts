@@ -9,7 +9,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { ListType, SqlFragments } from '../dialect/fragments.js';
 import { STATE_TYPES } from '../schema/enums.js';
-import { name, tags, time, uuid } from './validation.js';
+import { name, tags, time, timeLowerBound, uuid } from './validation.js';
 
 export const NOTHING = sql`1 = 0`;
 
@@ -38,7 +38,7 @@ export type TagsFilter = z.input<typeof tagsFilter>;
 
 export const timeFilter = z.strictObject({
   before: time.optional(),
-  after: time.optional(),
+  after: timeLowerBound.optional(),
   isNull: z.boolean().optional(),
 });
 export type TimeFilter = z.input<typeof timeFilter>;

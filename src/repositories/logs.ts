@@ -4,55 +4,45 @@
  * memory, and retention in bounded batches. Logs carry no foreign keys: they may arrive before
  * their run. docs/logs.md is the user's guide.
  */
-import { and, asc, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, inArray, lt } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
 import { uuidv7 } from '../schema/uuid.js';
 import type { RepositoryContext } from './context.js';
 import { MAX_STATEMENT_BYTES, batches } from './batches.js';
-import { allOf } from './filters.js';
 import {
   DEFAULT_STREAM_BATCH,
   type LogListOptions,
   type LogStreamOptions,
   type LogWhere,
-  type ParsedLogWhere,
   deleteBeforeDate,
   logCount,
   logList,
   logWhere,
   streamOptions,
 } from './logs/inputs.js';
+import { type Log, type LogStatement, countLogs, selectLogs, toLog } from './logs/reads.js';
 import { type LogCreate, checkLogRows } from './logs/rows.js';
-import {
-  LOG_INSERT_PARAMETERS,
-  afterCursor,
-  insertParameters,
-  insertText,
-  logOrder,
-  whereConditions,
-} from './logs/statements.js';
-import { paged } from './sorting.js';
+import { LOG_INSERT_PARAMETERS, insertParameters, insertText } from './logs/statements.js';
 import { parse } from './validation.js';
 
-/** A stored log. */
-export interface Log {
-  id: string;
-  created: Date;
-  updated: Date;
-  /** The logger's name. */
-  name: string;
-  /** 0–100 (10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL). */
-  level: number;
-  flowRunId: string | null;
-  taskRunId: string | null;
-  message: string;
-  timestamp: Date;
-}
+export type { Log } from './logs/reads.js';
 
 /** What a statement adds per row besides its texts: placeholders, separators, ids and times. */
 const ROW_OVERHEAD_BYTES = 256;
 /** Rows `deleteBefore` removes per statement. */
 export const DELETE_BATCH = 5000;
+/**
+ * Bytes of messages one `stream` page holds at most (besides its row count): with 1 MB messages a
+ * page of 1,000 rows would be a gigabyte.
+ */
+export const LOG_STREAM_PAGE_BYTES = 8 * 2 ** 20;
+
+/** UTF-16 units of the logs' messages. */
+function messageUnits(logs: readonly Log[]): number {
+  let n = 0;
+  for (const log of logs) n += log.message.length;
+  return n;
+}
 
 /**
  * `db.logs`: `createMany`, `list`, `count`, `stream`, `deleteBefore` (docs/logs.md). Bad input is
@@ -117,36 +107,29 @@ export class LogRepository {
    */
   async list(options: LogListOptions = {}): Promise<Log[]> {
     const o = parse(logList, options, 'log list options');
-    const sort = o.sort ?? 'TIMESTAMP_ASC';
-    const conditions = whereConditions(this.ctx.dialect, o.where);
-    if (o.after) conditions.push(afterCursor(this.t, sort, o.after));
-    return this.ctx.run(async (q) => {
-      const query = q
-        .select()
-        .from(this.t)
-        .where(allOf(conditions))
-        .orderBy(...logOrder(this.t, sort))
-        .$dynamic();
-      return paged(query, o, this.ctx.fragments);
-    });
+    return this.read(this.ctx, selectLogs(this.ctx.dialect.name, o));
   }
 
   /** How many logs match `where` (the filters of `list`). */
   async count(options: { where?: LogWhere } = {}): Promise<number> {
     const o = parse(logCount, options, 'log count options');
-    return this.ctx.run(async (q) => {
-      const [row] = await q
-        .select({ n: sql<number>`count(*)` })
-        .from(this.t)
-        .where(allOf(whereConditions(this.ctx.dialect, o.where)));
-      return Number(row?.n ?? 0);
-    });
+    const { text, params } = countLogs(this.ctx.dialect.name, o.where);
+    const [row] = await this.ctx.run((q) => this.ctx.dialect.queryArrays(q, text, params));
+    return Number(row?.[0] ?? 0);
+  }
+
+  /** The logs a statement of reads.ts selects. */
+  private async read(ctx: RepositoryContext, { text, params }: LogStatement): Promise<Log[]> {
+    const rows = await ctx.run((q) => ctx.dialect.queryArrays(q, text, params));
+    const logs: Log[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) logs[i] = toLog(rows[i]!);
+    return logs;
   }
 
   /**
    * Every log matching `where`, in (timestamp, id) order, read in keyset pages of `batchSize`
-   * (default 1,000): memory stays bounded by one page however many logs match, and no statement
-   * stays open between pages. Begun inside a transaction, its pages are read in that transaction;
+   * (default 1,000) and at most 8 MiB of messages (always at least one log): memory stays bounded by
+   * one page however many logs match, and no statement stays open between pages. Begun inside a transaction, its pages are read in that transaction;
    * reading it after the transaction ended is a DatabaseError. Bad input throws at the call.
    *
    * ```ts
@@ -159,28 +142,28 @@ export class LogRepository {
     const w = parse(logWhere, where, 'log filter');
     const o = parse(streamOptions, options, 'log stream options');
     const ctx = this.ctx.pinned();
-    const t = this.t;
     const batchSize = o.batchSize ?? DEFAULT_STREAM_BATCH;
-    const sort = o.sort ?? 'TIMESTAMP_ASC';
-    const page = (after: Log | undefined) => {
-      const conditions = whereConditions(ctx.dialect, w as ParsedLogWhere);
-      if (after) conditions.push(afterCursor(t, sort, after));
-      return ctx.run((q) =>
-        q
-          .select()
-          .from(t)
-          .where(allOf(conditions))
-          .orderBy(...logOrder(t, sort))
-          .limit(batchSize),
+    const page = (after: Log | undefined) =>
+      this.read(
+        ctx,
+        selectLogs(ctx.dialect.name, {
+          where: w,
+          sort: o.sort,
+          after,
+          limit: batchSize,
+          maxMessageBytes: LOG_STREAM_PAGE_BYTES,
+        }),
       );
-    };
     return {
       async *[Symbol.asyncIterator]() {
         let last: Log | undefined;
         for (;;) {
           const rows = await page(last);
+          if (rows.length === 0) return;
           yield* rows;
-          if (rows.length < batchSize) return;
+          // A short page is the last one, unless its byte budget cut it: that takes at least
+          // LOG_STREAM_PAGE_BYTES of messages, and a UTF-16 unit is at most 3 bytes of UTF-8.
+          if (rows.length < batchSize && messageUnits(rows) * 3 < LOG_STREAM_PAGE_BYTES) return;
           last = rows[rows.length - 1];
         }
       },

@@ -37,6 +37,7 @@ export {
   parseLocalTime,
   parseTime,
   time,
+  timeLowerBound,
   wallClockToInstant,
 } from './validation/times.js';
 

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { and, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, LogWhere } from '../../src/index.js';
 import { type ParsedLogWhere, logWhere } from '../../src/repositories/logs/inputs.js';
-import { afterCursor, logOrder, whereConditions } from '../../src/repositories/logs/statements.js';
-import { log } from '../../src/schema/postgres/logs.js';
+import { selectLogs } from '../../src/repositories/logs/reads.js';
 import { createTestDatabase } from '../../src/testing/index.js';
-import { dialectOf } from '../support/internals.js';
-import { preparedPlan } from '../support/plans.js';
+import { textPlan } from '../support/plans.js';
 
 // Postgres only: the trigram index on log.message exists there (SQLite scans for substrings, documented).
 describe('PostgreSQL plans for log reads with 100k logs', () => {
@@ -32,15 +30,10 @@ describe('PostgreSQL plans for log reads with 100k logs', () => {
     await db?.close();
   });
 
-  /** The plan of a list query as the repository builds it: filters, cursor, order, limit 200. */
+  /** The plan of a list query as the repository writes it: filters, cursor, order, limit 200. */
   const plan = (where: LogWhere, after?: { timestamp: Date; id: string }) => {
     const parsed = logWhere.parse(where) as ParsedLogWhere;
-    const conditions = whereConditions(dialectOf(db), parsed);
-    if (after) conditions.push(afterCursor(log, 'TIMESTAMP_ASC', after));
-    return preparedPlan(
-      db,
-      sql`select ${log.id} from ${log} where ${and(...conditions)} order by ${sql.join(logOrder(log), sql`, `)} limit 200`,
-    );
+    return textPlan(db, selectLogs('postgresql', { where: parsed, after, limit: 200 }));
   };
 
   it('serves the text query with the trigram index on message', async () => {

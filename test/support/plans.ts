@@ -9,10 +9,18 @@ let statements = 0;
  * as parameters (a plain EXPLAIN over the wire would plan with unknown parameter values). Returns
  * the plan's lines joined.
  */
-export async function preparedPlan(db: Database, query: SQL): Promise<string> {
+export function preparedPlan(db: Database, query: SQL): Promise<string> {
   const compiled = new PgDialect().sqlToQuery(query);
+  return textPlan(db, { text: compiled.sql, params: compiled.params });
+}
+
+/** preparedPlan of a statement written as text with `$n` placeholders. */
+export async function textPlan(
+  db: Database,
+  compiled: { text: string; params: readonly unknown[] },
+): Promise<string> {
   const name = `orion_plan_${process.pid}_${++statements}`;
-  await db.execute(`prepare ${name} as ${compiled.sql}`);
+  await db.execute(`prepare ${name} as ${compiled.text}`);
   const args = compiled.params
     .map((p) => (p instanceof Date ? p.toISOString() : String(p)))
     .map((p) => `'${p.replace(/'/g, "''")}'`)

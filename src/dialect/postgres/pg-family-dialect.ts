@@ -27,6 +27,7 @@ interface PreparingSession {
     fields: undefined,
     name: undefined,
     isResponseInArrayMode: boolean,
+    customResultMapper?: (rows: unknown[][]) => unknown,
   ): { execute(): Promise<unknown> };
 }
 
@@ -63,6 +64,15 @@ export abstract class PgFamilyDialect extends BaseDialect {
     await session
       .prepareQuery({ sql: text, params: params as unknown[] }, undefined, undefined, false)
       .execute();
+  }
+
+  async queryArrays(executor: Executor, text: string, params: readonly unknown[]): Promise<unknown[][]> {
+    const session = (executor as unknown as { session: PreparingSession }).session;
+    // A result mapper makes Drizzle ask the driver for arrays (decoded once, isolated-client.ts).
+    const rows = await session
+      .prepareQuery({ sql: text, params: params as unknown[] }, undefined, undefined, true, (r) => r)
+      .execute();
+    return rows as unknown[][];
   }
 
   introspect(): Promise<SchemaShape> {

@@ -43,9 +43,9 @@ interface PreparingSession {
   prepareQuery(
     query: { sql: string; params: unknown[] },
     fields: undefined,
-    executeMethod: 'run',
+    executeMethod: 'run' | 'all',
     isResponseInArrayMode: boolean,
-  ): { run(): unknown };
+  ): { run(): unknown; values(): unknown[][] };
 }
 
 /**
@@ -111,6 +111,11 @@ export class SqliteDialect extends BaseDialect {
     // Through Drizzle's session, so the statement comes from the connection's statement cache.
     const session = (executor as unknown as { session: PreparingSession }).session;
     session.prepareQuery({ sql: text, params: params as unknown[] }, undefined, 'run', false).run();
+  }
+
+  async queryArrays(executor: Executor, text: string, params: readonly unknown[]): Promise<unknown[][]> {
+    const session = (executor as unknown as { session: PreparingSession }).session;
+    return session.prepareQuery({ sql: text, params: params as unknown[] }, undefined, 'all', true).values();
   }
 
   protected async runMigrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T> {

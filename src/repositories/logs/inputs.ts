@@ -1,13 +1,13 @@
 /** Filters and options of `db.logs` reads (api.md "Shapes", data-model.md "Logs", semantics.md §7). */
 import { z } from 'zod';
 import { idFilter } from '../filters.js';
-import { boundedString, limit, offset, time, uuid } from '../validation.js';
-import { LEVEL_PROBLEM, levelNumber } from './rows.js';
+import { boundedString, limit, offset, time, timeLowerBound, uuid } from '../validation.js';
+import { LEVEL_PROBLEM, type LogLevel, levelNumber } from './rows.js';
 import { MAX_LOG_QUERY_CHARS, MAX_LOG_QUERY_TERMS, parseTextQuery } from './text-query.js';
 
-/** A level in a filter: an integer 0–100 or a level name, as a number. */
+/** A level in a filter: an integer 0–100 or a level name (LogLevel), as a number. */
 const level = z
-  .custom<number | string>(() => true)
+  .custom<LogLevel>(() => true)
   .transform((value, ctx) => {
     const n = levelNumber(value);
     if (n === undefined) {
@@ -34,7 +34,7 @@ export const logWhere = z.strictObject({
   flowRunId: idFilter.optional(),
   taskRunId: idFilter.optional(),
   level: z.strictObject({ ge: level.optional(), le: level.optional() }).optional(),
-  timestamp: z.strictObject({ before: time.optional(), after: time.optional() }).optional(),
+  timestamp: z.strictObject({ before: time.optional(), after: timeLowerBound.optional() }).optional(),
   text: z.strictObject({ query: textQuery }).optional(),
 });
 

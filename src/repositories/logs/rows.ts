@@ -12,6 +12,12 @@ import { MAX_NAME_CHARS, MAX_TEXT_BYTES, charCount, formatPath, parseTime } from
 /** Prefect's (and Python's) level names and their numbers (semantics.md §7). */
 export const LOG_LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
+/**
+ * A level as `createMany` and the filters take it: an integer 0–100, or a level name written
+ * `WARNING`, `warning` or `Warning` (other mixes of case are refused, so the type and the runtime
+ * check agree).
+ */
+export type LogLevel = number | LogLevelName | Lowercase<LogLevelName> | Capitalize<Lowercase<LogLevelName>>;
 /** The highest level a log may have; the lowest is 0. */
 export const MAX_LOG_LEVEL = 100;
 /** A message is at most this many bytes of UTF-8 (after cleaning). */
@@ -21,8 +27,8 @@ export const MAX_LOG_MESSAGE_BYTES = MAX_TEXT_BYTES;
 export interface LogCreate {
   /** The logger's name (`prefect.flow_runs`): at most 1,024 characters; NUL stripped, lone surrogates replaced. */
   name: string;
-  /** An integer 0–100, or DEBUG, INFO, WARNING, ERROR, CRITICAL (10–50, any letter case). */
-  level: number | LogLevelName | Lowercase<LogLevelName>;
+  /** An integer 0–100, or DEBUG, INFO, WARNING, ERROR, CRITICAL (10–50) in upper, lower or capitalised case. */
+  level: LogLevel;
   /** The text: at most 1 MB of UTF-8; NUL stripped, lone surrogates replaced by U+FFFD. */
   message: string;
   /** When it was logged: a `Date` or an ISO-8601 string with an offset; now when missing. */
@@ -66,8 +72,8 @@ export function cleanLogText(value: string): string {
 }
 
 /**
- * A level as a number: an integer 0–100 or a level name in any letter case; undefined when it is
- * neither.
+ * A level as a number: an integer 0–100 or a level name in upper, lower or capitalised case (see
+ * LogLevel); undefined when it is neither.
  */
 export function levelNumber(value: unknown): number | undefined {
   if (typeof value === 'number') {
@@ -75,12 +81,15 @@ export function levelNumber(value: unknown): number | undefined {
   }
   if (typeof value === 'string') {
     const upper = value.toUpperCase();
-    return Object.hasOwn(LOG_LEVELS, upper) ? LOG_LEVELS[upper as LogLevelName] : undefined;
+    if (!Object.hasOwn(LOG_LEVELS, upper)) return undefined;
+    const lower = upper.toLowerCase();
+    const written = value === upper || value === lower || value === upper[0] + lower.slice(1);
+    return written ? LOG_LEVELS[upper as LogLevelName] : undefined;
   }
   return undefined;
 }
 
-export const LEVEL_PROBLEM = `must be an integer 0–${MAX_LOG_LEVEL} or one of ${Object.keys(LOG_LEVELS).join(', ')}`;
+export const LEVEL_PROBLEM = `must be an integer 0–${MAX_LOG_LEVEL} or one of ${Object.keys(LOG_LEVELS).join(', ')} (upper, lower or capitalised case)`;
 
 function optionalId(value: unknown): string | null | undefined {
   if (value === undefined || value === null) return null;

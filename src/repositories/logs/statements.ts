@@ -1,16 +1,11 @@
 /**
- * The SQL of `db.logs`: the multi-row INSERT, written as text once per row count (measured: Drizzle
- * took ~500 ms to build and compile one INSERT of 3,640 logs, three times what createMany takes to
- * check and insert them into an in-memory SQLite database), and the conditions of reads.
+ * The INSERT of `db.logs.createMany`, written as text once per row count (measured: Drizzle took
+ * ~500 ms to build and compile one INSERT of 3,640 logs, three times what createMany takes to check
+ * and insert them into an in-memory SQLite database). Reads are in reads.ts.
  */
-import { type SQL, and, asc, desc, eq, getTableColumns, gt, gte, lt, lte, or } from 'drizzle-orm';
+import { getTableColumns } from 'drizzle-orm';
 import type { Dialect } from '../../dialect/dialect.js';
-import { idConditions } from '../filters.js';
 import type { LogRow } from './rows.js';
-import { textQueryCondition } from './text-query.js';
-import type { LogSort, ParsedLogList, ParsedLogWhere } from './inputs.js';
-
-type LogTable = Dialect['tables']['log'];
 
 /** Columns in the order the INSERT lists them (every column of the table). */
 const INSERT_COLUMNS = [
@@ -78,53 +73,4 @@ export function insertParameters(
     out[n++] = time(row.timestamp);
   }
   return out;
-}
-
-/** `column` is one of `ids`: `=` for one id, so PostgreSQL walks (flow_run_id, timestamp) in order. */
-function idCondition(
-  dialect: Dialect,
-  column: LogTable['flowRunId'],
-  filter: ParsedLogWhere['flowRunId'],
-): SQL[] {
-  if (filter?.any?.length === 1) {
-    const { any, ...rest } = filter;
-    return [eq(column, any[0]!), ...idConditions(column, rest, dialect.fragments)];
-  }
-  return idConditions(column, filter, dialect.fragments);
-}
-
-/** The WHERE of a read: every filter given, AND'ed. */
-export function whereConditions(dialect: Dialect, where: ParsedLogWhere | undefined): SQL[] {
-  if (!where) return [];
-  const t = dialect.tables.log;
-  const out: (SQL | undefined)[] = [
-    ...idCondition(dialect, t.flowRunId, where.flowRunId),
-    ...idCondition(dialect, t.taskRunId, where.taskRunId),
-  ];
-  if (where.level?.ge !== undefined) out.push(gte(t.level, where.level.ge));
-  if (where.level?.le !== undefined) out.push(lte(t.level, where.level.le));
-  if (where.timestamp?.after) out.push(gte(t.timestamp, where.timestamp.after));
-  if (where.timestamp?.before) out.push(lte(t.timestamp, where.timestamp.before));
-  if (where.text) out.push(textQueryCondition(dialect.name, t.message, where.text.query));
-  return out.filter((c): c is SQL => c !== undefined);
-}
-
-/**
- * Rows strictly after the cursor in the sort order: (timestamp, id) greater (ASC) or smaller
- * (DESC). Spelled with a plain bound on timestamp first, so the timestamp indexes serve it.
- */
-export function afterCursor(t: LogTable, sort: LogSort, cursor: NonNullable<ParsedLogList['after']>): SQL {
-  const { timestamp, id } = cursor;
-  if (sort === 'TIMESTAMP_DESC') {
-    return and(lte(t.timestamp, timestamp), or(lt(t.timestamp, timestamp), lt(t.id, id)))!;
-  }
-  return and(gte(t.timestamp, timestamp), or(gt(t.timestamp, timestamp), gt(t.id, id)))!;
-}
-
-/**
- * ORDER BY timestamp, then id, in one direction. Plain ASC/DESC (no NULLS clause: the column is NOT
- * NULL) so that PostgreSQL can read the timestamp indexes in either direction.
- */
-export function logOrder(t: LogTable, sort: LogSort = 'TIMESTAMP_ASC'): SQL[] {
-  return sort === 'TIMESTAMP_DESC' ? [desc(t.timestamp), desc(t.id)] : [asc(t.timestamp), asc(t.id)];
 }

@@ -3,11 +3,8 @@
  * OR'ed, `-term` excludes, `"a phrase"` matches the words with their spaces, and `-"a phrase"`
  * excludes one. A log matches when it contains at least one included term (or there are none) and
  * none of the excluded ones. Matching is a substring match, case-insensitive for ASCII letters only,
- * the same on both dialects; `%`, `_` and `\` match themselves.
+ * the same on both dialects; `%`, `_` and `\` match themselves. The SQL is in reads.ts.
  */
-import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { escapeLike } from '../../dialect/fragments.js';
-import type { DialectName } from '../../dialect/dialect.js';
 
 /** At most this many terms (included and excluded together). */
 export const MAX_LOG_QUERY_TERMS = 50;
@@ -66,36 +63,4 @@ export function matchesTextQuery(message: string, query: TextQuery): boolean {
   const has = (term: string) => folded.includes(asciiLower(term));
   if (query.exclude.some(has)) return false;
   return query.include.length === 0 || query.include.some(has);
-}
-
-const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const LOWER = 'abcdefghijklmnopqrstuvwxyz';
-
-/**
- * `column` contains `term`, ASCII case-insensitively. SQLite's LIKE already folds ASCII letters
- * only. PostgreSQL's ILIKE folds every letter its locale knows, so the exact test is a LIKE on the
- * ASCII-folded text (`translate`); for an included term ILIKE goes first, as a necessary condition
- * the trigram index on `message` can serve (whatever ASCII folding matches, ILIKE matches too).
- */
-function contains(dialect: DialectName, column: SQLWrapper, term: string, indexed: boolean): SQL {
-  const pattern = `%${escapeLike(term)}%`;
-  if (dialect === 'sqlite') return sql`${column} like ${pattern} escape '\\'`;
-  const exact = sql`translate(${column}, ${UPPER}, ${LOWER}) like ${asciiLower(pattern)} escape '\\'`;
-  return indexed ? sql`(${column} ilike ${pattern} escape '\\' and ${exact})` : exact;
-}
-
-/** The query as a condition on `column`; undefined when it has no terms. */
-export function textQueryCondition(
-  dialect: DialectName,
-  column: SQLWrapper,
-  query: TextQuery,
-): SQL | undefined {
-  const parts: SQL[] = [];
-  if (query.include.length > 0) {
-    const any = query.include.map((term) => contains(dialect, column, term, true));
-    parts.push(any.length === 1 ? any[0]! : sql`(${sql.join(any, sql` or `)})`);
-  }
-  for (const term of query.exclude) parts.push(sql`not ${contains(dialect, column, term, false)}`);
-  if (parts.length === 0) return undefined;
-  return parts.length === 1 ? parts[0] : sql`(${sql.join(parts, sql` and `)})`;
 }

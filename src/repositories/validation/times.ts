@@ -29,6 +29,8 @@ interface Fields {
   minute: number;
   second: number;
   millisecond: number;
+  /** Digits past the millisecond that are not all zero (the time lies inside its millisecond). */
+  subMillisecond: boolean;
   /** Minutes east of UTC, or undefined when the string had none. */
   offset: number | undefined;
 }
@@ -46,6 +48,7 @@ function fields(value: string): Fields | undefined {
     second: Number(s ?? 0),
     // Stored to the millisecond: further digits are truncated, as new Date() does.
     millisecond: Number((frac ?? '').padEnd(3, '0').slice(0, 3)),
+    subMillisecond: /[1-9]/.test((frac ?? '').slice(3)),
     offset: undefined,
   };
   if (off && off !== 'Z') {
@@ -82,8 +85,16 @@ export function dateProblem(date: Date): string | undefined {
   return undefined;
 }
 
-/** Parses a time input (a Date or a string with an offset); returns the instant or a problem. */
-export function parseTime(value: unknown): { date: Date } | { problem: string } {
+/**
+ * Parses a time input (a Date or a string with an offset); returns the instant or a problem. Times
+ * are kept to the millisecond: with `round: 'up'` a string with digits past the millisecond gives the
+ * next millisecond (a lower bound `≥ 00.0005` must not take a time stored as `00.000`), otherwise
+ * they are truncated (right for an upper bound `≤`, and what `new Date()` does).
+ */
+export function parseTime(
+  value: unknown,
+  round: 'down' | 'up' = 'down',
+): { date: Date } | { problem: string } {
   if (value instanceof Date) {
     const problem = dateProblem(value);
     return problem ? { problem } : { date: new Date(value.getTime()) };
@@ -96,7 +107,12 @@ export function parseTime(value: unknown): { date: Date } | { problem: string } 
   }
   const date = new Date(utcMillis(f));
   const problem = dateProblem(date);
-  return problem ? { problem } : { date };
+  if (problem) return { problem };
+  // Rounded up inside the range: a bound within the last millisecond of 9999 stays at MAX_TIME.
+  if (round === 'up' && f.subMillisecond && date.getTime() < MAX_TIME.getTime()) {
+    return { date: new Date(date.getTime() + 1) };
+  }
+  return { date };
 }
 
 /**
@@ -145,6 +161,7 @@ export function wallClockToInstant(floating: Date, zone: string): Date | undefin
       minute: floating.getUTCMinutes(),
       second: floating.getUTCSeconds(),
       millisecond: floating.getUTCMilliseconds(),
+      subMillisecond: false,
       offset: undefined,
     },
     zone,
@@ -169,14 +186,26 @@ export function parseLocalTime(value: unknown, zone: string): { date: Date } | {
   return parseTime(value);
 }
 
-/** A time input: a Date or an ISO-8601 string with an offset, in range; parsed to a Date. */
-export const time = z
-  .custom<Date | string>(() => true)
-  .transform((value, ctx) => {
-    const parsed = parseTime(value);
-    if ('problem' in parsed) {
-      ctx.addIssue({ code: 'custom', message: parsed.problem });
-      return z.NEVER;
-    }
-    return parsed.date;
-  });
+/**
+ * A time input: a Date or an ISO-8601 string with an offset, in range; parsed to a Date, digits
+ * past the millisecond rounded as `round` says (see parseTime).
+ */
+const timeRounded = (round: 'down' | 'up') =>
+  z
+    .custom<Date | string>(() => true)
+    .transform((value, ctx) => {
+      const parsed = parseTime(value, round);
+      if ('problem' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed.date;
+    });
+
+/** A time input (see timeRounded); digits past the millisecond are truncated. */
+export const time = timeRounded('down');
+/**
+ * A time that is an inclusive lower bound (`after`, `≥`): digits past the millisecond round up, so
+ * the bound never takes a time stored before it.
+ */
+export const timeLowerBound = timeRounded('up');

@@ -180,3 +180,27 @@ export function sqliteUrlOptions(params: URLSearchParams): SqliteUrlOptions {
     : [];
   return { memory, sharedCache, notes };
 }
+
+/**
+ * A connection refused for an option of the URL that postgres.js sent to the server as a setting
+ * (one we do not know as client-only, e.g. a typo): the ConfigurationError that says which option
+ * and what to do, or undefined when the failure is something else. `origin` names the setting.
+ */
+export function unknownServerParameter(
+  url: string,
+  error: unknown,
+  origin: string,
+): ConfigurationError | undefined {
+  const name = /unrecognized configuration parameter "([^"]+)"/.exec(String((error as Error)?.message))?.[1];
+  if (name === undefined) return undefined;
+  let sent: boolean;
+  try {
+    sent = new URL(url).searchParams.has(name);
+  } catch {
+    return undefined;
+  }
+  if (!sent) return undefined;
+  return new ConfigurationError(
+    `${origin}: the URL option ${name} is not a PostgreSQL setting (the server refused it); remove it from the URL`,
+  );
+}

@@ -31,6 +31,8 @@ import { LogRepository } from './repositories/logs.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { resolveTarget } from './migrations/targets.js';
 import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
+import { describeForError } from './settings/sources.js';
+import { unknownServerParameter } from './settings/url-options.js';
 
 /** Options for createDatabase: any setting (overriding environment and profile), or a client you own. */
 export interface DatabaseOptions extends DatabaseConfig {
@@ -254,7 +256,9 @@ export async function openDatabase(options: DatabaseOptions, create?: boolean): 
     return new OrionDatabase(dialect, settings, migrator);
   } catch (error) {
     await dialect.close();
-    throw error;
+    const { target } = settings;
+    const origin = describeForError('ORION_DATABASE_URL', settings.origins.ORION_DATABASE_URL);
+    throw (target.kind === 'postgres' && unknownServerParameter(target.url, error, origin)) || error;
   }
 }
 

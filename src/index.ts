@@ -29,7 +29,8 @@ export type {
   TableShape,
 } from './introspection/schema-shape.js';
 export { loadSettings } from './settings/load.js';
-export type { DatabaseConfig, Settings, SettingSource } from './settings/load.js';
+export type { DatabaseConfig, Settings, SettingSource, SettingOrigin } from './settings/load.js';
+export { describeOrigin } from './settings/sources.js';
 export { SETTING_KEYS } from './settings/keys.js';
 export type { SettingKey } from './settings/keys.js';
 export { maskSecrets } from './settings/mask.js';

@@ -144,11 +144,16 @@ describe('orion-db config and help', () => {
       ORION_DATABASE_ENCRYPTION_KEY: 'k3y',
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("ORION_DATABASE_URL='postgresql://app:********@db:5432/orion' (from profile)");
-    expect(r.stdout).toContain("ORION_DATABASE_POOL_SIZE='8' (from profile)");
-    expect(r.stdout).toContain("ORION_DATABASE_TIMEOUT='3' (from env)");
+    const file = join(home, 'profiles.toml');
+    expect(r.stdout).toContain(
+      `ORION_DATABASE_URL='postgresql://app:********@db:5432/orion' (from profile default in ${file})`,
+    );
+    expect(r.stdout).toContain(`ORION_DATABASE_POOL_SIZE='8' (from profile default in ${file})`);
+    expect(r.stdout).toContain("ORION_DATABASE_TIMEOUT='3' (from env ORION_DATABASE_TIMEOUT)");
     expect(r.stdout).toContain("ORION_DATABASE_MIGRATE_ON_START='true' (from default)");
-    expect(r.stdout).toContain("ORION_DATABASE_ENCRYPTION_KEY='********' (from env)");
+    expect(r.stdout).toContain(
+      "ORION_DATABASE_ENCRYPTION_KEY='********' (from env ORION_DATABASE_ENCRYPTION_KEY)",
+    );
     expect(r.stdout).not.toContain('s3cret');
     expect(r.stdout).not.toContain('k3y');
     r = await cli(['config', 'unset', 'ORION_DATABASE_URL']);
@@ -173,7 +178,9 @@ describe('orion-db config and help', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain(key);
     r = await cli(['config', 'view', '--show-sources']);
-    expect(r.stdout).toContain("ORION_DATABASE_ENCRYPTION_KEY='********' (from profile)");
+    expect(r.stdout).toContain(
+      `ORION_DATABASE_ENCRYPTION_KEY='********' (from profile default in ${join(home, 'profiles.toml')})`,
+    );
     expect(r.stdout).not.toContain(key);
     await cli(['config', 'unset', 'ORION_DATABASE_ENCRYPTION_KEY']);
     // A key typed with the wrong separator is not echoed back.

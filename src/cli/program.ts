@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { OrionDbError } from '../errors.js';
+import { loadSettings } from '../settings/load.js';
 import { maskSecrets } from '../settings/mask.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerMigrationCommands } from './commands/migrations.js';
@@ -41,6 +42,16 @@ export function buildProgram(io: Io = processIo): Command {
     })
     .version(packageVersion(), '-V, --version', 'print the version of @orion/db');
   const globals = () => program.opts<GlobalOptions>();
+  // What the settings dropped (URL options only SQLAlchemy or asyncpg understand) is said once, on
+  // stderr, before the command runs; the library itself never prints (semantics.md §4). Settings
+  // that do not load are the command's to report (config set may be fixing them).
+  program.hook('preAction', () => {
+    let notes: readonly string[] = [];
+    try {
+      notes = loadSettings({ url: globals().url }).notes;
+    } catch {}
+    for (const note of notes) io.err(`orion-db: note: ${maskSecrets(note)}`);
+  });
   registerMigrationCommands(program, io, globals);
   registerConfigCommands(program, io, globals);
   for (const command of program.commands) command.exitOverride();

@@ -59,7 +59,9 @@ export async function openDialect(
   const target = settings.target;
   switch (target.kind) {
     case 'sqlite':
-      return new SqliteDialect(acquireConnection(target.path, settings.timeoutSeconds, intent.create));
+      return new SqliteDialect(
+        acquireConnection(target.path, settings.timeoutSeconds, intent.create, target.shared),
+      );
     case 'postgres': {
       const timeoutMs = Math.round(settings.timeoutSeconds * 1000);
       const sql = postgres(target.url, {

@@ -13,58 +13,51 @@ export const SETTING_KEYS = [
 
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
-/** Environment aliases for people coming from Prefect; they count only when the ORION name is unset. */
-export const PREFECT_ALIASES: Partial<Record<SettingKey | 'ORION_HOME', string>> = {
-  ORION_DATABASE_URL: 'PREFECT_API_DATABASE_CONNECTION_URL',
-  ORION_HOME: 'PREFECT_HOME',
-};
-
 /** Keys whose values are never printed. */
 export const SECRET_KEYS: ReadonlySet<SettingKey> = new Set(['ORION_DATABASE_ENCRYPTION_KEY']);
 
 const TRUE = new Set(['true', '1', 'yes']);
 const FALSE = new Set(['false', '0', 'no']);
 
-function describe(key: string, origin: string): string {
-  return `${key} (from ${origin})`;
-}
-
-export function parseBoolean(key: string, value: string, origin: string): boolean {
+/** Reads a boolean; `origin` names the setting and its source ("KEY (from env)"). */
+export function parseBoolean(value: string, origin: string): boolean {
   const v = value.trim().toLowerCase();
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
-  throw new ConfigurationError(
-    `${describe(key, origin)} must be true/false/1/0/yes/no, got ${JSON.stringify(value)}`,
-  );
+  throw new ConfigurationError(`${origin} must be true/false/1/0/yes/no, got ${JSON.stringify(value)}`);
 }
 
-export function parsePositiveNumber(key: string, value: string, origin: string, integer: boolean): number {
+/** Reads a positive number; `origin` names the setting and its source. */
+export function parsePositiveNumber(value: string, origin: string, integer: boolean): number {
   const n = Number(value.trim());
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     const what = integer ? 'a positive whole number' : 'a positive number';
-    throw new ConfigurationError(`${describe(key, origin)} must be ${what}, got ${JSON.stringify(value)}`);
+    throw new ConfigurationError(`${origin} must be ${what}, got ${JSON.stringify(value)}`);
   }
   return n;
 }
 
-/** Checks that a raw value is acceptable for its key; throws ConfigurationError naming key and origin. */
+/**
+ * Checks that a raw value is acceptable for its key; throws ConfigurationError naming `origin`
+ * (the setting and its source, "PREFECT_API_DATABASE_TIMEOUT (from env)").
+ */
 export function validateSetting(key: SettingKey, value: string, origin: string): void {
   switch (key) {
     case 'ORION_DATABASE_URL':
-      parseDatabaseUrl(value, describe(key, origin));
+      parseDatabaseUrl(value, origin);
       return;
     case 'ORION_DATABASE_TIMEOUT':
-      parsePositiveNumber(key, value, origin, false);
+      parsePositiveNumber(value, origin, false);
       return;
     case 'ORION_DATABASE_POOL_SIZE':
-      parsePositiveNumber(key, value, origin, true);
+      parsePositiveNumber(value, origin, true);
       return;
     case 'ORION_DATABASE_PREPARED_STATEMENTS':
     case 'ORION_DATABASE_MIGRATE_ON_START':
-      parseBoolean(key, value, origin);
+      parseBoolean(value, origin);
       return;
     case 'ORION_DATABASE_ENCRYPTION_KEY':
-      if (value === '') throw new ConfigurationError(`${describe(key, origin)} must not be empty`);
+      if (value === '') throw new ConfigurationError(`${origin} must not be empty`);
       return;
   }
 }

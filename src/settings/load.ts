@@ -1,18 +1,20 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
+import { SETTING_KEYS, type SettingKey, parseBoolean, parsePositiveNumber, validateSetting } from './keys.js';
+import { PREFECT_HOME, PREFECT_PROFILE } from './prefect.js';
+import { profilesPath, readProfiles } from './profiles.js';
 import {
-  PREFECT_ALIASES,
-  SETTING_KEYS,
-  type SettingKey,
-  parseBoolean,
-  parsePositiveNumber,
-  validateSetting,
-} from './keys.js';
-import { readProfiles } from './profiles.js';
-import { type DatabaseTarget, parseDatabaseUrl } from './url.js';
+  type ProfileSource,
+  type SettingOrigin,
+  type SettingSource,
+  describeForError,
+  fromEnvironment,
+  fromProfile,
+} from './sources.js';
+import { type DatabaseTarget, understandDatabaseUrl } from './url.js';
 
-export type SettingSource = 'option' | 'env' | 'profile' | 'default';
+export type { SettingOrigin, SettingSource } from './sources.js';
 
 /** Options that override every other source. */
 export interface DatabaseConfig {
@@ -49,6 +51,18 @@ export interface Settings {
   /** The raw value of every key, as resolved (secrets included: mask before printing). */
   readonly values: Readonly<Record<SettingKey, string | null>>;
   readonly sources: Readonly<Record<SettingKey, SettingSource>>;
+  /**
+   * Where each value came from, precisely: the variable or profile key it was read under (an ORION
+   * or a Prefect name) and, for a profile, its name and file. `describeOrigin` puts it in words.
+   */
+  readonly origins: Readonly<Record<SettingKey, SettingOrigin>>;
+  /** True when the home is Prefect's (found through PREFECT_HOME): its profiles.toml is read, never written. */
+  readonly prefectHome: boolean;
+  /**
+   * Sentences about what the settings dropped (URL options only SQLAlchemy or asyncpg understand).
+   * The library never prints; the CLI prints these on stderr.
+   */
+  readonly notes: readonly string[];
 }
 
 const OPTION_KEYS: Record<SettingKey, keyof DatabaseConfig> = {
@@ -60,49 +74,86 @@ const OPTION_KEYS: Record<SettingKey, keyof DatabaseConfig> = {
   ORION_DATABASE_ENCRYPTION_KEY: 'encryptionKey',
 };
 
-function envValue(env: Record<string, string | undefined>, key: string): string | undefined {
-  const direct = env[key];
-  if (direct !== undefined && direct !== '') return direct;
-  const alias = PREFECT_ALIASES[key as SettingKey];
-  const aliased = alias === undefined ? undefined : env[alias];
-  return aliased !== undefined && aliased !== '' ? aliased : undefined;
-}
-
 function expandHome(path: string): string {
   if (path === '~') return homedir();
   return path.startsWith('~/') ? join(homedir(), path.slice(2)) : resolve(path);
 }
 
+function envOf(config: DatabaseConfig): Record<string, string | undefined> {
+  return config.isolated ? {} : (config.env ?? process.env);
+}
+
+function present(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The home folder and whether it is Prefect's. */
+export interface Home {
+  readonly path: string;
+  /** Found through PREFECT_HOME: a Prefect home, whose profiles.toml we read but never write. */
+  readonly prefect: boolean;
+}
+
+/** Resolves the home: option `home` > ORION_HOME > PREFECT_HOME (a Prefect home) > ~/.orion. */
+export function resolveHomeOf(config: DatabaseConfig = {}): Home {
+  const env = envOf(config);
+  const orion = config.home ?? present(env.ORION_HOME);
+  if (orion !== undefined) return { path: expandHome(orion), prefect: false };
+  const prefect = present(env[PREFECT_HOME]);
+  if (prefect !== undefined) return { path: expandHome(prefect), prefect: true };
+  return { path: join(homedir(), '.orion'), prefect: false };
+}
+
 /** Resolves ORION_HOME: option > ORION_HOME > PREFECT_HOME > ~/.orion. */
 export function resolveHome(config: DatabaseConfig = {}): string {
-  const env = config.isolated ? {} : (config.env ?? process.env);
-  return expandHome(config.home ?? envValue(env, 'ORION_HOME') ?? join(homedir(), '.orion'));
+  return resolveHomeOf(config).path;
 }
 
 /**
- * Resolves the settings: explicit options > environment (ORION_* names, then Prefect aliases) >
- * the active profile in `$ORION_HOME/profiles.toml` > defaults.
+ * The profile to read: option `profile` > ORION_PROFILE > PREFECT_PROFILE (in a Prefect home only:
+ * a Prefect shell must not empty our own file's profile) > the file's `active` > "default".
+ */
+export function resolveProfileName(config: DatabaseConfig, home: Home, active: string): string {
+  const env = envOf(config);
+  return (
+    config.profile ??
+    present(env.ORION_PROFILE) ??
+    (home.prefect ? present(env[PREFECT_PROFILE]) : undefined) ??
+    active
+  );
+}
+
+/**
+ * Resolves the settings: explicit options > environment (ORION_* names, then Prefect 3's
+ * `PREFECT_SERVER_DATABASE_*` names, then their legacy aliases) > the active profile in the home's
+ * `profiles.toml` (our keys; in a Prefect home, Prefect's names, every other key ignored) > defaults.
+ * Throws ConfigurationError naming the setting and where it came from.
  *
  * ```ts
  * const settings = loadSettings();
  * settings.sources.ORION_DATABASE_URL; // 'default'
+ * settings.notes; // [] (or what was dropped from the URL)
  * ```
  */
 export function loadSettings(config: DatabaseConfig = {}): Settings {
-  const env = config.isolated ? {} : (config.env ?? process.env);
-  const home = resolveHome(config);
-  const file = config.isolated ? { active: 'default', profiles: {} } : readProfiles(home);
-  const profile = config.profile ?? envValue(env, 'ORION_PROFILE') ?? file.active;
+  const env = envOf(config);
+  const home = resolveHomeOf(config);
+  const file = config.isolated ? { active: 'default', profiles: {} } : readProfiles(home.path);
+  const profile = resolveProfileName(config, home, file.active);
+  const path = profilesPath(home.path);
   const profileValues = file.profiles[profile] ?? {};
-  for (const key of Object.keys(profileValues)) {
-    if (!(SETTING_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigurationError(
-        `Profile "${profile}" in ${join(home, 'profiles.toml')} has unknown setting ${key}; known settings: ${SETTING_KEYS.join(', ')}`,
-      );
+  if (!home.prefect) {
+    for (const key of Object.keys(profileValues)) {
+      if (!(SETTING_KEYS as readonly string[]).includes(key)) {
+        throw new ConfigurationError(
+          `Profile "${profile}" in ${path} has unknown setting ${key}; known settings: ${SETTING_KEYS.join(', ')}`,
+        );
+      }
     }
   }
+  const source: ProfileSource = { name: profile, file: path, prefect: home.prefect, values: profileValues };
   const defaults: Record<SettingKey, string | null> = {
-    ORION_DATABASE_URL: `sqlite:///${join(home, 'orion.db')}`,
+    ORION_DATABASE_URL: `sqlite:///${join(home.path, 'orion.db')}`,
     ORION_DATABASE_TIMEOUT: '10',
     ORION_DATABASE_POOL_SIZE: '5',
     ORION_DATABASE_PREPARED_STATEMENTS: 'true',
@@ -112,52 +163,50 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
 
   const values = {} as Record<SettingKey, string | null>;
   const sources = {} as Record<SettingKey, SettingSource>;
+  const origins = {} as Record<SettingKey, SettingOrigin>;
   for (const key of SETTING_KEYS) {
     const option = config[OPTION_KEYS[key]];
-    const fromEnv = envValue(env, key);
-    const fromProfile = profileValues[key];
-    let value: string | null;
-    let source: SettingSource;
-    if (option !== undefined && option !== null) [value, source] = [String(option), 'option'];
-    else if (fromEnv !== undefined) [value, source] = [fromEnv, 'env'];
-    else if (fromProfile !== undefined) [value, source] = [fromProfile, 'profile'];
-    else [value, source] = [defaults[key], 'default'];
-    if (value !== null) validateSetting(key, value, source);
-    values[key] = value;
-    sources[key] = source;
+    const raw =
+      option !== undefined && option !== null
+        ? { value: String(option), origin: { source: 'option', name: null } as const }
+        : (fromEnvironment(key, env) ??
+          fromProfile(key, source) ?? {
+            value: defaults[key],
+            origin: { source: 'default', name: null } as const,
+          });
+    if (raw.value !== null) validateSetting(key, raw.value, describeForError(key, raw.origin));
+    values[key] = raw.value;
+    sources[key] = raw.origin.source;
+    origins[key] = raw.origin;
   }
 
-  const origin = (key: SettingKey) => sources[key];
+  const origin = (key: SettingKey) => describeForError(key, origins[key]);
   const url = values.ORION_DATABASE_URL!;
+  const understood = understandDatabaseUrl(url, origin('ORION_DATABASE_URL'));
   return Object.freeze({
-    home,
+    home: home.path,
     profile,
     url,
-    target: parseDatabaseUrl(url, `ORION_DATABASE_URL (from ${origin('ORION_DATABASE_URL')})`),
+    target: understood.target,
     timeoutSeconds: parsePositiveNumber(
-      'ORION_DATABASE_TIMEOUT',
       values.ORION_DATABASE_TIMEOUT!,
       origin('ORION_DATABASE_TIMEOUT'),
       false,
     ),
-    poolSize: parsePositiveNumber(
-      'ORION_DATABASE_POOL_SIZE',
-      values.ORION_DATABASE_POOL_SIZE!,
-      origin('ORION_DATABASE_POOL_SIZE'),
-      true,
-    ),
-    preparedStatements: parseBoolean(
-      'ORION_DATABASE_PREPARED_STATEMENTS',
-      values.ORION_DATABASE_PREPARED_STATEMENTS!,
-      origin('ORION_DATABASE_PREPARED_STATEMENTS'),
-    ),
+    poolSize: parsePositiveNumber(values.ORION_DATABASE_POOL_SIZE!, origin('ORION_DATABASE_POOL_SIZE'), true),
+    // A URL that turns prepared statements off wins: the pooler it was written for needs them off.
+    preparedStatements:
+      understood.preparedStatements !== false &&
+      parseBoolean(values.ORION_DATABASE_PREPARED_STATEMENTS!, origin('ORION_DATABASE_PREPARED_STATEMENTS')),
     migrateOnOpen: parseBoolean(
-      'ORION_DATABASE_MIGRATE_ON_START',
       values.ORION_DATABASE_MIGRATE_ON_START!,
       origin('ORION_DATABASE_MIGRATE_ON_START'),
     ),
     encryptionKey: values.ORION_DATABASE_ENCRYPTION_KEY,
     values: Object.freeze(values),
     sources: Object.freeze(sources),
+    origins: Object.freeze(origins),
+    prefectHome: home.prefect,
+    notes: Object.freeze([...understood.notes]),
   });
 }

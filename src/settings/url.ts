@@ -2,10 +2,17 @@ import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { maskSecrets } from './mask.js';
+import { postgresUrlOptions, sqliteUrlOptions } from './url-options.js';
 
-/** Where a connection URL points, once understood. */
+/**
+ * Where a connection URL points, once understood. A SQLite target with `shared` is an in-memory
+ * database shared by every handle of this process opened with the same name (SQLite's
+ * `file:<name>?mode=memory&cache=shared`, Prefect's `file::memory:?cache=shared`); without it,
+ * `:memory:` is private to its handle. A PostgreSQL target's `url` carries only the options
+ * postgres.js should see (see url-options.ts).
+ */
 export type DatabaseTarget =
-  | { kind: 'sqlite'; path: string | ':memory:' }
+  | { kind: 'sqlite'; path: string | ':memory:'; shared?: string }
   | { kind: 'postgres'; url: string }
   | { kind: 'pglite'; dataDir: string | null };
 
@@ -14,28 +21,58 @@ export type UrlOrigin = string;
 
 const MEMORY_FORMS = new Set([':memory:', 'file::memory:']);
 
+/** A URL once understood: where it points, what its options mean, and what was dropped from it. */
+export interface UnderstoodUrl {
+  readonly target: DatabaseTarget;
+  /** False when the URL turns prepared statements off (`prepared_statement_cache_size=0`). */
+  readonly preparedStatements: boolean | undefined;
+  /** Sentences about options that were dropped, for the caller to show (the library never prints). */
+  readonly notes: string[];
+}
+
 /**
  * Understands every URL form the settings accept: SQLite (`sqlite:///rel`, `sqlite:////abs`, a plain
- * path, `:memory:`), PostgreSQL (`postgres://`, `postgresql://`), PGlite (`pglite://memory`,
- * `pglite:///abs/dir`) and the SQLAlchemy driver forms Prefect users have (`sqlite+aiosqlite://`,
- * `postgresql+asyncpg://`).
+ * path, `:memory:`, SQLite URI file names such as `file::memory:?cache=shared`), PostgreSQL
+ * (`postgres://`, `postgresql://`), PGlite (`pglite://memory`, `pglite:///abs/dir`) and the
+ * SQLAlchemy driver forms Prefect users have (`sqlite+aiosqlite://`, `postgresql+asyncpg://`).
+ *
+ * ```ts
+ * parseDatabaseUrl('postgresql+asyncpg://u@db/prefect?ssl=require');
+ * // { kind: 'postgres', url: 'postgres://u@db/prefect?sslmode=require' }
+ * ```
+ * @throws ConfigurationError naming `origin` for a URL it cannot understand.
  */
 export function parseDatabaseUrl(raw: string, origin: UrlOrigin = 'the database URL'): DatabaseTarget {
+  return understandDatabaseUrl(raw, origin).target;
+}
+
+/** As `parseDatabaseUrl`, with what the URL's options mean and the notes about dropped ones. */
+export function understandDatabaseUrl(raw: string, origin: UrlOrigin = 'the database URL'): UnderstoodUrl {
   const url = raw.trim();
   const fail = (why: string): never => {
     throw new ConfigurationError(
       `${origin} ${JSON.stringify(maskSecrets(url))} is not a database URL I understand: ${why}`,
     );
   };
+  const plain = (target: DatabaseTarget): UnderstoodUrl => ({
+    target,
+    preparedStatements: undefined,
+    notes: [],
+  });
   if (url === '') fail('it is empty');
   if (url.includes('\0')) fail('it contains a NUL character');
-  if (MEMORY_FORMS.has(url)) return { kind: 'sqlite', path: ':memory:' };
+  if (MEMORY_FORMS.has(url)) return plain({ kind: 'sqlite', path: ':memory:' });
+  const noted = (understood: UnderstoodUrl): UnderstoodUrl => ({
+    ...understood,
+    notes: understood.notes.map((note) => `${origin}: ${note}`),
+  });
+  if (/^file:/i.test(url)) return noted(sqliteUrl(url, fail));
 
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     // A plain path. Windows drive letters and "C:" forms are not supported here on purpose.
     if (/^[a-z][a-z0-9+.-]*:/i.test(url)) fail('expected sqlite://, postgresql://, pglite:// or a file path');
-    return { kind: 'sqlite', path: resolvePath(url) };
+    return plain({ kind: 'sqlite', path: resolvePath(url) });
   }
   const base = scheme.split('+')[0];
   const rest = url.slice(scheme.length + 3);
@@ -44,31 +81,75 @@ export function parseDatabaseUrl(raw: string, origin: UrlOrigin = 'the database 
       // SQLAlchemy convention: three slashes = relative path, four = absolute.
       if (!rest.startsWith('/'))
         fail('SQLite URLs look like sqlite:///relative.db or sqlite:////absolute.db');
-      const path = decodeURIComponent(rest.slice(1).split('?')[0] ?? '');
-      if (path === '' || MEMORY_FORMS.has(path)) return { kind: 'sqlite', path: ':memory:' };
-      return { kind: 'sqlite', path: resolvePath(path) };
+      return noted(sqliteUrl(rest.slice(1), fail));
     }
     case 'postgres':
-    case 'postgresql': {
-      const normalised = `postgres://${rest}`;
-      let parsed: URL;
-      try {
-        parsed = new URL(normalised);
-      } catch {
-        return fail('it is not a valid URL');
-      }
-      if (parsed.pathname.length > 1 && parsed.pathname.slice(1).includes('/'))
-        fail('the database name contains "/"');
-      return { kind: 'postgres', url: normalised };
-    }
+    case 'postgresql':
+      return noted(postgresUrl(`postgres://${rest}`, fail));
     case 'pglite': {
-      if (rest === 'memory' || rest === 'memory/' || rest === '') return { kind: 'pglite', dataDir: null };
+      if (rest === 'memory' || rest === 'memory/' || rest === '')
+        return plain({ kind: 'pglite', dataDir: null });
       if (!rest.startsWith('/')) fail('PGlite URLs look like pglite://memory or pglite:///absolute/dir');
-      return { kind: 'pglite', dataDir: resolvePath(rest) };
+      return plain({ kind: 'pglite', dataDir: resolvePath(rest) });
     }
     default:
       return fail(`the scheme "${scheme}" is not supported (use sqlite, postgresql or pglite)`);
   }
+}
+
+type Fail = (why: string) => never;
+
+/** The part of a SQLite URL after `sqlite:///`: a path or a SQLite URI file name, then options. */
+function sqliteUrl(pathAndQuery: string, fail: Fail): UnderstoodUrl {
+  const at = pathAndQuery.indexOf('?');
+  const options = sqliteUrlOptions(new URLSearchParams(at < 0 ? '' : pathAndQuery.slice(at + 1)));
+  let path = decodeURIComponent(at < 0 ? pathAndQuery : pathAndQuery.slice(0, at));
+  if (/^file:/i.test(path)) {
+    // A SQLite URI file name: file:name, file:/abs, file:///abs or file://localhost/abs.
+    path = path.slice(5);
+    if (path.startsWith('//')) {
+      const slash = path.indexOf('/', 2);
+      const authority = slash < 0 ? path.slice(2) : path.slice(2, slash);
+      if (authority !== '' && authority !== 'localhost') fail(`the SQLite URI names a host (${authority})`);
+      path = slash < 0 ? '' : path.slice(slash);
+    }
+  }
+  const memory = options.memory || path === '' || MEMORY_FORMS.has(path);
+  let target: DatabaseTarget;
+  if (!memory) target = { kind: 'sqlite', path: resolvePath(path) };
+  else if (options.sharedCache)
+    target = { kind: 'sqlite', path: ':memory:', shared: path === '' ? ':memory:' : path };
+  else target = { kind: 'sqlite', path: ':memory:' };
+  return { target, preparedStatements: undefined, notes: options.notes };
+}
+
+function postgresUrl(normalised: string, fail: Fail): UnderstoodUrl {
+  let parsed: URL;
+  try {
+    parsed = new URL(normalised);
+  } catch {
+    return fail('it is not a valid URL');
+  }
+  if (parsed.pathname.length > 1 && parsed.pathname.slice(1).includes('/'))
+    fail('the database name contains "/"');
+  let options: ReturnType<typeof postgresUrlOptions>;
+  try {
+    options = postgresUrlOptions(parsed.searchParams);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    return fail(error.message);
+  }
+  const at = normalised.indexOf('?');
+  if (at < 0)
+    return { target: { kind: 'postgres', url: normalised }, preparedStatements: undefined, notes: [] };
+  // The URL is rebuilt from the kept options only; the rest of it is left exactly as written.
+  const query = new URLSearchParams(options.kept).toString();
+  const url = `${normalised.slice(0, at)}${query ? `?${query}` : ''}`;
+  return {
+    target: { kind: 'postgres', url },
+    preparedStatements: options.preparedStatements,
+    notes: options.notes,
+  };
 }
 
 function resolvePath(path: string): string {
@@ -81,6 +162,8 @@ function resolvePath(path: string): string {
 export function describeTarget(target: DatabaseTarget): string {
   switch (target.kind) {
     case 'sqlite':
+      if (target.shared !== undefined)
+        return `SQLite (in memory, shared in this process as ${JSON.stringify(target.shared)})`;
       return target.path === ':memory:' ? 'SQLite (in memory)' : `SQLite file ${target.path}`;
     case 'postgres':
       return `PostgreSQL ${maskSecrets(target.url)}`;

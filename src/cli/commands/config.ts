@@ -6,28 +6,40 @@ import {
   unknownKeyError,
   validateSetting,
 } from '../../settings/keys.js';
-import { loadSettings, resolveHome } from '../../settings/load.js';
+import { loadSettings, resolveHomeOf, resolveProfileName } from '../../settings/load.js';
 import { maskSecrets } from '../../settings/mask.js';
-import { profilesPath, readProfiles, writeProfiles } from '../../settings/profiles.js';
+import { type ProfilesFile, profilesPath, readProfiles, writeProfiles } from '../../settings/profiles.js';
+import { describeOrigin, fromEnvironment } from '../../settings/sources.js';
 import { generateEncryptionKey } from '../../repositories/blocks/encryption.js';
 import { CliError, type GlobalOptions, type Io } from '../context.js';
 
-function activeProfile(home: string): string {
-  return process.env.ORION_PROFILE || readProfiles(home).active;
+/**
+ * The profiles file `config set`/`unset` write, and its active profile. A Prefect home is refused
+ * (semantics.md §4): rewriting Prefect's file would drop its comments and turn its values into
+ * strings, and it is Prefect's.
+ */
+function writableProfiles(): { home: string; file: ProfilesFile; profile: string } {
+  const home = resolveHomeOf();
+  if (home.prefect) {
+    throw new CliError(
+      `Nothing was written: the settings come from Prefect's home ${home.path} (PREFECT_HOME), and orion-db never writes Prefect's profiles.toml. Set ORION_HOME to a folder of orion-db's own (for example ORION_HOME=~/.orion) and run the command again.`,
+    );
+  }
+  const file = readProfiles(home.path);
+  return { home: home.path, file, profile: resolveProfileName({}, home, file.active) };
 }
 
 /** config set / unset / view / generate-key. */
 export function registerConfigCommands(program: Command, io: Io, globals: () => GlobalOptions): void {
   const config = program
     .command('config')
-    .description('read and write settings in $ORION_HOME/profiles.toml');
+    .description('read and write settings in $ORION_HOME/profiles.toml (a Prefect home is only read)');
 
   config
     .command('set')
     .description('set KEY=VALUE pairs in the active profile')
     .argument('<pairs...>', 'KEY=VALUE')
     .action((pairs: string[]) => {
-      const home = resolveHome();
       const updates: [string, string][] = pairs.map((pair) => {
         const at = pair.indexOf('=');
         if (at <= 0) {
@@ -39,14 +51,22 @@ export function registerConfigCommands(program: Command, io: Io, globals: () => 
         const key = pair.slice(0, at);
         const value = pair.slice(at + 1);
         if (!isSettingKey(key)) throw unknownKeyError(key);
-        validateSetting(key, value, 'config set');
+        validateSetting(key, value, `${key} (from config set)`);
         return [key, value];
       });
-      const file = readProfiles(home);
-      const profile = activeProfile(home);
+      const { home, file, profile } = writableProfiles();
       file.profiles[profile] = { ...file.profiles[profile], ...Object.fromEntries(updates) };
       writeProfiles(home, file);
-      for (const [key] of updates) io.out(`Set ${key} in profile "${profile}" (${profilesPath(home)})`);
+      for (const [key] of updates) {
+        io.out(`Set ${key} in profile "${profile}" (${profilesPath(home)})`);
+        // The environment comes before the profile: what was just written does not take effect.
+        const env = isSettingKey(key) ? fromEnvironment(key, process.env) : undefined;
+        if (env !== undefined) {
+          io.err(
+            `orion-db: warning: ${env.origin.name} is set in the environment and overrides ${key} from the profile; unset it for the value just written to take effect`,
+          );
+        }
+      }
     });
 
   config
@@ -54,10 +74,8 @@ export function registerConfigCommands(program: Command, io: Io, globals: () => 
     .description('remove keys from the active profile')
     .argument('<keys...>', 'KEY')
     .action((keys: string[]) => {
-      const home = resolveHome();
       for (const key of keys) if (!isSettingKey(key)) throw unknownKeyError(key);
-      const file = readProfiles(home);
-      const profile = activeProfile(home);
+      const { home, file, profile } = writableProfiles();
       const values = { ...file.profiles[profile] };
       for (const key of keys) {
         if (!(key in values)) io.out(`${key} was not set in profile "${profile}"`);
@@ -71,7 +89,10 @@ export function registerConfigCommands(program: Command, io: Io, globals: () => 
   config
     .command('view')
     .description('print the resolved settings (passwords and keys masked)')
-    .option('--show-sources', 'add where each value came from: (from env|profile|default)')
+    .option(
+      '--show-sources',
+      'add where each value came from: (from option|env NAME|profile NAME in FILE|default)',
+    )
     .action((options: { showSources?: boolean }) => {
       const settings = loadSettings({ url: globals().url });
       io.out(`ORION_HOME='${settings.home}'`);
@@ -79,7 +100,9 @@ export function registerConfigCommands(program: Command, io: Io, globals: () => 
       for (const key of SETTING_KEYS) {
         const raw = settings.values[key];
         const shown = raw === null ? '' : SECRET_KEYS.has(key) ? '********' : maskSecrets(raw);
-        io.out(`${key}='${shown}'${options.showSources ? ` (from ${settings.sources[key]})` : ''}`);
+        io.out(
+          `${key}='${shown}'${options.showSources ? ` (from ${describeOrigin(settings.origins[key])})` : ''}`,
+        );
       }
     });
 

@@ -17,9 +17,14 @@ export interface SharedConnection {
 }
 
 /**
- * One connection per database file per process (`:memory:` is never shared), keyed by the file's
- * identity — device and inode — so that a path through a symbolic link, or a hard link, finds the
- * same connection: a second connection on one file would wait on its own write lock.
+ * One connection per database file per process, keyed by the file's identity — device and inode —
+ * so that a path through a symbolic link, or a hard link, finds the same connection: a second
+ * connection on one file would wait on its own write lock. A shared in-memory database
+ * (`file:<name>?mode=memory&cache=shared`) is keyed by its name: better-sqlite3 is built without
+ * URI file names (SQLITE_USE_URI=0, switchable only process-wide before it loads), so SQLite cannot
+ * share it for us; every handle that names it joins one `:memory:` connection here instead, which
+ * lives until the last of them closes (as SQLite's shared cache does). A private `:memory:` is never
+ * shared.
  */
 const registry = new Map<string, SharedConnection>();
 
@@ -46,8 +51,15 @@ function configure(connection: Sqlite.Database, timeoutSeconds: number, file: bo
  * migrate) are a missing file and its folder created (semantics.md §3); every failure is a typed
  * error naming the path (see open-file.ts).
  */
-export function acquireConnection(path: string, timeoutSeconds: number, create: boolean): SharedConnection {
-  const identity = path === ':memory:' ? undefined : fileIdentity(path);
+export function acquireConnection(
+  path: string,
+  timeoutSeconds: number,
+  create: boolean,
+  /** The name of a shared in-memory database (`path` is then `:memory:`). */
+  sharedMemory?: string,
+): SharedConnection {
+  const memoryKey = sharedMemory === undefined ? undefined : `memory:${sharedMemory}`;
+  const identity = memoryKey ?? (path === ':memory:' ? undefined : fileIdentity(path));
   const existing = identity === undefined ? undefined : registry.get(identity);
   if (existing) {
     existing.handles += 1;
@@ -74,7 +86,7 @@ export function acquireConnection(path: string, timeoutSeconds: number, create: 
     owned: true,
     handles: 1,
   };
-  const opened = file ? fileIdentity(path) : undefined;
+  const opened = memoryKey ?? (file ? fileIdentity(path) : undefined);
   if (opened !== undefined) registry.set(opened, shared);
   return shared;
 }

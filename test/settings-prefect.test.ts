@@ -1,0 +1,236 @@
+/**
+ * People coming from Prefect (issue 12 §2, semantics.md §4): a Prefect home's profiles.toml is read
+ * for Prefect 3's database names only, PREFECT_PROFILE picks its profile, Prefect's environment
+ * names count after ours, and URL options only SQLAlchemy or asyncpg understand become notes.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigurationError, loadSettings, parseDatabaseUrl } from '../src/index.js';
+import { describeOrigin } from '../src/settings/sources.js';
+
+let prefectHome: string;
+let file: string;
+beforeEach(() => {
+  prefectHome = mkdtempSync(join(tmpdir(), 'prefect-home-'));
+  file = join(prefectHome, 'profiles.toml');
+});
+afterEach(() => rmSync(prefectHome, { recursive: true, force: true }));
+
+/** A profiles.toml as Prefect writes and people edit it: comments, typed values, many keys not ours. */
+function prefectProfiles(extraLocal = ''): void {
+  writeFileSync(
+    file,
+    `# Prefect profiles
+active = "local"
+
+[profiles.ephemeral]
+PREFECT_SERVER_ALLOW_EPHEMERAL_MODE = "true"
+
+[profiles.local]
+# the server started by prefect server start
+PREFECT_API_URL = "http://127.0.0.1:4200/api"
+PREFECT_LOGGING_LEVEL = "DEBUG"
+PREFECT_SERVER_DATABASE_CONNECTION_URL = "sqlite+aiosqlite:////srv/prefect/server.db"
+PREFECT_API_DATABASE_CONNECTION_URL = "sqlite+aiosqlite:////srv/prefect/legacy.db"
+PREFECT_API_DATABASE_TIMEOUT = 20
+PREFECT_SERVER_DATABASE_MIGRATE_ON_START = false
+ORION_DATABASE_COLOUR = "ignored in a Prefect file"
+${extraLocal}
+[profiles.cloud]
+PREFECT_API_URL = "https://api.prefect.cloud/api/accounts/a/workspaces/w"
+PREFECT_API_KEY = "pnu_not_ours"
+PREFECT_SQLALCHEMY_POOL_SIZE = 12
+PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE = 0
+`,
+  );
+}
+
+describe('a Prefect home', () => {
+  it("reads the database settings of the file's active profile and ignores every other key", () => {
+    prefectProfiles();
+    const s = loadSettings({ env: { PREFECT_HOME: prefectHome } });
+    expect(s.prefectHome).toBe(true);
+    expect(s.profile).toBe('local');
+    // The current name wins over the legacy alias in the same profile.
+    expect(s.target).toEqual({ kind: 'sqlite', path: '/srv/prefect/server.db' });
+    expect(s.origins.ORION_DATABASE_URL).toEqual({
+      source: 'profile',
+      name: 'PREFECT_SERVER_DATABASE_CONNECTION_URL',
+      profile: 'local',
+      file,
+    });
+    expect(describeOrigin(s.origins.ORION_DATABASE_URL)).toBe(`profile local in ${file}`);
+    expect(s.timeoutSeconds).toBe(20);
+    expect(s.origins.ORION_DATABASE_TIMEOUT.name).toBe('PREFECT_API_DATABASE_TIMEOUT');
+    expect(s.migrateOnOpen).toBe(false);
+    expect(s.poolSize).toBe(5);
+    expect(s.sources.ORION_DATABASE_POOL_SIZE).toBe('default');
+    expect(s.notes).toEqual([]);
+  });
+
+  it('reads the profile PREFECT_PROFILE names, with its pool size and statement cache size', () => {
+    prefectProfiles();
+    const s = loadSettings({ env: { PREFECT_HOME: prefectHome, PREFECT_PROFILE: 'cloud' } });
+    expect(s.profile).toBe('cloud');
+    expect(s.poolSize).toBe(12);
+    expect(s.origins.ORION_DATABASE_POOL_SIZE.name).toBe('PREFECT_SQLALCHEMY_POOL_SIZE');
+    expect(s.preparedStatements).toBe(false);
+    expect(s.sources.ORION_DATABASE_URL).toBe('default');
+    // The default database lives in the home, beside Prefect's files, under our own name.
+    expect(s.target).toEqual({ kind: 'sqlite', path: join(prefectHome, 'orion.db') });
+  });
+
+  it('ORION_PROFILE still picks the profile, and PREFECT_PROFILE does not touch our own file', () => {
+    prefectProfiles();
+    expect(loadSettings({ env: { PREFECT_HOME: prefectHome, ORION_PROFILE: 'cloud' } }).poolSize).toBe(12);
+    const orionHome = mkdtempSync(join(tmpdir(), 'orion-home-'));
+    try {
+      writeFileSync(join(orionHome, 'profiles.toml'), '[profiles.default]\nORION_DATABASE_POOL_SIZE = 7\n');
+      const s = loadSettings({
+        env: { ORION_HOME: orionHome, PREFECT_HOME: prefectHome, PREFECT_PROFILE: 'x' },
+      });
+      expect([s.profile, s.poolSize, s.prefectHome]).toEqual(['default', 7, false]);
+    } finally {
+      rmSync(orionHome, { recursive: true, force: true });
+    }
+  });
+
+  it('environment: ORION names, then PREFECT_SERVER_DATABASE_*, then PREFECT_API_DATABASE_*, then the profile', () => {
+    prefectProfiles();
+    const base = { PREFECT_HOME: prefectHome };
+    const legacy = { ...base, PREFECT_API_DATABASE_CONNECTION_URL: 'sqlite:////env/legacy.db' };
+    const current = { ...legacy, PREFECT_SERVER_DATABASE_CONNECTION_URL: 'sqlite:////env/current.db' };
+    const orion = { ...current, ORION_DATABASE_URL: 'sqlite:////env/orion.db' };
+    const url = (env: Record<string, string>) => {
+      const s = loadSettings({ env });
+      return [(s.target as { path: string }).path, describeOrigin(s.origins.ORION_DATABASE_URL)];
+    };
+    expect(url(legacy)).toEqual(['/env/legacy.db', 'env PREFECT_API_DATABASE_CONNECTION_URL']);
+    expect(url(current)).toEqual(['/env/current.db', 'env PREFECT_SERVER_DATABASE_CONNECTION_URL']);
+    expect(url(orion)).toEqual(['/env/orion.db', 'env ORION_DATABASE_URL']);
+    // An empty variable counts as unset, as for our own names.
+    expect(url({ ...legacy, PREFECT_API_DATABASE_CONNECTION_URL: '' })).toEqual([
+      '/srv/prefect/server.db',
+      `profile local in ${file}`,
+    ]);
+    const env = {
+      ...base,
+      PREFECT_API_DATABASE_TIMEOUT: '3',
+      PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE: '4',
+      PREFECT_API_DATABASE_MIGRATE_ON_START: 'true',
+      PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE: '0',
+    };
+    const s = loadSettings({ env });
+    expect([s.timeoutSeconds, s.poolSize, s.migrateOnOpen, s.preparedStatements]).toEqual([
+      3,
+      4,
+      true,
+      false,
+    ]);
+    expect(s.sources.ORION_DATABASE_TIMEOUT).toBe('env');
+  });
+
+  it('Prefect names in the environment count without a Prefect home, too', () => {
+    const s = loadSettings({ env: { ORION_HOME: prefectHome, PREFECT_SQLALCHEMY_POOL_SIZE: '6' } });
+    expect([s.poolSize, s.prefectHome]).toEqual([6, false]);
+  });
+
+  it('a bad Prefect value names the Prefect key and where it was', () => {
+    prefectProfiles('PREFECT_SERVER_DATABASE_TIMEOUT = "soon"\n');
+    expect(() => loadSettings({ env: { PREFECT_HOME: prefectHome } })).toThrow(
+      `PREFECT_SERVER_DATABASE_TIMEOUT (from profile "local" in ${file}) must be a positive number`,
+    );
+    // Our own (empty) home: the Prefect names come from the environment only.
+    const orionHome = join(prefectHome, 'orion');
+    const env = { ORION_HOME: orionHome, PREFECT_API_DATABASE_MIGRATE_ON_START: 'maybe' };
+    expect(() => loadSettings({ env })).toThrow(
+      /^PREFECT_API_DATABASE_MIGRATE_ON_START \(from env\) must be/,
+    );
+    const cache = {
+      ORION_HOME: orionHome,
+      PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE: '-1',
+    };
+    expect(() => loadSettings({ env: cache })).toThrow(ConfigurationError);
+  });
+
+  it('still refuses an unknown key in our own file, Prefect keys included', () => {
+    writeFileSync(file, '[profiles.default]\nPREFECT_API_URL = "http://x"\n');
+    expect(() => loadSettings({ env: { ORION_HOME: prefectHome } })).toThrow(
+      /Profile "default" .* has unknown setting PREFECT_API_URL/,
+    );
+  });
+});
+
+describe('URL options Prefect users carry', () => {
+  const pg = (query: string) =>
+    loadSettings({ env: {}, url: `postgresql+asyncpg://u:pw@db:5432/prefect?${query}` });
+
+  it('prepared_statement_cache_size=0 and statement_cache_size=0 turn prepared statements off', () => {
+    for (const query of ['prepared_statement_cache_size=0', 'statement_cache_size=0']) {
+      const s = pg(query);
+      expect(s.preparedStatements).toBe(false);
+      expect(s.target).toEqual({ kind: 'postgres', url: 'postgres://u:pw@db:5432/prefect' });
+      expect(s.notes).toEqual([]);
+    }
+    expect(pg('prepared_statement_cache_size=100').preparedStatements).toBe(true);
+    expect(() => pg('prepared_statement_cache_size=some')).toThrow(
+      /ORION_DATABASE_URL \(from option\).*whole number/,
+    );
+  });
+
+  it.each([
+    ['ssl=require', 'sslmode=require'],
+    ['sslmode=require', 'sslmode=require'],
+    ['ssl=true', 'sslmode=verify-full'],
+    ['ssl=disable', 'sslmode=disable'],
+    ['sslmode=verify-ca&ssl=verify-ca', 'sslmode=verify-ca'],
+    ['sslrootcert=system', 'sslrootcert=system'],
+  ])('%s becomes %s for postgres.js', (query, kept) => {
+    expect(pg(query).target).toEqual({ kind: 'postgres', url: `postgres://u:pw@db:5432/prefect?${kept}` });
+  });
+
+  it('refuses an SSL mode it does not know, and two that disagree', () => {
+    expect(() => pg('ssl=maybe')).toThrow(ConfigurationError);
+    expect(() => pg('ssl=require&sslmode=disable')).toThrow(/different SSL modes/);
+  });
+
+  it('drops client-only options with one note naming them and the setting, and keeps server parameters', () => {
+    const s = pg(
+      'command_timeout=30&application_name=etl&async_fallback=true&sslcert=/c.pem&search_path=app',
+    );
+    expect(s.target).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u:pw@db:5432/prefect?application_name=etl&search_path=app',
+    });
+    expect(s.notes).toHaveLength(1);
+    expect(s.notes[0]).toMatch(
+      /^ORION_DATABASE_URL \(from option\): dropped the URL options command_timeout, async_fallback, sslcert:/,
+    );
+    expect(s.notes[0]).toContain('ORION_DATABASE_TIMEOUT');
+    expect(s.notes[0]).not.toContain('pw');
+  });
+
+  it('drops SQLite options it cannot honour with a note; Prefect’s own ones are understood', () => {
+    const prefect = loadSettings({
+      env: {},
+      url: 'sqlite+aiosqlite:///file::memory:?cache=shared&uri=true&check_same_thread=false',
+    });
+    expect(prefect.notes).toEqual([]);
+    const ro = loadSettings({ env: {}, url: 'sqlite:////tmp/x.db?mode=ro&timeout=5' });
+    expect(ro.target).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
+    expect(ro.notes).toEqual([
+      'ORION_DATABASE_URL (from option): dropped the SQLite URL options mode=ro, timeout: not supported (the database is opened read-write; ORION_DATABASE_TIMEOUT sets the busy timeout)',
+    ]);
+  });
+
+  it('parseDatabaseUrl gives the cleaned target', () => {
+    expect(parseDatabaseUrl('postgresql+asyncpg://db/p?prepared_statement_cache_size=0&ssl=require')).toEqual(
+      {
+        kind: 'postgres',
+        url: 'postgres://db/p?sslmode=require',
+      },
+    );
+  });
+});

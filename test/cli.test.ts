@@ -37,6 +37,7 @@ describe.each(['sqlite', 'postgresql'] as const)('orion-db as a real process (%s
     rmSync(home, { recursive: true, force: true });
   });
 
+  // About 25 spawns of the real bin: a minute and more on the loaded 2-core CI machine.
   it('walks upgrade, status, history, downgrade -r -1, downgrade -r <id>, dry runs and reset', async () => {
     if (dialect === 'sqlite') {
       // Commands that only look create nothing, and say the database is missing (semantics.md §3).
@@ -91,7 +92,7 @@ describe.each(['sqlite', 'postgresql'] as const)('orion-db as a real process (%s
 
     r = await cli(['downgrade', '-y', '-r', 'base']);
     expect((await cli(['status'])).stdout).toMatch(/current:\s+base/);
-  });
+  }, 240_000);
 
   it('refuses destructive commands without -y when there is no terminal', async () => {
     // (At base here: a downgrade is refused before it would ask, as out of range.)

@@ -5,15 +5,20 @@
 //    trials into an emptied table; the best of each side.
 // 2. Reads at 1,000,000 logs (seeded in SQL: 1,000 runs of 1,000 logs, ten runs logging at a time,
 //    so one run's logs are interleaved with nine others'): a page of 200 logs of one run
-//    (db.logs.list, p50/p95 over 200 pages at random runs and cursors), a rare-term text query, and
-//    db.logs.stream over all 1M logs with the growth of the process's RSS (must stay under 64 MB).
-import { join } from 'node:path';
+//    (db.logs.list, p50/p95 over 200 pages at random runs and cursors, alternating with the raw
+//    driver reading the same page with one prepared statement), a rare-term text query, and
+//    db.logs.stream over all 1M logs with the growth of the process's RSS (must stay under 64 MB),
+//    next to the raw driver reading the same keyset pages, each in a process of its own.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
 import { uuidv7 } from '../dist/schema/uuid.js';
 import { onBothDialects } from './dialects.mjs';
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 const ROWS = Number(process.env.ORION_BENCH_LOG_ROWS ?? 100_000);
 const TOTAL = Number(process.env.ORION_BENCH_LOG_TOTAL ?? 1_000_000);
 const TRIALS = 3;
@@ -106,40 +111,55 @@ async function time(fn) {
   return performance.now() - t;
 }
 
+/** p50 and p95 of times in ms. */
+function percentilesOf(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { p50: sorted[Math.floor(sorted.length * 0.5)], p95: sorted[Math.floor(sorted.length * 0.95)] };
+}
+
 /** p50 and p95 of `n` runs of `fn`, in ms. */
 async function percentiles(n, fn) {
   const times = [];
   for (let i = 0; i < n; i++) times.push(await time(() => fn(i)));
-  times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(n * 0.5)], p95: times[Math.floor(n * 0.95)] };
+  return percentilesOf(times);
 }
 
 /**
- * Streams every log; returns the count, the seconds, the RSS growth (peak − before) in MB and, when
- * the process runs with --expose-gc (npm run bench does), the heap still held after a full GC at the
- * end (what the stream retains, as opposed to garbage the collector has not reclaimed yet).
+ * Streams every log in a child process (bench/log-stream.mjs), by the library or by the raw driver;
+ * returns { n, seconds, growthMb, retainedMb }: the count, the seconds, the RSS growth (peak −
+ * before) in MB and the heap still held after a full GC at the end (what the stream retains, as
+ * opposed to garbage the collector has not reclaimed yet).
  */
-async function streamAll(db) {
-  globalThis.gc?.();
-  const before = process.memoryUsage();
-  let peak = before.rss;
-  let n = 0;
-  const t = performance.now();
-  for await (const _ of db.logs.stream({}, { batchSize: 1000 })) {
-    if (++n % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-  }
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const seconds = (performance.now() - t) / 1000;
-  globalThis.gc?.();
-  const retainedMb = globalThis.gc ? (process.memoryUsage().heapUsed - before.heapUsed) / 2 ** 20 : undefined;
-  return { n, seconds, growthMb: (peak - before.rss) / 2 ** 20, retainedMb };
+function streamAll(dialect, target, side) {
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', join(HERE, 'log-stream.mjs'), dialect, target, side],
+    { encoding: 'utf8' },
+  );
+  if (child.status !== 0) throw new Error(`log-stream.mjs ${side} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1));
 }
 
-async function reads(name, db, runs) {
+/**
+ * Pages of 200 logs of one run, by the library and by the raw driver (`rawPage(runId)`, the same
+ * statement prepared once) alternating, then keyset pages, a rare-term text query, and the stream
+ * over every log by each side in a child process.
+ */
+async function reads(name, db, runs, rawPage, streamTarget) {
   const where = (i) => ({ flowRunId: { any: [runs[(i * 7919) % runs.length]] } });
   // Warm-up (not measured): the statements prepared, the indexes' upper levels cached.
-  for (let i = 0; i < 50; i++) await db.logs.list({ where: where(i + 1000), limit: 200 });
-  const first = await percentiles(200, (i) => db.logs.list({ where: where(i), limit: 200 }));
+  for (let i = 0; i < 50; i++) {
+    await db.logs.list({ where: where(i + 1000), limit: 200 });
+    await rawPage(where(i + 1000).flowRunId.any[0]);
+  }
+  const library = [];
+  const raw = [];
+  for (let i = 0; i < 200; i++) {
+    library.push(await time(() => db.logs.list({ where: where(i), limit: 200 })));
+    raw.push(await time(() => rawPage(where(i).flowRunId.any[0])));
+  }
+  const first = percentilesOf(library);
+  const rawFirst = percentilesOf(raw);
   const cursors = [];
   for (let i = 0; i < 20; i++) cursors.push((await db.logs.list({ where: where(i), limit: 200 })).at(-1));
   const next = await percentiles(200, (i) =>
@@ -147,12 +167,14 @@ async function reads(name, db, runs) {
   );
   const text = await percentiles(5, () => db.logs.count({ where: { text: { query: 'needle' } } }));
   console.log(
-    `${name.padEnd(12)} page of 200 of one run (${fmt(TOTAL)} logs): p50 ${first.p50.toFixed(2)} ms, p95 ${first.p95.toFixed(2)} ms; next keyset page p50 ${next.p50.toFixed(2)} ms; text query "needle" count p50 ${text.p50.toFixed(0)} ms`,
+    `${name.padEnd(12)} page of 200 of one run (${fmt(TOTAL)} logs): p50 ${first.p50.toFixed(2)} ms, p95 ${first.p95.toFixed(2)} ms (raw driver p50 ${rawFirst.p50.toFixed(2)} ms, p95 ${rawFirst.p95.toFixed(2)} ms; library at ${(first.p50 / rawFirst.p50).toFixed(2)}x its time); next keyset page p50 ${next.p50.toFixed(2)} ms; text query "needle" count p50 ${text.p50.toFixed(0)} ms`,
   );
-  const s = await streamAll(db);
-  console.log(
-    `${name.padEnd(12)} stream over ${fmt(s.n)} logs: ${s.seconds.toFixed(1)} s (${fmt(s.n / s.seconds)} logs/s), RSS growth ${s.growthMb.toFixed(1)} MB (limit 64 MB)${s.retainedMb === undefined ? '' : `, heap retained after GC ${s.retainedMb.toFixed(1)} MB`}`,
-  );
+  for (const side of ['library', 'raw']) {
+    const s = streamAll(name === 'sqlite' ? 'sqlite' : 'postgresql', streamTarget, side);
+    console.log(
+      `${name.padEnd(12)} stream over ${fmt(s.n)} logs (${side === 'raw' ? 'raw driver' : 'library'}): ${s.seconds.toFixed(1)} s (${fmt(s.n / s.seconds)} logs/s), RSS growth ${s.growthMb.toFixed(1)} MB (limit 64 MB)${s.retainedMb === undefined ? '' : `, heap retained after GC ${s.retainedMb.toFixed(1)} MB`}`,
+    );
+  }
 }
 
 async function sqliteCase(dir) {
@@ -196,7 +218,10 @@ async function sqliteCase(dir) {
            1767225600000 + i * 1000
     from s`);
   await db.execute('analyze');
-  await reads('sqlite', db, SEEDED_RUNS);
+  const reader = new Sqlite(file, { readonly: true });
+  const page = reader.prepare('select * from log where flow_run_id = ? order by timestamp, id limit 200');
+  await reads('sqlite', db, SEEDED_RUNS, async (run) => page.all(run), file);
+  reader.close();
   await db.close();
 }
 
@@ -239,7 +264,8 @@ async function postgresCase(pgUrl) {
         from generate_series(0, ${TOTAL - 1}) as i`);
     });
     await db.execute('vacuum analyze log');
-    await reads('postgresql', db, SEEDED_RUNS);
+    const page = (run) => sql`select * from log where flow_run_id = ${run} order by timestamp, id limit 200`;
+    await reads('postgresql', db, SEEDED_RUNS, page, target.toString());
   } finally {
     await sql.end();
     await db.close();

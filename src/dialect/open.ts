@@ -6,7 +6,7 @@ import type { Settings } from '../settings/load.js';
 import type { Dialect } from './dialect.js';
 import { acquirePglite, share } from './pglite/instances.js';
 import { PgliteDialect } from './pglite/pglite-dialect.js';
-import { unusableClientReason } from './postgres/isolated-client.js';
+import { unusableClientReason, useLibraryParsers } from './postgres/isolated-client.js';
 import { PostgresDialect } from './postgres/postgres-dialect.js';
 import { acquireConnection, wrapConnection } from './sqlite/connection.js';
 import { SqliteDialect } from './sqlite/sqlite-dialect.js';
@@ -81,6 +81,7 @@ export async function openDialect(
           extra_float_digits: 1,
         },
       });
+      useLibraryParsers(sql);
       return new PostgresDialect(sql, true, settings.preparedStatements);
     }
     case 'pglite':

@@ -160,7 +160,9 @@ describe.each(DIALECTS)('global concurrency limits (%s)', (dialect) => {
   });
 
   it('a rate limit frees slots over time, and frequent denials do not stop the decay', async () => {
-    await db.globalConcurrencyLimits.create({ name: 'rate', limit: 2, slotDecayPerSecond: 20 });
+    // One slot a second: the denial below must come before a slot decays, even on a loaded machine
+    // (at 20 a second a 50 ms pause between the two calls, seen in CI, let the second one in).
+    await db.globalConcurrencyLimits.create({ name: 'rate', limit: 2, slotDecayPerSecond: 1 });
     expect(
       (await db.globalConcurrencyLimits.acquire({ names: ['rate'], slots: 2, mode: 'rate_limit' })).acquired,
     ).toBe(true);
@@ -170,12 +172,12 @@ describe.each(DIALECTS)('global concurrency limits (%s)', (dialect) => {
       mode: 'rate_limit',
     });
     expect(denied).toMatchObject({ acquired: false, blockedBy: ['rate'] });
-    // Retries faster than one quantum (50 ms) each write the row; the clock keeps the fractions, so a
+    // Retries faster than one quantum (1 s) each write the row; the clock keeps the fractions, so a
     // slot comes back. (With a clock reset by every write, retries every 10 ms would never get one;
     // no bound on the elapsed time is asserted, which a loaded machine could break.)
     let acquired = false;
     const started = Date.now();
-    while (!acquired && Date.now() - started < 10_000) {
+    while (!acquired && Date.now() - started < 30_000) {
       await sleep(10);
       acquired = (await db.globalConcurrencyLimits.acquire({ names: ['rate'], slots: 1, mode: 'rate_limit' }))
         .acquired;

@@ -11,7 +11,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import Sqlite from 'better-sqlite3';
 import { type Database, createDatabase } from '../database.js';
-import type { DialectName } from '../dialect/dialect.js';
+import type { DialectName } from '../dialect/names.js';
 import {
   createServerDatabase,
   dropServerDatabase,

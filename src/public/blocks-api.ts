@@ -158,7 +158,7 @@ export interface BlockDocumentRepository {
   update(id: string, patch: BlockDocumentUpdate): Promise<BlockDocument>;
   /**
    * Deletes a document (its own references go with it). One that another document references is
-   * a `ConflictError` (semantics.md §8: Prefect would silently empty the other's field); a missing
+   * a `ConflictError` (docs/blocks.md: Prefect would silently empty the other's field); a missing
    * one a `NotFoundError`.
    * @example await db.blockDocuments.delete(doc.id);
    */

@@ -53,7 +53,7 @@ export interface DeploymentRepository {
   /**
    * Creates or updates the deployment with this flow and name (a redeploy). With `schedules`, its
    * schedules are replaced, each keeping its id when matched by slug, else by an equal `schedule`
-   * object in order (semantics.md §5), so the runs already made from it stay recognised. A redeploy
+   * object in order (docs/work.md), so the runs already made from it stay recognised. A redeploy
    * deletes the deployment's future auto-scheduled runs nobody has claimed (the next `scheduleRuns`
    * or `scheduleDue` regenerates them from the new values); late runs and claimed runs stay. A paused
    * deployment keeps no auto-scheduled run still SCHEDULED.
@@ -84,7 +84,7 @@ export interface DeploymentRepository {
   /**
    * Updates the deployment. A change to anything a run inherits (queue, pool, version, parameters,
    * job variables, tags, labels) deletes its future auto-scheduled runs nobody has claimed, so they
-   * are regenerated from the new values; late ones stay (semantics.md §5). Pausing deletes all its
+   * are regenerated from the new values; late ones stay (docs/work.md). Pausing deletes all its
    * auto-scheduled runs still SCHEDULED, late ones included; runs made by hand stay claimable.
    * @throws NotFoundError when the deployment, pool or queue does not exist; ValidationError on bad input.
    * @example await db.deployments.update(deployment.id, { parameters: { day: 'today' } });

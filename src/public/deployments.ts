@@ -169,7 +169,7 @@ export interface ScheduleRunsOptions {
 
 /**
  * Options of `deployments.scheduleDue`: `now` (a time; moves the window only), `minRuns` (3),
- * `maxRuns` (100), `minTime` ('1h'), `maxTime` ('100d'), durations as milliseconds or `'15s'`-style strings (semantics.md §2),
+ * `maxRuns` (100), `minTime` ('1h'), `maxTime` ('100d'), durations as milliseconds or `'15s'`-style strings (docs/repositories.md, "Input limits"),
  * `batchSize` (100 deployments a transaction).
  */
 export interface ScheduleDueOptions {

@@ -2,7 +2,7 @@
 
 /**
  * A global concurrency limit. `activeSlots` and `deniedSlots` are shown decayed to the moment of
- * the read; `slotDecayAt` is the decay clock (semantics.md §6).
+ * the read; `slotDecayAt` is the decay clock (docs/limits.md).
  */
 export interface GlobalConcurrencyLimit {
   id: string;

@@ -30,7 +30,7 @@ export interface LogRepository {
    * Logs matching `where`, in (timestamp, id) order (`sort`: TIMESTAMP_ASC, the default, or
    * TIMESTAMP_DESC), paged by `limit`/`offset` or by `after` (the last log of the previous page).
    * Keyset pages stay stable while logs keep arriving; a log that arrives later with a timestamp
-   * before the cursor lands behind it and is not seen by later pages (semantics.md §7).
+   * before the cursor lands behind it and is not seen by later pages (docs/logs.md).
    * @example const page = await db.logs.list({ where: { flowRunId: { any: [run.id] } }, limit: 200 });
    */
   list(options?: LogListOptions): Promise<Log[]>;

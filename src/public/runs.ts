@@ -106,28 +106,28 @@ export interface FlowRunCreate {
   state?: StateInput | undefined;
 }
 
-export interface FlowRunListOptions {
+/** `flowRuns.list`: the filters of `FlowRunQuery`, a sort (default ID_DESC) and paging. */
+export interface FlowRunListOptions extends FlowRunQuery, Paging {
   sort?: RunSort | undefined;
-  limit?: number | undefined;
-  offset?: number | undefined;
-  flow?: FlowWhere | undefined;
-  deployment?:
-    | { id?: IdFilter | undefined; name?: TextFilter | undefined; tags?: TagsFilter | undefined }
-    | undefined;
-  workPool?:
-    | { id?: IdFilter | undefined; name?: TextFilter | undefined; type?: TextFilter | undefined }
-    | undefined;
-  workQueue?: { id?: IdFilter | undefined; name?: TextFilter | undefined } | undefined;
-  /** Flow runs having at least one task run that matches. */
-  taskRun?: TaskRunWhere | undefined;
-  where?: FlowRunWhere | undefined;
 }
 
+/** A related deployment filter (flow runs and task runs by their deployment). */
+export interface RelatedDeploymentFilter {
+  id?: IdFilter | undefined;
+  name?: TextFilter | undefined;
+  tags?: TagsFilter | undefined;
+}
+
+/** `limit` and `offset` (both optional; see docs/repositories.md, "Paging"). */
+export interface Paging {
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+/** The filters of a flow-run query: its own `where` and the related entities'. */
 export interface FlowRunQuery {
   flow?: FlowWhere | undefined;
-  deployment?:
-    | { id?: IdFilter | undefined; name?: TextFilter | undefined; tags?: TagsFilter | undefined }
-    | undefined;
+  deployment?: RelatedDeploymentFilter | undefined;
   workPool?:
     | { id?: IdFilter | undefined; name?: TextFilter | undefined; type?: TextFilter | undefined }
     | undefined;
@@ -220,16 +220,9 @@ export interface TaskRunCreate {
   state?: StateInput | undefined;
 }
 
-export interface TaskRunListOptions {
+/** `taskRuns.list`: the filters of `TaskRunQuery`, a sort (default ID_DESC) and paging. */
+export interface TaskRunListOptions extends TaskRunQuery, Paging {
   sort?: RunSort | undefined;
-  limit?: number | undefined;
-  offset?: number | undefined;
-  flowRun?: FlowRunWhere | undefined;
-  flow?: FlowWhere | undefined;
-  deployment?:
-    | { id?: IdFilter | undefined; name?: TextFilter | undefined; tags?: TagsFilter | undefined }
-    | undefined;
-  where?: TaskRunWhere | undefined;
 }
 
 export interface TaskRunUpdate {
@@ -316,8 +309,6 @@ export interface StateInput {
 export interface TaskRunQuery {
   flowRun?: FlowRunWhere | undefined;
   flow?: FlowWhere | undefined;
-  deployment?:
-    | { id?: IdFilter | undefined; name?: TextFilter | undefined; tags?: TagsFilter | undefined }
-    | undefined;
+  deployment?: RelatedDeploymentFilter | undefined;
   where?: TaskRunWhere | undefined;
 }

@@ -33,21 +33,7 @@ import {
 } from './logs/statements.js';
 import { paged } from './sorting.js';
 import { parse } from './validation.js';
-
-/** A stored log. */
-export interface Log {
-  id: string;
-  created: Date;
-  updated: Date;
-  /** The logger's name. */
-  name: string;
-  /** 0–100 (10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL). */
-  level: number;
-  flowRunId: string | null;
-  taskRunId: string | null;
-  message: string;
-  timestamp: Date;
-}
+import type { Log } from '../public/logs.js';
 
 /** What a statement adds per row besides its texts: placeholders, separators, ids and times. */
 const ROW_OVERHEAD_BYTES = 256;
@@ -223,3 +209,6 @@ export class LogRepository {
     return all(() => this.ctx.run(batch));
   }
 }
+
+// The public shape (src/public/) is the one definition.
+export type { Log };

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The package as a user gets it (issue 12, "Done means"): packs the tarball, installs it into a fresh
 # temporary project with only public registry packages, and there
+#   0. runs @arethetypeswrong/cli on the tarball (the ESM-only profile: the package has no require);
 #   1. compiles a strict program (the settings `tsc --init` writes, no skipLibCheck, no @types/node)
 #      on TypeScript 5.x and 7, and checks that each file in errors/ fails, on the line it marks;
 #   2. runs the program on SQLite, PostgreSQL (a fresh database on ORION_TEST_POSTGRES_URL's server)
 #      and PGlite;
-#   3. runs the orion-db bin (--version, upgrade, status, history) on a temporary home;
+#   3. runs the orion-db bin on a temporary home: --version, status on a missing database (refused,
+#      nothing created), upgrade, status, history;
 #   4. runs a vitest test that uses createTestDatabase with a hostile ORION_* environment.
 # Exits non-zero on the first failure. Needs ORION_TEST_POSTGRES_URL; npm's cache defaults to
 # ~/.cache/orion-db/npm (npm_config_cache overrides) so later runs install from it. better-sqlite3
@@ -15,6 +17,7 @@ set -euo pipefail
 TS5=5.9.3
 TS7=7.0.2
 VITEST=4
+ATTW=0.18.5
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -45,7 +48,7 @@ cat > package.json <<JSON
 { "name": "orion-consumer", "private": true, "type": "module" }
 JSON
 npm install --prefer-offline --loglevel=error \
-  "$work/$tarball" "typescript@$TS5" "vitest@$VITEST"
+  "$work/$tarball" "typescript@$TS5" "vitest@$VITEST" "@arethetypeswrong/cli@$ATTW"
 mkdir -p "$work/ts7"
 (cd "$work/ts7" && echo '{ "private": true }' > package.json &&
   npm install --prefer-offline --loglevel=error "typescript@$TS7")
@@ -53,6 +56,9 @@ tsc5="$app/node_modules/.bin/tsc"
 tsc7="$work/ts7/node_modules/.bin/tsc"
 "$tsc5" --version
 "$tsc7" --version
+
+step "are the types wrong (ESM-only: node16 from ESM, bundler)"
+npx --no-install attw "$work/$tarball" --profile esm-only
 
 step "compile a strict program (tsc --init settings, skipLibCheck off)"
 "$tsc5" --init >/dev/null
@@ -67,6 +73,7 @@ cat > tsconfig.errors.json <<JSON
   "compilerOptions": { "skipLibCheck": false, "noEmit": true },
   "include": ["errors"] }
 JSON
+echo "tsc --init wrote (skipLibCheck is then turned off):"
 grep -E '^\s*"(strict|module|target|types|exactOptionalPropertyTypes|skipLibCheck)"' tsconfig.json
 for tsc in "$tsc5" "$tsc7"; do
   echo "-- $("$tsc" --version)"
@@ -88,6 +95,14 @@ version="$(npx --no-install orion-db --version)"
 expected="$(node -p "require('$root/package.json').version")"
 [[ "$version" == *"$expected"* ]] || { echo "orion-db --version printed '$version', not $expected" >&2; exit 1; }
 echo "orion-db --version: $version"
+# Read-only on a missing database: it says so, points at upgrade, and creates nothing.
+status=0
+npx --no-install orion-db status > status.out 2>&1 || status=$?
+cat status.out
+if [[ $status == 0 ]] || ! grep -q 'orion-db upgrade' status.out || [[ -e "$ORION_HOME" ]]; then
+  echo "orion-db status on a missing database: exit $status, or no hint, or it created $ORION_HOME" >&2
+  exit 1
+fi
 npx --no-install orion-db upgrade -y
 npx --no-install orion-db status
 npx --no-install orion-db history > /dev/null

@@ -72,6 +72,7 @@ export interface DeploymentListOptions {
   offset?: number | undefined;
 }
 
+/** `deployments.update`: the fields to change (all optional). */
 export interface DeploymentUpdate {
   version?: string | null | undefined;
   description?: string | null | undefined;
@@ -83,45 +84,26 @@ export interface DeploymentUpdate {
   path?: string | null | undefined;
   entrypoint?: string | null | undefined;
   parameters?: JsonObject | undefined;
-  parameterOpenapiSchema?: unknown;
+  /** A JSON Schema (2020-12) for `parameters`, checked by `createFlowRun` when enforced. */
+  parameterOpenapiSchema?: JsonValue | undefined;
   enforceParameterSchema?: boolean | undefined;
   jobVariables?: JsonObject | undefined;
-  pullSteps?: unknown;
+  pullSteps?: JsonValue | undefined;
   tags?: string[] | undefined;
   labels?: Record<string, string> | null | undefined;
   paused?: boolean | undefined;
   concurrencyLimit?: number | null | undefined;
-  concurrencyOptions?: { collisionStrategy: 'ENQUEUE' | 'CANCEL_NEW' } | null | undefined;
+  concurrencyOptions?: ConcurrencyOptions | null | undefined;
   createdBy?: CreatedBy | null | undefined;
   updatedBy?: CreatedBy | null | undefined;
 }
 
-export interface DeploymentUpsert {
+/** `deployments.upsert`: the flow and name that identify the deployment, and its fields. */
+export interface DeploymentUpsert extends DeploymentUpdate {
   flowId: string;
   name: string;
   /** When given, replaces the schedules, each keeping its id when matched by slug or equal schedule. */
   schedules?: ScheduleInput[] | undefined;
-  version?: string | null | undefined;
-  description?: string | null | undefined;
-  /** The queue by id (as flow runs take it); not together with workPoolName / workQueueName. */
-  workQueueId?: string | null | undefined;
-  workPoolName?: string | undefined;
-  /** Stored in deployment.work_queue_name and looked up in work_queue.name, both indexed. */
-  workQueueName?: string | null | undefined;
-  path?: string | null | undefined;
-  entrypoint?: string | null | undefined;
-  parameters?: JsonObject | undefined;
-  parameterOpenapiSchema?: unknown;
-  enforceParameterSchema?: boolean | undefined;
-  jobVariables?: JsonObject | undefined;
-  pullSteps?: unknown;
-  tags?: string[] | undefined;
-  labels?: Record<string, string> | null | undefined;
-  paused?: boolean | undefined;
-  concurrencyLimit?: number | null | undefined;
-  concurrencyOptions?: { collisionStrategy: 'ENQUEUE' | 'CANCEL_NEW' } | null | undefined;
-  createdBy?: CreatedBy | null | undefined;
-  updatedBy?: CreatedBy | null | undefined;
 }
 
 export interface DeploymentWhere {

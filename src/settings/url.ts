@@ -18,7 +18,8 @@ const MEMORY_FORMS = new Set([':memory:', 'file::memory:']);
  * Understands every URL form the settings accept: SQLite (`sqlite:///rel`, `sqlite:////abs`, a plain
  * path, `:memory:`), PostgreSQL (`postgres://`, `postgresql://`), PGlite (`pglite://memory`,
  * `pglite:///abs/dir`) and the SQLAlchemy driver forms Prefect users have (`sqlite+aiosqlite://`,
- * `postgresql+asyncpg://`).
+ * `postgresql+asyncpg://`). A URL it cannot use is a ConfigurationError naming `origin`.
+ * @example parseDatabaseUrl('sqlite:///orion.db'); // { kind: 'sqlite', path: '/current/dir/orion.db' }
  */
 export function parseDatabaseUrl(raw: string, origin: UrlOrigin = 'the database URL'): DatabaseTarget {
   const url = raw.trim();

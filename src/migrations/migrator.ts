@@ -21,14 +21,6 @@ import type {
 import type { Revision } from './revisions.js';
 import { resolveTarget } from './targets.js';
 
-export type {
-  MigrateOptions,
-  MigrateResult,
-  MigrationHistoryEntry,
-  MigrationStatus,
-  RevisionRef,
-} from '../public/migrations.js';
-
 const ref = (r: Revision): RevisionRef => ({ revision: r.revision, name: r.name });
 const label = (r: Revision): string => `${r.revision} (${r.name})`;
 

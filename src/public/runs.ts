@@ -44,14 +44,29 @@ export interface FlowWhere {
   tags?: TagsFilter | undefined;
 }
 
-/** A flow run as the library returns it: its columns and the derived timing fields. */
-export interface FlowRun {
+/** What flow runs and task runs both carry: their columns in common and the derived timing fields. */
+export interface RunFields extends DerivedRunFields {
   id: string;
   name: string;
   created: Date;
   updated: Date;
   tags: string[];
   labels: Record<string, string> | null;
+  stateId: string | null;
+  stateType: StateType | null;
+  stateName: string | null;
+  stateTimestamp: Date | null;
+  runCount: number;
+  expectedStartTime: Date | null;
+  nextScheduledStartTime: Date | null;
+  startTime: Date | null;
+  endTime: Date | null;
+  totalRunTime: number;
+  empiricalPolicy: EmpiricalPolicy;
+}
+
+/** A flow run as the library returns it: its columns and the derived timing fields. */
+export interface FlowRun extends RunFields {
   flowId: string;
   deploymentId: string | null;
   deploymentVersion: string | null;
@@ -66,21 +81,6 @@ export interface FlowRun {
   jobVariables: JsonObject;
   parentTaskRunId: string | null;
   autoScheduled: boolean;
-  stateId: string | null;
-  stateType: StateType | null;
-  stateName: string | null;
-  stateTimestamp: Date | null;
-  runCount: number;
-  expectedStartTime: Date | null;
-  nextScheduledStartTime: Date | null;
-  startTime: Date | null;
-  endTime: Date | null;
-  totalRunTime: number;
-  empiricalPolicy: EmpiricalPolicy;
-  /** Seconds: total run time, plus the current RUNNING stretch so far. */
-  estimatedRunTime: number;
-  /** Seconds late: how late it started, or how overdue it is while still waiting. */
-  estimatedStartTimeDelta: number;
 }
 
 export interface FlowRunCreate {
@@ -172,24 +172,7 @@ export interface FlowRunWhere {
 }
 
 /** A task run as the library returns it: its columns and the derived timing fields. */
-export interface TaskRun {
-  id: string;
-  name: string;
-  created: Date;
-  updated: Date;
-  tags: string[];
-  labels: Record<string, string> | null;
-  stateId: string | null;
-  stateType: StateType | null;
-  stateName: string | null;
-  stateTimestamp: Date | null;
-  runCount: number;
-  expectedStartTime: Date | null;
-  nextScheduledStartTime: Date | null;
-  startTime: Date | null;
-  endTime: Date | null;
-  totalRunTime: number;
-  empiricalPolicy: EmpiricalPolicy;
+export interface TaskRun extends RunFields {
   flowRunId: string | null;
   taskKey: string;
   dynamicKey: string;
@@ -198,10 +181,6 @@ export interface TaskRun {
   taskVersion: string | null;
   flowRunRunCount: number;
   taskInputs: JsonObject;
-  /** Seconds: total run time, plus the current RUNNING stretch so far. */
-  estimatedRunTime: number;
-  /** Seconds late: how late it started, or how overdue it is while still waiting. */
-  estimatedStartTimeDelta: number;
 }
 
 export interface TaskRunCreate {

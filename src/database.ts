@@ -1,18 +1,14 @@
 import { existsSync } from 'node:fs';
 import { type SQL, sql } from 'drizzle-orm';
+import type { SqlQuery } from './public/clients.js';
+import type { Database, DatabaseOptions, DatabaseScope } from './public/database.js';
 import type { DialectName, DriverName, Dialect, Row, TransactionContext } from './dialect/dialect.js';
 import { type ExistingClient, openDialect } from './dialect/open.js';
 import { refuseTransactionControl } from './dialect/transaction-control.js';
 import { bindMethods } from './bind-methods.js';
 import { ValidationError } from './errors.js';
-import {
-  type MigrateOptions,
-  type MigrateResult,
-  type MigrationHistoryEntry,
-  type MigrationStatus,
-  Migrator,
-} from './migrations/migrator.js';
-import type { SchemaShape } from './introspection/schema-shape.js';
+import { Migrator } from './migrations/migrator.js';
+import type { MigrateOptions, MigrateResult } from './public/migrations.js';
 import { RepositoryContext } from './repositories/context.js';
 import { DeploymentRepository } from './repositories/deployments.js';
 import { WorkPoolRepository } from './repositories/work-pools.js';
@@ -30,87 +26,11 @@ import { Keyring } from './repositories/blocks/keyring.js';
 import { LogRepository } from './repositories/logs.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { resolveTarget } from './migrations/targets.js';
-import { type DatabaseConfig, type Settings, loadSettings } from './settings/load.js';
+import { type Settings, loadSettings } from './settings/load.js';
 import { describeForError } from './settings/sources.js';
 import { unknownServerParameter } from './settings/url-options.js';
 
-/** Options for createDatabase: any setting (overriding environment and profile), or a client you own. */
-export interface DatabaseOptions extends DatabaseConfig {
-  /** An existing postgres.js `Sql`, better-sqlite3 `Database` or `PGlite`; the library never closes it. */
-  client?: ExistingClient;
-  /** A migrations folder other than the packaged one (tests and tooling). */
-  migrationsDir?: string;
-  /**
-   * Check on open that the database is not ahead of this code and no applied migration changed
-   * (default true). Tools that must see a database as it is (status, history) turn it off.
-   */
-  verifyOnOpen?: boolean;
-}
-
-/** What a transaction handle offers: everything but the lifecycle of the database itself. */
-export interface DatabaseScope {
-  readonly dialect: DialectName;
-  readonly driver: DriverName;
-  /**
-   * Runs `fn` in a transaction and resolves with its value once the database has committed.
-   *
-   * - Calls on any handle (`db`, `tx`, an inner `tx2`) made inside `fn` join the innermost open
-   *   transaction; `tx.transaction()` nests with a savepoint.
-   * - Calls may be concurrent (`Promise.all`): they run one at a time in the order they were made,
-   *   each atomic on its own, so a caught failure of one leaves the others and the transaction usable.
-   * - The commit waits for calls `fn` started that are still running. A call on `db` made after the
-   *   transaction ended (a timer) is a call of its own; a call on an ended `tx` is a `DatabaseError`.
-   * - An error `fn` throws rolls everything back and comes back as the same object. Driver failures
-   *   are a `DatabaseError` (`retryable: true` for deadlocks and serialisation failures: the callback
-   *   is never run again by the library).
-   *
-   * ```ts
-   * const run = await db.transaction(async (tx) => {
-   *   const flow = await tx.flows.create({ name: 'etl' });
-   *   return tx.flowRuns.create({ flowId: flow.id });
-   * });
-   * ```
-   */
-  transaction<T>(fn: (tx: DatabaseScope) => Promise<T>): Promise<T>;
-  /** Runs raw SQL (a Drizzle `sql` template, or text) and returns its rows: the escape hatch. */
-  execute<T extends Row = Row>(query: SQL | string): Promise<T[]>;
-  readonly flows: FlowRepository;
-  readonly flowRuns: FlowRunRepository;
-  readonly taskRuns: TaskRunRepository;
-  readonly deployments: DeploymentRepository;
-  readonly workPools: WorkPoolRepository;
-  readonly workQueues: WorkQueueRepository;
-  readonly workers: WorkerRepository;
-  /** Named concurrency and rate limits, with leases (docs/limits.md). */
-  readonly globalConcurrencyLimits: GlobalConcurrencyLimitRepository;
-  /** Task-run tag limits, built on the global limits as `tag:<tag>` (docs/limits.md). */
-  readonly concurrencyLimits: ConcurrencyLimitRepository;
-  /** Block types, by slug (docs/blocks.md). */
-  readonly blockTypes: BlockTypeRepository;
-  /** Block schemas, by checksum and version (docs/blocks.md). */
-  readonly blockSchemas: BlockSchemaRepository;
-  /** Block documents: encrypted at rest, secrets masked on read, key rotation (docs/blocks.md). */
-  readonly blockDocuments: BlockDocumentRepository;
-  /** Logs: bulk writes, filtered reads, keyset paging, streaming and retention (docs/logs.md). */
-  readonly logs: LogRepository;
-}
-
-export interface Database extends DatabaseScope {
-  /** The resolved settings this handle was opened with (mask before printing: see `maskSecrets`). */
-  readonly settings: Settings;
-  /** Upgrades or downgrades to `to` (default 'head'); `dryRun` returns the SQL instead. */
-  migrate(options?: MigrateOptions): Promise<MigrateResult>;
-  readonly migrations: {
-    status(): Promise<MigrationStatus>;
-    history(): Promise<MigrationHistoryEntry[]>;
-    /** The live schema as the database's catalog describes it (tables, columns, indexes, keys). */
-    schema(): Promise<SchemaShape>;
-  };
-  /** Removes every object the migrations created (and all data) and applies the schema again. */
-  reset(): Promise<void>;
-  /** Waits for work in flight and releases the connection; idempotent. Calls after it fail with DatabaseError. */
-  close(): Promise<void>;
-}
+export type { Database, DatabaseOptions, DatabaseScope } from './public/database.js';
 
 class Scope implements DatabaseScope {
   readonly flows: FlowRepository;
@@ -183,9 +103,11 @@ class Scope implements DatabaseScope {
     );
   }
 
-  async execute<T extends Row = Row>(query: SQL | string): Promise<T[]> {
-    refuseTransactionControl(query);
-    return this.handle.query(typeof query === 'string' ? sql.raw(query) : query, this.bound) as Promise<T[]>;
+  async execute<T extends Row = Row>(query: SqlQuery | string): Promise<T[]> {
+    // SqlQuery is the public, structural name of drizzle-orm's SQL (see public/clients.ts).
+    const statement = typeof query === 'string' ? sql.raw(query) : (query as SQL);
+    refuseTransactionControl(statement);
+    return this.handle.query(statement, this.bound) as Promise<T[]>;
   }
 }
 
@@ -245,7 +167,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
  */
 export async function openDatabase(options: DatabaseOptions, create?: boolean): Promise<Database> {
   const settings = loadSettings(options);
-  const dialect = await openDialect(settings, options.client, {
+  const dialect = await openDialect(settings, options.client as ExistingClient | undefined, {
     create: create ?? settings.migrateOnOpen,
   });
   try {

@@ -8,8 +8,9 @@ import type { SqlFragments } from './fragments.js';
 import type { SchemaShape } from '../introspection/schema-shape.js';
 import type * as schema from '../schema/postgres/index.js';
 
-export type DialectName = 'sqlite' | 'postgresql';
-export type DriverName = 'better-sqlite3' | 'postgres' | 'pglite';
+import type { DialectName, DriverName } from './names.js';
+
+export type { DialectName, DriverName };
 
 /**
  * A Drizzle database or transaction. Repositories are typed against the PostgreSQL tables; at run

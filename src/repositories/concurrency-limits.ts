@@ -26,19 +26,7 @@ import {
 import { LEASE_BATCH, LockedLimits, holderLeases, isTagName, releaseLeaseBatch } from './limits/locked.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
-
-/** A tag limit: at most `limit` task runs carrying `tag` hold a slot at once. */
-export interface ConcurrencyLimit {
-  id: string;
-  tag: string;
-  limit: number;
-  /** Slots held now. */
-  activeSlots: number;
-  /** The task runs holding them. */
-  taskRunIds: string[];
-  created: Date;
-  updated: Date;
-}
+import type { ConcurrencyLimit } from '../public/limits.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -374,3 +362,6 @@ export class ConcurrencyLimitRepository {
 function tagOf(row: LimitRow): string {
   return row.name.slice(TAG_PREFIX.length);
 }
+
+// The public shape (src/public/) is the one definition.
+export type { ConcurrencyLimit };

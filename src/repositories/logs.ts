@@ -20,12 +20,11 @@ import {
   logWhere,
   streamOptions,
 } from './logs/inputs.js';
-import { type Log, type LogStatement, countLogs, selectLogs, toLog } from './logs/reads.js';
+import { type LogStatement, countLogs, selectLogs, toLog } from './logs/reads.js';
 import { type LogCreate, checkLogRows } from './logs/rows.js';
 import { LOG_INSERT_PARAMETERS, insertParameters, insertText } from './logs/statements.js';
 import { parse } from './validation.js';
-
-export type { Log } from './logs/reads.js';
+import type { Log } from '../public/logs.js';
 
 /** What a statement adds per row besides its texts: placeholders, separators, ids and times. */
 const ROW_OVERHEAD_BYTES = 256;
@@ -206,3 +205,6 @@ export class LogRepository {
     return all(() => this.ctx.run(batch));
   }
 }
+
+// The public shape (src/public/) is the one definition.
+export type { Log };

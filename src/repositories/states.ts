@@ -8,6 +8,7 @@ import { ValidationError } from '../errors.js';
 import { STATE_TYPES, type StateType, TERMINAL_STATE_TYPES } from '../schema/enums.js';
 import type { EmpiricalPolicy, StateDetails } from '../schema/json-types.js';
 import { MAX_TIME, indexedText, json, stateDetails, text, time } from './validation.js';
+import type { State } from '../public/runs.js';
 
 export const stateInput = z.strictObject({
   type: z.enum(STATE_TYPES),
@@ -24,18 +25,6 @@ export const stateInput = z.strictObject({
 });
 export type StateInput = z.input<typeof stateInput>;
 export type ParsedStateInput = z.output<typeof stateInput>;
-
-/** A state as stored in a run's history. */
-export interface State {
-  id: string;
-  type: StateType;
-  name: string;
-  timestamp: Date;
-  message: string | null;
-  stateDetails: StateDetails;
-  data: unknown;
-  created: Date;
-}
 
 /** The columns of a run that the bookkeeping reads and writes. */
 export interface RunBookkeeping {
@@ -190,3 +179,6 @@ export function estimatedStartTimeDelta(
     return (now.getTime() - expected.getTime()) / 1000;
   return 0;
 }
+
+// The public shape (src/public/) is the one definition.
+export type { State };

@@ -11,7 +11,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import Sqlite from 'better-sqlite3';
 import { type Database, createDatabase } from '../database.js';
-import type { DialectName } from '../dialect/dialect.js';
+import type { DialectName } from '../dialect/names.js';
 import {
   createServerDatabase,
   dropServerDatabase,
@@ -81,7 +81,11 @@ function withCleanup(db: Database, cleanup: () => Promise<void>): Database {
   });
 }
 
-/** Opens an isolated database (migrated to head unless `migrated: false`); its close() drops it. */
+/**
+ * Opens an isolated database (migrated to head unless `migrated: false`); its close() drops it.
+ * It reads only ORION_TEST_POSTGRES_URL (for `dialect: 'postgresql'`), never ORION_DATABASE_* or a profile.
+ * @example const db = await createTestDatabase({ dialect: 'postgresql' }); try { ... } finally { await db.close(); }
+ */
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
   const migrated = options.migrated ?? true;
   if ((options.dialect ?? 'sqlite') === 'sqlite') {
@@ -128,7 +132,10 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   return withCleanup(db, () => dropServerDatabase(source.url, name));
 }
 
-/** Releases what the helper keeps per process (the PGlite template, a testcontainers container). */
+/**
+ * Releases what the helper keeps per process (the PGlite template, a testcontainers container).
+ * @example afterAll(() => releaseTestResources());
+ */
 export async function releaseTestResources(): Promise<void> {
   const template = pgliteTemplate;
   pgliteTemplate = undefined;

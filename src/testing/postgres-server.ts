@@ -25,6 +25,7 @@ function hostOf(url: string): string {
 /**
  * Finds a PostgreSQL for tests, in order: ORION_TEST_POSTGRES_URL; a testcontainers container when
  * a Docker engine answers; PGlite otherwise. Resolved once per process.
+ * @example console.log(`PostgreSQL side: ${(await resolvePostgresSource()).description}`);
  */
 export function resolvePostgresSource(
   env: Record<string, string | undefined> = process.env,

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../../database.js';
-import type { RevisionRef } from '../../migrations/migrator.js';
+import type { RevisionRef } from '../../public/migrations.js';
 import { PACKAGE_MIGRATIONS_DIR } from '../../migrations/revisions.js';
 
 /** Table names of the schema after `count` revisions (none at base). */

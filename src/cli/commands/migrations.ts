@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { mayCreateFor } from '../../database.js';
-import type { MigrateResult, RevisionRef } from '../../migrations/migrator.js';
+import type { MigrateResult, RevisionRef } from '../../public/migrations.js';
 import { loadSettings } from '../../settings/load.js';
 import { describeTarget } from '../../settings/url.js';
 import { type GlobalOptions, type Io, confirm, withDatabase } from '../context.js';

@@ -38,19 +38,7 @@ import {
 import { type Keyring, STORED_KEY, rawKeyToText } from './keyring.js';
 import { checkReferences, referencesOf, writeReferences } from './references.js';
 import { restoreSecretFields, secretPaths } from './secrets.js';
-
-/** What `rotateEncryptionKey` did. */
-export interface RotationResult {
-  /** Documents re-encrypted. */
-  documents: number;
-  /** The new key's id. */
-  kid: string;
-  /**
-   * Where the new key lives now: `configuration` (stored in the same transaction) or `setting`
-   * (not stored: set ORION_DATABASE_ENCRYPTION_KEY to it before other processes use the database).
-   */
-  keySource: 'configuration' | 'setting';
-}
+import type { RotationResult } from '../../public/blocks.js';
 
 /** Documents re-encrypted per query during a rotation. */
 const ROTATION_PAGE = 500;
@@ -335,3 +323,6 @@ export class BlockDocumentRepository {
     return { fields: schema.fields, typeName: typeRow.name };
   }
 }
+
+// The public shape (src/public/) is the one definition.
+export type { RotationResult };

@@ -12,27 +12,9 @@ import { type EncryptionKey, decrypt, isEncryptedData } from './encryption.js';
 import type { CurrentKey, Keyring } from './keyring.js';
 import { MAX_REFERENCE_DEPTH, referencedId, referencesOf } from './references.js';
 import { maskSecretFields, secretPaths } from './secrets.js';
+import type { BlockDocument } from '../../public/blocks.js';
 
 type Row = typeof blockDocument.$inferSelect;
-
-/**
- * A block document as read: `data` decrypted, references replaced by the referenced documents'
- * data (recursively) and secrets masked as `********` unless `includeSecrets`.
- */
-export interface BlockDocument {
-  id: string;
-  created: Date;
-  updated: Date;
-  name: string;
-  isAnonymous: boolean;
-  blockTypeId: string;
-  /** The block type's name (kept in step when the type is renamed). */
-  blockTypeName: string | null;
-  blockSchemaId: string;
-  data: Record<string, JsonValue>;
-  /** The document's references: field name → referenced document id. */
-  blockDocumentReferences: Record<string, string>;
-}
 
 /** A stored document with its schema's fields, decrypted but not yet resolved or masked. */
 export interface LoadedRow {
@@ -163,3 +145,6 @@ export async function resolveDocuments(
     blockDocumentReferences: referencesOf(loaded.get(row.id)!.raw),
   }));
 }
+
+// The public shape (src/public/) is the one definition.
+export type { BlockDocument };

@@ -9,6 +9,7 @@ import {
   offset,
   uuid,
 } from '../validation.js';
+import type { AcquireResult, Lease } from '../../public/limits.js';
 
 /** Names under this prefix are tag limits (db.concurrencyLimits); the global API refuses them. */
 export const TAG_PREFIX = 'tag:';
@@ -156,26 +157,5 @@ export type ListLeasesInput = z.input<typeof listLeasesInput>;
 export type TagLimitCreate = z.input<typeof tagLimitCreate>;
 export type TagAcquireInput = z.input<typeof tagAcquireInput>;
 
-/**
- * What `acquire` answers (api.md): the slots were taken (with the lease's id when one was asked
- * for), or not, with the seconds after which a retry may succeed (null: never, a limit of 0) and
- * the limits that were full (full names; tags for the tag API).
- */
-export type AcquireResult =
-  | { acquired: true; leaseId?: string }
-  | { acquired: false; retryAfterSeconds: number | null; blockedBy: string[] };
-
-/** A lease as `listLeases` shows it: what an operator asks when a limit looks stuck. */
-export interface Lease {
-  id: string;
-  /** The ids of the limits it holds slots on. */
-  limitIds: string[];
-  /** Their names, position for position: null where the limit has been deleted since. */
-  names: (string | null)[];
-  slots: number;
-  /** Null: no TTL (tag leases). */
-  expiresAt: Date | null;
-  holder: { type: string; id: string } | null;
-  created: Date;
-  updated: Date;
-}
+// The public shape (src/public/) is the one definition.
+export type { AcquireResult, Lease };

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { idFilter } from '../filters.js';
 import { boundedString, limit, offset, time, timeLowerBound, uuid } from '../validation.js';
-import { LEVEL_PROBLEM, type LogLevel, levelNumber } from './rows.js';
+import type { LogLevel } from '../../public/logs.js';
+import { LEVEL_PROBLEM, levelNumber } from './rows.js';
 import { MAX_LOG_QUERY_CHARS, MAX_LOG_QUERY_TERMS, parseTextQuery } from './text-query.js';
 
 /** A level in a filter: an integer 0–100 or a level name (LogLevel), as a number. */

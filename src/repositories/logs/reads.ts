@@ -10,24 +10,10 @@
  * dialects (semantics.md §7); see `contains` for how each dialect spells it.
  */
 import type { DialectName } from '../../dialect/dialect.js';
+import type { Log } from '../../public/logs.js';
 import { escapeLike } from '../../dialect/fragments.js';
 import type { LogSort, ParsedLogWhere } from './inputs.js';
 import { type TextQuery, asciiLower } from './text-query.js';
-
-/** A stored log. */
-export interface Log {
-  id: string;
-  created: Date;
-  updated: Date;
-  /** The logger's name. */
-  name: string;
-  /** 0–100 (10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL). */
-  level: number;
-  flowRunId: string | null;
-  taskRunId: string | null;
-  message: string;
-  timestamp: Date;
-}
 
 /** The columns every read selects, in the order `toLog` reads them. */
 const COLUMNS =

@@ -8,36 +8,15 @@
  */
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { MAX_NAME_CHARS, MAX_TEXT_BYTES, charCount, formatPath, parseTime } from '../validation.js';
+import type { LogCreate } from '../../public/logs.js';
 
 /** Prefect's (and Python's) level names and their numbers (semantics.md §7). */
 export const LOG_LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
-/**
- * A level as `createMany` and the filters take it: an integer 0–100, or a level name written
- * `WARNING`, `warning` or `Warning` (other mixes of case are refused, so the type and the runtime
- * check agree).
- */
-export type LogLevel = number | LogLevelName | Lowercase<LogLevelName> | Capitalize<Lowercase<LogLevelName>>;
 /** The highest level a log may have; the lowest is 0. */
 export const MAX_LOG_LEVEL = 100;
 /** A message is at most this many bytes of UTF-8 (after cleaning). */
 export const MAX_LOG_MESSAGE_BYTES = MAX_TEXT_BYTES;
-
-/** One log as `createMany` takes it. */
-export interface LogCreate {
-  /** The logger's name (`prefect.flow_runs`): at most 1,024 characters; NUL stripped, lone surrogates replaced. */
-  name: string;
-  /** An integer 0–100, or DEBUG, INFO, WARNING, ERROR, CRITICAL (10–50) in upper, lower or capitalised case. */
-  level: LogLevel;
-  /** The text: at most 1 MB of UTF-8; NUL stripped, lone surrogates replaced by U+FFFD. */
-  message: string;
-  /** When it was logged: a `Date` or an ISO-8601 string with an offset; now when missing. */
-  timestamp?: Date | string;
-  /** The flow run it belongs to; it need not exist (yet): logs carry no foreign keys. */
-  flowRunId?: string | null;
-  /** The task run it belongs to; it need not exist (yet). */
-  taskRunId?: string | null;
-}
 
 /** A checked row, ready for the insert. */
 export interface LogRow {
@@ -189,3 +168,6 @@ function checkRow(
     bytes: messageBytes + name.length * 3,
   };
 }
+
+// The public shape (src/public/) is the one definition.
+export type { LogCreate };

@@ -1,7 +1,7 @@
 /** Proposed states at their limits, and what the stored state must look like. */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { STATE_TYPES, type State, type StateType } from '../../../src/index.js';
+import { STATE_TYPES, type State, type StateDetailsInput, type StateType } from '../../../src/index.js';
 import { expectJson } from './harness.js';
 import { longestName, prng, textOfChars } from './text.js';
 import { type TimeCase, jsonDoc, jsonObjectDoc, validTime } from './values.js';
@@ -16,7 +16,7 @@ export interface StateCase {
     name: string;
     timestamp?: Date | string;
     message?: string | null;
-    stateDetails: Record<string, unknown>;
+    stateDetails: StateDetailsInput;
     data?: unknown;
   };
   timestampMs?: number;
@@ -43,7 +43,7 @@ export const validState: fc.Arbitrary<StateCase> = fc
     data: fc.option(jsonDoc, { nil: undefined }),
   })
   .map((r) => {
-    const stateDetails: Record<string, unknown> = { ...r.details };
+    const stateDetails = { ...r.details } as StateDetailsInput;
     const times: StateCase['times'] = {};
     for (const key of TIME_KEYS) {
       const t = r[key];

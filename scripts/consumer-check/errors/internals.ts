@@ -1,0 +1,5 @@
+import { createDatabase } from '@orion/db';
+
+const db = await createDatabase();
+// expect-error: repository internals are not public
+db.flowRuns.conditions;

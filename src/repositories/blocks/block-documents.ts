@@ -81,12 +81,13 @@ export class BlockDocumentRepository {
     const data = parse(blockDocumentCreate, input, 'block document');
     return this.ctx.transaction(async (q) => {
       const keys = new KeyLookup(this.ctx, q, this.keyring);
+      // The key before the referenced documents are locked: rotateEncryptionKey's lock order.
+      const key = (await keys.current(true))!;
       const schema = await this.schemaOfType(q, data.blockSchemaId, data.blockTypeId);
       const id = uuidv7();
       const refs = referencesOf(data.data);
       await checkReferences(this.ctx, q, id, refs, true);
       const clean = restoreSecretFields(data.data, undefined, secretPaths(schema.fields));
-      const key = (await keys.current(true))!;
       const now = new Date();
       await q.insert(this.t).values({
         id,
@@ -203,6 +204,9 @@ export class BlockDocumentRepository {
     const input = parse(blockDocumentUpdate, patch, 'block document update');
     return this.ctx.transaction(async (q) => {
       const keys = new KeyLookup(this.ctx, q, this.keyring);
+      // The key first (a share lock on its configuration row), then the document: the order in
+      // which rotateEncryptionKey locks them. The other order deadlocked against a rotation.
+      const key = (await keys.current(true))!;
       let locked = selectDocuments(this.ctx, q).where(eq(this.t.id, docId));
       if (this.ctx.rowLocking) locked = locked.for('update', { of: this.t });
       const [current] = await locked;
@@ -215,7 +219,6 @@ export class BlockDocumentRepository {
       const clean = restoreSecretFields(merged, stored, paths);
       const refs = referencesOf(clean);
       await checkReferences(this.ctx, q, docId, refs, false);
-      const key = (await keys.current(true))!;
       const now = new Date();
       await q
         .update(this.t)

@@ -1,14 +1,15 @@
 import { type SQL, and, count, eq, inArray, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { ConcurrencyOptions, CreatedBy } from '../schema/json-types.js';
 import type { deployment } from '../schema/postgres/deployments.js';
 import type { RepositoryContext } from './context.js';
+import { settleAutoRuns } from './auto-runs.js';
+import { resolveQueue } from './deployment-queue.js';
 import {
   type DeploymentFlowRunCreate,
   createDeploymentFlowRun,
-  deleteUnclaimedAutoRuns,
   inheritedChanged,
   replaceSchedules,
 } from './deployment-runs.js';
@@ -152,42 +153,6 @@ export class DeploymentRepository {
     return createDeploymentFlowRun(this.ctx, id, options);
   }
 
-  /** Resolves workPoolName/workQueueName to a queue: the named queue of the pool, else its default queue. */
-  private async resolveQueue(
-    q: Executor,
-    data: { workQueueId?: string | null; workPoolName?: string; workQueueName?: string | null },
-  ): Promise<{ workQueueId?: string | null; workQueueName?: string | null }> {
-    const { workQueue: wq } = this.ctx.tables;
-    if (data.workQueueId !== undefined) {
-      if (data.workPoolName !== undefined || data.workQueueName !== undefined)
-        throw new ValidationError(
-          'Invalid deployment: give workQueueId or workPoolName / workQueueName, not both',
-          [{ path: ['workQueueId'], message: 'not together with workPoolName / workQueueName' }],
-        );
-      if (data.workQueueId === null) return { workQueueId: null, workQueueName: null };
-      const [queue] = await q.select().from(wq).where(eq(wq.id, data.workQueueId));
-      if (!queue) throw new NotFoundError('work queue', data.workQueueId);
-      return { workQueueId: queue.id, workQueueName: queue.name };
-    }
-    if (data.workPoolName === undefined)
-      return data.workQueueName === undefined ? {} : { workQueueName: data.workQueueName };
-    const { workPool: wp } = this.ctx.tables;
-    const [pool] = await q.select().from(wp).where(eq(wp.name, data.workPoolName));
-    if (!pool)
-      throw new NotFoundError('work pool', data.workPoolName, `work pool "${data.workPoolName}" not found`);
-    const where = data.workQueueName
-      ? and(eq(wq.workPoolId, pool.id), eq(wq.name, data.workQueueName))
-      : eq(wq.id, pool.defaultQueueId!);
-    const [queue] = await q.select().from(wq).where(where);
-    if (!queue)
-      throw new NotFoundError(
-        'work queue',
-        data.workQueueName ?? 'default',
-        `work queue "${data.workQueueName}" not found in pool "${pool.name}"`,
-      );
-    return { workQueueId: queue.id, workQueueName: queue.name };
-  }
-
   private static columns(data: z.output<typeof deploymentUpdate>) {
     const { workPoolName: _pool, workQueueName: _queue, workQueueId: _id, ...rest } = data;
     return {
@@ -214,7 +179,11 @@ export class DeploymentRepository {
       const { flow } = this.ctx.tables;
       const [found] = await q.select({ id: flow.id }).from(flow).where(eq(flow.id, data.flowId));
       if (!found) throw new NotFoundError('flow', data.flowId);
-      const queue = await this.resolveQueue(q, data);
+      const [existing] = await q
+        .select({ workQueueId: this.t.workQueueId })
+        .from(this.t)
+        .where(and(eq(this.t.flowId, data.flowId), eq(this.t.name, data.name)));
+      const queue = await resolveQueue(this.ctx, q, data, existing?.workQueueId);
       const now = new Date();
       const values = {
         ...DeploymentRepository.columns(data),
@@ -230,7 +199,8 @@ export class DeploymentRepository {
         .onConflictDoUpdate({ target: [this.t.flowId, this.t.name], set: values })
         .returning();
       if (schedules) await replaceSchedules(this.ctx, q, row!.id, schedules, now);
-      await deleteUnclaimedAutoRuns(this.ctx, q, row!.id, row!.paused ? undefined : now);
+      // A redeploy always settles: its values or schedules may differ from what the runs carry.
+      await settleAutoRuns(this.ctx, q, row!, true, now);
       return row!;
     });
   }
@@ -323,15 +293,14 @@ export class DeploymentRepository {
       if (this.ctx.rowLocking) current = current.for('update');
       const [before] = await current;
       if (!before) throw new NotFoundError('deployment', deploymentId);
-      const queue = await this.resolveQueue(q, data);
+      const queue = await resolveQueue(this.ctx, q, data, before.workQueueId);
       const now = new Date();
       const [row] = await q
         .update(this.t)
         .set({ ...DeploymentRepository.columns(data), ...queue, updated: now })
         .where(eq(this.t.id, deploymentId))
         .returning();
-      if (row!.paused) await deleteUnclaimedAutoRuns(this.ctx, q, deploymentId, undefined);
-      else if (inheritedChanged(before, row!)) await deleteUnclaimedAutoRuns(this.ctx, q, deploymentId, now);
+      await settleAutoRuns(this.ctx, q, row!, inheritedChanged(before, row!), now);
       return row!;
     });
   }

@@ -15,7 +15,8 @@ import { scheduleInstants } from './schedules.js';
 import { duration, parse, time } from './validation.js';
 
 type Deployment = typeof deployment.$inferSelect;
-const AUTO_SCHEDULED_TAG = 'auto-scheduled';
+/** The tag every auto-scheduled run carries beside its deployment's tags (as Prefect). */
+export const AUTO_SCHEDULED_TAG = 'auto-scheduled';
 
 /** The window a deployment is scheduled in, and Prefect's stopping rule inside it. */
 export interface ScheduleWindow {
@@ -45,8 +46,11 @@ function plannedInstants(schedule: ScheduleRow, window: ScheduleWindow): Date[] 
   return stop >= 0 ? instants.slice(0, stop + 1) : instants;
 }
 
+/** The idempotency key of a schedule's runs up to the instant: which schedule made a run. */
+export const scheduleKeyPrefix = (deploymentId: string, scheduleId: string) =>
+  `scheduled ${deploymentId} ${scheduleId} `;
 const runKey = (deploymentId: string, scheduleId: string, at: Date) =>
-  `scheduled ${deploymentId} ${scheduleId} ${at.toISOString()}`;
+  `${scheduleKeyPrefix(deploymentId, scheduleId)}${at.toISOString()}`;
 
 /**
  * The deployments among `ids` that miss a run of their window, read without locks: a deployment

@@ -6,6 +6,7 @@ import type { Schedule } from '../schema/json-types.js';
 import type { deployment, deploymentSchedule } from '../schema/postgres/deployments.js';
 import { canonicalJson, deleteUnclaimedAutoRuns, refreshUnclaimedAutoRuns } from './auto-runs.js';
 import type { RepositoryContext } from './context.js';
+import { validateScheduleParameters } from './parameter-schema.js';
 import type { FlowRun } from './flow-runs.js';
 import { scheduleSchema } from './schedules.js';
 import { insertScheduledRuns, presentScheduled } from './scheduler.js';
@@ -117,7 +118,8 @@ export class DeploymentSchedules {
     const deploymentId = parse(uuid, id, 'deployment id');
     const valid = parse(z.array(scheduleInput).max(100), schedules, 'schedules');
     return this.ctx.transaction(async (q) => {
-      await this.assertDeployment(q, deploymentId);
+      const dep = await this.assertDeployment(q, deploymentId);
+      validateScheduleParameters(dep, valid, (i) => [i]);
       return insertSchedules(this.ctx, q, deploymentId, valid, new Date());
     });
   }
@@ -154,6 +156,7 @@ export class DeploymentSchedules {
         .from(s)
         .where(and(eq(s.id, sid), eq(s.deploymentId, deploymentId)));
       if (!before) throw new NotFoundError('deployment schedule', sid);
+      if (data.parameters !== undefined) validateScheduleParameters(dep, [data], () => []);
       const now = new Date();
       const [row] = await q
         .update(s)

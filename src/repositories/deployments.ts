@@ -1,4 +1,4 @@
-import { type SQL, and, count, eq, inArray, isNull, or } from 'drizzle-orm';
+import { type SQL, and, asc, count, eq, inArray, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
@@ -7,6 +7,7 @@ import type { deployment } from '../schema/postgres/deployments.js';
 import type { RepositoryContext } from './context.js';
 import { settleAutoRuns } from './auto-runs.js';
 import { resolveQueue } from './deployment-queue.js';
+import { compileParameterSchema, validateScheduleParameters } from './parameter-schema.js';
 import {
   type DeploymentFlowRunCreate,
   createDeploymentFlowRun,
@@ -153,6 +154,27 @@ export class DeploymentRepository {
     return createDeploymentFlowRun(this.ctx, id, options);
   }
 
+  /**
+   * With `enforceParameterSchema`, each schedule's run parameters must satisfy the schema (the
+   * given schedules by their index, else the stored ones); a failure rolls the write back.
+   */
+  private async checkScheduleParameters(
+    q: Executor,
+    row: Deployment,
+    given: { parameters?: Record<string, unknown> }[] | undefined,
+  ): Promise<void> {
+    if (!row.enforceParameterSchema) return;
+    const s = this.ctx.tables.deploymentSchedule;
+    const schedules =
+      given ??
+      (await q
+        .select({ parameters: s.parameters })
+        .from(s)
+        .where(eq(s.deploymentId, row.id))
+        .orderBy(asc(s.created), asc(s.id)));
+    validateScheduleParameters(row, schedules, (i) => ['schedules', i]);
+  }
+
   private static columns(data: z.output<typeof deploymentUpdate>) {
     const { workPoolName: _pool, workQueueName: _queue, workQueueId: _id, ...rest } = data;
     return {
@@ -170,11 +192,13 @@ export class DeploymentRepository {
    * deletes the deployment's future auto-scheduled runs nobody has claimed (the next `scheduleRuns`
    * or `scheduleDue` regenerates them from the new values); late runs and claimed runs stay. A paused
    * deployment keeps no auto-scheduled run still SCHEDULED.
-   * @throws NotFoundError when the flow, pool or queue does not exist; ValidationError on bad input.
+   * @throws NotFoundError when the flow, pool or queue does not exist; ValidationError on bad input,
+   *   a parameterOpenapiSchema Ajv cannot compile, or (enforced) schedule parameters it refuses.
    * @example await db.deployments.upsert({ flowId, name: 'nightly', workPoolName: 'pool', schedules: [{ schedule: { cron: '0 2 * * *' } }] })
    */
   async upsert(input: DeploymentUpsert): Promise<Deployment> {
     const { schedules, ...data } = parse(deploymentUpsert, input, 'deployment');
+    compileParameterSchema(data.parameterOpenapiSchema);
     return this.ctx.transaction(async (q) => {
       const { flow } = this.ctx.tables;
       const [found] = await q.select({ id: flow.id }).from(flow).where(eq(flow.id, data.flowId));
@@ -199,6 +223,7 @@ export class DeploymentRepository {
         .onConflictDoUpdate({ target: [this.t.flowId, this.t.name], set: values })
         .returning();
       if (schedules) await replaceSchedules(this.ctx, q, row!.id, schedules, now);
+      await this.checkScheduleParameters(q, row!, schedules);
       // A redeploy always settles: its values or schedules may differ from what the runs carry.
       await settleAutoRuns(this.ctx, q, row!, true, now);
       return row!;
@@ -281,11 +306,13 @@ export class DeploymentRepository {
    * job variables, tags, labels) deletes its future auto-scheduled runs nobody has claimed, so they
    * are regenerated from the new values; late ones stay (semantics.md §5). Pausing deletes all its
    * auto-scheduled runs still SCHEDULED, late ones included; runs made by hand stay claimable.
-   * @throws NotFoundError when the deployment, pool or queue does not exist; ValidationError on bad input.
+   * @throws NotFoundError when the deployment, pool or queue does not exist; ValidationError on bad
+   *   input, a parameterOpenapiSchema Ajv cannot compile, or (enforced) schedule parameters it refuses.
    */
   async update(id: string, patch: DeploymentUpdate): Promise<Deployment> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const data = parse(deploymentUpdate, patch, 'deployment update');
+    compileParameterSchema(data.parameterOpenapiSchema);
     return this.ctx.transaction(async (q) => {
       // Locked first: a concurrent scheduleRuns either finishes before (and its runs are deleted
       // below) or starts after and sees the new values.
@@ -300,6 +327,7 @@ export class DeploymentRepository {
         .set({ ...DeploymentRepository.columns(data), ...queue, updated: now })
         .where(eq(this.t.id, deploymentId))
         .returning();
+      await this.checkScheduleParameters(q, row!, undefined);
       await settleAutoRuns(this.ctx, q, row!, inheritedChanged(before, row!), now);
       return row!;
     });

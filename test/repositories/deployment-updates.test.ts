@@ -189,4 +189,62 @@ describe.each(DIALECTS)('deployment and schedule updates and their runs (%s)', (
     expect((await f.db.flowRuns.update(run.id, { deploymentId: d.id })).deploymentId).toBe(d.id);
     expect((await f.db.flowRuns.update(run.id, { deploymentId: null })).deploymentId).toBeNull();
   });
+
+  it('refuses a parameterOpenapiSchema Ajv cannot compile, and schedule parameters the enforced schema refuses', async () => {
+    const bad = await deploy({ parameterOpenapiSchema: { type: 'nope' } }).catch((e) => e);
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect(bad.issues[0].path).toEqual(['parameterOpenapiSchema']);
+    expect(bad.message).toContain('is not a valid JSON Schema');
+    await expect(deploy({ parameterOpenapiSchema: [] })).rejects.toBeInstanceOf(ValidationError);
+    expect(await f.db.deployments.count()).toBe(0);
+
+    const parameterOpenapiSchema = {
+      type: 'object',
+      properties: { retries: { type: 'integer' } },
+      required: ['retries'],
+    };
+    const refused = await deploy({
+      parameterOpenapiSchema,
+      enforceParameterSchema: true,
+      schedules: [{ schedule: { interval: 3600 }, parameters: { retries: 'x' } }],
+    }).catch((e) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(refused.message).toContain('schedules[0].parameters.retries: must be integer');
+    expect(await f.db.deployments.count()).toBe(0);
+
+    const d = await deploy({
+      parameterOpenapiSchema,
+      enforceParameterSchema: true,
+      schedules: [{ schedule: { interval: 3600 }, parameters: { retries: 1 } }],
+    });
+    const [schedule] = await f.db.deployments.schedules.list(d.id);
+    await expect(
+      f.db.deployments.update(d.id, { parameterOpenapiSchema: { properties: { retries: { type: 7 } } } }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    const created = await f.db.deployments.schedules
+      .create(d.id, [{ schedule: { interval: 60 }, parameters: { other: 1 } }])
+      .catch((e) => e);
+    expect(created).toBeInstanceOf(ValidationError);
+    expect(created.issues[0].path).toEqual([0, 'parameters', 'retries']);
+    await expect(
+      f.db.deployments.schedules.update(d.id, schedule!.id, { parameters: { retries: 'y' } }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    // Changing the deployment's parameters so a schedule's runs no longer satisfy the schema.
+    await expect(f.db.deployments.update(d.id, { parameters: { retries: 'z' } })).resolves.toBeDefined();
+    const emptied = await f.db.deployments.schedules
+      .update(d.id, schedule!.id, { parameters: {} })
+      .catch((e) => e);
+    expect(emptied).toBeInstanceOf(ValidationError);
+    expect(emptied.message).toContain('parameters.retries: must be integer');
+    expect((await f.db.deployments.schedules.list(d.id)).map((s) => s.parameters)).toEqual([{ retries: 1 }]);
+    // Not enforced (enforcement is on by default, as Prefect): anything goes.
+    const loose = await f.db.deployments.upsert({
+      flowId: f.flowId,
+      name: 'loose',
+      parameterOpenapiSchema,
+      enforceParameterSchema: false,
+      schedules: [{ schedule: { interval: 60 }, parameters: { retries: 'x' } }],
+    });
+    expect(loose.enforceParameterSchema).toBe(false);
+  });
 });

@@ -95,7 +95,8 @@ describe.each(DIALECTS)(
       path: longText,
       entrypoint: longText,
       parameters: jsonObjectDoc,
-      parameterOpenapiSchema: jsonDoc,
+      // Objects only (a JSON Schema); their random keys are annotations to Ajv (strict mode off).
+      parameterOpenapiSchema: jsonObjectDoc,
       jobVariables: jsonObjectDoc,
       pullSteps: jsonDoc,
       tags: tagList,
@@ -153,6 +154,7 @@ describe.each(DIALECTS)(
             defect(upsert, ['name'], badName(SOLE)),
             defect(upsert, ['workQueueName'], badName(SOLE)),
             defect(upsert, ['version'], badName()),
+            defect(upsert, ['parameterOpenapiSchema'], fc.constantFrom([], 5, 'x', true, { type: 'nope' })),
             defect(upsert, ['description'], badText),
             defect(upsert, ['createdBy', 'displayValue'], badName()),
             defect(upsert, ['schedules', 0, 'slug'], badName(SOLE)),

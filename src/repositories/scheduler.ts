@@ -12,7 +12,7 @@ import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { generateRunName } from './names.js';
 import { scheduleInstants } from './schedules.js';
-import { duration, parse, time } from './validation.js';
+import { MAX_TIME, duration, parse, time } from './validation.js';
 
 type Deployment = typeof deployment.$inferSelect;
 /** The tag every auto-scheduled run carries beside its deployment's tags (as Prefect). */
@@ -223,7 +223,9 @@ export async function scheduleDue(ctx: RepositoryContext, options: ScheduleDueOp
   for (;;) {
     const now = new Date();
     const start = o.now ?? now;
-    const minUntil = new Date(start.getTime() + minTime);
+    // Clamped to the last instant the library stores (semantics.md §2 "Times"): `now` near it plus
+    // a long minTime is past what PostgreSQL's timestamptz takes as a bound.
+    const minUntil = new Date(Math.min(start.getTime() + minTime, MAX_TIME.getTime()));
     const future = (from: Date) =>
       and(
         eq(fr.deploymentId, dep.id),

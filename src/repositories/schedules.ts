@@ -2,8 +2,9 @@
  * Schedules as pure functions: the instants an interval, cron or rrule schedule produces in a window.
  * Interval schedules whose interval is a whole number of days keep their wall-clock time in their
  * timezone across daylight-saving changes; shorter intervals are exact elapsed time. Cron schedules
- * are evaluated in their timezone: a local time skipped by a spring-forward runs at the first
- * instant after the gap, and a local time repeated by a fall-back runs once. rrule schedules: see
+ * are evaluated in their timezone: a fixed local time skipped by a spring-forward runs at the first
+ * instant after the gap (croner), and a local time repeated by a fall-back runs once, at its first
+ * occurrence (repeatedWallTime). rrule schedules: see
  * schedules/rrule.ts.
  */
 import { Cron } from 'croner';
@@ -228,13 +229,32 @@ function cronInstants(
     paused: true,
     domAndDow: s.dayOr === false,
   });
+  const zone = IANAZone.create(s.timezone ?? 'UTC');
   const out: Date[] = [];
   // nextRun is exclusive of its argument: start one millisecond early so `start` itself counts.
   let cursor: Date | null = new Date(start.getTime() - 1);
   while (out.length < max) {
     cursor = cron.nextRun(cursor);
     if (!cursor || cursor >= end) break;
-    out.push(cursor);
+    if (!repeatedWallTime(zone, cursor.getTime())) out.push(cursor);
   }
   return out;
+}
+
+/** The longest a fall-back repeats wall-clock time (1 h almost everywhere; 30 min on Lord Howe). */
+const MAX_FALL_BACK_MS = 3 * 3_600_000;
+
+/**
+ * Whether the wall-clock time of `ms` in `zone` already happened at an earlier instant (the second
+ * pass through an hour a fall-back repeats). Cron fires on schedule times, not elapsed time, so each
+ * wall-clock time runs once, at its first occurrence (Prefect's CronSchedule: an hourly cron pauses
+ * two hours across a fall-back rather than firing 1 am twice).
+ */
+function repeatedWallTime(zone: IANAZone, ms: number): boolean {
+  const offset = zone.offset(ms);
+  const before = zone.offset(ms - MAX_FALL_BACK_MS);
+  if (before <= offset) return false;
+  // The same wall-clock time under the earlier, larger offset: it was an earlier instant.
+  const earlier = ms - (before - offset) * 60_000;
+  return zone.offset(earlier) === before;
 }

@@ -23,6 +23,27 @@ export const scheduleInput = z.strictObject({
   slug: indexedText(['deployment_schedule', 'slug']).nullable().optional(),
 });
 const schedulePatch = scheduleInput.partial();
+
+/**
+ * Schedules given together: at most 100, slugs unique among them (a repeat is a ValidationError
+ * naming it, the same on both dialects, rather than the unique index's ConflictError).
+ */
+export const scheduleList = z
+  .array(scheduleInput)
+  .max(100)
+  .superRefine((schedules, ctx) => {
+    const seen = new Set<string>();
+    schedules.forEach((schedule, i) => {
+      if (!schedule.slug) return;
+      if (seen.has(schedule.slug))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'slug'],
+          message: `slug "${schedule.slug}" is given twice`,
+        });
+      seen.add(schedule.slug);
+    });
+  });
 const scheduleRunsOptions = z.strictObject({
   start: time.optional(),
   end: time.optional(),
@@ -116,7 +137,7 @@ export class DeploymentSchedules {
 
   async create(id: string, schedules: ScheduleInput[]): Promise<DeploymentSchedule[]> {
     const deploymentId = parse(uuid, id, 'deployment id');
-    const valid = parse(z.array(scheduleInput).max(100), schedules, 'schedules');
+    const valid = parse(scheduleList, schedules, 'schedules');
     return this.ctx.transaction(async (q) => {
       const dep = await this.assertDeployment(q, deploymentId);
       validateScheduleParameters(dep, valid, (i) => [i]);

@@ -14,7 +14,7 @@ import {
   inheritedChanged,
   replaceSchedules,
 } from './deployment-runs.js';
-import { DeploymentSchedules, type ScheduleRunsOptions, scheduleInput } from './deployment-schedules.js';
+import { DeploymentSchedules, type ScheduleRunsOptions, scheduleList } from './deployment-schedules.js';
 import type { FlowRun } from './flow-runs.js';
 import { type ScheduleDueOptions, scheduleDue } from './scheduler.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
@@ -73,7 +73,7 @@ const deploymentUpsert = z.strictObject({
   name: deploymentName,
   ...deploymentFields,
   /** When given, replaces the schedules, each keeping its id when matched by slug or equal schedule. */
-  schedules: z.array(scheduleInput).max(100).optional(),
+  schedules: scheduleList.optional(),
 });
 const deploymentUpdate = z.strictObject(deploymentFields);
 

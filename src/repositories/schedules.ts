@@ -19,6 +19,7 @@ const DAY_SECONDS = 86_400;
 export const DEFAULT_ANCHOR = '2020-01-01T00:00:00.000Z';
 
 const INTERVAL_MAX_SECONDS = 10 * 365 * DAY_SECONDS;
+const INTERVAL_MIN_SECONDS = 1;
 /** Cron nicknames croner understands besides five fields (`@reboot` is not a schedule). */
 export const CRON_SHORTCUTS = [
   '@yearly',
@@ -52,12 +53,16 @@ function cronProblem(pattern: string): string | undefined {
   if (!shortcut && trimmed.split(/\s+/).length !== 5) {
     return `cron must be five fields such as "0 9 * * 1-5" or a shortcut such as "@daily" (got "${pattern}")`;
   }
+  let cron: Cron;
   try {
-    new Cron(trimmed, { paused: true });
-    return undefined;
+    cron = new Cron(trimmed, { paused: true });
   } catch (error) {
     return `cron "${pattern}" is not valid: ${(error as Error).message}`;
   }
+  // A pattern no date matches (`0 0 30 2 *`) would schedule nothing, silently (croner looks ahead
+  // for years and answers null; checked with day-of-month OR day-of-week, the laxer reading).
+  if (cron.nextRun() === null) return `cron "${pattern}" never fires: no date matches it`;
+  return undefined;
 }
 
 const intervalSchedule = z.object({
@@ -66,6 +71,9 @@ const intervalSchedule = z.object({
       (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
       'interval must be a positive number of seconds',
     )
+    // Below a second the scheduler would write up to maxRuns runs a second apart or closer: a typo
+    // (0.0001 for 1e4), not a schedule. Cron's own resolution is a minute.
+    .refine((v) => v >= INTERVAL_MIN_SECONDS, `interval must be at least ${INTERVAL_MIN_SECONDS} second`)
     .refine(
       (v) => v <= INTERVAL_MAX_SECONDS,
       `interval must be at most ${INTERVAL_MAX_SECONDS} seconds (10 years)`,

@@ -247,4 +247,41 @@ describe.each(DIALECTS)('deployment and schedule updates and their runs (%s)', (
     });
     expect(loose.enforceParameterSchema).toBe(false);
   });
+
+  it('refuses a cron no date matches, an interval under a second and a slug given twice, writing nothing', async () => {
+    const cases: [Record<string, unknown>[], string][] = [
+      [[{ schedule: { cron: '0 0 30 2 *' } }], 'never fires'],
+      [[{ schedule: { interval: 0.0001 } }], 'interval must be at least 1 second'],
+      [
+        [
+          { schedule: { interval: 60 }, slug: 's' },
+          { schedule: { interval: 120 }, slug: 's' },
+        ],
+        'schedules[1].slug: slug "s" is given twice',
+      ],
+    ];
+    for (const [schedules, says] of cases) {
+      const error = await deploy({ schedules }).catch((e) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.message).toContain(says);
+    }
+    expect(await f.db.deployments.count()).toBe(0);
+    const d = await deploy({ schedules: [] });
+    const twice = await f.db.deployments.schedules
+      .create(d.id, [
+        { schedule: { interval: 60 }, slug: 'x' },
+        { schedule: { interval: 60 }, slug: 'x' },
+      ])
+      .catch((e) => e);
+    expect(twice).toBeInstanceOf(ValidationError);
+    expect(twice.message).toContain('[1].slug');
+    expect(await f.db.deployments.schedules.list(d.id)).toEqual([]);
+    // One second is the least interval; a leap-day cron fires.
+    await expect(
+      f.db.deployments.schedules.create(d.id, [
+        { schedule: { interval: 1 } },
+        { schedule: { cron: '0 0 29 2 *' } },
+      ]),
+    ).resolves.toHaveLength(2);
+  });
 });

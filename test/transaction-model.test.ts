@@ -31,7 +31,14 @@ type Leaf =
   | { kind: 'logs'; n: number; bad: boolean }
   | { kind: 'purgeLogs' }
   /** A loop service inside the transaction: flowRuns.markLate() over the one overdue run. */
-  | { kind: 'overdue' };
+  | { kind: 'overdue' }
+  /** The other loop services and deployment calls (issue 11): scheduleDue over the one deployment,
+   * workPools.refreshStatus over its stale worker, failExpiredPauses over the expired pause, and
+   * deployments.createFlowRun with an idempotency key. */
+  | { kind: 'due' }
+  | { kind: 'foreman' }
+  | { kind: 'expire' }
+  | { kind: 'adhoc'; key: string };
 type Op = Leaf | { kind: 'group'; ops: Op[] } | { kind: 'nested'; ops: Op[]; throws: boolean };
 interface Program {
   ops: Op[];
@@ -42,7 +49,18 @@ interface Program {
  * What a call reported: done, refused by the unique key, refused because its transaction ended, or
  * (an acquire) answered `acquired: false`.
  */
-type Outcome = 'ok' | 'conflict' | 'finished' | 'denied' | 'invalid';
+type Outcome = 'ok' | 'conflict' | 'finished' | 'denied' | 'invalid' | 'ok or finished';
+
+/**
+ * Calls of several statements in turn. Beside a sibling that fails in a group, one may still be
+ * running when the failure ends its transaction: its next statement is refused ('finished'), or it
+ * was done first ('ok'). Either way the scope rolls back, so the world is the same.
+ */
+const MULTI_STEP = new Set<Op['kind']>(['due', 'foreman', 'expire', 'adhoc']);
+function multiStepLeaves(o: Op): Op[] {
+  if (o.kind === 'group' || o.kind === 'nested') return o.ops.flatMap(multiStepLeaves);
+  return MULTI_STEP.has(o.kind) ? [o] : [];
+}
 
 /** Two global limits the programs acquire and release one slot at a time (issue 8). */
 const LIMITS = { L1: 2, L2: 1 } as const;
@@ -67,6 +85,10 @@ const leaf: fc.Arbitrary<Leaf> = fc.oneof(
   fc.record({ kind: fc.constant('logs' as const), n: fc.integer({ min: 1, max: 5 }), bad: fc.boolean() }),
   fc.record({ kind: fc.constant('purgeLogs' as const) }),
   fc.record({ kind: fc.constant('overdue' as const) }),
+  fc.record({ kind: fc.constant('due' as const) }),
+  fc.record({ kind: fc.constant('foreman' as const) }),
+  fc.record({ kind: fc.constant('expire' as const) }),
+  fc.record({ kind: fc.constant('adhoc' as const), key: fc.constantFrom('r1', 'r2') }),
 );
 const { op } = fc.letrec<{ op: Op }>((tie) => ({
   op: fc.oneof(
@@ -99,7 +121,43 @@ interface World {
   logs: number;
   /** Whether the overdue run was marked Late (by any committed markLate; never twice). */
   late: number;
+  /** Whether a scheduleDue committed (its runs: 3, whatever the number of calls). */
+  scheduled: number;
+  /** Whether a refreshStatus committed (the worker is OFFLINE). */
+  offline: number;
+  /** Whether a failExpiredPauses committed (the paused run is FAILED). */
+  failed: number;
+  /** The idempotency keys of committed createFlowRun calls. */
+  adhoc: Set<string>;
 }
+
+const emptyWorld = (): World => ({
+  keys: new Set(),
+  flows: new Set(),
+  slots: { L1: 0, L2: 0 },
+  blocks: new Set(),
+  logs: 0,
+  late: 0,
+  scheduled: 0,
+  offline: 0,
+  failed: 0,
+  adhoc: new Set(),
+});
+
+const copyWorld = (w: World): World => ({
+  ...w,
+  keys: new Set(w.keys),
+  flows: new Set(w.flows),
+  slots: { ...w.slots },
+  blocks: new Set(w.blocks),
+  adhoc: new Set(w.adhoc),
+});
+
+/** Which World flag each loop-service leaf sets. */
+const LOOP_FLAG = { overdue: 'late', due: 'scheduled', foreman: 'offline', expire: 'failed' } as const;
+
+/** The window every scheduleDue of the programs uses: a day ahead, so no run it makes turns late. */
+const DUE_NOW = new Date(Date.now() + 86_400_000);
 
 /** Runs the program against the model. Returns whether the scope threw. */
 function model(ops: Op[], world: World, outcomes: Map<Op, Outcome>, late: Op[]): boolean {
@@ -156,33 +214,28 @@ function modelOne(o: Op, world: World, outcomes: Map<Op, Outcome>, late: Op[]): 
       outcomes.set(o, 'ok');
       return false;
     case 'overdue':
-      world.late = 1;
+    case 'due':
+    case 'foreman':
+    case 'expire':
+      // A loop service over its one row: done once committed, whatever the number of calls.
+      world[LOOP_FLAG[o.kind]] = 1;
+      outcomes.set(o, 'ok');
+      return false;
+    case 'adhoc':
+      world.adhoc.add(o.key);
       outcomes.set(o, 'ok');
       return false;
     case 'group': {
       // Every call of the group was made; they ran in call order; the group fails if one did.
       let threw = false;
       for (const inner of o.ops) threw = modelOne(inner, world, outcomes, late) || threw;
+      if (threw) for (const leaf of o.ops.flatMap(multiStepLeaves)) outcomes.set(leaf, 'ok or finished');
       return threw;
     }
     case 'nested': {
-      const copy: World = {
-        keys: new Set(world.keys),
-        flows: new Set(world.flows),
-        slots: { ...world.slots },
-        blocks: new Set(world.blocks),
-        logs: world.logs,
-        late: world.late,
-      };
+      const copy = copyWorld(world);
       const threw = model(o.ops, copy, outcomes, late) || o.throws;
-      if (!threw) {
-        world.keys = copy.keys;
-        world.flows = copy.flows;
-        world.slots = copy.slots;
-        world.blocks = copy.blocks;
-        world.logs = copy.logs;
-        world.late = copy.late;
-      }
+      if (!threw) Object.assign(world, copy);
       return false; // the parent catches what a nested transaction throws
     }
   }
@@ -282,6 +335,23 @@ async function executeOne(
     case 'overdue':
       await record(o, outcomes, scope.flowRuns.markLate());
       return;
+    case 'due':
+      await record(o, outcomes, scope.deployments.scheduleDue({ now: DUE_NOW }));
+      return;
+    case 'foreman':
+      // An hour on: the worker (30 s heartbeat interval) is OFFLINE.
+      await record(o, outcomes, scope.workPools.refreshStatus({ now: new Date(Date.now() + 3_600_000) }));
+      return;
+    case 'expire':
+      await record(o, outcomes, scope.flowRuns.failExpiredPauses());
+      return;
+    case 'adhoc':
+      await record(
+        o,
+        outcomes,
+        scope.deployments.createFlowRun(loop.deploymentId, { idempotencyKey: o.key }),
+      );
+      return;
     case 'late': {
       // Registered inside the callback, so it runs with this async context after the end.
       const target = o.on === 'db' ? db : scope;
@@ -319,6 +389,8 @@ async function executeOne(
 
 /** The block type and schema the programs' documents use. */
 const block = { blockTypeId: '', blockSchemaId: '' };
+/** The rows the loop services of a program work on, made afresh for each program. */
+const loop = { deploymentId: '', overdueId: '', pausedId: '', workerId: '' };
 
 describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
   let db: Database;
@@ -345,32 +417,38 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
         await db.execute('delete from configuration');
         await db.execute('delete from flow');
         await db.execute('delete from log');
+        await db.execute('delete from deployment');
+        await db.execute('delete from work_pool');
         const loopFlow = await db.flows.create({ name: `loop-${crypto.randomUUID()}` });
-        await db.flowRuns.create({
-          flowId: loopFlow.id,
-          state: { type: 'SCHEDULED', stateDetails: { scheduledTime: new Date(Date.now() - 60_000) } },
-        });
+        loop.overdueId = (
+          await db.flowRuns.create({
+            flowId: loopFlow.id,
+            state: { type: 'SCHEDULED', stateDetails: { scheduledTime: new Date(Date.now() - 60_000) } },
+          })
+        ).id;
+        loop.pausedId = (
+          await db.flowRuns.create({
+            flowId: loopFlow.id,
+            state: { type: 'PAUSED', stateDetails: { pauseTimeout: new Date(Date.now() - 60_000) } },
+          })
+        ).id;
+        await db.workPools.create({ name: 'loop-pool' });
+        loop.workerId = (await db.workers.heartbeat({ workPoolName: 'loop-pool', name: 'w' })).id;
+        loop.deploymentId = (
+          await db.deployments.upsert({
+            flowId: loopFlow.id,
+            name: 'loop',
+            workPoolName: 'loop-pool',
+            schedules: [{ schedule: { interval: 3600 } }],
+          })
+        ).id;
         await db.execute('update concurrency_limit_v2 set active_slots = 0, denied_slots = 0');
 
         const expected = new Map<Op, Outcome>();
-        const world: World = {
-          keys: new Set(),
-          flows: new Set(),
-          slots: { L1: 0, L2: 0 },
-          blocks: new Set(),
-          logs: 0,
-          late: 0,
-        };
+        let world = emptyWorld();
         const lateOps: Op[] = [];
         const topThrew = model(p.ops, world, expected, lateOps) || p.throws;
-        if (topThrew) {
-          world.keys.clear();
-          world.flows.clear();
-          world.slots = { L1: 0, L2: 0 };
-          world.blocks.clear();
-          world.logs = 0;
-          world.late = 0;
-        }
+        if (topThrew) world = emptyWorld();
         for (const o of lateOps) {
           // After the end: on `db` a call of its own (unique keys, so it lands); on `tx` refused.
           expected.set(o, (o as { on: string }).on === 'db' ? 'ok' : 'finished');
@@ -414,14 +492,25 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
         const flowNames = (await db.flows.list()).map((f) => f.name);
         expect(flowNames.filter((n) => !n.startsWith('loop-')).sort()).toEqual([...world.flows].sort());
         // The overdue run is Late once a markLate committed, else still Scheduled; never a second Late.
-        expect(await db.flowRuns.count({ where: { state: { name: { any: ['Late'] } } } })).toBe(world.late);
-        expect(await db.flowRuns.count({ where: { state: { name: { any: ['Scheduled'] } } } })).toBe(
-          1 - world.late,
-        );
-        const [run] = await db.flowRuns.list({ flow: { name: { startsWith: 'loop-' } } });
-        expect((await db.flowRuns.states(run!.id)).filter((st) => st.name === 'Late')).toHaveLength(
+        expect((await db.flowRuns.get(loop.overdueId))!.stateName).toBe(world.late ? 'Late' : 'Scheduled');
+        expect((await db.flowRuns.states(loop.overdueId)).filter((st) => st.name === 'Late')).toHaveLength(
           world.late,
         );
+        // The loop services and createFlowRun: what committed is there once, what rolled back is not.
+        const runs = await db.flowRuns.list({ where: { deploymentId: { any: [loop.deploymentId] } } });
+        expect(runs.filter((r) => r.autoScheduled)).toHaveLength(3 * world.scheduled);
+        expect(
+          runs
+            .filter((r) => !r.autoScheduled)
+            .map((r) => r.idempotencyKey)
+            .sort(),
+        ).toEqual([...world.adhoc].sort());
+        // The stored status (workers.list computes it from the heartbeat time on read).
+        const [worker] = await db.execute<{ status: string }>(
+          sql`select status from worker where id = ${loop.workerId}`,
+        );
+        expect(worker!.status).toBe(world.offline ? 'OFFLINE' : 'ONLINE');
+        expect((await db.flowRuns.get(loop.pausedId))!.stateType).toBe(world.failed ? 'FAILED' : 'PAUSED');
         const slots = Object.fromEntries(
           (await db.globalConcurrencyLimits.list()).map((l) => [l.name, l.activeSlots] as const),
         );
@@ -431,10 +520,15 @@ describe.each(DIALECTS)('transaction model (%s)', (dialect) => {
         expect(blocks.map((b) => b.name).sort()).toEqual([...world.blocks].sort());
         for (const b of blocks) expect(b.data).toEqual({ password: `secret-${b.name}` });
         expect(await db.logs.count()).toBe(world.logs);
-        for (const [o, outcome] of expected)
-          expect({ op: o, outcome: actual.get(o) }).toEqual({ op: o, outcome });
+        for (const [o, outcome] of expected) {
+          const got = actual.get(o);
+          const ok = outcome === 'ok or finished' ? got === 'ok' || got === 'finished' : got === outcome;
+          expect({ op: o, outcome: ok ? outcome : got }).toEqual({ op: o, outcome });
+        }
       }),
       { numRuns: 200 },
     );
-  });
+    // Generous: each program first sets up a flow, a pool, a worker, a deployment and two runs
+    // (80 s on PostgreSQL on the shared CI machine).
+  }, 600_000);
 });

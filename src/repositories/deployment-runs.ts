@@ -3,56 +3,20 @@
  * redeploy, an update or a pause deletes, which fields a run inherits, and schedule identity
  * across an upsert.
  */
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
 import type { deployment } from '../schema/postgres/deployments.js';
 import type { RepositoryContext } from './context.js';
+import { canonicalJson } from './auto-runs.js';
 import { type scheduleInput, insertSchedules } from './deployment-schedules.js';
 import { type FlowRun, FlowRunRepository, flowRunCreate } from './flow-runs.js';
 import { validateParameters } from './parameter-schema.js';
 import { parse, uuid } from './validation.js';
 
 type DeploymentRow = typeof deployment.$inferSelect;
-
-/**
- * Deletes the deployment's auto-scheduled runs nobody has claimed (still SCHEDULED, never started,
- * no retry). With `after`, only those scheduled later than it: a redeploy or an update keeps late
- * runs (they are owed), a pause takes them all (as Prefect's pause does).
- */
-export async function deleteUnclaimedAutoRuns(
-  ctx: RepositoryContext,
-  q: Executor,
-  deploymentId: string,
-  after: Date | undefined,
-): Promise<void> {
-  const fr = ctx.tables.flowRun;
-  await q
-    .delete(fr)
-    .where(
-      and(
-        eq(fr.deploymentId, deploymentId),
-        eq(fr.stateType, 'SCHEDULED'),
-        eq(fr.autoScheduled, true),
-        isNull(fr.startTime),
-        eq(fr.runCount, 0),
-        after ? gt(fr.nextScheduledStartTime, after) : undefined,
-      ),
-    );
-}
-
-/** JSON with sorted keys and without null/undefined members, so equal values compare equal. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, member]) => member !== null && member !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries);
-  });
-}
 
 /** What a scheduled run copies from its deployment: a change to any of these makes future runs stale. */
 const INHERITED = [

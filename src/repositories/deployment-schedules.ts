@@ -4,7 +4,9 @@ import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
 import type { deployment, deploymentSchedule } from '../schema/postgres/deployments.js';
+import { canonicalJson, deleteUnclaimedAutoRuns, refreshUnclaimedAutoRuns } from './auto-runs.js';
 import type { RepositoryContext } from './context.js';
+import { validateScheduleParameters } from './parameter-schema.js';
 import type { FlowRun } from './flow-runs.js';
 import { scheduleSchema } from './schedules.js';
 import { insertScheduledRuns, presentScheduled } from './scheduler.js';
@@ -21,6 +23,27 @@ export const scheduleInput = z.strictObject({
   slug: indexedText(['deployment_schedule', 'slug']).nullable().optional(),
 });
 const schedulePatch = scheduleInput.partial();
+
+/**
+ * Schedules given together: at most 100, slugs unique among them (a repeat is a ValidationError
+ * naming it, the same on both dialects, rather than the unique index's ConflictError).
+ */
+export const scheduleList = z
+  .array(scheduleInput)
+  .max(100)
+  .superRefine((schedules, ctx) => {
+    const seen = new Set<string>();
+    schedules.forEach((schedule, i) => {
+      if (!schedule.slug) return;
+      if (seen.has(schedule.slug))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'slug'],
+          message: `slug "${schedule.slug}" is given twice`,
+        });
+      seen.add(schedule.slug);
+    });
+  });
 const scheduleRunsOptions = z.strictObject({
   start: time.optional(),
   end: time.optional(),
@@ -61,6 +84,28 @@ export async function insertSchedules(
     .returning();
 }
 
+/** Whether a schedule's runs made before the change are stale after it (anything but its slug or activation). */
+function scheduleChanged(before: DeploymentSchedule, after: DeploymentSchedule): boolean {
+  return (
+    (before.active && !after.active) ||
+    canonicalJson(before.schedule) !== canonicalJson(after.schedule) ||
+    canonicalJson(before.parameters) !== canonicalJson(after.parameters) ||
+    before.maxScheduledRuns !== after.maxScheduledRuns
+  );
+}
+
+/** The future unclaimed runs of the schedule go; the deployment's late ones take its current values. */
+async function settleScheduleRuns(
+  ctx: RepositoryContext,
+  q: Executor,
+  dep: Deployment,
+  scheduleId: string,
+  now: Date,
+): Promise<void> {
+  await deleteUnclaimedAutoRuns(ctx, q, dep.id, now, scheduleId);
+  await refreshUnclaimedAutoRuns(ctx, q, dep, now);
+}
+
 /** A deployment's schedules, and the scheduled runs generated from them. */
 export class DeploymentSchedules {
   constructor(private readonly ctx: RepositoryContext) {}
@@ -92,9 +137,10 @@ export class DeploymentSchedules {
 
   async create(id: string, schedules: ScheduleInput[]): Promise<DeploymentSchedule[]> {
     const deploymentId = parse(uuid, id, 'deployment id');
-    const valid = parse(z.array(scheduleInput).max(100), schedules, 'schedules');
+    const valid = parse(scheduleList, schedules, 'schedules');
     return this.ctx.transaction(async (q) => {
-      await this.assertDeployment(q, deploymentId);
+      const dep = await this.assertDeployment(q, deploymentId);
+      validateScheduleParameters(dep, valid, (i) => [i]);
       return insertSchedules(this.ctx, q, deploymentId, valid, new Date());
     });
   }
@@ -108,32 +154,58 @@ export class DeploymentSchedules {
     });
   }
 
+  /**
+   * Updates one schedule. A change to what its runs come from (`schedule`, `parameters`,
+   * `maxScheduledRuns`, or deactivating it) deletes the future auto-scheduled runs it made that
+   * nobody has claimed, as `deployments.update` does; the next `scheduleRuns` / `scheduleDue`
+   * regenerates them. Its late runs stay and take the new parameters (docs/work.md).
+   * @throws NotFoundError when the deployment or the schedule (of that deployment) does not exist;
+   *   ValidationError on bad input; ConflictError when the slug is taken in the deployment.
+   * @example await db.deployments.schedules.update(deploymentId, scheduleId, { active: false })
+   */
   async update(id: string, scheduleId: string, patch: Partial<ScheduleInput>): Promise<DeploymentSchedule> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const sid = parse(uuid, scheduleId, 'schedule id');
     const data = parse(schedulePatch, patch, 'schedule update');
     const s = this.ctx.tables.deploymentSchedule;
-    return this.ctx.run(async (q) => {
+    return this.ctx.transaction(async (q) => {
+      // The deployment's lock first, as scheduling takes it: no run of the old schedule is written
+      // after the delete below.
+      const dep = await this.lockDeployment(q, deploymentId);
+      const [before] = await q
+        .select()
+        .from(s)
+        .where(and(eq(s.id, sid), eq(s.deploymentId, deploymentId)));
+      if (!before) throw new NotFoundError('deployment schedule', sid);
+      if (data.parameters !== undefined) validateScheduleParameters(dep, [data], () => []);
+      const now = new Date();
       const [row] = await q
         .update(s)
-        .set({ ...data, schedule: data.schedule as Schedule | undefined, updated: new Date() })
-        .where(and(eq(s.id, sid), eq(s.deploymentId, deploymentId)))
+        .set({ ...data, schedule: data.schedule as Schedule | undefined, updated: now })
+        .where(eq(s.id, sid))
         .returning();
-      if (!row) throw new NotFoundError('deployment schedule', sid);
-      return row;
+      if (scheduleChanged(before, row!)) await settleScheduleRuns(this.ctx, q, dep, sid, now);
+      return row!;
     });
   }
 
+  /**
+   * Deletes one schedule and the future auto-scheduled runs it made that nobody has claimed; its
+   * late runs stay (they are owed), claimed runs go on.
+   * @throws NotFoundError when the deployment or the schedule (of that deployment) does not exist.
+   */
   async delete(id: string, scheduleId: string): Promise<void> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const sid = parse(uuid, scheduleId, 'schedule id');
     const s = this.ctx.tables.deploymentSchedule;
-    await this.ctx.run(async (q) => {
+    await this.ctx.transaction(async (q) => {
+      const dep = await this.lockDeployment(q, deploymentId);
       const deleted = await q
         .delete(s)
         .where(and(eq(s.id, sid), eq(s.deploymentId, deploymentId)))
         .returning({ id: s.id });
       if (deleted.length === 0) throw new NotFoundError('deployment schedule', sid);
+      await settleScheduleRuns(this.ctx, q, dep, sid, new Date());
     });
   }
 

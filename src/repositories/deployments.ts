@@ -1,18 +1,20 @@
-import { type SQL, and, count, eq, inArray, isNull, or } from 'drizzle-orm';
+import { type SQL, and, asc, count, eq, inArray, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { ConcurrencyOptions, CreatedBy } from '../schema/json-types.js';
 import type { deployment } from '../schema/postgres/deployments.js';
 import type { RepositoryContext } from './context.js';
+import { settleAutoRuns } from './auto-runs.js';
+import { resolveQueue } from './deployment-queue.js';
+import { compileParameterSchema, validateScheduleParameters } from './parameter-schema.js';
 import {
   type DeploymentFlowRunCreate,
   createDeploymentFlowRun,
-  deleteUnclaimedAutoRuns,
   inheritedChanged,
   replaceSchedules,
 } from './deployment-runs.js';
-import { DeploymentSchedules, type ScheduleRunsOptions, scheduleInput } from './deployment-schedules.js';
+import { DeploymentSchedules, type ScheduleRunsOptions, scheduleList } from './deployment-schedules.js';
 import type { FlowRun } from './flow-runs.js';
 import { type ScheduleDueOptions, scheduleDue } from './scheduler.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
@@ -71,7 +73,7 @@ const deploymentUpsert = z.strictObject({
   name: deploymentName,
   ...deploymentFields,
   /** When given, replaces the schedules, each keeping its id when matched by slug or equal schedule. */
-  schedules: z.array(scheduleInput).max(100).optional(),
+  schedules: scheduleList.optional(),
 });
 const deploymentUpdate = z.strictObject(deploymentFields);
 
@@ -152,40 +154,25 @@ export class DeploymentRepository {
     return createDeploymentFlowRun(this.ctx, id, options);
   }
 
-  /** Resolves workPoolName/workQueueName to a queue: the named queue of the pool, else its default queue. */
-  private async resolveQueue(
+  /**
+   * With `enforceParameterSchema`, each schedule's run parameters must satisfy the schema (the
+   * given schedules by their index, else the stored ones); a failure rolls the write back.
+   */
+  private async checkScheduleParameters(
     q: Executor,
-    data: { workQueueId?: string | null; workPoolName?: string; workQueueName?: string | null },
-  ): Promise<{ workQueueId?: string | null; workQueueName?: string | null }> {
-    const { workQueue: wq } = this.ctx.tables;
-    if (data.workQueueId !== undefined) {
-      if (data.workPoolName !== undefined || data.workQueueName !== undefined)
-        throw new ValidationError(
-          'Invalid deployment: give workQueueId or workPoolName / workQueueName, not both',
-          [{ path: ['workQueueId'], message: 'not together with workPoolName / workQueueName' }],
-        );
-      if (data.workQueueId === null) return { workQueueId: null, workQueueName: null };
-      const [queue] = await q.select().from(wq).where(eq(wq.id, data.workQueueId));
-      if (!queue) throw new NotFoundError('work queue', data.workQueueId);
-      return { workQueueId: queue.id, workQueueName: queue.name };
-    }
-    if (data.workPoolName === undefined)
-      return data.workQueueName === undefined ? {} : { workQueueName: data.workQueueName };
-    const { workPool: wp } = this.ctx.tables;
-    const [pool] = await q.select().from(wp).where(eq(wp.name, data.workPoolName));
-    if (!pool)
-      throw new NotFoundError('work pool', data.workPoolName, `work pool "${data.workPoolName}" not found`);
-    const where = data.workQueueName
-      ? and(eq(wq.workPoolId, pool.id), eq(wq.name, data.workQueueName))
-      : eq(wq.id, pool.defaultQueueId!);
-    const [queue] = await q.select().from(wq).where(where);
-    if (!queue)
-      throw new NotFoundError(
-        'work queue',
-        data.workQueueName ?? 'default',
-        `work queue "${data.workQueueName}" not found in pool "${pool.name}"`,
-      );
-    return { workQueueId: queue.id, workQueueName: queue.name };
+    row: Deployment,
+    given: { parameters?: Record<string, unknown> }[] | undefined,
+  ): Promise<void> {
+    if (!row.enforceParameterSchema) return;
+    const s = this.ctx.tables.deploymentSchedule;
+    const schedules =
+      given ??
+      (await q
+        .select({ parameters: s.parameters })
+        .from(s)
+        .where(eq(s.deploymentId, row.id))
+        .orderBy(asc(s.created), asc(s.id)));
+    validateScheduleParameters(row, schedules, (i) => ['schedules', i]);
   }
 
   private static columns(data: z.output<typeof deploymentUpdate>) {
@@ -205,16 +192,22 @@ export class DeploymentRepository {
    * deletes the deployment's future auto-scheduled runs nobody has claimed (the next `scheduleRuns`
    * or `scheduleDue` regenerates them from the new values); late runs and claimed runs stay. A paused
    * deployment keeps no auto-scheduled run still SCHEDULED.
-   * @throws NotFoundError when the flow, pool or queue does not exist; ValidationError on bad input.
+   * @throws NotFoundError when the flow, pool or queue does not exist; ValidationError on bad input,
+   *   a parameterOpenapiSchema Ajv cannot compile, or (enforced) schedule parameters it refuses.
    * @example await db.deployments.upsert({ flowId, name: 'nightly', workPoolName: 'pool', schedules: [{ schedule: { cron: '0 2 * * *' } }] })
    */
   async upsert(input: DeploymentUpsert): Promise<Deployment> {
     const { schedules, ...data } = parse(deploymentUpsert, input, 'deployment');
+    compileParameterSchema(data.parameterOpenapiSchema);
     return this.ctx.transaction(async (q) => {
       const { flow } = this.ctx.tables;
       const [found] = await q.select({ id: flow.id }).from(flow).where(eq(flow.id, data.flowId));
       if (!found) throw new NotFoundError('flow', data.flowId);
-      const queue = await this.resolveQueue(q, data);
+      const [existing] = await q
+        .select({ workQueueId: this.t.workQueueId })
+        .from(this.t)
+        .where(and(eq(this.t.flowId, data.flowId), eq(this.t.name, data.name)));
+      const queue = await resolveQueue(this.ctx, q, data, existing?.workQueueId);
       const now = new Date();
       const values = {
         ...DeploymentRepository.columns(data),
@@ -230,7 +223,9 @@ export class DeploymentRepository {
         .onConflictDoUpdate({ target: [this.t.flowId, this.t.name], set: values })
         .returning();
       if (schedules) await replaceSchedules(this.ctx, q, row!.id, schedules, now);
-      await deleteUnclaimedAutoRuns(this.ctx, q, row!.id, row!.paused ? undefined : now);
+      await this.checkScheduleParameters(q, row!, schedules);
+      // A redeploy always settles: its values or schedules may differ from what the runs carry.
+      await settleAutoRuns(this.ctx, q, row!, true, now);
       return row!;
     });
   }
@@ -311,11 +306,13 @@ export class DeploymentRepository {
    * job variables, tags, labels) deletes its future auto-scheduled runs nobody has claimed, so they
    * are regenerated from the new values; late ones stay (semantics.md §5). Pausing deletes all its
    * auto-scheduled runs still SCHEDULED, late ones included; runs made by hand stay claimable.
-   * @throws NotFoundError when the deployment, pool or queue does not exist; ValidationError on bad input.
+   * @throws NotFoundError when the deployment, pool or queue does not exist; ValidationError on bad
+   *   input, a parameterOpenapiSchema Ajv cannot compile, or (enforced) schedule parameters it refuses.
    */
   async update(id: string, patch: DeploymentUpdate): Promise<Deployment> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const data = parse(deploymentUpdate, patch, 'deployment update');
+    compileParameterSchema(data.parameterOpenapiSchema);
     return this.ctx.transaction(async (q) => {
       // Locked first: a concurrent scheduleRuns either finishes before (and its runs are deleted
       // below) or starts after and sees the new values.
@@ -323,15 +320,15 @@ export class DeploymentRepository {
       if (this.ctx.rowLocking) current = current.for('update');
       const [before] = await current;
       if (!before) throw new NotFoundError('deployment', deploymentId);
-      const queue = await this.resolveQueue(q, data);
+      const queue = await resolveQueue(this.ctx, q, data, before.workQueueId);
       const now = new Date();
       const [row] = await q
         .update(this.t)
         .set({ ...DeploymentRepository.columns(data), ...queue, updated: now })
         .where(eq(this.t.id, deploymentId))
         .returning();
-      if (row!.paused) await deleteUnclaimedAutoRuns(this.ctx, q, deploymentId, undefined);
-      else if (inheritedChanged(before, row!)) await deleteUnclaimedAutoRuns(this.ctx, q, deploymentId, now);
+      await this.checkScheduleParameters(q, row!, undefined);
+      await settleAutoRuns(this.ctx, q, row!, inheritedChanged(before, row!), now);
       return row!;
     });
   }

@@ -288,32 +288,41 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
       parentTaskRunId?: string | null;
     },
   ): Promise<void> {
-    const { flow, deployment, workQueue, taskRun } = this.ctx.tables;
-    // deployment_id has no foreign key (as Prefect), so only this check keeps a missing one out (semantics.md §5).
+    const { flow, workQueue, taskRun } = this.ctx.tables;
+    await this.assertDeployment(q, data.deploymentId, data.flowId);
     const checks = [
       ['flow', data.flowId, flow],
-      ['deployment', data.deploymentId, deployment],
       ['work queue', data.workQueueId, workQueue],
       ['task run', data.parentTaskRunId, taskRun],
     ] as const;
-    if (data.deploymentId) {
-      const [row] = await q
-        .select({ flowId: deployment.flowId })
-        .from(deployment)
-        .where(eq(deployment.id, data.deploymentId));
-      if (!row) throw new NotFoundError('deployment', data.deploymentId);
-      // A run of one flow cannot belong to another flow's deployment (semantics.md §5).
-      if (data.flowId && row.flowId !== data.flowId)
-        throw new ValidationError(
-          `Invalid flow run: deployment ${data.deploymentId} belongs to another flow than ${data.flowId}`,
-          [{ path: ['deploymentId'], message: 'belongs to another flow' }],
-        );
-    }
     for (const [entity, id, table] of checks) {
-      if (!id || entity === 'deployment') continue;
+      if (!id) continue;
       const [row] = await q.select({ id: table.id }).from(table).where(eq(table.id, id));
       if (!row) throw new NotFoundError(entity, id);
     }
+  }
+
+  /**
+   * deployment_id has no foreign key (as Prefect), so only this check keeps a missing one out; a
+   * run of one flow cannot belong to another flow's deployment (semantics.md §5).
+   */
+  private async assertDeployment(
+    q: Executor,
+    deploymentId: string | null | undefined,
+    flowId: string | undefined,
+  ): Promise<void> {
+    if (!deploymentId) return;
+    const { deployment } = this.ctx.tables;
+    const [row] = await q
+      .select({ flowId: deployment.flowId })
+      .from(deployment)
+      .where(eq(deployment.id, deploymentId));
+    if (!row) throw new NotFoundError('deployment', deploymentId);
+    if (flowId && row.flowId !== flowId)
+      throw new ValidationError(
+        `Invalid flow run: deployment ${deploymentId} belongs to another flow than ${flowId}`,
+        [{ path: ['deploymentId'], message: 'belongs to another flow' }],
+      );
   }
 
   /**
@@ -358,7 +367,18 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     const runId = parse(uuid, id, 'flow run id');
     const data = parse(flowRunUpdate, patch, 'flow run update');
     return this.ctx.transaction(async (q) => {
-      await this.assertReferences(q, { workQueueId: data.workQueueId, deploymentId: data.deploymentId });
+      // A new deployment must be of the run's own flow, as on create (semantics.md §5).
+      let flowId: string | undefined;
+      if (data.deploymentId) {
+        const [run] = await q
+          .select({ flowId: this.table.flowId })
+          .from(this.table)
+          .where(eq(this.table.id, runId));
+        if (!run) throw new NotFoundError('flow run', runId);
+        flowId = run.flowId;
+      }
+      await this.assertDeployment(q, data.deploymentId, flowId);
+      await this.assertReferences(q, { workQueueId: data.workQueueId });
       const now = new Date();
       const [row] = await q
         .update(this.table)

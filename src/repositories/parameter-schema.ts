@@ -29,29 +29,46 @@ function issueMessage(error: ErrorObject): string {
   return error.message ?? `fails "${error.keyword}"`;
 }
 
+type Path = (string | number)[];
+
 /**
- * Throws a ValidationError naming each parameter that does not satisfy `schema`
- * (`parameters.retries: must be integer`); a schema Ajv cannot compile is a ValidationError too.
+ * Compiles a deployment's `parameterOpenapiSchema` (a JSON object, JSON Schema 2020-12) or throws a
+ * ValidationError at `path` saying why Ajv refuses it; null or undefined (no schema) give undefined.
+ * Compiled functions are not kept: each call's schema is new (from the input or the database).
  */
-export function validateParameters(schema: unknown, parameters: Record<string, unknown>): void {
-  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return;
+export function compileParameterSchema(schema: unknown, path: Path = ['parameterOpenapiSchema']) {
+  if (schema === null || schema === undefined) return undefined;
+  const refuse = (why: string): never => {
+    throw new ValidationError(`Invalid deployment: ${formatPath(path)}: ${why}`, [{ path, message: why }]);
+  };
+  if (typeof schema !== 'object' || Array.isArray(schema))
+    refuse('must be a JSON Schema object such as { "type": "object", "properties": { ... } }');
   // A `$schema` naming an older draft would make Ajv refuse; the keywords Prefect emits mean the same.
   const { $schema: _ignored, ...body } = schema as Record<string, unknown>;
-  let validate: ReturnType<typeof ajv.compile>;
   try {
-    validate = ajv.compile(body);
+    return ajv.compile(body);
   } catch (error) {
-    throw new ValidationError(
-      `The deployment's parameterOpenapiSchema is not a valid JSON Schema: ${(error as Error).message}`,
-      [{ path: ['parameterOpenapiSchema'], message: (error as Error).message }],
-    );
+    return refuse(`is not a valid JSON Schema: ${(error as Error).message}`);
   } finally {
-    // Compiled schemas are not kept: each call's schema comes fresh from the database.
     ajv.removeSchema();
   }
+}
+
+/**
+ * Throws a ValidationError naming each parameter that does not satisfy `schema`
+ * (`parameters.retries: must be integer`, under `at` when given, e.g. `schedules.0.parameters`); a
+ * schema Ajv cannot compile is a ValidationError too.
+ */
+export function validateParameters(
+  schema: unknown,
+  parameters: Record<string, unknown>,
+  at: Path = ['parameters'],
+): void {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return;
+  const validate = compileParameterSchema(schema)!;
   if (validate(parameters)) return;
   const issues: ValidationIssue[] = (validate.errors ?? []).map((error) => ({
-    path: issuePath(error),
+    path: [...at, ...issuePath(error).slice(1)],
     message: issueMessage(error),
   }));
   const summary = issues
@@ -62,4 +79,27 @@ export function validateParameters(schema: unknown, parameters: Record<string, u
     `Parameters do not match the deployment's parameter schema: ${summary}${issues.length > 3 ? ` (+${issues.length - 3} more)` : ''}`,
     issues,
   );
+}
+
+/**
+ * With `enforceParameterSchema`, the parameters each schedule's runs will get (the deployment's
+ * merged with the schedule's) must satisfy the schema, as a run made by hand must (semantics.md §5):
+ * a schedule is checked when it is written, not when its runs are. `pathOf(i)` names schedule i.
+ */
+export function validateScheduleParameters(
+  dep: {
+    parameterOpenapiSchema: unknown;
+    enforceParameterSchema: boolean;
+    parameters: Record<string, unknown>;
+  },
+  schedules: { parameters?: Record<string, unknown> | undefined }[],
+  pathOf: (i: number) => Path,
+): void {
+  if (!dep.enforceParameterSchema) return;
+  schedules.forEach((schedule, i) => {
+    validateParameters(dep.parameterOpenapiSchema, { ...dep.parameters, ...schedule.parameters }, [
+      ...pathOf(i),
+      'parameters',
+    ]);
+  });
 }

@@ -12,10 +12,11 @@ import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { generateRunName } from './names.js';
 import { scheduleInstants } from './schedules.js';
-import { duration, parse, time } from './validation.js';
+import { MAX_TIME, duration, parse, time } from './validation.js';
 
 type Deployment = typeof deployment.$inferSelect;
-const AUTO_SCHEDULED_TAG = 'auto-scheduled';
+/** The tag every auto-scheduled run carries beside its deployment's tags (as Prefect). */
+export const AUTO_SCHEDULED_TAG = 'auto-scheduled';
 
 /** The window a deployment is scheduled in, and Prefect's stopping rule inside it. */
 export interface ScheduleWindow {
@@ -45,8 +46,11 @@ function plannedInstants(schedule: ScheduleRow, window: ScheduleWindow): Date[] 
   return stop >= 0 ? instants.slice(0, stop + 1) : instants;
 }
 
+/** The idempotency key of a schedule's runs up to the instant: which schedule made a run. */
+export const scheduleKeyPrefix = (deploymentId: string, scheduleId: string) =>
+  `scheduled ${deploymentId} ${scheduleId} `;
 const runKey = (deploymentId: string, scheduleId: string, at: Date) =>
-  `scheduled ${deploymentId} ${scheduleId} ${at.toISOString()}`;
+  `${scheduleKeyPrefix(deploymentId, scheduleId)}${at.toISOString()}`;
 
 /**
  * The deployments among `ids` that miss a run of their window, read without locks: a deployment
@@ -219,7 +223,9 @@ export async function scheduleDue(ctx: RepositoryContext, options: ScheduleDueOp
   for (;;) {
     const now = new Date();
     const start = o.now ?? now;
-    const minUntil = new Date(start.getTime() + minTime);
+    // Clamped to the last instant the library stores (semantics.md §2 "Times"): `now` near it plus
+    // a long minTime is past what PostgreSQL's timestamptz takes as a bound.
+    const minUntil = new Date(Math.min(start.getTime() + minTime, MAX_TIME.getTime()));
     const future = (from: Date) =>
       and(
         eq(fr.deploymentId, dep.id),

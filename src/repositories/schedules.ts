@@ -2,8 +2,9 @@
  * Schedules as pure functions: the instants an interval, cron or rrule schedule produces in a window.
  * Interval schedules whose interval is a whole number of days keep their wall-clock time in their
  * timezone across daylight-saving changes; shorter intervals are exact elapsed time. Cron schedules
- * are evaluated in their timezone: a local time skipped by a spring-forward runs at the first
- * instant after the gap, and a local time repeated by a fall-back runs once. rrule schedules: see
+ * are evaluated in their timezone: a fixed local time skipped by a spring-forward runs at the first
+ * instant after the gap (croner), and a local time repeated by a fall-back runs once, at its first
+ * occurrence (repeatedWallTime). rrule schedules: see
  * schedules/rrule.ts.
  */
 import { Cron } from 'croner';
@@ -18,6 +19,7 @@ const DAY_SECONDS = 86_400;
 export const DEFAULT_ANCHOR = '2020-01-01T00:00:00.000Z';
 
 const INTERVAL_MAX_SECONDS = 10 * 365 * DAY_SECONDS;
+const INTERVAL_MIN_SECONDS = 1;
 /** Cron nicknames croner understands besides five fields (`@reboot` is not a schedule). */
 export const CRON_SHORTCUTS = [
   '@yearly',
@@ -51,12 +53,16 @@ function cronProblem(pattern: string): string | undefined {
   if (!shortcut && trimmed.split(/\s+/).length !== 5) {
     return `cron must be five fields such as "0 9 * * 1-5" or a shortcut such as "@daily" (got "${pattern}")`;
   }
+  let cron: Cron;
   try {
-    new Cron(trimmed, { paused: true });
-    return undefined;
+    cron = new Cron(trimmed, { paused: true });
   } catch (error) {
     return `cron "${pattern}" is not valid: ${(error as Error).message}`;
   }
+  // A pattern no date matches (`0 0 30 2 *`) would schedule nothing, silently (croner looks ahead
+  // for years and answers null; checked with day-of-month OR day-of-week, the laxer reading).
+  if (cron.nextRun() === null) return `cron "${pattern}" never fires: no date matches it`;
+  return undefined;
 }
 
 const intervalSchedule = z.object({
@@ -65,6 +71,9 @@ const intervalSchedule = z.object({
       (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
       'interval must be a positive number of seconds',
     )
+    // Below a second the scheduler would write up to maxRuns runs a second apart or closer: a typo
+    // (0.0001 for 1e4), not a schedule. Cron's own resolution is a minute.
+    .refine((v) => v >= INTERVAL_MIN_SECONDS, `interval must be at least ${INTERVAL_MIN_SECONDS} second`)
     .refine(
       (v) => v <= INTERVAL_MAX_SECONDS,
       `interval must be at most ${INTERVAL_MAX_SECONDS} seconds (10 years)`,
@@ -228,13 +237,32 @@ function cronInstants(
     paused: true,
     domAndDow: s.dayOr === false,
   });
+  const zone = IANAZone.create(s.timezone ?? 'UTC');
   const out: Date[] = [];
   // nextRun is exclusive of its argument: start one millisecond early so `start` itself counts.
   let cursor: Date | null = new Date(start.getTime() - 1);
   while (out.length < max) {
     cursor = cron.nextRun(cursor);
     if (!cursor || cursor >= end) break;
-    out.push(cursor);
+    if (!repeatedWallTime(zone, cursor.getTime())) out.push(cursor);
   }
   return out;
+}
+
+/** The longest a fall-back repeats wall-clock time (1 h almost everywhere; 30 min on Lord Howe). */
+const MAX_FALL_BACK_MS = 3 * 3_600_000;
+
+/**
+ * Whether the wall-clock time of `ms` in `zone` already happened at an earlier instant (the second
+ * pass through an hour a fall-back repeats). Cron fires on schedule times, not elapsed time, so each
+ * wall-clock time runs once, at its first occurrence (Prefect's CronSchedule: an hourly cron pauses
+ * two hours across a fall-back rather than firing 1 am twice).
+ */
+function repeatedWallTime(zone: IANAZone, ms: number): boolean {
+  const offset = zone.offset(ms);
+  const before = zone.offset(ms - MAX_FALL_BACK_MS);
+  if (before <= offset) return false;
+  // The same wall-clock time under the earlier, larger offset: it was an earlier instant.
+  const earlier = ms - (before - offset) * 60_000;
+  return zone.offset(earlier) === before;
 }

@@ -1,55 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, NotFoundError, ValidationError } from '../../src/index.js';
-import { createTestDatabase } from '../../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { NotFoundError, ValidationError } from '../../src/index.js';
+import { FAR, HOUR, MISSING, deploymentFixture } from '../support/deployment-fixture.js';
 import { DIALECTS } from '../support/dialects.js';
-
-const HOUR = 3_600_000;
-const FAR = new Date(Date.now() + 400 * 86_400_000);
 
 // Issue 11, section 1: redeploys, updates and pauses keep exactly the right runs (semantics.md §5).
 describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
-  let db: Database;
-  let flowId: string;
-  beforeEach(async () => {
-    db = await createTestDatabase({ dialect });
-    flowId = (await db.flows.create({ name: 'etl' })).id;
-    await db.workPools.create({ name: 'pool' });
-    await db.workQueues.create({ workPoolName: 'pool', name: 'other' });
-  });
-  afterEach(async () => {
-    await db.close();
-  });
-
-  const deploy = (extra: Record<string, unknown> = {}) =>
-    db.deployments.upsert({
-      flowId,
-      name: 'd',
-      workPoolName: 'pool',
-      schedules: [{ schedule: { interval: 3600 } }],
-      ...extra,
-    } as Parameters<Database['deployments']['upsert']>[0]);
-  const runsOf = async (deploymentId: string) =>
-    db.flowRuns.list({
-      where: { deploymentId: { any: [deploymentId] } },
-      sort: 'NEXT_SCHEDULED_START_TIME_ASC',
-    });
+  const { f, deploy, runsOf, late } = deploymentFixture(dialect);
   const claim = (limit: number, scheduledBefore = FAR) =>
-    db.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit, scheduledBefore });
-  /** Three overdue auto-scheduled runs: the hourly instants of the last three hours. */
-  const late = (id: string) => {
-    const end = new Date();
-    return db.deployments.scheduleRuns(id, { start: new Date(end.getTime() - 3 * HOUR), end });
-  };
-
+    f.db.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit, scheduledBefore });
   it('a redeploy of the same deployment never schedules a claimed instant twice', async () => {
     const d = await deploy();
-    const [schedule] = await db.deployments.schedules.list(d.id);
-    const runs = await db.deployments.scheduleRuns(d.id, { max: 3 });
+    const [schedule] = await f.db.deployments.schedules.list(d.id);
+    const runs = await f.db.deployments.scheduleRuns(d.id, { max: 3 });
     const [claimed] = await claim(1);
     expect(claimed!.id).toBe(runs[0]!.id);
     await deploy();
-    expect((await db.deployments.schedules.list(d.id)).map((s) => s.id)).toEqual([schedule!.id]);
-    await db.deployments.scheduleRuns(d.id, { max: 3 });
+    expect((await f.db.deployments.schedules.list(d.id)).map((s) => s.id)).toEqual([schedule!.id]);
+    await f.db.deployments.scheduleRuns(d.id, { max: 3 });
     const at = runs[0]!.nextScheduledStartTime!.getTime();
     const all = await runsOf(d.id);
     expect(all.filter((r) => r.expectedStartTime!.getTime() === at).map((r) => r.stateType)).toEqual([
@@ -67,7 +34,7 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
         { schedule: { interval: 120 } },
       ],
     });
-    const [a, b, morning, gone] = await db.deployments.schedules.list(d.id);
+    const [a, b, morning, gone] = await f.db.deployments.schedules.list(d.id);
     await deploy({
       schedules: [
         { schedule: { cron: '30 9 * * *' }, slug: 'morning' },
@@ -76,7 +43,7 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
         { schedule: { interval: 300 } },
       ],
     });
-    const after = await db.deployments.schedules.list(d.id);
+    const after = await f.db.deployments.schedules.list(d.id);
     expect(after).toHaveLength(4);
     const byId = new Map(after.map((s) => [s.id, s]));
     expect(byId.get(morning!.id)!.schedule).toEqual({ cron: '30 9 * * *' });
@@ -92,9 +59,9 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
     const d = await deploy();
     const overdue = await late(d.id);
     expect(overdue).toHaveLength(3);
-    const future = await db.deployments.scheduleRuns(d.id, { max: 3 });
-    const manual = await db.flowRuns.create({
-      flowId,
+    const future = await f.db.deployments.scheduleRuns(d.id, { max: 3 });
+    const manual = await f.db.flowRuns.create({
+      flowId: f.flowId,
       deploymentId: d.id,
       state: {
         type: 'SCHEDULED',
@@ -110,8 +77,8 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
   it('changing what a run inherits regenerates the future runs from the new values; late runs stay', async () => {
     const d = await deploy({ parameters: { a: 1 }, jobVariables: { image: 'v1' } });
     const overdue = await late(d.id);
-    await db.deployments.scheduleRuns(d.id, { max: 3 });
-    const other = await db.workQueues.getByName('pool', 'other');
+    await f.db.deployments.scheduleRuns(d.id, { max: 3 });
+    const other = await f.db.workQueues.getByName('pool', 'other');
     for (const patch of [
       { workPoolName: 'pool', workQueueName: 'other' },
       { jobVariables: { image: 'v2' } },
@@ -119,8 +86,8 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
       { tags: ['new'] },
       { version: '2' },
     ]) {
-      await db.deployments.update(d.id, patch);
-      const regenerated = await db.deployments.scheduleRuns(d.id, { max: 3 });
+      await f.db.deployments.update(d.id, patch);
+      const regenerated = await f.db.deployments.scheduleRuns(d.id, { max: 3 });
       expect(regenerated).toHaveLength(3);
     }
     const runs = await runsOf(d.id);
@@ -137,27 +104,27 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
     expect(runs.slice(0, 3).map((r) => r.id)).toEqual(overdue.map((r) => r.id));
     // An update that changes nothing a run inherits leaves the runs alone.
     const ids = runs.map((r) => r.id);
-    await db.deployments.update(d.id, { description: 'docs only', parameters: { a: 2 } });
+    await f.db.deployments.update(d.id, { description: 'docs only', parameters: { a: 2 } });
     expect((await runsOf(d.id)).map((r) => r.id)).toEqual(ids);
   });
 
   it('pausing deletes every auto-scheduled run still SCHEDULED; hand-made runs stay claimable; resume schedules nothing', async () => {
     const d = await deploy();
     await late(d.id);
-    await db.deployments.scheduleRuns(d.id, { max: 2 });
-    const manual = await db.flowRuns.create({
-      flowId,
+    await f.db.deployments.scheduleRuns(d.id, { max: 2 });
+    const manual = await f.db.flowRuns.create({
+      flowId: f.flowId,
       deploymentId: d.id,
       workQueueId: d.workQueueId,
       state: { type: 'SCHEDULED' },
     });
-    await db.deployments.pause(d.id);
-    expect(await db.deployments.scheduleRuns(d.id)).toEqual([]);
-    expect(await db.deployments.scheduleDue()).toEqual([]);
+    await f.db.deployments.pause(d.id);
+    expect(await f.db.deployments.scheduleRuns(d.id)).toEqual([]);
+    expect(await f.db.deployments.scheduleDue()).toEqual([]);
     expect((await claim(10)).map((r) => r.id)).toEqual([manual.id]);
-    await db.deployments.resume(d.id);
+    await f.db.deployments.resume(d.id);
     expect((await runsOf(d.id)).map((r) => r.id)).toEqual([manual.id]);
-    expect(await db.deployments.scheduleRuns(d.id, { max: 2 })).toHaveLength(2);
+    expect(await f.db.deployments.scheduleRuns(d.id, { max: 2 })).toHaveLength(2);
   });
 
   it('createFlowRun inherits the deployment and merges what is given', async () => {
@@ -169,13 +136,13 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
       jobVariables: { image: 'v1', cpu: 1 },
       schedules: [],
     });
-    const run = await db.deployments.createFlowRun(d.id, {
+    const run = await f.db.deployments.createFlowRun(d.id, {
       parameters: { b: 2 },
       jobVariables: { cpu: 2 },
       tags: ['adhoc', 'team'],
     });
     expect(run).toMatchObject({
-      flowId,
+      flowId: f.flowId,
       deploymentId: d.id,
       deploymentVersion: '7',
       workQueueId: d.workQueueId,
@@ -189,11 +156,9 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
     expect(run.tags).toEqual(['team', 'adhoc']);
     expect(Math.abs(run.nextScheduledStartTime!.getTime() - Date.now())).toBeLessThan(60_000);
     expect((await claim(5, new Date(Date.now() + 60_000))).map((r) => r.id)).toEqual([run.id]);
-    const again = await db.deployments.createFlowRun(d.id, { idempotencyKey: 'k' });
-    expect((await db.deployments.createFlowRun(d.id, { idempotencyKey: 'k' })).id).toBe(again.id);
-    await expect(db.deployments.createFlowRun('0190a1b2-c3d4-7e5f-8a9b-000000000000')).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    const again = await f.db.deployments.createFlowRun(d.id, { idempotencyKey: 'k' });
+    expect((await f.db.deployments.createFlowRun(d.id, { idempotencyKey: 'k' })).id).toBe(again.id);
+    await expect(f.db.deployments.createFlowRun(MISSING)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('createFlowRun enforces the parameter schema, naming the parameter', async () => {
@@ -208,11 +173,11 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
       definitions: { Day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
     };
     const d = await deploy({ parameterOpenapiSchema, enforceParameterSchema: true, schedules: [] });
-    const before = await db.flowRuns.count();
-    const bad = await db.deployments.createFlowRun(d.id, { parameters: { retries: 'x' } }).catch((e) => e);
+    const before = await f.db.flowRuns.count();
+    const bad = await f.db.deployments.createFlowRun(d.id, { parameters: { retries: 'x' } }).catch((e) => e);
     expect(bad).toBeInstanceOf(ValidationError);
     expect(bad.message).toContain('parameters.retries: must be integer');
-    const missing = await db.deployments
+    const missing = await f.db.deployments
       .createFlowRun(d.id, { parameters: { day: 'monday' } })
       .catch((e) => e);
     expect(missing).toBeInstanceOf(ValidationError);
@@ -222,44 +187,46 @@ describe.each(DIALECTS)('what deployments do to their runs (%s)', (dialect) => {
         ['parameters', 'day'],
       ]),
     );
-    expect(await db.flowRuns.count()).toBe(before);
+    expect(await f.db.flowRuns.count()).toBe(before);
     expect(
-      (await db.deployments.createFlowRun(d.id, { parameters: { retries: 2, day: '2026-01-01' } }))
+      (await f.db.deployments.createFlowRun(d.id, { parameters: { retries: 2, day: '2026-01-01' } }))
         .parameters,
     ).toEqual({
       retries: 2,
       day: '2026-01-01',
     });
     // Not enforced: anything goes.
-    await db.deployments.update(d.id, { enforceParameterSchema: false });
-    expect((await db.deployments.createFlowRun(d.id, { parameters: { retries: 'x' } })).parameters).toEqual({
-      retries: 'x',
-    });
+    await f.db.deployments.update(d.id, { enforceParameterSchema: false });
+    expect((await f.db.deployments.createFlowRun(d.id, { parameters: { retries: 'x' } })).parameters).toEqual(
+      {
+        retries: 'x',
+      },
+    );
   });
 
   it('flowRuns.create refuses a missing deployment and one of another flow', async () => {
     const d = await deploy({ schedules: [] });
-    const other = await db.flows.create({ name: 'other' });
-    await expect(
-      db.flowRuns.create({ flowId, deploymentId: '0190a1b2-c3d4-7e5f-8a9b-000000000000' }),
-    ).rejects.toBeInstanceOf(NotFoundError);
-    await expect(db.flowRuns.create({ flowId: other.id, deploymentId: d.id })).rejects.toBeInstanceOf(
+    const other = await f.db.flows.create({ name: 'other' });
+    await expect(f.db.flowRuns.create({ flowId: f.flowId, deploymentId: MISSING })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(f.db.flowRuns.create({ flowId: other.id, deploymentId: d.id })).rejects.toBeInstanceOf(
       ValidationError,
     );
-    expect(await db.flowRuns.count()).toBe(0);
+    expect(await f.db.flowRuns.count()).toBe(0);
   });
 
   it('deployments accept workQueueId', async () => {
-    const other = await db.workQueues.getByName('pool', 'other');
-    const d = await db.deployments.upsert({ flowId, name: 'byid', workQueueId: other!.id });
+    const other = await f.db.workQueues.getByName('pool', 'other');
+    const d = await f.db.deployments.upsert({ flowId: f.flowId, name: 'byid', workQueueId: other!.id });
     expect(d).toMatchObject({ workQueueId: other!.id, workQueueName: 'other' });
-    const moved = await db.deployments.update(d.id, { workQueueId: null });
+    const moved = await f.db.deployments.update(d.id, { workQueueId: null });
     expect(moved).toMatchObject({ workQueueId: null, workQueueName: null });
+    await expect(f.db.deployments.update(d.id, { workQueueId: MISSING })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     await expect(
-      db.deployments.update(d.id, { workQueueId: '0190a1b2-c3d4-7e5f-8a9b-000000000000' }),
-    ).rejects.toBeInstanceOf(NotFoundError);
-    await expect(
-      db.deployments.update(d.id, { workQueueId: other!.id, workPoolName: 'pool' }),
+      f.db.deployments.update(d.id, { workQueueId: other!.id, workPoolName: 'pool' }),
     ).rejects.toBeInstanceOf(ValidationError);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Property test of semantics.md §5 ("Schedule identity", "Which runs go"): random sequences of
- * upsert / update / pause / resume / scheduleRuns / scheduleDue / claim / finish / createFlowRun
+ * upsert / update (parameters, queue by pool and name or by name alone) / schedule (de)activation /
+ * pause / resume / scheduleRuns / scheduleDue / claim / finish / createFlowRun
  * against a model of which auto-scheduled runs must exist, keyed by their instant, with the
  * parameters they were made from. After every step the database holds exactly the model's runs:
  * no instant twice (a redeploy keeps schedule identity), no late run lost (only future unclaimed
  * runs go on a redeploy or an inherited change), no stale run after an update (future runs carry
- * the new values), nothing auto-scheduled while paused and no auto-scheduled run claimed while its
+ * the new values; late runs that stay carry them too), nothing auto-scheduled while paused and no auto-scheduled run claimed while its
  * deployment is paused; runs made by hand are never deleted.
  *
  * Instants are far from the clock: hourly on T0 + 30 min, so a test step never sees a future run
@@ -35,6 +36,13 @@ const op = fc.oneof(
   fc.record({ kind: fc.constant('upsert' as const), dep, v: fc.integer({ min: 0, max: 2 }) }),
   fc.record({ kind: fc.constant('updateParameters' as const), dep, v: fc.integer({ min: 0, max: 2 }) }),
   fc.record({ kind: fc.constant('updateQueue' as const), dep, queue: fc.constantFrom('default', 'other') }),
+  // The queue by name alone: looked up in the deployment's current pool.
+  fc.record({
+    kind: fc.constant('updateQueueName' as const),
+    dep,
+    queue: fc.constantFrom('default', 'other'),
+  }),
+  fc.record({ kind: fc.constant('toggleSchedule' as const), dep }),
   fc.record({ kind: fc.constant('pause' as const), dep }),
   fc.record({ kind: fc.constant('resume' as const), dep }),
   fc.record({ kind: fc.constant('scheduleLate' as const), dep }),
@@ -51,8 +59,10 @@ interface ModelDeployment {
   paused: boolean;
   v: number;
   queue: string;
-  /** instant → state and the parameter version the run was made with. */
-  auto: Map<string, { state: RunState; v: number }>;
+  /** Whether its one schedule is active. */
+  active: boolean;
+  /** instant → state, the parameter version and the queue the run carries. */
+  auto: Map<string, { state: RunState; v: number; queue: string }>;
   manual: Map<string, RunState>;
 }
 
@@ -93,17 +103,24 @@ describe.each(DIALECTS)('deployments against a model (%s)', (dialect) => {
             paused: false,
             v: 0,
             queue: 'default',
+            active: true,
             auto: new Map(),
             manual: new Map(),
           });
         }
-        const dropFuture = (m: ModelDeployment) => {
-          for (const [at, run] of m.auto)
-            if (run.state === 'SCHEDULED' && FUTURE.includes(at)) m.auto.delete(at);
+        // A change to what runs inherit: future unclaimed auto-scheduled runs go, late ones stay and
+        // take the deployment's values now.
+        const settle = (m: ModelDeployment) => {
+          for (const [at, run] of m.auto) {
+            if (run.state !== 'SCHEDULED') continue;
+            if (FUTURE.includes(at)) m.auto.delete(at);
+            else m.auto.set(at, { state: run.state, v: m.v, queue: m.queue });
+          }
         };
         const add = (m: ModelDeployment, instants: string[]) => {
-          if (m.paused) return;
-          for (const at of instants) if (!m.auto.has(at)) m.auto.set(at, { state: 'SCHEDULED', v: m.v });
+          if (m.paused || !m.active) return;
+          for (const at of instants)
+            if (!m.auto.has(at)) m.auto.set(at, { state: 'SCHEDULED', v: m.v, queue: m.queue });
         };
         const byId = new Map<string, { m: ModelDeployment; at?: string }>();
 
@@ -113,19 +130,38 @@ describe.each(DIALECTS)('deployments against a model (%s)', (dialect) => {
             case 'upsert':
               await upsert(o.dep, o.v);
               m!.v = o.v;
-              // A redeploy deletes future unclaimed auto-scheduled runs (paused: none are left anyway).
-              dropFuture(m!);
+              m!.active = true;
+              // A redeploy settles the runs (paused: none are left anyway).
+              settle(m!);
               break;
             case 'updateParameters':
               await db.deployments.update(m!.id, { parameters: { v: o.v } });
-              if (o.v !== m!.v) dropFuture(m!);
-              m!.v = o.v;
+              if (o.v !== m!.v) {
+                m!.v = o.v;
+                settle(m!);
+              }
               break;
             case 'updateQueue':
-              await db.deployments.update(m!.id, { workPoolName: pool, workQueueName: o.queue });
-              if (o.queue !== m!.queue) dropFuture(m!);
-              m!.queue = o.queue;
+            case 'updateQueueName':
+              await db.deployments.update(
+                m!.id,
+                o.kind === 'updateQueue'
+                  ? { workPoolName: pool, workQueueName: o.queue }
+                  : { workQueueName: o.queue },
+              );
+              if (o.queue !== m!.queue) {
+                m!.queue = o.queue;
+                settle(m!);
+              }
               break;
+            case 'toggleSchedule': {
+              const [schedule] = await db.deployments.schedules.list(m!.id);
+              await db.deployments.schedules.update(m!.id, schedule!.id, { active: !m!.active });
+              m!.active = !m!.active;
+              // Deactivating deletes the schedule's future unclaimed runs; late ones stay.
+              if (!m!.active) settle(m!);
+              break;
+            }
             case 'pause':
               await db.deployments.pause(m!.id);
               m!.paused = true;
@@ -202,7 +238,7 @@ describe.each(DIALECTS)('deployments against a model (%s)', (dialect) => {
               Object.fromEntries(
                 auto.map((r) => [
                   r.expectedStartTime!.toISOString(),
-                  { state: r.stateType, v: r.parameters.v },
+                  { state: r.stateType, v: r.parameters.v, queue: r.workQueueName },
                 ]),
               ),
             ).toEqual(Object.fromEntries(d.auto));

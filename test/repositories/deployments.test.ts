@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, NotFoundError } from '../../src/index.js';
+import { type Database, NotFoundError, ValidationError } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
 
@@ -74,11 +74,16 @@ describe.each(DIALECTS)('db.deployments (%s)', (dialect) => {
     await db.deployments.schedules.delete(d.id, s2!.id);
     expect(await db.deployments.schedules.list(d.id)).toHaveLength(1);
     await expect(db.deployments.schedules.delete(d.id, s2!.id)).rejects.toBeInstanceOf(NotFoundError);
+    // A slug given twice in one call is bad input; one another stored schedule has is a conflict.
     await expect(
       db.deployments.schedules.create(d.id, [
-        { slug: 'morning', schedule: { interval: 60 } },
-        { slug: 'morning', schedule: { interval: 60 } },
+        { slug: 'again', schedule: { interval: 60 } },
+        { slug: 'again', schedule: { interval: 60 } },
       ]),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await db.deployments.schedules.create(d.id, [{ slug: 'kept', schedule: { interval: 60 } }]);
+    await expect(
+      db.deployments.schedules.create(d.id, [{ slug: 'kept', schedule: { interval: 120 } }]),
     ).rejects.toMatchObject({
       constraint: 'uq_deployment_schedule__deployment_id_slug',
     });

@@ -139,6 +139,34 @@ describe.runIf(serverUrl)('a caller’s postgres.js client', () => {
     }
   });
 
+  it('inside a transaction, each call goes after its SAVEPOINT, so a caught failure is undone alone', async () => {
+    // A log read was once sent before its SAVEPOINT (a savepoint is sent without waiting, and the
+    // read started a microtask sooner): its failure then aborted the caller's whole transaction.
+    const sent: string[] = [];
+    const sql = postgres(url, { onnotice: () => {}, max: 2, debug: (_c, query) => sent.push(query.trim()) });
+    const db = await createDatabase({ client: sql, isolated: true });
+    try {
+      await db.transaction(async (tx) => {
+        await tx.logs.count();
+        await tx.logs.list({ limit: 1 });
+        await tx.flows.list({ limit: 1 });
+        await tx.execute('select 1 as orion_probe');
+        const failed = await tx.execute('select 1/0').catch((e: unknown) => e);
+        expect(failed).toBeInstanceOf(Error);
+        await tx.logs.count({ where: { level: { ge: 10 } } });
+      });
+      const calls = sent.filter((q) => /^select (count|"id"|.*orion_probe|1\/0)|from "flow"/.test(q));
+      expect(calls.length).toBeGreaterThanOrEqual(6);
+      for (const call of calls) {
+        const before = sent[sent.indexOf(call) - 1]!;
+        expect(before, `the statement before ${call.slice(0, 40)}`).toMatch(/^SAVEPOINT orion_sp_\d+$/);
+      }
+    } finally {
+      await db.close();
+      await sql.end();
+    }
+  });
+
   it('refuses a client whose transforms rename columns or rewrite rows, leaving it as it was', async () => {
     for (const transform of [postgres.camel, { row: (row: postgres.Row) => ({ ...row, extra: 1 }) }]) {
       const sql = postgres(url, { onnotice: () => {}, max: 1, transform });

@@ -83,8 +83,12 @@ export class PostgresDialect extends PgFamilyDialect {
     return {
       executor,
       // No parameters: postgres.js sends these with the simple protocol, never as prepared statements.
+      // Handed to the connection now (`execute()`), not when first awaited: a savepoint is sent
+      // without waiting for its answer, and the call's own statements must follow it. Awaiting
+      // the query would start it a microtask later, after a statement the call sent at once
+      // (seen: a log read sent before its SAVEPOINT, so its failure aborted the caller's transaction).
       exec: async (statement) => {
-        await client.unsafe(statement);
+        await client.unsafe(statement).execute();
       },
       commit: async () => {
         const result = await client.unsafe('commit');

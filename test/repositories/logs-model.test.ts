@@ -21,11 +21,13 @@ const RUN_IDS = [randomUUID(), randomUUID(), randomUUID()];
 const TASK_IDS = [randomUUID(), randomUUID()];
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 
+/** Characters with a meaning in a regular expression, which PostgreSQL's match must take literally. */
+const REGEX_CHARS = ['.', '*', '+', '?', '^', '$', '|', '(', ')', '[', ']', '{', '}'];
 /**
  * Characters of messages and terms: ASCII letters in both cases, accented ones, wildcards, and the
  * Kelvin sign K (U+212A), which PostgreSQL's ILIKE folds to an ASCII `k` and ASCII folding must not.
  */
-const LETTERS = ['a', 'A', 'b', 'B', 'k', 'K', '\u212A', 'é', 'É', '%', '_', '\\', '-'];
+const LETTERS = ['a', 'A', 'b', 'B', 'k', 'K', '\u212A', 'é', 'É', '%', '_', '\\', '-', ...REGEX_CHARS];
 const word = fc.array(fc.constantFrom(...LETTERS), { minLength: 1, maxLength: 3 }).map((c) => c.join(''));
 const message = fc
   .array(fc.oneof(word, fc.constant(' '), fc.constant('"')), { maxLength: 8 })

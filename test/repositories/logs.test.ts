@@ -307,7 +307,7 @@ describe.each(DIALECTS)('logs (%s)', (dialect) => {
     expect(await db.logs.count()).toBe(3);
   });
 
-  it('time bounds past the millisecond: `after` rounds up, `before` down, so neither takes a log outside it', async () => {
+  it('times past the millisecond: bounds, keyset cursors and deleteBefore never take a log on the wrong side', async () => {
     await db.logs.createMany([
       { name: 'p', level: 20, message: 'at .000', timestamp: '2026-01-01T00:00:00.000Z' },
       { name: 'p', level: 20, message: 'at .001', timestamp: '2026-01-01T00:00:00.001Z' },
@@ -317,6 +317,15 @@ describe.each(DIALECTS)('logs (%s)', (dialect) => {
     expect(await between('2026-01-01T00:00:00.0005Z', '2026-01-01T00:00:01Z')).toEqual(['at .001']);
     expect(await between('2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.0009Z')).toEqual(['at .000']);
     expect(await between('2026-01-01T00:00:00.0001Z', '2026-01-01T00:00:00.0009Z')).toEqual([]);
+    // A cursor inside a millisecond: after the log of the one before, before the log of the next.
+    const cursor = { timestamp: '2026-01-01T00:00:00.0005Z', id: 'ffffffff-ffff-ffff-ffff-ffffffffffff' };
+    const page = (sort: 'TIMESTAMP_ASC' | 'TIMESTAMP_DESC') =>
+      db.logs.list({ sort, after: cursor }).then((l) => l.map((x) => x.message));
+    expect(await page('TIMESTAMP_ASC')).toEqual(['at .001']);
+    expect(await page('TIMESTAMP_DESC')).toEqual(['at .000']);
+    // deleteBefore is strictly before: .000 is before .0005.
+    expect(await db.logs.deleteBefore('2026-01-01T00:00:00.0005Z')).toBe(1);
+    expect((await db.logs.list()).map((x) => x.message)).toEqual(['at .001']);
   });
 
   it('deleteBefore deletes logs strictly before the date, in batches, and counts them', async () => {

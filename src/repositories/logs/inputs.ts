@@ -1,10 +1,13 @@
 /** Filters and options of `db.logs` reads (api.md "Shapes", data-model.md "Logs", semantics.md §7). */
 import { z } from 'zod';
 import { idFilter } from '../filters.js';
-import { boundedString, limit, offset, time, timeLowerBound, uuid } from '../validation.js';
+import { boundedString, limit, offset, parseTime, time, timeLowerBound, uuid } from '../validation.js';
 import type { LogLevel } from '../../public/logs.js';
 import { LEVEL_PROBLEM, levelNumber } from './rows.js';
 import { MAX_LOG_QUERY_CHARS, MAX_LOG_QUERY_TERMS, parseTextQuery } from './text-query.js';
+
+/** The smallest UUID: a cursor id that every stored id follows. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** A level in a filter: an integer 0–100 or a level name (LogLevel), as a number. */
 const level = z
@@ -54,7 +57,19 @@ export type LogSort = (typeof LOG_SORTS)[number];
  * A keyset cursor: the (timestamp, id) of the last log of the previous page. Other keys are
  * ignored, so the log itself can be handed back.
  */
-const cursor = z.object({ timestamp: time, id: uuid });
+const cursor = z.object({ timestamp: z.custom<Date | string>(() => true), id: uuid }).transform((c, ctx) => {
+  const down = parseTime(c.timestamp, 'down');
+  if ('problem' in down) {
+    ctx.addIssue({ code: 'custom', message: down.problem, path: ['timestamp'] });
+    return z.NEVER;
+  }
+  const up = parseTime(c.timestamp, 'up');
+  // Logs are stored to the millisecond: a cursor inside a millisecond sits after every log of the
+  // one before and before every log of the next, which (next millisecond, the smallest id) says in
+  // both sort orders.
+  if ('date' in up && up.date.getTime() !== down.date.getTime()) return { timestamp: up.date, id: NIL_UUID };
+  return { timestamp: down.date, id: c.id };
+});
 
 export const logList = z.strictObject({
   where: logWhere.optional(),
@@ -85,5 +100,5 @@ export const streamOptions = z.strictObject({
 /** `stream` options: rows per page read (1–10,000, default 1,000) and the order. */
 export type LogStreamOptions = z.input<typeof streamOptions>;
 
-/** `deleteBefore`'s date. */
-export const deleteBeforeDate = time;
+/** `deleteBefore`'s date: strictly before it, so a date inside a millisecond rounds up. */
+export const deleteBeforeDate = timeLowerBound;

@@ -33,6 +33,9 @@ excluded_tests=(
   test/repositories/schedule-race.test.ts
 )
 tests=()
+# PGlite, a supported driver, is WebAssembly run by the node's own V8: one
+# repository file runs on it too (the template it migrates first takes every migration).
+pglite_tests=(test/repositories/flows.test.ts)
 if [ -n "${ORION_CI_NODE_TESTS:-}" ]; then
   read -r -a tests <<<"$ORION_CI_NODE_TESTS"
   excluded_tests=()
@@ -81,7 +84,7 @@ copy_tree() {
 
 # Installs and tests the tree for one line; prints its result line to $summary.
 run_line() {
-  local spec="$1" nodedir version tree log report status=0 start
+  local spec="$1" nodedir version tree log report pglite_report status=0 start
   start=$SECONDS
   if ! nodedir="$(fetch_node "$spec")"; then
     echo "Node ${spec}: could not be had from the npm registry, FAILED" >>"${work}/summary"
@@ -89,8 +92,9 @@ run_line() {
   fi
   version="$("${nodedir}/bin/node" -v)"
   tree="${work}/tree-${version}"
-  log="${work}/${version}.log"
+  log="${work}/${version}-npm-ci.log"
   report="${work}/${version}.json"
+  pglite_report="${work}/${version}-pglite.json"
   echo "== Node ${version}: npm ci (better-sqlite3 built against ${nodedir}/include/node)"
   copy_tree "$tree"
   (
@@ -112,27 +116,44 @@ run_line() {
     # Node 22 and 24 importing drizzle-orm costs about three times the CPU it does on 20 (Node
     # re-reads its 180 kB package.json exports for each of its modules; nodejs/node#60397), and the
     # CLI tests pay that on every process they spawn.
-    set +e
-    ORION_TEST_REQUIRE_SERVER=1 ORION_TEST_REPORT="$report" \
-      npx vitest run --testTimeout=180000 "${exclude_args[@]}" "${tests[@]}" 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
-    set -e
-    if ! grep -q "PostgreSQL for tests: server at" "$log"; then
-      echo "ci-node-lines: the Postgres tests on Node ${version} did not run against ORION_TEST_POSTGRES_URL"
-      exit 1
-    fi
-    exit "$status"
+    local failed_here=0
+    ORION_TEST_REQUIRE_SERVER=1 run_vitest "$report" "server at" \
+      --testTimeout=180000 "${exclude_args[@]}" "${tests[@]}" || failed_here=1
+    echo "== Node ${version}: PGlite (its wasm build on this node): ${pglite_tests[*]}"
+    ORION_TEST_POSTGRES=pglite run_vitest "$pglite_report" "PGlite" \
+      --testTimeout=180000 "${pglite_tests[@]}" || failed_here=1
+    exit "$failed_here"
   ) || status=$?
-  local counts="no report"
-  if [ -f "$report" ]; then
-    counts="$(node -e "const r = require(process.argv[1]); console.log(r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed, ' + (r.numPendingTests + r.numTodoTests) + ' skipped')" "$report")"
-  fi
   {
-    echo "Node ${version}: install and subset took $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s$([ "$status" -ne 0 ] && echo ", FAILED (exit ${status})")"
-    echo "node-${version}: ${counts}"
+    echo "Node ${version}: install and tests took $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s$([ "$status" -ne 0 ] && echo ", FAILED")"
+    echo "node-${version}: $(counts_of "$report")"
+    echo "node-${version}-pglite: $(counts_of "$pglite_report")"
   } >>"${work}/summary"
   rm -rf "$tree"
   return "$status"
+}
+
+# Runs vitest in the current folder with the rest of the arguments, teeing to a log; fails when
+# vitest fails or when the suite's banner does not name the expected PostgreSQL source ($2).
+run_vitest() {
+  local report="$1" source="$2" log status
+  shift 2
+  log="${report%.json}.log"
+  set +e
+  ORION_TEST_REPORT="$report" npx vitest run "$@" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  if ! grep -q "PostgreSQL for tests: ${source}" "$log"; then
+    echo "ci-node-lines: the Postgres side on $(node -v) did not run on ${source}"
+    return 1
+  fi
+  return "$status"
+}
+
+# "N passed, N failed, N skipped" from a vitest JSON report.
+counts_of() {
+  if [ ! -f "$1" ]; then echo "no report"; return; fi
+  node -e "const r = require(process.argv[1]); console.log(r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed, ' + (r.numPendingTests + r.numTodoTests) + ' skipped')" "$1"
 }
 
 # The floor of each supported line (package.json engines) and this machine's own node.

@@ -166,6 +166,34 @@ describe('orion-db with a Prefect home', () => {
     expect(r.stderr).not.toContain('Unexpected');
   });
 
+  it('names the real origin of the URL: a missing SQLite database, prepared statements a URL option turned off', async () => {
+    const home = join(root, 'prefect-missing-db');
+    mkdirSync(home, { recursive: true });
+    const file = join(home, 'profiles.toml');
+    const db = join(root, 'missing', 'server.db');
+    writeFileSync(
+      file,
+      `active = "local"\n[profiles.local]\nPREFECT_SERVER_DATABASE_CONNECTION_URL = "sqlite+aiosqlite:///${db}"\n`,
+    );
+    let r = await cli(['status'], { PREFECT_HOME: home });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`There is no SQLite database at ${db}`);
+    expect(r.stderr).toContain(
+      `check PREFECT_SERVER_DATABASE_CONNECTION_URL (from profile "local" in ${file})`,
+    );
+    expect(r.stderr).not.toContain('ORION_DATABASE_URL');
+    expect(existsSync(db)).toBe(false);
+
+    r = await cli(['config', 'view', '--show-sources'], {
+      PREFECT_HOME: home,
+      PREFECT_API_DATABASE_CONNECTION_URL: 'postgresql+asyncpg://u@db/p?prepared_statement_cache_size=0',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "ORION_DATABASE_PREPARED_STATEMENTS='false' (from the URL option prepared_statement_cache_size=0 (URL from env PREFECT_API_DATABASE_CONNECTION_URL))",
+    );
+  });
+
   it('config set in our own home warns when an environment variable overrides what it wrote', async () => {
     const orionHome = join(root, 'orion');
     let r = await cli(['config', 'set', 'ORION_DATABASE_POOL_SIZE=3'], {

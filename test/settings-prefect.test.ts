@@ -238,6 +238,24 @@ describe('URL options Prefect users carry', () => {
       expect(s.notes).toEqual([]);
     }
     expect(pg('prepared_statement_cache_size=100').preparedStatements).toBe(true);
+    // The effective value and its origin are the URL option's (config view --show-sources prints them).
+    const off = pg('prepared_statement_cache_size=0');
+    expect(off.values.ORION_DATABASE_PREPARED_STATEMENTS).toBe('false');
+    expect(off.sources.ORION_DATABASE_PREPARED_STATEMENTS).toBe('option');
+    expect(describeOrigin(off.origins.ORION_DATABASE_PREPARED_STATEMENTS)).toBe(
+      'the URL option prepared_statement_cache_size=0 (URL from option)',
+    );
+    const env = loadSettings({
+      env: {
+        PREFECT_API_DATABASE_CONNECTION_URL: 'postgresql+asyncpg://u@db/p?statement_cache_size=0',
+        ORION_DATABASE_PREPARED_STATEMENTS: 'true',
+      },
+    });
+    expect(env.preparedStatements).toBe(false);
+    expect(describeOrigin(env.origins.ORION_DATABASE_PREPARED_STATEMENTS)).toBe(
+      'the URL option statement_cache_size=0 (URL from env PREFECT_API_DATABASE_CONNECTION_URL)',
+    );
+    expect(pg('').origins.ORION_DATABASE_PREPARED_STATEMENTS.source).toBe('default');
     expect(() => pg('prepared_statement_cache_size=some')).toThrow(
       /ORION_DATABASE_URL \(from option\).*whole number/,
     );
@@ -246,6 +264,7 @@ describe('URL options Prefect users carry', () => {
   it.each([
     ['ssl=require', 'sslmode=require'],
     ['sslmode=require', 'sslmode=require'],
+    ['sslmode=allow', 'sslmode=prefer'],
     ['ssl=true', 'sslmode=verify-full'],
     ['ssl=disable', 'sslmode=disable'],
     ['sslmode=verify-ca&ssl=verify-ca', 'sslmode=verify-ca'],
@@ -272,6 +291,11 @@ describe('URL options Prefect users carry', () => {
       /^ORION_DATABASE_URL \(from option\): dropped the URL options command_timeout, async_fallback, sslcert:/,
     );
     expect(s.notes[0]).toContain('ORION_DATABASE_TIMEOUT');
+    // The three timeouts asyncpg and libpq know make one sentence, said once.
+    const timeouts = pg('command_timeout=5&timeout=3&connect_timeout=10').notes;
+    expect(timeouts).toEqual([
+      'ORION_DATABASE_URL (from option): dropped the URL options command_timeout, timeout, connect_timeout: understood only by SQLAlchemy, asyncpg or libpq, not sent to the server (ORION_DATABASE_TIMEOUT sets the connect and statement timeouts)',
+    ]);
     expect(s.notes[0]).not.toContain('pw');
   });
 

@@ -48,7 +48,10 @@ export interface Settings {
   readonly preparedStatements: boolean;
   readonly migrateOnOpen: boolean;
   readonly encryptionKey: string | null;
-  /** The raw value of every key, as resolved (secrets included: mask before printing). */
+  /**
+   * The raw value of every key, as resolved (secrets included: mask before printing). A URL option
+   * that turns prepared statements off makes ORION_DATABASE_PREPARED_STATEMENTS `false` here too.
+   */
   readonly values: Readonly<Record<SettingKey, string | null>>;
   readonly sources: Readonly<Record<SettingKey, SettingSource>>;
   /**
@@ -223,6 +226,21 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
   const origin = (key: SettingKey) => describeForError(key, origins[key]);
   const url = values.ORION_DATABASE_URL!;
   const understood = understandDatabaseUrl(url, origin('ORION_DATABASE_URL'));
+  let preparedStatements = parseBoolean(
+    values.ORION_DATABASE_PREPARED_STATEMENTS!,
+    origin('ORION_DATABASE_PREPARED_STATEMENTS'),
+  );
+  // A URL that turns prepared statements off wins (the pooler it was written for needs them off):
+  // the value shown, and its origin, are then the URL option's.
+  if (preparedStatements && understood.preparedStatements === false) {
+    preparedStatements = false;
+    values.ORION_DATABASE_PREPARED_STATEMENTS = 'false';
+    origins.ORION_DATABASE_PREPARED_STATEMENTS = {
+      ...origins.ORION_DATABASE_URL,
+      urlOption: understood.preparedStatementsOption,
+    };
+    sources.ORION_DATABASE_PREPARED_STATEMENTS = origins.ORION_DATABASE_URL.source;
+  }
   return Object.freeze({
     home: home.path,
     profile,
@@ -234,10 +252,7 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
       false,
     ),
     poolSize: parsePositiveNumber(values.ORION_DATABASE_POOL_SIZE!, origin('ORION_DATABASE_POOL_SIZE'), true),
-    // A URL that turns prepared statements off wins: the pooler it was written for needs them off.
-    preparedStatements:
-      understood.preparedStatements !== false &&
-      parseBoolean(values.ORION_DATABASE_PREPARED_STATEMENTS!, origin('ORION_DATABASE_PREPARED_STATEMENTS')),
+    preparedStatements,
     migrateOnOpen: parseBoolean(
       values.ORION_DATABASE_MIGRATE_ON_START!,
       origin('ORION_DATABASE_MIGRATE_ON_START'),

@@ -4,7 +4,16 @@
  * names the real source, `config set`/`unset` never write Prefect's file, `config set` warns when the
  * environment overrides what it wrote, and dropped URL options are printed as notes.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +108,90 @@ describe('orion-db with a Prefect home', () => {
       expect(r.stderr).toContain('Set ORION_HOME');
       expect(readFileSync(profiles, 'utf8')).toBe(original);
     }
+  });
+
+  it("config set and unset refuse a Prefect file found under ORION_HOME, and loading reads it as Prefect's", async () => {
+    const home = join(root, 'orion-at-prefect');
+    mkdirSync(home, { recursive: true });
+    const file = join(home, 'profiles.toml');
+    const text =
+      '# my prefect profiles\nactive = "local"\n[profiles.local]\nPREFECT_SERVER_DATABASE_TIMEOUT = 30\n';
+    writeFileSync(file, text, { mode: 0o644 });
+    chmodSync(file, 0o644);
+    for (const args of [
+      ['config', 'unset', 'ORION_DATABASE_URL'],
+      ['config', 'set', 'ORION_DATABASE_POOL_SIZE=3'],
+    ]) {
+      const r = await cli(args, { ORION_HOME: home });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`${file} holds Prefect settings (PREFECT_*)`);
+      expect(r.stderr).toContain('Set ORION_HOME');
+      expect(readFileSync(file, 'utf8')).toBe(text);
+      expect(statSync(file).mode & 0o777).toBe(0o644);
+    }
+    const r = await cli(['config', 'view', '--show-sources'], { ORION_HOME: home });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`ORION_DATABASE_TIMEOUT='30' (from profile local in ${file})`);
+  });
+
+  it('a no-op config unset leaves our own file untouched (comments and mode)', async () => {
+    const home = join(root, 'orion-noop');
+    mkdirSync(home, { recursive: true });
+    const file = join(home, 'profiles.toml');
+    const text = '# mine\n[profiles.default]\nORION_DATABASE_TIMEOUT = "3" # short\n';
+    writeFileSync(file, text);
+    chmodSync(file, 0o644);
+    const r = await cli(['config', 'unset', 'ORION_DATABASE_URL'], { ORION_HOME: home });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ORION_DATABASE_URL was not set in profile "default"');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+  });
+
+  it('a table in a Prefect profile is ignored; a missing profile is a one-line error naming the profiles', async () => {
+    writeFileSync(
+      profiles,
+      `${original}PREFECT_CLIENT_CUSTOM_HEADERS = {X-Test = "1"}\n[profiles.local.nested]\nx = 1\n`,
+    );
+    let r = await cli(['config', 'view'], prefect());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("ORION_DATABASE_TIMEOUT='20'");
+    r = await cli(['config', 'view'], { ...prefect(), PREFECT_PROFILE: 'pgg' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(
+      `There is no profile "pgg" in ${profiles}; its profiles: ephemeral, local, cloud`,
+    );
+    expect(r.stderr).not.toContain('Unexpected');
+  });
+
+  it('names the real origin of the URL: a missing SQLite database, prepared statements a URL option turned off', async () => {
+    const home = join(root, 'prefect-missing-db');
+    mkdirSync(home, { recursive: true });
+    const file = join(home, 'profiles.toml');
+    const db = join(root, 'missing', 'server.db');
+    writeFileSync(
+      file,
+      `active = "local"\n[profiles.local]\nPREFECT_SERVER_DATABASE_CONNECTION_URL = "sqlite+aiosqlite:///${db}"\n`,
+    );
+    let r = await cli(['status'], { PREFECT_HOME: home });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`There is no SQLite database at ${db}`);
+    expect(r.stderr).toContain(
+      `check PREFECT_SERVER_DATABASE_CONNECTION_URL (from profile "local" in ${file})`,
+    );
+    expect(r.stderr).not.toContain('ORION_DATABASE_URL');
+    expect(existsSync(db)).toBe(false);
+
+    r = await cli(['config', 'view', '--show-sources'], {
+      PREFECT_HOME: home,
+      PREFECT_API_DATABASE_CONNECTION_URL: 'postgresql+asyncpg://u@db/p?prepared_statement_cache_size=0',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "ORION_DATABASE_PREPARED_STATEMENTS='false' (from the URL option prepared_statement_cache_size=0 (URL from env PREFECT_API_DATABASE_CONNECTION_URL))",
+    );
   });
 
   it('config set in our own home warns when an environment variable overrides what it wrote', async () => {

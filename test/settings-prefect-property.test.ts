@@ -2,14 +2,16 @@
  * Properties of the Prefect settings (semantics.md §4): whichever of our and Prefect's names are set,
  * in the environment or a Prefect profile, the value comes from the first in precedence order; and
  * whatever options a PostgreSQL URL carries, no client-only one reaches postgres.js, every dropped one
- * is in a note, and the rest keep their values.
+ * is in a note, and the rest keep their values; whatever TOML type a Prefect key we do not read has,
+ * it is ignored, and a table or an array under a key we read is a ConfigurationError naming it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings } from '../src/index.js';
+import { stringify } from 'smol-toml';
+import { ConfigurationError, loadSettings } from '../src/index.js';
 
 let home: string;
 beforeAll(() => {
@@ -96,6 +98,50 @@ describe('Prefect settings, as properties', () => {
         expect(s.preparedStatements).toBe(!off);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('a Prefect key not read is ignored whatever its TOML type; a table or array under one read is refused', () => {
+    const leaf = fc.oneof(
+      fc.string({ maxLength: 5 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.double({ noNaN: true }),
+    );
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('table')),
+      array: fc.array(tie('any'), { maxLength: 3 }),
+      table: fc.dictionary(fc.stringMatching(/^[a-z]{1,4}$/), tie('any'), { maxKeys: 3 }),
+    })).any;
+    const read = 'PREFECT_SERVER_DATABASE_TIMEOUT';
+    fc.assert(
+      fc.property(value, fc.boolean(), fc.boolean(), (v, underRead, active) => {
+        const other = { PREFECT_API_DATABASE_TIMEOUT: 4 };
+        const key = underRead ? read : 'PREFECT_CLIENT_CUSTOM_HEADERS';
+        const doc = { active: 'local', profiles: { local: { ...other }, other: { ...other } } };
+        (doc.profiles[active ? 'local' : 'other'] as Record<string, unknown>)[key] = v;
+        writeFileSync(join(home, 'profiles.toml'), stringify(doc));
+        const load = () => loadSettings({ env: { PREFECT_HOME: home } });
+        const nested = typeof v === 'object';
+        if (underRead && active && nested) {
+          expect(load).toThrow(ConfigurationError);
+          expect(load).toThrow(new RegExp(`^${read} in profile "local" in .* must be a single value`));
+        } else if (underRead && active) {
+          // A scalar is read: a good one is the timeout, a bad one a ConfigurationError naming the key.
+          // An empty value counts as unset, as in the environment: the legacy name then gives the value.
+          try {
+            expect(load().origins.ORION_DATABASE_TIMEOUT.name).toBe(
+              v === '' ? 'PREFECT_API_DATABASE_TIMEOUT' : read,
+            );
+          } catch (error) {
+            expect(error).toBeInstanceOf(ConfigurationError);
+            expect((error as Error).message).toContain(read);
+          }
+        } else {
+          expect(load().timeoutSeconds).toBe(4);
+        }
+      }),
+      { numRuns: 150 },
     );
   });
 });

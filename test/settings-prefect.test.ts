@@ -47,6 +47,18 @@ PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE = 0
   );
 }
 
+/** A table or an array under `key` in the default profile is a ConfigurationError naming the key and file. */
+function refusesNonScalar(key: string, env: Record<string, string>): void {
+  for (const bad of ['["a"]', '{ x = "a" }', '[]']) {
+    writeFileSync(file, `[profiles.default]\n${key} = ${bad}\n`);
+    const load = () => loadSettings({ env });
+    expect(load).toThrow(ConfigurationError);
+    expect(load).toThrow(
+      new RegExp(`${key} in profile "default" in .*profiles\\.toml must be a single value`),
+    );
+  }
+}
+
 describe('a Prefect home', () => {
   it("reads the database settings of the file's active profile and ignores every other key", () => {
     prefectProfiles();
@@ -155,11 +167,62 @@ describe('a Prefect home', () => {
     expect(() => loadSettings({ env: cache })).toThrow(ConfigurationError);
   });
 
-  it('still refuses an unknown key in our own file, Prefect keys included', () => {
-    writeFileSync(file, '[profiles.default]\nPREFECT_API_URL = "http://x"\n');
-    expect(() => loadSettings({ env: { ORION_HOME: prefectHome } })).toThrow(
-      /Profile "default" .* has unknown setting PREFECT_API_URL/,
+  it('reads a profiles.toml with Prefect keys under ORION_HOME as a Prefect file (ORION_HOME=~/.prefect)', () => {
+    writeFileSync(
+      file,
+      '# mine\nactive = "local"\n[profiles.local]\nPREFECT_SERVER_DATABASE_TIMEOUT = 30\nPREFECT_API_URL = "http://x"\n[profiles.pg]\nPREFECT_API_DATABASE_TIMEOUT = 7\n',
     );
+    const s = loadSettings({ env: { ORION_HOME: prefectHome } });
+    expect(s.prefectHome).toBe(true);
+    expect(s.timeoutSeconds).toBe(30);
+    expect(s.origins.ORION_DATABASE_TIMEOUT.name).toBe('PREFECT_SERVER_DATABASE_TIMEOUT');
+    // PREFECT_PROFILE picks the profile of a Prefect file wherever it is found.
+    const pg = loadSettings({ env: { ORION_HOME: prefectHome, PREFECT_PROFILE: 'pg' } });
+    expect(pg.profile).toBe('pg');
+    expect(pg.timeoutSeconds).toBe(7);
+  });
+
+  it('ignores Prefect keys it does not read whatever their TOML type; a table or array under a key it reads is refused', () => {
+    prefectProfiles(
+      'PREFECT_CLIENT_CUSTOM_HEADERS = {X-Test = "1"}\nPREFECT_SOME_LIST = ["a", 1]\n[profiles.local.nested]\nx = 1\n[profiles.ephemeral.more]\ny = {z = 2}',
+    );
+    const s = loadSettings({ env: { PREFECT_HOME: prefectHome } });
+    expect(s.timeoutSeconds).toBe(20);
+    refusesNonScalar('PREFECT_SERVER_DATABASE_CONNECTION_URL', { PREFECT_HOME: prefectHome });
+  });
+
+  it('refuses a table or an array under one of our keys in our own file (never turned into a string)', () => {
+    refusesNonScalar('ORION_DATABASE_URL', { ORION_HOME: prefectHome });
+  });
+
+  it('refuses a profile that is not in the file, naming it, the file and the profiles there', () => {
+    prefectProfiles();
+    const cases: [Record<string, string>, string][] = [
+      [{ PREFECT_HOME: prefectHome, PREFECT_PROFILE: 'pgg' }, 'pgg'],
+      [{ PREFECT_HOME: prefectHome, ORION_PROFILE: 'typo' }, 'typo'],
+    ];
+    for (const [env, name] of cases) {
+      const load = () => loadSettings({ env });
+      expect(load).toThrow(ConfigurationError);
+      expect(load).toThrow(`There is no profile "${name}" in ${file}; its profiles: ephemeral, local, cloud`);
+    }
+    expect(() => loadSettings({ env: { ORION_HOME: prefectHome }, profile: 'nope' })).toThrow(
+      /There is no profile "nope"/,
+    );
+    writeFileSync(file, 'active = "gone"\n[profiles.default]\nORION_DATABASE_TIMEOUT = "3"\n');
+    expect(() => loadSettings({ env: { ORION_HOME: prefectHome } })).toThrow(
+      `There is no profile "gone" in ${file}; its profiles: default`,
+    );
+    writeFileSync(file, 'active = 5\n[profiles.default]\n');
+    expect(() => loadSettings({ env: { ORION_HOME: prefectHome } })).toThrow(
+      /"active" must be the name of a profile \(a string\), got 5/,
+    );
+    // No `active` and nothing asked: the implicit "default" profile may be absent.
+    writeFileSync(file, '[profiles.ci]\nORION_DATABASE_TIMEOUT = "3"\n');
+    expect(loadSettings({ env: { ORION_HOME: prefectHome } }).timeoutSeconds).toBe(10);
+    // No file at all: the defaults, whatever profile is asked for.
+    rmSync(file);
+    expect(loadSettings({ env: { ORION_HOME: prefectHome, ORION_PROFILE: 'ci' } }).timeoutSeconds).toBe(10);
   });
 });
 
@@ -175,6 +238,24 @@ describe('URL options Prefect users carry', () => {
       expect(s.notes).toEqual([]);
     }
     expect(pg('prepared_statement_cache_size=100').preparedStatements).toBe(true);
+    // The effective value and its origin are the URL option's (config view --show-sources prints them).
+    const off = pg('prepared_statement_cache_size=0');
+    expect(off.values.ORION_DATABASE_PREPARED_STATEMENTS).toBe('false');
+    expect(off.sources.ORION_DATABASE_PREPARED_STATEMENTS).toBe('option');
+    expect(describeOrigin(off.origins.ORION_DATABASE_PREPARED_STATEMENTS)).toBe(
+      'the URL option prepared_statement_cache_size=0 (URL from option)',
+    );
+    const env = loadSettings({
+      env: {
+        PREFECT_API_DATABASE_CONNECTION_URL: 'postgresql+asyncpg://u@db/p?statement_cache_size=0',
+        ORION_DATABASE_PREPARED_STATEMENTS: 'true',
+      },
+    });
+    expect(env.preparedStatements).toBe(false);
+    expect(describeOrigin(env.origins.ORION_DATABASE_PREPARED_STATEMENTS)).toBe(
+      'the URL option statement_cache_size=0 (URL from env PREFECT_API_DATABASE_CONNECTION_URL)',
+    );
+    expect(pg('').origins.ORION_DATABASE_PREPARED_STATEMENTS.source).toBe('default');
     expect(() => pg('prepared_statement_cache_size=some')).toThrow(
       /ORION_DATABASE_URL \(from option\).*whole number/,
     );
@@ -183,6 +264,7 @@ describe('URL options Prefect users carry', () => {
   it.each([
     ['ssl=require', 'sslmode=require'],
     ['sslmode=require', 'sslmode=require'],
+    ['sslmode=allow', 'sslmode=prefer'],
     ['ssl=true', 'sslmode=verify-full'],
     ['ssl=disable', 'sslmode=disable'],
     ['sslmode=verify-ca&ssl=verify-ca', 'sslmode=verify-ca'],
@@ -209,6 +291,11 @@ describe('URL options Prefect users carry', () => {
       /^ORION_DATABASE_URL \(from option\): dropped the URL options command_timeout, async_fallback, sslcert:/,
     );
     expect(s.notes[0]).toContain('ORION_DATABASE_TIMEOUT');
+    // The three timeouts asyncpg and libpq know make one sentence, said once.
+    const timeouts = pg('command_timeout=5&timeout=3&connect_timeout=10').notes;
+    expect(timeouts).toEqual([
+      'ORION_DATABASE_URL (from option): dropped the URL options command_timeout, timeout, connect_timeout: understood only by SQLAlchemy, asyncpg or libpq, not sent to the server (ORION_DATABASE_TIMEOUT sets the connect and statement timeouts)',
+    ]);
     expect(s.notes[0]).not.toContain('pw');
   });
 

@@ -3,6 +3,7 @@ import type Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { ConfigurationError } from '../errors.js';
 import type { Settings } from '../settings/load.js';
+import { describeForError } from '../settings/sources.js';
 import type { Dialect } from './dialect.js';
 import { acquirePglite, share } from './pglite/instances.js';
 import { PgliteDialect } from './pglite/pglite-dialect.js';
@@ -60,7 +61,13 @@ export async function openDialect(
   switch (target.kind) {
     case 'sqlite':
       return new SqliteDialect(
-        acquireConnection(target.path, settings.timeoutSeconds, intent.create, target.shared),
+        acquireConnection(
+          target.path,
+          settings.timeoutSeconds,
+          intent.create,
+          target.shared,
+          describeForError('ORION_DATABASE_URL', settings.origins.ORION_DATABASE_URL),
+        ),
       );
     case 'postgres': {
       const timeoutMs = Math.round(settings.timeoutSeconds * 1000);

@@ -2,8 +2,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { SETTING_KEYS, type SettingKey, parseBoolean, parsePositiveNumber, validateSetting } from './keys.js';
-import { PREFECT_HOME, PREFECT_PROFILE } from './prefect.js';
-import { profilesPath, readProfiles } from './profiles.js';
+import { PREFECT_HOME, PREFECT_NAMES, PREFECT_PROFILE } from './prefect.js';
+import { type ProfilesFile, profileScalar, profilesPath, readProfiles } from './profiles.js';
 import {
   type ProfileSource,
   type SettingOrigin,
@@ -48,7 +48,10 @@ export interface Settings {
   readonly preparedStatements: boolean;
   readonly migrateOnOpen: boolean;
   readonly encryptionKey: string | null;
-  /** The raw value of every key, as resolved (secrets included: mask before printing). */
+  /**
+   * The raw value of every key, as resolved (secrets included: mask before printing). A URL option
+   * that turns prepared statements off makes ORION_DATABASE_PREPARED_STATEMENTS `false` here too.
+   */
   readonly values: Readonly<Record<SettingKey, string | null>>;
   readonly sources: Readonly<Record<SettingKey, SettingSource>>;
   /**
@@ -56,7 +59,10 @@ export interface Settings {
    * or a Prefect name) and, for a profile, its name and file. `describeOrigin` puts it in words.
    */
   readonly origins: Readonly<Record<SettingKey, SettingOrigin>>;
-  /** True when the home is Prefect's (found through PREFECT_HOME): its profiles.toml is read, never written. */
+  /**
+   * True when the profiles.toml is Prefect's: the home was found through PREFECT_HOME, or the file
+   * holds Prefect keys (`PREFECT_*`) wherever it is. It is read for Prefect's names, never written.
+   */
   readonly prefectHome: boolean;
   /**
    * Sentences about what the settings dropped (URL options only SQLAlchemy or asyncpg understand).
@@ -109,18 +115,63 @@ export function resolveHome(config: DatabaseConfig = {}): string {
   return resolveHomeOf(config).path;
 }
 
-/**
- * The profile to read: option `profile` > ORION_PROFILE > PREFECT_PROFILE (in a Prefect home only:
- * a Prefect shell must not empty our own file's profile) > the file's `active` > "default".
- */
-export function resolveProfileName(config: DatabaseConfig, home: Home, active: string): string {
+/** The profile asked for by name: option `profile` > ORION_PROFILE > PREFECT_PROFILE (Prefect files only). */
+function askedProfile(config: DatabaseConfig, prefect: boolean): string | undefined {
   const env = envOf(config);
+  // PREFECT_PROFILE picks only in a Prefect file: a Prefect shell must not empty our own file's profile.
   return (
-    config.profile ??
-    present(env.ORION_PROFILE) ??
-    (home.prefect ? present(env[PREFECT_PROFILE]) : undefined) ??
-    active
+    config.profile ?? present(env.ORION_PROFILE) ?? (prefect ? present(env[PREFECT_PROFILE]) : undefined)
   );
+}
+
+/**
+ * The profile to read: option `profile` > ORION_PROFILE > PREFECT_PROFILE (for a Prefect file only)
+ * > the file's `active` > "default". `prefect` says whether the file is Prefect's.
+ */
+export function resolveProfileName(config: DatabaseConfig, prefect: boolean, active: string | null): string {
+  return askedProfile(config, prefect) ?? active ?? 'default';
+}
+
+const NO_FILE: ProfilesFile = { exists: false, active: null, profiles: {}, prefect: false };
+
+/** The Prefect names we read from a Prefect file: every other key of it is Prefect's business. */
+const READ_PREFECT_NAMES = new Set(Object.values(PREFECT_NAMES).flatMap((names) => names.map((n) => n.name)));
+
+/**
+ * The active profile's values as raw strings. A profile named (asked for, or the file's `active`)
+ * that the file lacks is a ConfigurationError listing the profiles there; so is an unknown key in
+ * our own file, and a table or array under a key we read.
+ */
+function profileValues(
+  config: DatabaseConfig,
+  file: ProfilesFile,
+  prefect: boolean,
+  profile: string,
+  path: string,
+): Record<string, string> {
+  const table = file.profiles[profile];
+  if (table === undefined) {
+    const named = askedProfile(config, prefect) !== undefined || file.active !== null;
+    if (file.exists && named) {
+      const there = Object.keys(file.profiles);
+      throw new ConfigurationError(
+        `There is no profile "${profile}" in ${path}; its profiles: ${there.length ? there.join(', ') : '(none)'}`,
+      );
+    }
+    return {};
+  }
+  const where = `profile "${profile}" in ${path}`;
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(table)) {
+    if (prefect) {
+      if (READ_PREFECT_NAMES.has(key)) values[key] = profileScalar(key, value, where);
+    } else if (!(SETTING_KEYS as readonly string[]).includes(key)) {
+      throw new ConfigurationError(
+        `Profile "${profile}" in ${path} has unknown setting ${key}; known settings: ${SETTING_KEYS.join(', ')}`,
+      );
+    } else values[key] = profileScalar(key, value, where);
+  }
+  return values;
 }
 
 /**
@@ -138,20 +189,12 @@ export function resolveProfileName(config: DatabaseConfig, home: Home, active: s
 export function loadSettings(config: DatabaseConfig = {}): Settings {
   const env = envOf(config);
   const home = resolveHomeOf(config);
-  const file = config.isolated ? { active: 'default', profiles: {} } : readProfiles(home.path);
-  const profile = resolveProfileName(config, home, file.active);
+  const file = config.isolated ? NO_FILE : readProfiles(home.path);
+  const prefect = home.prefect || file.prefect;
+  const profile = resolveProfileName(config, prefect, file.active);
   const path = profilesPath(home.path);
-  const profileValues = file.profiles[profile] ?? {};
-  if (!home.prefect) {
-    for (const key of Object.keys(profileValues)) {
-      if (!(SETTING_KEYS as readonly string[]).includes(key)) {
-        throw new ConfigurationError(
-          `Profile "${profile}" in ${path} has unknown setting ${key}; known settings: ${SETTING_KEYS.join(', ')}`,
-        );
-      }
-    }
-  }
-  const source: ProfileSource = { name: profile, file: path, prefect: home.prefect, values: profileValues };
+  const fromFile = profileValues(config, file, prefect, profile, path);
+  const source: ProfileSource = { name: profile, file: path, prefect, values: fromFile };
   const defaults: Record<SettingKey, string | null> = {
     ORION_DATABASE_URL: `sqlite:///${join(home.path, 'orion.db')}`,
     ORION_DATABASE_TIMEOUT: '10',
@@ -183,6 +226,21 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
   const origin = (key: SettingKey) => describeForError(key, origins[key]);
   const url = values.ORION_DATABASE_URL!;
   const understood = understandDatabaseUrl(url, origin('ORION_DATABASE_URL'));
+  let preparedStatements = parseBoolean(
+    values.ORION_DATABASE_PREPARED_STATEMENTS!,
+    origin('ORION_DATABASE_PREPARED_STATEMENTS'),
+  );
+  // A URL that turns prepared statements off wins (the pooler it was written for needs them off):
+  // the value shown, and its origin, are then the URL option's.
+  if (preparedStatements && understood.preparedStatements === false) {
+    preparedStatements = false;
+    values.ORION_DATABASE_PREPARED_STATEMENTS = 'false';
+    origins.ORION_DATABASE_PREPARED_STATEMENTS = {
+      ...origins.ORION_DATABASE_URL,
+      urlOption: understood.preparedStatementsOption,
+    };
+    sources.ORION_DATABASE_PREPARED_STATEMENTS = origins.ORION_DATABASE_URL.source;
+  }
   return Object.freeze({
     home: home.path,
     profile,
@@ -194,10 +252,7 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
       false,
     ),
     poolSize: parsePositiveNumber(values.ORION_DATABASE_POOL_SIZE!, origin('ORION_DATABASE_POOL_SIZE'), true),
-    // A URL that turns prepared statements off wins: the pooler it was written for needs them off.
-    preparedStatements:
-      understood.preparedStatements !== false &&
-      parseBoolean(values.ORION_DATABASE_PREPARED_STATEMENTS!, origin('ORION_DATABASE_PREPARED_STATEMENTS')),
+    preparedStatements,
     migrateOnOpen: parseBoolean(
       values.ORION_DATABASE_MIGRATE_ON_START!,
       origin('ORION_DATABASE_MIGRATE_ON_START'),
@@ -206,7 +261,7 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
     values: Object.freeze(values),
     sources: Object.freeze(sources),
     origins: Object.freeze(origins),
-    prefectHome: home.prefect,
+    prefectHome: prefect,
     notes: Object.freeze([...understood.notes]),
   });
 }

@@ -3,44 +3,85 @@ import { dirname, join } from 'node:path';
 import { parse, stringify } from 'smol-toml';
 import { ConfigurationError } from '../errors.js';
 
-/** The parsed `$ORION_HOME/profiles.toml`: the active profile's name and every profile's keys. */
+/**
+ * The parsed `profiles.toml`: the active profile's name and every profile's keys, their values as
+ * TOML typed them (a Prefect file has numbers, booleans and tables; only the keys read are checked).
+ */
 export interface ProfilesFile {
-  active: string;
-  profiles: Record<string, Record<string, string>>;
+  /** False when there is no file. */
+  exists: boolean;
+  /** The `active` key; null when the file has none. */
+  active: string | null;
+  profiles: Record<string, Record<string, unknown>>;
+  /**
+   * True when some profile holds a Prefect key (`PREFECT_*`): the file is Prefect's, wherever it is
+   * found (semantics.md §4); it is read for Prefect's names only and never written.
+   */
+  prefect: boolean;
 }
 
 export function profilesPath(home: string): string {
   return join(home, 'profiles.toml');
 }
 
-/** Reads profiles.toml; a missing file is an empty "default" profile. */
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/**
+ * Reads profiles.toml; a missing file has no profile. Throws ConfigurationError naming the file
+ * when it is not TOML, `active` is not a string or `profiles` is not a table of tables.
+ */
 export function readProfiles(home: string): ProfilesFile {
   const path = profilesPath(home);
-  if (!existsSync(path)) return { active: 'default', profiles: {} };
+  if (!existsSync(path)) return { exists: false, active: null, profiles: {}, prefect: false };
   let doc: Record<string, unknown>;
   try {
     doc = parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch (error) {
     throw new ConfigurationError(`${path} is not valid TOML: ${(error as Error).message.split('\n')[0]}`);
   }
-  const active = typeof doc.active === 'string' ? doc.active : 'default';
-  const profiles: ProfilesFile['profiles'] = {};
-  const raw = doc.profiles;
-  if (raw !== undefined && (typeof raw !== 'object' || raw === null)) {
+  if (doc.active !== undefined && typeof doc.active !== 'string') {
+    throw new ConfigurationError(
+      `${path}: "active" must be the name of a profile (a string), got ${JSON.stringify(doc.active)}`,
+    );
+  }
+  const raw = doc.profiles ?? {};
+  if (!isTable(raw)) {
     throw new ConfigurationError(`${path}: "profiles" must be a table of [profiles.<name>] tables`);
   }
-  for (const [name, table] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
-    if (typeof table !== 'object' || table === null) continue;
-    profiles[name] = Object.fromEntries(Object.entries(table).map(([k, v]) => [k, String(v)]));
+  const profiles: ProfilesFile['profiles'] = {};
+  for (const [name, table] of Object.entries(raw)) {
+    // Not a [profiles.<name>] table: not a profile (asking for it says which profiles there are).
+    if (isTable(table)) profiles[name] = table;
   }
-  return { active, profiles };
+  const prefect = Object.values(profiles).some((table) =>
+    Object.keys(table).some((k) => k.startsWith('PREFECT_')),
+  );
+  return { exists: true, active: (doc.active as string | undefined) ?? null, profiles, prefect };
 }
 
-/** Writes profiles.toml atomically (temp file + rename), creating ORION_HOME when missing. */
-export function writeProfiles(home: string, file: ProfilesFile): void {
+/**
+ * A profile value as our raw string form: TOML strings, numbers, booleans and dates are scalars
+ * (Prefect writes `30` and `false` unquoted); a table or an array is a ConfigurationError naming
+ * the key and `where` (the profile and file) — never turned into a string.
+ */
+export function profileScalar(key: string, value: unknown, where: string): string {
+  if (Array.isArray(value) || isTable(value)) {
+    throw new ConfigurationError(
+      `${key} in ${where} must be a single value (a string, number or boolean), not a TOML ${Array.isArray(value) ? 'array' : 'table'}`,
+    );
+  }
+  return String(value);
+}
+
+/** Writes profiles.toml atomically (temp file + rename, mode 0600), creating the home when missing. */
+export function writeProfiles(home: string, file: Pick<ProfilesFile, 'active' | 'profiles'>): void {
   const path = profilesPath(home);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, stringify({ active: file.active, profiles: file.profiles }), { mode: 0o600 });
+  writeFileSync(tmp, stringify({ active: file.active ?? 'default', profiles: file.profiles }), {
+    mode: 0o600,
+  });
   renameSync(tmp, path);
 }

@@ -17,13 +17,22 @@ export interface SettingOrigin {
   readonly profile?: string;
   /** For a profile: the profiles.toml it is in. */
   readonly file?: string;
+  /**
+   * Set when an option of the database URL decided the value (`prepared_statement_cache_size=0`);
+   * the rest of the origin is then the URL's.
+   */
+  readonly urlOption?: string;
 }
 
 /**
  * The origin in words, as `config view --show-sources` prints it: `option`, `default`,
- * `env PREFECT_API_DATABASE_CONNECTION_URL`, `profile local in /home/me/.prefect/profiles.toml`.
+ * `env PREFECT_API_DATABASE_CONNECTION_URL`, `profile local in /home/me/.prefect/profiles.toml`,
+ * `the URL option prepared_statement_cache_size=0 (URL from option)`.
  */
 export function describeOrigin(origin: SettingOrigin): string {
+  if (origin.urlOption !== undefined) {
+    return `the URL option ${origin.urlOption} (URL from ${describeOrigin({ ...origin, urlOption: undefined })})`;
+  }
   switch (origin.source) {
     case 'env':
       return `env ${origin.name}`;

@@ -13,6 +13,8 @@ export interface PostgresUrlOptions {
   readonly kept: [string, string][];
   /** False when the URL turns prepared statements off (a statement cache size of 0). */
   readonly preparedStatements: boolean | undefined;
+  /** The option that turned them off, as written (`statement_cache_size=0`). */
+  readonly preparedStatementsOption: string | undefined;
   readonly notes: string[];
 }
 
@@ -57,11 +59,14 @@ const CLIENT_ONLY = new Set([
   'fallback_application_name',
 ]);
 
+const TIMEOUTS = 'ORION_DATABASE_TIMEOUT sets the connect and statement timeouts';
+
 /** Why some dropped options are worth a sentence of their own. */
 const REPLACEMENT: Record<string, string> = {
-  timeout: 'ORION_DATABASE_TIMEOUT sets the connect and statement timeouts',
-  command_timeout: 'ORION_DATABASE_TIMEOUT sets the statement timeout',
-  connect_timeout: 'ORION_DATABASE_TIMEOUT sets the connect timeout',
+  // One sentence for the three: whichever of them a URL carries, ORION_DATABASE_TIMEOUT sets both.
+  timeout: TIMEOUTS,
+  command_timeout: TIMEOUTS,
+  connect_timeout: TIMEOUTS,
   sslcert: 'for client certificates pass your own postgres.js client: createDatabase({ client })',
   sslkey: 'for client certificates pass your own postgres.js client: createDatabase({ client })',
   sslrootcert:
@@ -73,7 +78,9 @@ const SSL_MODES: Record<string, string> = {
   false: 'disable',
   '0': 'disable',
   no: 'disable',
-  allow: 'allow',
+  // libpq's allow connects with or without TLS (plain first). postgres.js's own 'allow' insists on TLS
+  // as 'require' does (connection.js secure()); 'prefer' also connects either way, trying TLS first.
+  allow: 'prefer',
   prefer: 'prefer',
   require: 'require',
   // postgres.js checks the certificate and the host name for both (verify-ca is checked as verify-full).
@@ -122,10 +129,14 @@ export function postgresUrlOptions(params: URLSearchParams): PostgresUrlOptions 
   const kept: [string, string][] = [];
   const dropped: string[] = [];
   let preparedStatements: boolean | undefined;
+  let preparedStatementsOption: string | undefined;
   let ssl: { name: string; mode: string } | undefined;
   for (const [name, value] of params) {
     if (name === 'prepared_statement_cache_size' || name === 'statement_cache_size') {
-      if (cacheSize(name, value) === 0) preparedStatements = false;
+      if (cacheSize(name, value) === 0 && preparedStatements === undefined) {
+        preparedStatements = false;
+        preparedStatementsOption = `${name}=${value}`;
+      }
     } else if (name === 'ssl' || name === 'sslmode') {
       const mode = sslMode(name, value);
       if (ssl !== undefined && ssl.mode !== mode) {
@@ -142,7 +153,12 @@ export function postgresUrlOptions(params: URLSearchParams): PostgresUrlOptions 
   }
   if (ssl !== undefined) kept.push(['sslmode', ssl.mode]);
   const unique = [...new Set(dropped)];
-  return { kept, preparedStatements, notes: unique.length ? [dropNote(unique)] : [] };
+  return {
+    kept,
+    preparedStatements,
+    preparedStatementsOption,
+    notes: unique.length ? [dropNote(unique)] : [],
+  };
 }
 
 /** What the options of a SQLite URL mean to us. */

@@ -26,6 +26,8 @@ export interface UnderstoodUrl {
   readonly target: DatabaseTarget;
   /** False when the URL turns prepared statements off (`prepared_statement_cache_size=0`). */
   readonly preparedStatements: boolean | undefined;
+  /** The option that turned prepared statements off, as written (`prepared_statement_cache_size=0`). */
+  readonly preparedStatementsOption?: string;
   /** Sentences about options that were dropped, for the caller to show (the library never prints). */
   readonly notes: string[];
 }
@@ -148,6 +150,7 @@ function postgresUrl(normalised: string, fail: Fail): UnderstoodUrl {
   return {
     target: { kind: 'postgres', url },
     preparedStatements: options.preparedStatements,
+    preparedStatementsOption: options.preparedStatementsOption,
     notes: options.notes,
   };
 }

@@ -14,19 +14,22 @@ import { generateEncryptionKey } from '../../repositories/blocks/encryption.js';
 import { CliError, type GlobalOptions, type Io } from '../context.js';
 
 /**
- * The profiles file `config set`/`unset` write, and its active profile. A Prefect home is refused
- * (semantics.md §4): rewriting Prefect's file would drop its comments and turn its values into
- * strings, and it is Prefect's.
+ * The profiles file `config set`/`unset` write, and its active profile. A Prefect file is refused
+ * (semantics.md §4), whether found through PREFECT_HOME or under ORION_HOME with Prefect keys in it:
+ * rewriting it would drop its comments and turn its values into strings, and it is Prefect's.
  */
 function writableProfiles(): { home: string; file: ProfilesFile; profile: string } {
   const home = resolveHomeOf();
-  if (home.prefect) {
+  const file = readProfiles(home.path);
+  if (home.prefect || file.prefect) {
+    const why = home.prefect
+      ? `the settings come from Prefect's home ${home.path} (PREFECT_HOME)`
+      : `${profilesPath(home.path)} holds Prefect settings (PREFECT_*): it is Prefect's file`;
     throw new CliError(
-      `Nothing was written: the settings come from Prefect's home ${home.path} (PREFECT_HOME), and orion-db never writes Prefect's profiles.toml. Set ORION_HOME to a folder of orion-db's own (for example ORION_HOME=~/.orion) and run the command again.`,
+      `Nothing was written: ${why}, and orion-db never writes Prefect's profiles.toml. Set ORION_HOME to a folder of orion-db's own (for example ORION_HOME=~/.orion) and run the command again.`,
     );
   }
-  const file = readProfiles(home.path);
-  return { home: home.path, file, profile: resolveProfileName({}, home, file.active) };
+  return { home: home.path, file, profile: resolveProfileName({}, false, file.active) };
 }
 
 /** config set / unset / view / generate-key. */
@@ -77,11 +80,15 @@ export function registerConfigCommands(program: Command, io: Io, globals: () => 
       for (const key of keys) if (!isSettingKey(key)) throw unknownKeyError(key);
       const { home, file, profile } = writableProfiles();
       const values = { ...file.profiles[profile] };
+      let changed = false;
       for (const key of keys) {
         if (!(key in values)) io.out(`${key} was not set in profile "${profile}"`);
         else io.out(`Unset ${key} in profile "${profile}"`);
+        changed ||= key in values;
         delete values[key];
       }
+      // Nothing removed, nothing written: the file keeps its comments and its mode.
+      if (!changed) return;
       file.profiles[profile] = values;
       writeProfiles(home, file);
     });

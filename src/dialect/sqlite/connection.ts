@@ -57,6 +57,8 @@ export function acquireConnection(
   create: boolean,
   /** The name of a shared in-memory database (`path` is then `:memory:`). */
   sharedMemory?: string,
+  /** The setting the URL came from, for the errors (see prepareSqliteFile). */
+  urlOrigin?: string,
 ): SharedConnection {
   const memoryKey = sharedMemory === undefined ? undefined : `memory:${sharedMemory}`;
   const identity = memoryKey ?? (path === ':memory:' ? undefined : fileIdentity(path));
@@ -66,7 +68,7 @@ export function acquireConnection(
     return existing;
   }
   const file = path !== ':memory:';
-  if (file) prepareSqliteFile(path, create);
+  if (file) prepareSqliteFile(path, create, urlOrigin);
   let connection: Sqlite.Database | undefined;
   try {
     // fileMustExist: between the check above and this open, nothing may create the file for a read-only open.

@@ -90,9 +90,10 @@ function pathProblem(path: string, code: string, what: string): OrionDbError {
 
 /**
  * Checks that `path` can be opened for reading and writing and, when `create`, creates its folder.
- * Throws the typed error that says why not; creates nothing unless `create`.
+ * Throws the typed error that says why not; creates nothing unless `create`. `urlOrigin` names the
+ * setting the URL came from, as `describeForError` words it (a Prefect name, a profile).
  */
-export function prepareSqliteFile(path: string, create: boolean): void {
+export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'ORION_DATABASE_URL'): void {
   const folder = dirname(path);
   const found = probe(path);
   if (found.stats) {
@@ -119,7 +120,7 @@ export function prepareSqliteFile(path: string, create: boolean): void {
   if (!create) {
     throw new MigrationError(
       `There is no SQLite database at ${path}, and this open does not create one: nothing was created. ` +
-        'Create it with `orion-db upgrade` (or open it once with migrateOnOpen: true), or check ORION_DATABASE_URL.',
+        `Create it with \`orion-db upgrade\` (or open it once with migrateOnOpen: true), or check ${urlOrigin}.`,
     );
   }
   try {

@@ -127,19 +127,11 @@ function pair<T extends object>(
 }
 
 const flowRunFields = ['parameters', 'context', 'jobVariables', 'labels'] as const;
-const deploymentFields = [
-  'parameters',
-  'jobVariables',
-  'parameterOpenapiSchema',
-  'pullSteps',
-  'labels',
-] as const;
+// Not parameterOpenapiSchema: it must be a JSON Schema Ajv compiles (a ValidationError otherwise),
+// not any JSON document; deployment-runs and work-boundaries test it.
+const deploymentFields = ['parameters', 'jobVariables', 'pullSteps', 'labels'] as const;
 const kindOf = (field: string): DocumentKind =>
-  field === 'labels'
-    ? 'labels'
-    : field === 'parameterOpenapiSchema' || field === 'pullSteps'
-      ? 'any'
-      : 'object';
+  field === 'labels' ? 'labels' : field === 'pullSteps' ? 'any' : 'object';
 
 export const DOCUMENT_PATHS: DocumentPath[] = [
   ...pair(

@@ -12,6 +12,7 @@
 import type { DialectName } from '../../dialect/dialect.js';
 import type { Log } from '../../public/logs.js';
 import { escapeLike } from '../../dialect/fragments.js';
+import { isoToDate } from '../../dialect/postgres/wire-values.js';
 import type { LogSort, ParsedLogWhere } from './inputs.js';
 import type { TextQuery } from './text-query.js';
 
@@ -200,7 +201,8 @@ export function countLogs(dialect: DialectName, filter: ParsedLogWhere | undefin
 }
 
 /** A time as the driver reads it: Unix milliseconds (SQLite) or ISO text (PostgreSQL, decoded). */
-const toDate = (value: unknown): Date => new Date(value as number | string);
+const toDate = (value: unknown): Date =>
+  typeof value === 'string' ? isoToDate(value) : new Date(value as number);
 
 /** One row of `selectLogs`, in COLUMNS order, as a `Log`. */
 export function toLog(row: readonly unknown[]): Log {

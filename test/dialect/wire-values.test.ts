@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DatabaseError } from '../../src/index.js';
-import { isoToDate, timestamptzToIso } from '../../src/dialect/postgres/wire-values.js';
+import { timestamptzToIso } from '../../src/dialect/postgres/wire-values.js';
 
 describe('timestamptzToIso', () => {
   it.each([
@@ -69,35 +69,5 @@ describe('timestamptzToIso', () => {
       ),
       { numRuns: 500 },
     );
-  });
-});
-
-describe('isoToDate', () => {
-  it('reads every ISO UTC string of years 0 to 9999 as the instant it names (arithmetic path)', () => {
-    const instant = fc.date({
-      min: new Date('0000-01-01T00:00:00Z'),
-      max: new Date('9999-12-31T23:59:59.999Z'),
-      noInvalidDate: true,
-    });
-    fc.assert(
-      fc.property(instant, (at) => {
-        expect(isoToDate(at.toISOString()).getTime()).toBe(at.getTime());
-      }),
-      { numRuns: 5000 },
-    );
-  });
-
-  it.each([
-    ['-000043-03-15T12:00:00.000Z', -63_517_780_800_000],
-    ['+010000-01-01T00:00:00.000Z', 253_402_300_800_000],
-    ['2024-02-29T23:59:59.999Z', 1_709_251_199_999],
-    ['1969-12-31T23:59:59.999Z', -1],
-  ])('%s (the string parser where the text is not four-digit ISO) is %d ms', (text, ms) => {
-    expect(isoToDate(text).getTime()).toBe(ms);
-  });
-
-  it('leaves text that is not a time to the string parser: an invalid Date, never a wrong one', () => {
-    expect(Number.isNaN(isoToDate('2024-13-01T00:00:00.000Z').getTime())).toBe(true);
-    expect(Number.isNaN(isoToDate('infinity').getTime())).toBe(true);
   });
 });

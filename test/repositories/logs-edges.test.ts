@@ -88,4 +88,22 @@ describe.each(DIALECTS)('logs at their edges (%s)', (dialect) => {
     expect(await db.logs.deleteBefore('2026-01-01T00:00:00.0005Z')).toBe(1);
     expect((await db.logs.list()).map((x) => x.message)).toEqual(['at .001']);
   });
+
+  it('times across the range come back to the millisecond through list and stream (before 1970 too)', async () => {
+    const times = [
+      '1969-12-31T23:59:59.999Z',
+      '1900-06-15T12:34:56.789Z',
+      '1970-01-01T00:00:00.000Z',
+      '2026-11-29T19:00:00.123Z',
+      '9999-12-31T23:59:59.999Z',
+    ];
+    await db.logs.createMany(times.map((t) => ({ name: 'p', level: 20, message: t, timestamp: t })));
+    const listed = await db.logs.list();
+    const streamed = [];
+    for await (const log of db.logs.stream({}, { batchSize: 2 })) streamed.push(log);
+    for (const logs of [listed, streamed]) {
+      expect(logs.map((l) => l.timestamp.toISOString())).toEqual([...times].sort());
+      expect(logs.map((l) => l.message)).toEqual([...times].sort());
+    }
+  });
 });

@@ -12,13 +12,27 @@
 import type { DialectName } from '../../dialect/dialect.js';
 import type { Log } from '../../public/logs.js';
 import { escapeLike } from '../../dialect/fragments.js';
-import { isoToDate } from '../../dialect/postgres/wire-values.js';
 import type { LogSort, ParsedLogWhere } from './inputs.js';
 import type { TextQuery } from './text-query.js';
 
 /** The columns every read selects, in the order `toLog` reads them. */
 const COLUMNS =
   '"id", "created", "updated", "name", "level", "flow_run_id", "task_run_id", "message", "timestamp"';
+
+/**
+ * A time column (`timestamptz(3)`: whole milliseconds) as Unix milliseconds in a float8: a number
+ * that becomes a `Date` at once, where the text of a timestamptz is a string parsed twice over (into
+ * ISO, then into a `Date`), three per row — the largest allocation of a log page besides the message
+ * (issue 9: constant memory). Aliased apart from the column, so ORDER BY still names the column and
+ * its index.
+ */
+const epochMs = (column: string) => `round(extract(epoch from "${column}") * 1000)::float8 as "${column}_ms"`;
+
+/** What the outermost SELECT returns, in COLUMNS order. */
+const OUTPUT_COLUMNS: Record<DialectName, string> = {
+  sqlite: COLUMNS,
+  postgresql: `"id", ${epochMs('created')}, ${epochMs('updated')}, "name", "level", "flow_run_id", "task_run_id", "message", ${epochMs('timestamp')}`,
+};
 
 /** A statement as text, with its parameters as the driver binds them. */
 export interface LogStatement {
@@ -180,7 +194,9 @@ export function selectLogs(dialect: DialectName, read: LogRead): LogStatement {
   const sort = read.sort ?? 'TIMESTAMP_ASC';
   const conditions = whereConditions(p, read.where);
   if (read.after) conditions.push(afterCursor(p, sort, read.after));
-  let text = `select ${COLUMNS} from "log"${where(conditions)} order by ${ORDER[sort]}`;
+  // Sized by bytes, the page is wrapped twice below, and only the outermost SELECT converts.
+  const columns = read.maxMessageBytes === undefined ? OUTPUT_COLUMNS[dialect] : COLUMNS;
+  let text = `select ${columns} from "log"${where(conditions)} order by ${ORDER[sort]}`;
   if (read.limit !== undefined) text += ` limit ${p.add(read.limit)}`;
   // SQLite needs a LIMIT before an OFFSET: -1 is none.
   else if (read.offset && dialect === 'sqlite') text += ' limit -1';
@@ -189,7 +205,7 @@ export function selectLogs(dialect: DialectName, read: LogRead): LogStatement {
     // The bytes of messages before each row of the page; rows past the budget are dropped before
     // any message is sent (PostgreSQL reads octet_length from the TOAST header, not the text).
     const before = `sum(octet_length("message")) over (order by ${ORDER[sort]} rows between unbounded preceding and current row) - octet_length("message")`;
-    text = `select ${COLUMNS} from (select ${COLUMNS}, ${before} as "orion_bytes_before" from (${text}) as "page") as "sized" where "orion_bytes_before" < ${p.add(read.maxMessageBytes)} order by ${ORDER[sort]}`;
+    text = `select ${OUTPUT_COLUMNS[dialect]} from (select ${COLUMNS}, ${before} as "orion_bytes_before" from (${text}) as "page") as "sized" where "orion_bytes_before" < ${p.add(read.maxMessageBytes)} order by ${ORDER[sort]}`;
   }
   return { text, params: p.values };
 }
@@ -200,9 +216,8 @@ export function countLogs(dialect: DialectName, filter: ParsedLogWhere | undefin
   return { text: `select count(*) from "log"${where(whereConditions(p, filter))}`, params: p.values };
 }
 
-/** A time as the driver reads it: Unix milliseconds (SQLite) or ISO text (PostgreSQL, decoded). */
-const toDate = (value: unknown): Date =>
-  typeof value === 'string' ? isoToDate(value) : new Date(value as number);
+/** A time as both dialects' reads return it: Unix milliseconds (see `epochMs`). */
+const toDate = (value: unknown): Date => new Date(value as number);
 
 /** One row of `selectLogs`, in COLUMNS order, as a `Log`. */
 export function toLog(row: readonly unknown[]): Log {

@@ -92,6 +92,7 @@ export interface DeploymentUpdate {
   tags?: string[] | undefined;
   labels?: Record<string, string> | null | undefined;
   paused?: boolean | undefined;
+  /** Runs in PENDING/RUNNING/CANCELLING at once: at least 1, null for no limit (0 is a ValidationError). */
   concurrencyLimit?: number | null | undefined;
   concurrencyOptions?: ConcurrencyOptions | null | undefined;
   createdBy?: CreatedBy | null | undefined;

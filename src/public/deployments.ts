@@ -72,15 +72,10 @@ export interface DeploymentListOptions {
   offset?: number | undefined;
 }
 
-/** `deployments.update`: the fields to change (all optional). */
-export interface DeploymentUpdate {
+/** The fields of `deployments.update` and `upsert` besides the queue (DeploymentQueue). */
+interface DeploymentFields {
   version?: string | null | undefined;
   description?: string | null | undefined;
-  /** The queue by id (as flow runs take it); not together with workPoolName / workQueueName. */
-  workQueueId?: string | null | undefined;
-  workPoolName?: string | undefined;
-  /** Stored in deployment.work_queue_name and looked up in work_queue.name, both indexed. */
-  workQueueName?: string | null | undefined;
   path?: string | null | undefined;
   entrypoint?: string | null | undefined;
   parameters?: JsonObject | undefined;
@@ -92,19 +87,43 @@ export interface DeploymentUpdate {
   tags?: string[] | undefined;
   labels?: Record<string, string> | null | undefined;
   paused?: boolean | undefined;
+  /** Runs in PENDING/RUNNING/CANCELLING at once: at least 1, null for no limit (0 is a ValidationError). */
   concurrencyLimit?: number | null | undefined;
   concurrencyOptions?: ConcurrencyOptions | null | undefined;
   createdBy?: CreatedBy | null | undefined;
   updatedBy?: CreatedBy | null | undefined;
 }
 
+/**
+ * How a deployment names its queue: by `workQueueId` (as flow runs do), or by `workPoolName` and
+ * `workQueueName` (the pool's default queue without a name), never both; the compiler refuses both
+ * here, and a ValidationError refuses them at run time (docs/work.md, "db.deployments").
+ * @example { workPoolName: 'k8s', workQueueName: 'gpu' } or { workQueueId: queue.id }
+ */
+export type DeploymentQueue =
+  | {
+      /** The queue by id; null detaches the deployment from its queue. */
+      workQueueId?: string | null | undefined;
+      workPoolName?: never;
+      workQueueName?: never;
+    }
+  | {
+      workQueueId?: never;
+      workPoolName?: string | undefined;
+      /** Stored in deployment.work_queue_name and looked up in work_queue.name, both indexed. */
+      workQueueName?: string | null | undefined;
+    };
+
+/** `deployments.update`: the fields to change (all optional); the queue by id or by name, not both. */
+export type DeploymentUpdate = DeploymentFields & DeploymentQueue;
+
 /** `deployments.upsert`: the flow and name that identify the deployment, and its fields. */
-export interface DeploymentUpsert extends DeploymentUpdate {
+export type DeploymentUpsert = DeploymentUpdate & {
   flowId: string;
   name: string;
   /** When given, replaces the schedules, each keeping its id when matched by slug or equal schedule. */
   schedules?: ScheduleInput[] | undefined;
-}
+};
 
 export interface DeploymentWhere {
   id?: IdFilter | undefined;
@@ -129,11 +148,37 @@ export interface DeploymentSchedule {
   maxScheduledRuns: number | null;
 }
 
-/** A schedule as given: an interval (seconds; `anchorDate` a time), a cron or an RRULE string. */
+/**
+ * A schedule as given: an interval (seconds; `anchorDate` a time), a cron or an RRULE string, one
+ * kind only (the compiler refuses a second kind's keys; a ValidationError refuses them at run time).
+ * @example { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' }
+ */
 export type ScheduleSpec =
-  | { interval: number; anchorDate?: string | Date | undefined; timezone?: string | null | undefined }
-  | { cron: string; timezone?: string | null | undefined; dayOr?: boolean | undefined }
-  | { rrule: string; timezone?: string | null | undefined };
+  | {
+      interval: number;
+      anchorDate?: string | Date | undefined;
+      timezone?: string | null | undefined;
+      cron?: never;
+      dayOr?: never;
+      rrule?: never;
+    }
+  | {
+      cron: string;
+      timezone?: string | null | undefined;
+      /** false: day-of-month AND day-of-week must both match (default: either, as cron). */
+      dayOr?: boolean | undefined;
+      interval?: never;
+      anchorDate?: never;
+      rrule?: never;
+    }
+  | {
+      rrule: string;
+      timezone?: string | null | undefined;
+      interval?: never;
+      anchorDate?: never;
+      cron?: never;
+      dayOr?: never;
+    };
 
 export interface ScheduleInput {
   schedule: ScheduleSpec;

@@ -63,7 +63,17 @@ const deploymentFields = {
   tags: tags.optional(),
   labels: labels.nullable().optional(),
   paused: z.boolean().optional(),
-  concurrencyLimit: z.number().int().min(0).max(1_000_000).nullable().optional(),
+  /**
+   * At least 1; null means no limit. 0 is refused, as Prefect's DeploymentCreate/Update refuse it
+   * (PositiveInteger): a limit that claims nothing reads as "no limit" or "paused" (docs/decisions.md).
+   */
+  concurrencyLimit: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1 (null means no limit; pause the deployment to stop its runs)')
+    .max(1_000_000)
+    .nullable()
+    .optional(),
   concurrencyOptions: concurrencyOptions.nullable().optional(),
   createdBy: createdBy.nullable().optional(),
   updatedBy: createdBy.nullable().optional(),

@@ -11,22 +11,12 @@ import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { StateType } from '../schema/enums.js';
 import type { flowRun } from '../schema/postgres/runs.js';
-import {
-  idConditions,
-  idFilter,
-  stateConditions,
-  stateFilter,
-  tagsConditions,
-  tagsFilter,
-  textConditions,
-  textFilter,
-  timeConditions,
-  timeFilter,
-} from './filters.js';
+import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { FlowRepository, flowWhere } from './flows.js';
 import { generateRunName } from './names.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
+import { runConditions, runWhereFields } from './run-filters.js';
 import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
 import { indexedText, jsonObject, labels, limit, name, offset, parse, tags, uuid } from './validation.js';
 
@@ -35,10 +25,7 @@ type FlowRunRow = typeof flowRun.$inferSelect;
 export type FlowRun = Omit<FlowRunRow, 'startTimeOrExpected'> & DerivedRunFields;
 
 export const flowRunWhere = z.strictObject({
-  id: idFilter.optional(),
-  name: textFilter.optional(),
-  tags: tagsFilter.optional(),
-  state: stateFilter.optional(),
+  ...runWhereFields,
   flowId: idFilter.optional(),
   deploymentId: idFilter.optional(),
   workQueueId: idFilter.optional(),
@@ -46,10 +33,6 @@ export const flowRunWhere = z.strictObject({
   parentTaskRunId: idFilter.optional(),
   idempotencyKey: textFilter.optional(),
   flowVersion: textFilter.optional(),
-  startTime: timeFilter.optional(),
-  endTime: timeFilter.optional(),
-  expectedStartTime: timeFilter.optional(),
-  nextScheduledStartTime: timeFilter.optional(),
 });
 
 /** Deployment filter shared by flow runs and task runs. */
@@ -161,9 +144,7 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     const { tables, fragments: f } = this.ctx;
     const w = query.where ?? {};
     const out: SQL[] = [
-      ...idConditions(t.id, w.id, f),
-      ...textConditions(t.name, w.name, f),
-      ...tagsConditions(t.tags, w.tags, f),
+      ...runConditions(t, w, f),
       ...idConditions(t.flowId, w.flowId, f),
       ...idConditions(t.deploymentId, w.deploymentId, f),
       ...idConditions(t.workQueueId, w.workQueueId, f),
@@ -171,11 +152,6 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
       ...idConditions(t.parentTaskRunId, w.parentTaskRunId, f),
       ...textConditions(t.idempotencyKey, w.idempotencyKey, f),
       ...textConditions(t.flowVersion, w.flowVersion, f),
-      ...timeConditions(t.startTime, w.startTime),
-      ...timeConditions(t.endTime, w.endTime),
-      ...timeConditions(t.expectedStartTime, w.expectedStartTime),
-      ...timeConditions(t.nextScheduledStartTime, w.nextScheduledStartTime),
-      ...stateConditions(t, w.state, f),
     ];
     if (query.flow) {
       const sub = q

@@ -1,18 +1,17 @@
 /**
  * Schedules as pure functions: the instants an interval, cron or rrule schedule produces in a window.
  * Interval schedules whose interval is a whole number of days keep their wall-clock time in their
- * timezone across daylight-saving changes; shorter intervals are exact elapsed time. Cron schedules
- * are evaluated in their timezone: a fixed local time skipped by a spring-forward runs at the first
- * instant after the gap (croner), and a local time repeated by a fall-back runs once, at its first
- * occurrence (repeatedWallTime). rrule schedules: see
- * schedules/rrule.ts.
+ * timezone across daylight-saving changes; shorter intervals are exact elapsed time. Cron schedules:
+ * see schedules/cron.ts; rrule schedules: schedules/rrule.ts.
  */
-import { Cron } from 'croner';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { Schedule } from '../schema/json-types.js';
+import { cronInstants, cronNeverFires, cronProblem } from './schedules/cron.js';
 import { MAX_RRULE_CHARS, compileRRule, rruleInstants } from './schedules/rrule.js';
 import { MAX_TIME, boundedString, parseLocalTime } from './validation.js';
+
+export { CRON_SHORTCUTS } from './schedules/cron.js';
 
 const DAY_SECONDS = 86_400;
 /** Prefect's default anchor for interval schedules. */
@@ -20,17 +19,6 @@ export const DEFAULT_ANCHOR = '2020-01-01T00:00:00.000Z';
 
 const INTERVAL_MAX_SECONDS = 10 * 365 * DAY_SECONDS;
 const INTERVAL_MIN_SECONDS = 1;
-/** Cron nicknames croner understands besides five fields (`@reboot` is not a schedule). */
-export const CRON_SHORTCUTS = [
-  '@yearly',
-  '@annually',
-  '@monthly',
-  '@weekly',
-  '@daily',
-  '@midnight',
-  '@hourly',
-];
-
 const KINDS = ['interval', 'cron', 'rrule'] as const;
 type Kind = (typeof KINDS)[number];
 const KEYS: Record<Kind, string[]> = {
@@ -43,27 +31,6 @@ const timezone = boundedString({ minChars: 1, maxChars: 64 }).refine(
   (tz) => IANAZone.isValidZone(tz),
   'must be an IANA timezone such as "Europe/Berlin"',
 );
-
-function cronProblem(pattern: string): string | undefined {
-  const trimmed = pattern.trim();
-  const shortcut = trimmed.startsWith('@');
-  if (shortcut && !CRON_SHORTCUTS.includes(trimmed.toLowerCase())) {
-    return `cron shortcut must be one of ${CRON_SHORTCUTS.join(', ')} (got "${trimmed}")`;
-  }
-  if (!shortcut && trimmed.split(/\s+/).length !== 5) {
-    return `cron must be five fields such as "0 9 * * 1-5" or a shortcut such as "@daily" (got "${pattern}")`;
-  }
-  let cron: Cron;
-  try {
-    cron = new Cron(trimmed, { paused: true });
-  } catch (error) {
-    return `cron "${pattern}" is not valid: ${(error as Error).message}`;
-  }
-  // A pattern no date matches (`0 0 30 2 *`) would schedule nothing, silently (croner looks ahead
-  // for years and answers null; checked with day-of-month OR day-of-week, the laxer reading).
-  if (cron.nextRun() === null) return `cron "${pattern}" never fires: no date matches it`;
-  return undefined;
-}
 
 const intervalSchedule = z.object({
   interval: z
@@ -171,6 +138,12 @@ export const scheduleSchema = z
       return z.NEVER;
     }
     const data = result.data as Record<string, unknown>;
+    if (shape.kind === 'cron') {
+      // Only a cron valid in every field can be run: the zone and dayOr decide when it fires.
+      const problem = cronNeverFires(data as { cron: string });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      return problem ? z.NEVER : (data as ScheduleOutput);
+    }
     if (shape.kind === 'interval' && data.anchorDate !== undefined) {
       const parsed = parseLocalTime(data.anchorDate, (data.timezone as string | null | undefined) ?? 'UTC');
       if ('problem' in parsed) {
@@ -224,45 +197,4 @@ function intervalInstants(
     out.push(at);
   }
   return out;
-}
-
-function cronInstants(
-  s: { cron: string; timezone?: string | null; dayOr?: boolean },
-  start: Date,
-  end: Date,
-  max: number,
-): Date[] {
-  const cron = new Cron(s.cron.trim(), {
-    timezone: s.timezone ?? 'UTC',
-    paused: true,
-    domAndDow: s.dayOr === false,
-  });
-  const zone = IANAZone.create(s.timezone ?? 'UTC');
-  const out: Date[] = [];
-  // nextRun is exclusive of its argument: start one millisecond early so `start` itself counts.
-  let cursor: Date | null = new Date(start.getTime() - 1);
-  while (out.length < max) {
-    cursor = cron.nextRun(cursor);
-    if (!cursor || cursor >= end) break;
-    if (!repeatedWallTime(zone, cursor.getTime())) out.push(cursor);
-  }
-  return out;
-}
-
-/** The longest a fall-back repeats wall-clock time (1 h almost everywhere; 30 min on Lord Howe). */
-const MAX_FALL_BACK_MS = 3 * 3_600_000;
-
-/**
- * Whether the wall-clock time of `ms` in `zone` already happened at an earlier instant (the second
- * pass through an hour a fall-back repeats). Cron fires on schedule times, not elapsed time, so each
- * wall-clock time runs once, at its first occurrence (Prefect's CronSchedule: an hourly cron pauses
- * two hours across a fall-back rather than firing 1 am twice).
- */
-function repeatedWallTime(zone: IANAZone, ms: number): boolean {
-  const offset = zone.offset(ms);
-  const before = zone.offset(ms - MAX_FALL_BACK_MS);
-  if (before <= offset) return false;
-  // The same wall-clock time under the earlier, larger offset: it was an earlier instant.
-  const earlier = ms - (before - offset) * 60_000;
-  return zone.offset(earlier) === before;
 }

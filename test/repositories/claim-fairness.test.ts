@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/index.js';
+import { type Database, ValidationError } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
 
@@ -60,9 +60,11 @@ describe.each(DIALECTS)('claim fairness and CANCEL_NEW (%s)', (dialect) => {
     const d = await db.deployments.upsert({
       flowId,
       name: 'cancel-new',
-      concurrencyLimit: 0,
+      concurrencyLimit: 1,
       concurrencyOptions: { collisionStrategy: 'CANCEL_NEW' },
     });
+    const running = await scheduled(d.id, 20);
+    expect((await claim(1)).map((r) => r.id)).toEqual([running.id]);
     const due = await scheduled(d.id, 10);
     await db.workQueues.update(queueId, { isPaused: true });
     expect(await claim(5)).toEqual([]);
@@ -82,6 +84,33 @@ describe.each(DIALECTS)('claim fairness and CANCEL_NEW (%s)', (dialect) => {
     }
     expect(claimed).toContain(bRun.id);
     expect(claimed).toHaveLength(4);
+  });
+
+  it('refuses a deployment concurrencyLimit of 0, as Prefect does; a stored 0 claims nothing', async () => {
+    const says = 'concurrencyLimit: must be at least 1 (null means no limit';
+    const created = await db.deployments.upsert({ flowId, name: 'd', concurrencyLimit: 0 }).catch((e) => e);
+    expect(created).toBeInstanceOf(ValidationError);
+    expect(created.message).toContain(says);
+    expect(await db.deployments.count()).toBe(0);
+    const d = await db.deployments.upsert({ flowId, name: 'd', concurrencyLimit: 1 });
+    for (const write of [
+      () => db.deployments.upsert({ flowId, name: 'd', concurrencyLimit: 0 }),
+      () => db.deployments.update(d.id, { concurrencyLimit: 0 }),
+    ]) {
+      const error = await write().catch((e) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.message).toContain(says);
+    }
+    expect(await db.deployments.get(d.id)).toEqual(d);
+    expect((await db.deployments.update(d.id, { concurrencyLimit: null })).concurrencyLimit).toBeNull();
+    await db.deployments.update(d.id, { concurrencyLimit: 1 });
+    const [older, newer] = [await scheduled(d.id, 2), await scheduled(d.id, 1)];
+    expect((await claim(5)).map((r) => r.id)).toEqual([older.id]);
+    await finish([older.id]);
+    // A 0 the check never saw (written by hand, or before it existed) reads as a full deployment.
+    await db.execute(`update deployment set concurrency_limit = 0 where id = '${d.id}'`);
+    expect(await claim(5)).toEqual([]);
+    expect((await db.flowRuns.get(newer.id))!.stateType).toBe('SCHEDULED');
   });
 
   it('a full deployment takes no candidate slot: runs without a deployment are claimed past any backlog', async () => {

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, createDatabase } from '../../src/index.js';
-import { createTestDatabase } from '../../src/testing/index.js';
 import { type DrainResult, drain, seedWork } from '../support/claim-worker.js';
 import { postgresIsServer } from '../support/dialects.js';
-import { runTs } from '../support/spawn.js';
+import { raceChildren, withPostgresHandles } from '../support/race.js';
 
 const serverAvailable = await postgresIsServer();
 
@@ -26,44 +25,30 @@ async function verify(db: Database, results: DrainResult[], total: number) {
 
 describe.runIf(serverAvailable)('claim race on PostgreSQL', () => {
   it('16 claimers on their own connections drain 5,000 runs over 3 pools and 6 queues within every limit', async () => {
-    const db = await createTestDatabase({ dialect: 'postgresql' });
-    const handles: Database[] = [];
-    try {
+    await withPostgresHandles(16, async (db, handles) => {
       const RUNS = 5000;
       const { flowId, queueIds, deploymentIds } = await seedWork(db, RUNS);
       // Bulk seed: SCHEDULED runs (70% in a limited deployment), their states, and the run → state link.
       await db.execute(sql`
-        insert into flow_run (id, created, updated, name, flow_id, deployment_id, work_queue_id, state_type, state_name,
-                              state_timestamp, expected_start_time, next_scheduled_start_time)
-        select gen_random_uuid(), now(), now(), 'run-' || i, ${flowId}::uuid,
-               case when i % 10 < 7 then (${sql.raw(`array[${deploymentIds.map((d) => `'${d}'`).join(',')}]`)}::uuid[])[i % 5 + 1] end,
-               (${sql.raw(`array[${queueIds.map((q) => `'${q}'`).join(',')}]`)}::uuid[])[i % 6 + 1],
-               'SCHEDULED', 'Scheduled', now() - interval '1 hour', now() - interval '1 hour' + i * interval '1 ms',
-               now() - interval '1 hour' + i * interval '1 ms'
-        from generate_series(1, ${RUNS}) as i`);
+      insert into flow_run (id, created, updated, name, flow_id, deployment_id, work_queue_id, state_type, state_name,
+                            state_timestamp, expected_start_time, next_scheduled_start_time)
+      select gen_random_uuid(), now(), now(), 'run-' || i, ${flowId}::uuid,
+             case when i % 10 < 7 then (${sql.raw(`array[${deploymentIds.map((d) => `'${d}'`).join(',')}]`)}::uuid[])[i % 5 + 1] end,
+             (${sql.raw(`array[${queueIds.map((q) => `'${q}'`).join(',')}]`)}::uuid[])[i % 6 + 1],
+             'SCHEDULED', 'Scheduled', now() - interval '1 hour', now() - interval '1 hour' + i * interval '1 ms',
+             now() - interval '1 hour' + i * interval '1 ms'
+      from generate_series(1, ${RUNS}) as i`);
       await db.execute(`
-        insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details)
-        select gen_random_uuid(), now(), now(), id, 'SCHEDULED', 'Scheduled', state_timestamp,
-               jsonb_build_object('scheduledTime', to_char(next_scheduled_start_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'flowRunId', id)
-        from flow_run`);
+      insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details)
+      select gen_random_uuid(), now(), now(), id, 'SCHEDULED', 'Scheduled', state_timestamp,
+             jsonb_build_object('scheduledTime', to_char(next_scheduled_start_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'flowRunId', id)
+      from flow_run`);
       await db.execute(
         'update flow_run set state_id = s.id from flow_run_state s where s.flow_run_id = flow_run.id',
       );
-      for (let i = 0; i < 16; i++)
-        handles.push(
-          await createDatabase({
-            url: db.settings.url,
-            poolSize: 1,
-            migrateOnOpen: false,
-            timeoutSeconds: 120,
-          }),
-        );
       const results = await Promise.all(handles.map((h, i) => drain(h, `pool-${i % 3}`, `worker-${i}`)));
       await verify(db, results, RUNS);
-    } finally {
-      await Promise.all(handles.map((h) => h.close()));
-      await db.close();
-    }
+    });
   }, 600_000);
 });
 
@@ -90,16 +75,10 @@ describe('claim race on SQLite', () => {
           });
         }
       });
-      const startAt = String(Date.now() + 1500);
-      const children = await Promise.all(
-        [0, 1, 2, 0].map((pool, i) =>
-          runTs('test/fixtures/claim-child.ts', [url, `pool-${pool}`, `worker-${i}`, startAt]),
-        ),
+      const results = await raceChildren<DrainResult>(
+        'test/fixtures/claim-child.ts',
+        [0, 1, 2, 0].map((pool, i) => [url, `pool-${pool}`, `worker-${i}`]),
       );
-      const results = children.map((c) => {
-        expect(c.code, c.stderr + c.stdout).toBe(0);
-        return JSON.parse(c.stdout) as DrainResult;
-      });
       await verify(db, results, RUNS);
     } finally {
       await db.close();

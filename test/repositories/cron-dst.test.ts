@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { scheduleInstants } from '../../src/repositories/schedules.js';
+import { fieldValues } from '../support/cron-fields.js';
 import { deploymentFixture } from '../support/deployment-fixture.js';
 import { DIALECTS } from '../support/dialects.js';
 
@@ -26,27 +27,6 @@ const ZONES = [
 /** Minute and hour fields only (the rest `*`), so the oracle can match them without a cron library. */
 const MINUTES = ['0', '30', '*/15', '*/7', '5,50', '*'];
 const HOURS = ['*', '1', '1-3', '*/2', '0,2'];
-
-/** The values a minute/hour field names. */
-function fieldValues(field: string, max: number): Set<number> {
-  const out = new Set<number>();
-  for (const part of field.split(',')) {
-    const [range, step] = part.split('/');
-    const [lo, hi] =
-      range === '*'
-        ? [0, max]
-        : range!.includes('-')
-          ? range!.split('-').map(Number)
-          : [Number(range), Number(range)];
-    for (
-      let v = lo!;
-      v <= (step && range !== '*' && !range!.includes('-') ? max : hi!);
-      v += Number(step ?? 1)
-    )
-      out.add(v);
-  }
-  return out;
-}
 
 /**
  * The instants the cron should fire at in [start, end): matching wall times at their first

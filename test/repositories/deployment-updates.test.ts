@@ -251,6 +251,13 @@ describe.each(DIALECTS)('deployment and schedule updates and their runs (%s)', (
   it('refuses a cron no date matches, an interval under a second and a slug given twice, writing nothing', async () => {
     const cases: [Record<string, unknown>[], string][] = [
       [[{ schedule: { cron: '0 0 30 2 *' } }], 'never fires'],
+      // Mondays in February with dayOr (cron's default) but February 31st without it.
+      [[{ schedule: { cron: '0 0 31 2 1', dayOr: false } }], 'no date matches it with dayOr false'],
+      // 02:00-02:59 on the last Sunday of March does not exist in Berlin.
+      [
+        [{ schedule: { cron: '*/30 2 25-31 3 0', dayOr: false, timezone: 'Europe/Berlin' } }],
+        'never fires in Europe/Berlin: every time it matches is skipped by a daylight-saving change',
+      ],
       [[{ schedule: { interval: 0.0001 } }], 'interval must be at least 1 second'],
       [
         [
@@ -276,12 +283,26 @@ describe.each(DIALECTS)('deployment and schedule updates and their runs (%s)', (
     expect(twice).toBeInstanceOf(ValidationError);
     expect(twice.message).toContain('[1].slug');
     expect(await f.db.deployments.schedules.list(d.id)).toEqual([]);
-    // One second is the least interval; a leap-day cron fires.
+    // The same refusals on schedules.create and schedules.update.
+    const [made] = await f.db.deployments.schedules.create(d.id, [{ schedule: { cron: '0 0 31 2 1' } }]);
+    for (const write of [
+      () => f.db.deployments.schedules.create(d.id, [{ schedule: { cron: '0 0 31 2 1', dayOr: false } }]),
+      () =>
+        f.db.deployments.schedules.update(d.id, made!.id, { schedule: { cron: '0 0 31 2 1', dayOr: false } }),
+    ]) {
+      const error = await write().catch((e) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.message).toContain('never fires');
+    }
+    expect((await f.db.deployments.schedules.list(d.id)).map((s) => s.schedule)).toEqual([made!.schedule]);
+    await f.db.deployments.schedules.delete(d.id, made!.id);
+    // One second is the least interval; a leap-day cron fires, and so does a fixed time in a gap.
     await expect(
       f.db.deployments.schedules.create(d.id, [
         { schedule: { interval: 1 } },
         { schedule: { cron: '0 0 29 2 *' } },
+        { schedule: { cron: '30 2 25-31 3 0', dayOr: false, timezone: 'Europe/Berlin' } },
       ]),
-    ).resolves.toHaveLength(2);
+    ).resolves.toHaveLength(3);
   });
 });

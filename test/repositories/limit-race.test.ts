@@ -4,19 +4,12 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, createDatabase } from '../../src/index.js';
-import { createTestDatabase } from '../../src/testing/index.js';
 import { postgresIsServer } from '../support/dialects.js';
 import { type HammerResult, hammer, memoryCounter } from '../support/limit-worker.js';
-import { runTs } from '../support/spawn.js';
+import { raceChildren, withPostgresHandles } from '../support/race.js';
 
 const serverAvailable = await postgresIsServer();
 const TOTAL_ATTEMPTS = 10_000;
-/**
- * The race handles wait for the limit rows' locks as long as it takes: 32 connections queue on one
- * row, and on a loaded CI machine a wait can pass the default 10 s statement timeout. The test is
- * about who gets in, not how fast.
- */
-const RACE_TIMEOUT_SECONDS = 120;
 const LIMITS = { one: 1, five: 5 } as const;
 
 async function createLimits(db: Database) {
@@ -35,20 +28,8 @@ async function verifyEnd(db: Database, results: HammerResult[]) {
 
 describe.runIf(serverAvailable)('limit race on PostgreSQL', () => {
   it('32 acquirers on their own connections: holders never exceed limits of 1 and 5 over 10,000 attempts', async () => {
-    const db = await createTestDatabase({ dialect: 'postgresql' });
-    const handles: Database[] = [];
-    try {
+    await withPostgresHandles(32, async (db, handles) => {
       await createLimits(db);
-      for (let i = 0; i < 32; i++) {
-        handles.push(
-          await createDatabase({
-            url: db.settings.url,
-            poolSize: 1,
-            migrateOnOpen: false,
-            timeoutSeconds: RACE_TIMEOUT_SECONDS,
-          }),
-        );
-      }
       const counter = memoryCounter();
       const per = TOTAL_ATTEMPTS / 32;
       const results = await Promise.all(
@@ -66,27 +47,12 @@ describe.runIf(serverAvailable)('limit race on PostgreSQL', () => {
       expect(counter.peak.get('five')).toBeGreaterThanOrEqual(2);
       expect(counter.peak.get('five')).toBeLessThanOrEqual(5);
       await verifyEnd(db, results);
-    } finally {
-      await Promise.all(handles.map((h) => h.close()));
-      await db.close();
-    }
+    });
   }, 600_000);
 
   it('multi-name acquirers over overlapping names in opposite orders never deadlock (16 concurrent pairs)', async () => {
-    const db = await createTestDatabase({ dialect: 'postgresql' });
-    const handles: Database[] = [];
-    try {
+    await withPostgresHandles(32, async (db, handles) => {
       for (const name of ['a', 'b', 'c']) await db.globalConcurrencyLimits.create({ name, limit: 4 });
-      for (let i = 0; i < 32; i++) {
-        handles.push(
-          await createDatabase({
-            url: db.settings.url,
-            poolSize: 1,
-            migrateOnOpen: false,
-            timeoutSeconds: RACE_TIMEOUT_SECONDS,
-          }),
-        );
-      }
       const orders = [
         ['a', 'b', 'c'],
         ['c', 'b', 'a'],
@@ -111,18 +77,13 @@ describe.runIf(serverAvailable)('limit race on PostgreSQL', () => {
       for (const name of ['a', 'b', 'c']) {
         expect((await db.globalConcurrencyLimits.getByName(name))!.activeSlots).toBe(0);
       }
-    } finally {
-      await Promise.all(handles.map((h) => h.close()));
-      await db.close();
-    }
+    });
   }, 600_000);
 });
 
 describe.runIf(serverAvailable)('reclaim race on PostgreSQL', () => {
   it('concurrent reclaimers, acquirers and releasers free each expired lease exactly once', async () => {
-    const db = await createTestDatabase({ dialect: 'postgresql' });
-    const handles: Database[] = [];
-    try {
+    await withPostgresHandles(12, async (db, handles) => {
       await db.globalConcurrencyLimits.create({ name: 'pool', limit: 100 });
       await db.globalConcurrencyLimits.create({ name: 'side', limit: 100 });
       const leases: string[] = [];
@@ -138,16 +99,6 @@ describe.runIf(serverAvailable)('reclaim race on PostgreSQL', () => {
       // Ten slots held without a lease throughout: a lease freed twice would eat into them (the
       // count never goes below 0, so without them a double release could hide).
       await db.globalConcurrencyLimits.acquire({ names: ['pool', 'side'], slots: 10 });
-      for (let i = 0; i < 12; i++) {
-        handles.push(
-          await createDatabase({
-            url: db.settings.url,
-            poolSize: 1,
-            migrateOnOpen: false,
-            timeoutSeconds: RACE_TIMEOUT_SECONDS,
-          }),
-        );
-      }
       // Four reclaimers, four acquirers on one of the lease's limits (they reclaim first), and four
       // callers releasing the expired leases by id: every lease goes once, whoever gets it.
       const outcomes = await Promise.all(
@@ -177,10 +128,7 @@ describe.runIf(serverAvailable)('reclaim race on PostgreSQL', () => {
       for (const name of ['pool', 'side']) {
         expect((await db.globalConcurrencyLimits.getByName(name))!.activeSlots).toBe(10);
       }
-    } finally {
-      await Promise.all(handles.map((h) => h.close()));
-      await db.close();
-    }
+    });
   }, 600_000);
 });
 
@@ -199,22 +147,12 @@ describe('limit race on SQLite', () => {
     const db = await createDatabase({ url });
     try {
       await createLimits(db);
-      const startAt = String(Date.now() + 1500);
-      const children = await Promise.all(
-        [0, 1, 2, 3].map(() =>
-          runTs('test/fixtures/limit-child.ts', [
-            url,
-            counterPath,
-            'one,five,five,five',
-            String(TOTAL_ATTEMPTS / 16),
-            startAt,
-          ]),
-        ),
-      );
-      const results = children.flatMap((c) => {
-        expect(c.code, c.stderr + c.stdout).toBe(0);
-        return JSON.parse(c.stdout) as HammerResult[];
-      });
+      const results = (
+        await raceChildren<HammerResult[]>(
+          'test/fixtures/limit-child.ts',
+          [0, 1, 2, 3].map(() => [url, counterPath, 'one,five,five,five', String(TOTAL_ATTEMPTS / 16)]),
+        )
+      ).flat();
       const check = new BetterSqlite3(counterPath, { readonly: true });
       const peaks = Object.fromEntries(
         (

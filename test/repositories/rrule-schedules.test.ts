@@ -1,21 +1,17 @@
 /**
  * rrule schedules, cron shortcuts and schedule validation messages (issue 11, section 3): pure
  * expansion examples across daylight-saving changes, a property over random rules and zones
- * against an oracle built from RFC 5545's rules, and the same through deployments on both dialects.
+ * against an oracle built from RFC 5545's rules; the same through deployments on both dialects is
+ * rrule-deployments.test.ts.
  */
 import fc from 'fast-check';
 import { IANAZone, DateTime } from 'luxon';
 import { createRequire } from 'node:module';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, ValidationError } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { CRON_SHORTCUTS, scheduleInstants, scheduleSchema } from '../../src/repositories/schedules.js';
-import { createTestDatabase } from '../../src/testing/index.js';
-import { DIALECTS } from '../support/dialects.js';
+import { type InstantsCase, expectInstants, instants } from '../support/instants.js';
 
 const { rrulestr, RRule } = createRequire(import.meta.url)('rrule') as typeof import('rrule');
-const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
-const instants = (schedule: unknown, start: string, end: string, max = 100) =>
-  iso(scheduleInstants(scheduleSchema.parse(schedule), new Date(start), new Date(end), max));
 
 describe('rrule instants (table-driven, across daylight-saving changes)', () => {
   it.each([
@@ -99,9 +95,7 @@ describe('rrule instants (table-driven, across daylight-saving changes)', () => 
       end: '2027-01-01T00:00:00Z',
       expected: ['2026-01-02T12:00:00.000Z', '2026-01-05T12:00:00.000Z'],
     },
-  ])('$what', ({ schedule, start, end, expected }) => {
-    expect(instants(schedule, start, end)).toEqual(expected);
-  });
+  ] satisfies InstantsCase[])('$what', expectInstants);
 
   it('honours max and a secondly rule far from its DTSTART stays fast', () => {
     const t0 = performance.now();
@@ -337,82 +331,5 @@ describe('rrule instants (property)', () => {
       ),
       { numRuns: 200 },
     );
-  });
-});
-
-describe.each(DIALECTS)('rrule and shortcut schedules through deployments (%s)', (dialect) => {
-  let db: Database;
-  let flowId: string;
-  beforeEach(async () => {
-    db = await createTestDatabase({ dialect });
-    flowId = (await db.flows.create({ name: 'etl' })).id;
-  });
-  afterEach(async () => {
-    await db.close();
-  });
-
-  it('schedules runs from an rrule across a DST change and from a cron shortcut', async () => {
-    const d = await db.deployments.upsert({
-      flowId,
-      name: 'd',
-      schedules: [
-        { schedule: { rrule: 'FREQ=WEEKLY;BYDAY=SU;BYHOUR=9', timezone: 'Europe/Berlin' }, slug: 'sundays' },
-        { schedule: { cron: '@monthly', timezone: 'Europe/Berlin' }, slug: 'monthly' },
-      ],
-    });
-    const runs = await db.deployments.scheduleRuns(d.id, {
-      start: new Date('2026-03-20T00:00:00Z'),
-      end: new Date('2026-04-10T00:00:00Z'),
-    });
-    expect(runs.map((r) => r.expectedStartTime!.toISOString()).sort()).toEqual([
-      '2026-03-22T08:00:00.000Z',
-      '2026-03-29T07:00:00.000Z',
-      '2026-03-31T22:00:00.000Z',
-      '2026-04-05T07:00:00.000Z',
-    ]);
-    const stored = await db.deployments.schedules.list(d.id);
-    expect(stored.map((s) => s.schedule)).toEqual([
-      { rrule: 'FREQ=WEEKLY;BYDAY=SU;BYHOUR=9', timezone: 'Europe/Berlin' },
-      { cron: '@monthly', timezone: 'Europe/Berlin' },
-    ]);
-  });
-
-  it('refuses a bad schedule with a message that says what is wrong, writing nothing', async () => {
-    for (const [schedule, message] of [
-      [{ interval: 0 }, 'schedules[0].schedule: interval must be a positive number of seconds'],
-      [
-        { rrule: 'FREQ=DAILY;BYMINUTE=60' },
-        'schedules[0].schedule: rrule BYMINUTE values must be in 0..59 (got 60)',
-      ],
-      [{ rrule: null }, 'schedules[0].schedule: rrule schedules need an RFC 5545 rule as a string'],
-    ] as const) {
-      const error = await db.deployments
-        .upsert({ flowId, name: 'bad', schedules: [{ schedule: schedule as never }] })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ValidationError);
-      expect((error as Error).message).toContain(message);
-    }
-    expect(await db.deployments.count()).toBe(0);
-    const d = await db.deployments.upsert({ flowId, name: 'ok' });
-    await expect(
-      db.deployments.schedules.create(d.id, [{ schedule: { cron: '@fortnightly' } }]),
-    ).rejects.toThrow(/cron shortcut must be one of/);
-    expect(await db.deployments.schedules.list(d.id)).toEqual([]);
-  });
-
-  it('takes an anchorDate as a Date', async () => {
-    const d = await db.deployments.upsert({
-      flowId,
-      name: 'd',
-      schedules: [{ schedule: { interval: 3600, anchorDate: new Date('2026-01-01T00:20:00Z') } }],
-    });
-    const runs = await db.deployments.scheduleRuns(d.id, {
-      start: new Date('2026-01-01T00:00:00Z'),
-      end: new Date('2026-01-01T02:00:00Z'),
-    });
-    expect(runs.map((r) => r.expectedStartTime!.toISOString())).toEqual([
-      '2026-01-01T00:20:00.000Z',
-      '2026-01-01T01:20:00.000Z',
-    ]);
   });
 });

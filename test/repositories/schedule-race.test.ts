@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, createDatabase } from '../../src/index.js';
-import { createTestDatabase } from '../../src/testing/index.js';
 import { postgresIsServer } from '../support/dialects.js';
 import {
   type ScheduleDrainResult,
@@ -11,7 +10,7 @@ import {
   seedDeployments,
   verifySchedules,
 } from '../support/schedule-worker.js';
-import { runTs } from '../support/spawn.js';
+import { raceChildren, withPostgresHandles } from '../support/race.js';
 
 const serverAvailable = await postgresIsServer();
 const DEPLOYMENTS = 200;
@@ -32,27 +31,13 @@ async function check(db: Database, results: ScheduleDrainResult[]) {
 
 describe.runIf(serverAvailable)('scheduling race on PostgreSQL', () => {
   it('8 connections call scheduleDue and claim at once: no duplicate run, no double claim, every limit held', async () => {
-    const db = await createTestDatabase({ dialect: 'postgresql' });
-    const handles: Database[] = [];
-    try {
+    await withPostgresHandles(8, async (db, handles) => {
       await seedDeployments(db, DEPLOYMENTS);
-      for (let i = 0; i < 8; i++)
-        handles.push(
-          await createDatabase({
-            url: db.settings.url,
-            poolSize: 1,
-            migrateOnOpen: false,
-            timeoutSeconds: 120,
-          }),
-        );
       const results = await Promise.all(
         handles.map((h, i) => scheduleAndDrain(h, `pool-${i % 2}`, `worker-${i}`)),
       );
       await check(db, results);
-    } finally {
-      await Promise.all(handles.map((h) => h.close()));
-      await db.close();
-    }
+    });
   }, 600_000);
 });
 
@@ -65,16 +50,10 @@ describe('scheduling race on SQLite', () => {
     const db = await createDatabase({ url });
     try {
       await seedDeployments(db, DEPLOYMENTS);
-      const startAt = String(Date.now() + 1500);
-      const children = await Promise.all(
-        [0, 1, 0, 1].map((pool, i) =>
-          runTs('test/fixtures/schedule-child.ts', [url, `pool-${pool}`, `worker-${i}`, startAt]),
-        ),
+      const results = await raceChildren<ScheduleDrainResult>(
+        'test/fixtures/schedule-child.ts',
+        [0, 1, 0, 1].map((pool, i) => [url, `pool-${pool}`, `worker-${i}`]),
       );
-      const results = children.map((c) => {
-        expect(c.code, c.stderr + c.stdout).toBe(0);
-        return JSON.parse(c.stdout) as ScheduleDrainResult;
-      });
       await check(db, results);
     } finally {
       await db.close();

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scheduleInstants, scheduleSchema } from '../../src/repositories/schedules.js';
-
-const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+import { type InstantsCase, expectInstants, iso } from '../support/instants.js';
 
 describe('schedule instants (table-driven, across daylight-saving changes)', () => {
   it.each([
@@ -73,10 +72,7 @@ describe('schedule instants (table-driven, across daylight-saving changes)', () 
       end: '2026-12-31T00:00:00Z',
       expected: ['2026-02-13T00:00:00.000Z', '2026-03-13T00:00:00.000Z', '2026-11-13T00:00:00.000Z'],
     },
-  ])('$what', ({ schedule, start, end, expected }) => {
-    const parsed = scheduleSchema.parse(schedule);
-    expect(iso(scheduleInstants(parsed, new Date(start), new Date(end), 100))).toEqual(expected);
-  });
+  ] satisfies InstantsCase[])('$what', expectInstants);
 
   it('includes the start instant, excludes the end, and honours max', () => {
     const schedule = { interval: 60, anchorDate: '2026-01-01T00:00:00Z' };

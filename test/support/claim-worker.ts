@@ -21,30 +21,44 @@ export interface DrainResult {
   claims: number;
 }
 
+export interface WorkerOptions {
+  workPoolName: string;
+  workerName: string;
+  limit: number;
+  scheduledBefore?: Date;
+  /** Called before each poll (0, 1, …); true when it made work, so an empty poll does not end the loop. */
+  beforePoll?: (poll: number) => Promise<boolean>;
+}
+
 /**
  * A worker: claims from one pool, checks the limits inside the claim's own transaction, then runs
- * what it got (RUNNING, COMPLETED) to free the slots, until the pool has no scheduled runs left.
+ * what it got (RUNNING, COMPLETED) to free the slots, until the pool has no scheduled runs left and
+ * `beforePoll` made nothing. Records what it claimed and saw in `result`; returns how many polls.
  */
-export async function drain(
+export async function workPool(
   db: Database,
-  workPoolName: string,
-  workerName: string,
-  batch = 5,
-): Promise<DrainResult> {
-  const result: DrainResult = { claimed: [], violations: [], claims: 0 };
-  for (;;) {
+  o: WorkerOptions,
+  result: { claimed: string[]; violations: unknown[] },
+): Promise<number> {
+  const { workPoolName, workerName, limit, scheduledBefore } = o;
+  for (let poll = 0; ; poll++) {
+    const madeWork = (await o.beforePoll?.(poll)) ?? false;
     const runs = await db.transaction(async (tx) => {
-      const claimed = await tx.workQueues.claimScheduledRuns({ workPoolName, workerName, limit: batch });
+      const claimed = await tx.workQueues.claimScheduledRuns({
+        workPoolName,
+        workerName,
+        limit,
+        scheduledBefore,
+      });
       if (claimed.length > 0) result.violations.push(...(await limitViolations(tx)));
       return claimed;
     });
-    result.claims++;
-    if (runs.length === 0) {
+    if (runs.length === 0 && !madeWork) {
       const left = await db.flowRuns.count({
         where: { state: { type: { any: ['SCHEDULED'] } } },
         workPool: { name: { any: [workPoolName] } },
       });
-      if (left === 0) return result;
+      if (left === 0) return poll + 1;
       await new Promise((resolve) => setTimeout(resolve, 25));
       continue;
     }
@@ -54,6 +68,18 @@ export async function drain(
       await db.flowRuns.setState(run.id, { type: 'COMPLETED' });
     }
   }
+}
+
+/** A worker draining one pool `batch` runs a claim (workPool). */
+export async function drain(
+  db: Database,
+  workPoolName: string,
+  workerName: string,
+  batch = 5,
+): Promise<DrainResult> {
+  const result: DrainResult = { claimed: [], violations: [], claims: 0 };
+  result.claims = await workPool(db, { workPoolName, workerName, limit: batch }, result);
+  return result;
 }
 
 /** Three pools × two limited queues, five limited deployments spread over all pools. */

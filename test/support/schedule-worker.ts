@@ -1,5 +1,5 @@
 import type { Database } from '../../src/index.js';
-import { limitViolations } from './claim-worker.js';
+import { workPool } from './claim-worker.js';
 
 export interface ScheduleDrainResult {
   created: string[];
@@ -10,41 +10,19 @@ export interface ScheduleDrainResult {
 const FAR = new Date(Date.now() + 30 * 86_400_000);
 
 /**
- * A server process and a worker in one: calls scheduleDue, then claims from one pool (checking the
- * limits inside the claim's own transaction) and runs what it got, until the pool has nothing
- * scheduled and scheduleDue creates nothing.
+ * A server process and a worker in one: calls scheduleDue, then claims from one pool and runs what
+ * it got (workPool), until the pool has nothing scheduled and scheduleDue creates nothing.
  */
 export async function scheduleAndDrain(db: Database, workPoolName: string, workerName: string) {
   const result: ScheduleDrainResult = { created: [], claimed: [], violations: [] };
   // The scheduler loop runs less often than workers poll: first (all processes at once), then every 10th poll.
-  for (let poll = 0; ; poll++) {
+  const beforePoll = async (poll: number) => {
     const created = poll % 10 === 0 ? await db.deployments.scheduleDue({ batchSize: 25 }) : [];
     result.created.push(...created.map((r) => r.id));
-    const runs = await db.transaction(async (tx) => {
-      const claimed = await tx.workQueues.claimScheduledRuns({
-        workPoolName,
-        workerName,
-        limit: 5,
-        scheduledBefore: FAR,
-      });
-      if (claimed.length > 0) result.violations.push(...(await limitViolations(tx)));
-      return claimed;
-    });
-    if (runs.length === 0 && created.length === 0) {
-      const left = await db.flowRuns.count({
-        where: { state: { type: { any: ['SCHEDULED'] } } },
-        workPool: { name: { any: [workPoolName] } },
-      });
-      if (left === 0) return result;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      continue;
-    }
-    for (const run of runs) {
-      result.claimed.push(run.id);
-      await db.flowRuns.setState(run.id, { type: 'RUNNING' });
-      await db.flowRuns.setState(run.id, { type: 'COMPLETED' });
-    }
-  }
+    return created.length > 0;
+  };
+  await workPool(db, { workPoolName, workerName, limit: 5, scheduledBefore: FAR, beforePoll }, result);
+  return result;
 }
 
 /** Two pools × two limited queues, `count` hourly deployments spread over them, a third limited to 1. */

@@ -116,6 +116,18 @@ export function parseTime(
 }
 
 /**
+ * The instants (ms) at which the wall-clock time `wall` (its UTC fields read as local fields)
+ * happens in `tz`: one, two in an hour a fall-back repeats, none in one a spring-forward skips.
+ */
+export function wallClockInstants(tz: IANAZone, wall: number): number[] {
+  // Offsets in force around the wall-clock time; a candidate is real when its offset is in force then.
+  const offsets = new Set([tz.offset(wall - 86_400_000), tz.offset(wall), tz.offset(wall + 86_400_000)]);
+  return [...offsets]
+    .map((offset) => wall - offset * 60_000)
+    .filter((instant) => wall - tz.offset(instant) * 60_000 === instant);
+}
+
+/**
  * The instant of a wall-clock time in `zone`. When the time occurs twice (a fall-back), the earlier
  * instant, as Python's zoneinfo does with fold=0; when it is skipped (a spring-forward), Luxon's
  * answer: the same wall-clock time shifted forward by the gap.
@@ -123,12 +135,7 @@ export function parseTime(
 function wallClockInstant(f: Fields, zone: string): Date | undefined {
   const tz = IANAZone.create(zone);
   if (!tz.isValid) return undefined;
-  const asUtc = utcMillis({ ...f, offset: 0 });
-  // Offsets in force around the wall-clock time; a candidate is real when its offset is in force then.
-  const offsets = new Set([tz.offset(asUtc - 86_400_000), tz.offset(asUtc), tz.offset(asUtc + 86_400_000)]);
-  const real = [...offsets]
-    .map((offset) => asUtc - offset * 60_000)
-    .filter((instant) => asUtc - tz.offset(instant) * 60_000 === instant);
+  const real = wallClockInstants(tz, utcMillis({ ...f, offset: 0 }));
   if (real.length > 0) return new Date(Math.min(...real));
   const local = DateTime.fromObject(
     {

@@ -97,8 +97,9 @@ describe('rrule instants (table-driven, across daylight-saving changes)', () => 
     },
   ] satisfies InstantsCase[])('$what', expectInstants);
 
-  it('honours max and a secondly rule far from its DTSTART stays fast', () => {
-    const t0 = performance.now();
+  // Speed is the bench's business (no timed assertions); a rule walked from its DTSTART would
+  // meet the test timeout here.
+  it('honours max for a secondly rule far from its DTSTART', () => {
     const got = instants(
       { rrule: 'FREQ=SECONDLY', timezone: 'Pacific/Apia' },
       '2026-02-27T00:00:00Z',
@@ -106,7 +107,6 @@ describe('rrule instants (table-driven, across daylight-saving changes)', () => 
       3,
     );
     expect(got).toEqual(['2026-02-27T00:00:00.000Z', '2026-02-27T00:00:01.000Z', '2026-02-27T00:00:02.000Z']);
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('cron shortcuts are what their five fields say, in the schedule timezone', () => {

@@ -190,7 +190,11 @@ export async function releaseOwners(): Promise<void> {
   owners.clear();
   for (const owner of all) {
     try {
-      await (await owner).sql.end();
+      const { sql, sockets } = await owner;
+      // Ref'd for the goodbye: with only unref'd sockets left, a script awaiting this would exit
+      // in the middle of the await (status 13, an unsettled top-level await).
+      for (const socket of sockets) socket.ref();
+      await sql.end();
     } catch {
       // an owner that never connected holds nothing
     }

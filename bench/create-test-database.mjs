@@ -10,7 +10,7 @@ import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
 import { createTestDatabase, releaseTestResources } from '@orion/db/testing';
-import { templateName } from '../dist/testing/postgres-server.js';
+import { templateName } from '../dist/testing/postgres-template.js';
 
 const SQLITE_ROUNDS = Number(process.env.ORION_BENCH_CTD_SQLITE_ROUNDS ?? 300);
 const POSTGRES_ROUNDS = Number(process.env.ORION_BENCH_CTD_POSTGRES_ROUNDS ?? 30);

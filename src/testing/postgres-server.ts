@@ -3,8 +3,6 @@ import { type Socket, connect } from 'node:net';
 import postgres from 'postgres';
 import { databaseUrl, ensureTemplate, forgetTemplate, templateName } from './postgres-template.js';
 
-export { databaseUrl, templateName } from './postgres-template.js';
-
 /** Where the Postgres side of a test run comes from. */
 export type PostgresSource =
   | { kind: 'url'; url: string; description: string }

@@ -1,6 +1,7 @@
 // npm run bench: every benchmark, each timing the library and the raw driver doing the same work in
 // the same run. PostgreSQL runs when ORION_BENCH_POSTGRES_URL (or ORION_TEST_POSTGRES_URL) is set.
 import { benchClaim } from './claim.mjs';
+import { benchCreateTestDatabase } from './create-test-database.mjs';
 import { benchLimits } from './limits.mjs';
 import { benchLogs } from './logs.mjs';
 import { benchMigrate } from './migrate.mjs';
@@ -15,6 +16,7 @@ const benches = {
   claim: benchClaim,
   limits: benchLimits,
   logs: benchLogs,
+  'create-test-database': benchCreateTestDatabase,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (!only || only.includes(name)) await bench(pgUrl);

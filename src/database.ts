@@ -163,18 +163,26 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
 /**
  * createDatabase, for the library's own tools: `create` overrides whether a missing SQLite file may
  * be created (the `migrate()` function and the CLI's upgrade create one; their dry runs do not).
+ * `copyOfChecked` is for a database copied from one this library already checked and migrated to
+ * head with the same revisions (the test helper's SQLite image and PostgreSQL template): the server
+ * check and the migration verify would find what the original's open found, so they are skipped
+ * (two to four round trips, and a scan of the server's extension folder, per test database).
  * @internal
  */
-export async function openDatabase(options: DatabaseOptions, create?: boolean): Promise<Database> {
+export async function openDatabase(
+  options: DatabaseOptions,
+  create?: boolean,
+  copyOfChecked = false,
+): Promise<Database> {
   const settings = loadSettings(options);
   const dialect = await openDialect(settings, options.client as ExistingClient | undefined, {
     create: create ?? settings.migrateOnOpen,
   });
   try {
-    await dialect.checkSupport();
+    if (!copyOfChecked) await dialect.checkSupport();
     const migrator = new Migrator(dialect, loadRevisions(dialect.name, options.migrationsDir));
     if (settings.migrateOnOpen) await migrator.migrate({ to: 'head' });
-    else if (options.verifyOnOpen !== false) await migrator.verify();
+    else if (options.verifyOnOpen !== false && !copyOfChecked) await migrator.verify();
     return new OrionDatabase(dialect, settings, migrator);
   } catch (error) {
     await dialect.close();

@@ -48,8 +48,28 @@ interface Manifest {
   revisions: { revision: string; name: string }[];
 }
 
+/**
+ * The packaged revisions, read once per process and dialect: they ship with this code and do not
+ * change under it (an upgrade in place changes the running code only at the next start), and every
+ * open needs them (reading and hashing the files was a quarter of an in-memory test database's open).
+ */
+const packaged = new Map<DialectName, Revision[]>();
+
 /** Loads every revision for a dialect from a migrations folder (the packaged one by default). */
 export function loadRevisions(dialect: DialectName, dir = PACKAGE_MIGRATIONS_DIR): Revision[] {
+  if (dir !== PACKAGE_MIGRATIONS_DIR) return readRevisions(dialect, dir);
+  let revisions = packaged.get(dialect);
+  if (!revisions) {
+    // Frozen: a caller's edits must not reach the next open.
+    revisions = readRevisions(dialect, dir).map((r) =>
+      Object.freeze({ ...r, up: Object.freeze(r.up) as string[], down: Object.freeze(r.down) as string[] }),
+    );
+    packaged.set(dialect, revisions);
+  }
+  return [...revisions];
+}
+
+function readRevisions(dialect: DialectName, dir: string): Revision[] {
   const manifestPath = join(dir, 'revisions.json');
   const folder = join(dir, dialect === 'sqlite' ? 'sqlite' : 'postgres');
   const journalPath = join(folder, 'meta', '_journal.json');

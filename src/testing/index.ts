@@ -10,7 +10,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import Sqlite from 'better-sqlite3';
-import { type Database, createDatabase } from '../database.js';
+import { type Database, type DatabaseOptions, createDatabase, openDatabase } from '../database.js';
 import type { DialectName } from '../dialect/names.js';
 import {
   createServerDatabase,
@@ -38,7 +38,11 @@ export interface TestDatabaseOptions {
 let sqliteImage: Buffer | undefined;
 let pgliteTemplate: Promise<PGlite> | undefined;
 
-/** A migrated SQLite image, built once per process; each test deserialises it (~0.25 ms). */
+/**
+ * A migrated SQLite image, built once per process by the library's own migrator; each test database
+ * deserialises it (`new Database(buffer)`, tens of microseconds) instead of migrating. The
+ * connection pragmas (foreign_keys, busy_timeout) are not part of an image: the open sets them.
+ */
 async function sqliteTemplateImage(): Promise<Buffer> {
   if (!sqliteImage) {
     const connection = new Sqlite(':memory:');
@@ -82,6 +86,30 @@ function withCleanup(db: Database, cleanup: () => Promise<void>): Database {
 }
 
 /**
+ * Opens the library on a database the helper made, isolated from the environment; close() then
+ * releases it with `cleanup` (which also runs if the open fails). A migrated one is a copy of the
+ * image or template this library migrated and checked when it was made, so it is opened without
+ * the server check or the migration verify (on PostgreSQL: without a round trip at all; the pool
+ * connects at the test's first query).
+ */
+async function openMade(
+  where: Pick<DatabaseOptions, 'client' | 'url' | 'poolSize'>,
+  options: TestDatabaseOptions,
+  migrated: boolean,
+  cleanup: () => Promise<void>,
+): Promise<Database> {
+  let db: Database;
+  try {
+    const opening = { ...where, migrateOnOpen: false, verifyOnOpen: false, isolated: true };
+    db = await openDatabase({ ...opening, encryptionKey: options.encryptionKey }, undefined, migrated);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return withCleanup(db, cleanup);
+}
+
+/**
  * Opens an isolated database (migrated to head unless `migrated: false`); its close() drops it.
  * It reads only ORION_TEST_POSTGRES_URL (for `dialect: 'postgresql'`), never ORION_DATABASE_* or a profile.
  * @example const db = await createTestDatabase({ dialect: 'postgresql' }); try { ... } finally { await db.close(); }
@@ -90,14 +118,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const migrated = options.migrated ?? true;
   if ((options.dialect ?? 'sqlite') === 'sqlite') {
     const connection = migrated ? new Sqlite(await sqliteTemplateImage()) : new Sqlite(':memory:');
-    const db = await createDatabase({
-      client: connection,
-      migrateOnOpen: false,
-      verifyOnOpen: migrated,
-      isolated: true,
-      encryptionKey: options.encryptionKey,
-    });
-    return withCleanup(db, async () => {
+    return openMade({ client: connection }, options, migrated, async () => {
       connection.close();
     });
   }
@@ -110,26 +131,11 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     } else {
       instance = await openPglite(false);
     }
-    const db = await createDatabase({
-      client: instance,
-      migrateOnOpen: false,
-      verifyOnOpen: migrated,
-      isolated: true,
-      encryptionKey: options.encryptionKey,
-    });
-    return withCleanup(db, () => instance.close());
+    return openMade({ client: instance }, options, migrated, () => instance.close());
   }
   const url = await createServerDatabase(source.url, migrated);
-  const db = await createDatabase({
-    url,
-    migrateOnOpen: false,
-    verifyOnOpen: migrated,
-    poolSize: 10,
-    isolated: true,
-    encryptionKey: options.encryptionKey,
-  });
   const name = new URL(url).pathname.slice(1);
-  return withCleanup(db, () => dropServerDatabase(source.url, name));
+  return openMade({ url, poolSize: 10 }, options, migrated, () => dropServerDatabase(source.url, name));
 }
 
 /**

@@ -1,8 +1,7 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
 import postgres from 'postgres';
-import { createDatabase } from '../database.js';
-import { loadRevisions } from '../migrations/revisions.js';
+import { databaseUrl, ensureTemplate, forgetTemplate, templateName } from './postgres-template.js';
 
 /** Where the Postgres side of a test run comes from. */
 export type PostgresSource =
@@ -61,23 +60,6 @@ export async function stopPostgresSource(): Promise<void> {
   stopContainer = undefined;
 }
 
-/** A name unique to the current migrations, so a changed migration never reuses a stale template. */
-function templateName(): string {
-  const revisions = loadRevisions('postgresql');
-  const hash = createHash('sha256')
-    .update(revisions.map((r) => r.checksum).join(','))
-    .digest('hex')
-    .slice(0, 12);
-  return `orion_tpl_${hash}`;
-}
-
-export function databaseUrl(serverUrl: string, database: string): string {
-  const u = new URL(serverUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-const TEMPLATE_LOCK = 7_104_711_000_218;
 /** The first key of the owner locks (`pg_advisory_lock(OWNER_LOCK_CLASS, token)`). */
 const OWNER_LOCK_CLASS = 710_471;
 /** Test database names: `orion_test_<owner token>_<sequence>`. */
@@ -85,8 +67,15 @@ const TEST_DATABASE = /^orion_test_(\d+)_[0-9a-z]+$/;
 
 interface Owner {
   token: number;
-  /** The connection holding the owner lock; its socket is unref'd, so it never keeps a process alive. */
+  /**
+   * The connection holding the owner lock, which also sends the helper's CREATE and DROP DATABASE
+   * (a new connection per test database cost a connect and an authentication each way). Its socket
+   * is unref'd while idle, so it never keeps a process alive, and ref'd while a query is pending.
+   */
   sql: postgres.Sql;
+  sockets: Socket[];
+  /** Queries pending on `sql` through `withOwner`. */
+  busy: number;
 }
 const owners = new Map<string, Promise<Owner>>();
 let sequence = 0;
@@ -139,7 +128,7 @@ function ownerOn(serverUrl: string): Promise<Owner> {
           token,
         ]);
         if (row?.locked) {
-          const found: Owner = { token, sql };
+          const found: Owner = { token, sql, sockets, busy: 0 };
           await sweepOrphans(found);
           for (const socket of sockets) socket.unref();
           return found;
@@ -199,7 +188,11 @@ export async function releaseOwners(): Promise<void> {
   owners.clear();
   for (const owner of all) {
     try {
-      await (await owner).sql.end();
+      const { sql, sockets } = await owner;
+      // Ref'd for the goodbye: with only unref'd sockets left, a script awaiting this would exit
+      // in the middle of the await (status 13, an unsettled top-level await).
+      for (const socket of sockets) socket.ref();
+      await sql.end();
     } catch {
       // an owner that never connected holds nothing
     }
@@ -207,63 +200,61 @@ export async function releaseOwners(): Promise<void> {
 }
 
 /**
- * Creates a database for one test: from a migrated template database (CREATE DATABASE ... TEMPLATE
- * takes ~30 ms) or, with `migrated: false`, empty. The template is built once, under an advisory
- * lock so parallel test workers and processes do not race to build it.
+ * Runs `fn` on this process's owner connection to the server, holding the process alive meanwhile
+ * (an unref'd socket with a query pending would let a script exit in the middle of the await).
  */
-export async function createServerDatabase(serverUrl: string, migrated: boolean): Promise<string> {
+async function withOwner<T>(serverUrl: string, fn: (owner: Owner) => Promise<T>): Promise<T> {
   const owner = await ownerOn(serverUrl);
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  if (owner.busy++ === 0) for (const socket of owner.sockets) socket.ref();
   try {
-    const name = `orion_test_${owner.token}_${(sequence++).toString(36)}`;
-    if (!migrated) {
-      await admin.unsafe(`create database ${name}`);
-      return databaseUrl(serverUrl, name);
-    }
-    const template = templateName();
-    await admin.begin(async (tx) => {
-      await tx.unsafe(`select pg_advisory_xact_lock(${TEMPLATE_LOCK})`);
-      const [exists] = await tx.unsafe('select 1 from pg_database where datname = $1', [template]);
-      if (exists) return;
-      // CREATE DATABASE cannot run inside a transaction block: use a second connection while holding the lock.
-      const builder = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      try {
-        await builder.unsafe(`create database ${template}_building`);
-        const db = await createDatabase({
-          url: databaseUrl(serverUrl, `${template}_building`),
-          migrateOnOpen: true,
-          isolated: true,
-        });
-        await db.close();
-        await builder.unsafe(`alter database ${template}_building rename to ${template}`);
-      } catch (error) {
-        await builder.unsafe(`drop database if exists ${template}_building`);
-        throw error;
-      } finally {
-        await builder.end();
-      }
-    });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await admin.unsafe(`create database ${name} template ${template}`);
-        break;
-      } catch (error) {
-        // "source database is being accessed by other users": a concurrent CREATE DATABASE; retry.
-        if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-      }
-    }
-    return databaseUrl(serverUrl, name);
+    return await fn(owner);
   } finally {
-    await admin.end();
+    if (--owner.busy === 0) for (const socket of owner.sockets) socket.unref();
   }
 }
 
+const code = (error: unknown) => (error as { code?: string }).code;
+
+/**
+ * Creates a database for one test: a copy of the migrated template (postgres-template.ts), or with
+ * `migrated: false` an empty one. Per test database this is one statement on a connection the
+ * process keeps: `CREATE DATABASE … TEMPLATE`, the floor.
+ * @param migrationsDir the migrations folder the template is built from (default: the packaged one)
+ */
+export async function createServerDatabase(
+  serverUrl: string,
+  migrated: boolean,
+  migrationsDir?: string,
+): Promise<string> {
+  return withOwner(serverUrl, async ({ sql, token }) => {
+    const name = `orion_test_${token}_${(sequence++).toString(36)}`;
+    if (!migrated) {
+      await sql.unsafe(`create database ${name}`);
+      return databaseUrl(serverUrl, name);
+    }
+    const template = templateName(migrationsDir);
+    await ensureTemplate(sql, serverUrl, template, migrationsDir);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await sql.unsafe(`create database ${name} template ${template}`);
+        return databaseUrl(serverUrl, name);
+      } catch (error) {
+        if (code(error) === '3D000' && attempt === 1) {
+          // The template was dropped while this process ran (docs/testing.md tells how): rebuild.
+          forgetTemplate(serverUrl, template);
+          await ensureTemplate(sql, serverUrl, template, migrationsDir);
+          continue;
+        }
+        // "source database is being accessed by other users": a session on the template (a
+        // builder renaming it, someone looking at it); retry.
+        if (code(error) !== '55006' || attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  });
+}
+
+/** Drops a test database, ending the sessions still on it. */
 export async function dropServerDatabase(serverUrl: string, database: string): Promise<void> {
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`drop database if exists ${database} with (force)`);
-  } finally {
-    await admin.end();
-  }
+  await withOwner(serverUrl, ({ sql }) => sql.unsafe(`drop database if exists ${database} with (force)`));
 }

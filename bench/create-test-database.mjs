@@ -1,0 +1,109 @@
+// Times createTestDatabase() (@orion/db/testing) and its close() apart, against the raw floor of
+// the same work in the same run: on SQLite `new Database(image)` of a migrated image (and its
+// close()), on PostgreSQL `CREATE DATABASE … TEMPLATE` of the helper's template with a postgres.js
+// connection already open (and DROP DATABASE). Library and raw rounds alternate, so both see the
+// same load. The first creation (it builds the image or the template, or finds the template) is
+// printed apart, and so is the test's first query: on PostgreSQL a new connection to the new
+// database (postgres.js connects lazily), on SQLite the parse of the schema at the connection's
+// first prepare; neither is part of creation, both are paid by any test that queries.
+import Sqlite from 'better-sqlite3';
+import postgres from 'postgres';
+import { createDatabase } from '@orion/db';
+import { createTestDatabase, releaseTestResources } from '@orion/db/testing';
+import { templateName } from '../dist/testing/postgres-template.js';
+
+const SQLITE_ROUNDS = Number(process.env.ORION_BENCH_CTD_SQLITE_ROUNDS ?? 300);
+const POSTGRES_ROUNDS = Number(process.env.ORION_BENCH_CTD_POSTGRES_ROUNDS ?? 30);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function time(fn) {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+/** Times `rounds` library creations and closes, each followed by a raw one. */
+async function alternate(rounds, library, raw) {
+  const out = { create: [], close: [], firstQuery: [], rawCreate: [], rawClose: [] };
+  for (let i = 0; i < rounds; i++) {
+    const created = await time(library.create);
+    out.create.push(created.ms);
+    if (library.firstQuery) out.firstQuery.push((await time(() => library.firstQuery(created.value))).ms);
+    out.close.push((await time(() => created.value.close())).ms);
+    const rawCreated = await time(() => raw.create(i));
+    out.rawCreate.push(rawCreated.ms);
+    out.rawClose.push((await time(() => raw.close(rawCreated.value))).ms);
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, xs]) => [k, xs.length ? median(xs) : undefined]));
+}
+
+const ms = (x) => `${x.toFixed(x < 10 ? 2 : 1).padStart(6)} ms`;
+
+function report(name, first, m, rawName) {
+  console.log(
+    `${name.padEnd(18)} create ${ms(m.create)}   raw ${rawName} ${ms(m.rawCreate)}   ratio ${(m.create / m.rawCreate).toFixed(2)}x`,
+  );
+  const firstQuery = m.firstQuery === undefined ? '' : `   first query ${ms(m.firstQuery)}`;
+  console.log(
+    `${''.padEnd(18)} close  ${ms(m.close)}   raw close ${ms(m.rawClose)}   first creation ${ms(first)}${firstQuery}`,
+  );
+}
+
+/** The test's first statement: SQLite parses the schema at a connection's first prepare. */
+const firstQuery = (db) => db.execute('select 1');
+
+async function sqliteCase() {
+  const first = await time(() => createTestDatabase());
+  await first.value.close();
+  // The raw floor's image: a database migrated by the library, serialised as the helper does.
+  const connection = new Sqlite(':memory:');
+  await (await createDatabase({ client: connection, migrateOnOpen: true, isolated: true })).close();
+  const image = connection.serialize();
+  connection.close();
+  const m = await alternate(
+    SQLITE_ROUNDS,
+    { create: () => createTestDatabase(), firstQuery },
+    { create: () => new Sqlite(image), close: (db) => db.close() },
+  );
+  report('sqlite (memory)', first.ms, m, 'new Database(image)');
+}
+
+async function postgresCase(url) {
+  process.env.ORION_TEST_POSTGRES_URL = url;
+  delete process.env.ORION_TEST_POSTGRES;
+  const first = await time(() => createTestDatabase({ dialect: 'postgresql' }));
+  await first.value.close();
+  const template = templateName();
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const m = await alternate(
+      POSTGRES_ROUNDS,
+      {
+        create: () => createTestDatabase({ dialect: 'postgresql' }),
+        firstQuery,
+      },
+      {
+        create: async (i) => {
+          const name = `orion_bench_ctd_${process.pid}_${i}`;
+          await admin.unsafe(`create database ${name} template ${template}`);
+          return name;
+        },
+        close: (name) => admin.unsafe(`drop database ${name} with (force)`),
+      },
+    );
+    report('postgresql', first.ms, m, 'CREATE DATABASE … TEMPLATE');
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Runs the createTestDatabase benchmark on SQLite and, given a URL, on the PostgreSQL server. */
+export async function benchCreateTestDatabase(pgUrl) {
+  console.log(
+    `\ncreateTestDatabase(): median of ${SQLITE_ROUNDS} (SQLite) / ${POSTGRES_ROUNDS} (PostgreSQL) rounds, library and raw alternating; creation and close() apart`,
+  );
+  await sqliteCase();
+  if (pgUrl) await postgresCase(pgUrl);
+  else console.log('postgresql: skipped (set ORION_BENCH_POSTGRES_URL)');
+  await releaseTestResources();
+}

@@ -128,17 +128,25 @@ export abstract class BaseDialect implements Dialect {
   }
 
   run<T>(fn: (executor: Executor) => Promise<T>, bound?: TransactionContext): Promise<T> {
-    return this.#call(fn, false, bound, new Error());
+    return this.#call(fn, 'plain', bound, new Error());
+  }
+
+  statement<T>(fn: (executor: Executor) => Promise<T>, bound?: TransactionContext): Promise<T> {
+    return this.#call(fn, 'statement', bound, new Error());
   }
 
   transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T> {
-    return this.#call((executor) => fn({ executor, depth: 0 }), true, bound, new Error());
+    return this.#call((executor) => fn({ executor, depth: 0 }), 'atomic', bound, new Error());
   }
 
-  /** One library call; `atomic` calls that run on their own get a transaction of their own. */
+  /**
+   * One library call. `atomic` calls that run on their own get a transaction of their own; a
+   * `statement` is atomic by itself, so on its own it runs on the connection (retried like a
+   * transaction), and in a transaction it gets a savepoint as atomic calls do.
+   */
   #call<T>(
     fn: (executor: Executor) => Promise<T>,
-    atomic: boolean,
+    kind: 'plain' | 'statement' | 'atomic',
     bound: TransactionContext | undefined,
     site: Error,
   ): Promise<T> {
@@ -146,14 +154,15 @@ export abstract class BaseDialect implements Dialect {
     if (running) {
       // Library code calling the library: it already holds the connection (and the queue slot).
       const transaction = running.transaction;
-      if (!transaction) return atomic ? this.#ownTransaction(fn, false) : fn(this.root);
-      return atomic ? this.#inSavepoint(transaction, fn) : fn(transaction.executor);
+      if (!transaction) return kind === 'atomic' ? this.#ownTransaction(fn, false) : fn(this.root);
+      return kind === 'plain' ? fn(transaction.executor) : this.#inSavepoint(transaction, fn);
     }
     return this.track(site, async () => {
       const transaction = this.#target(bound);
       if (transaction) return transaction.enqueue(() => this.#inSavepoint(transaction, fn));
-      if (atomic) return this.#ownTransaction(fn, true);
-      return this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
+      if (kind === 'atomic') return this.#ownTransaction(fn, true);
+      const alone = () => this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
+      return kind === 'statement' ? this.#retried(alone) : alone();
     });
   }
 
@@ -198,12 +207,17 @@ export abstract class BaseDialect implements Dialect {
    * A transaction the library opens for one call of its own. Deadlocks and serialisation failures
    * abort the whole transaction; it is run again a few times (never a caller's callback).
    */
-  async #ownTransaction<T>(fn: (executor: Executor) => Promise<T>, takeGate: boolean): Promise<T> {
+  #ownTransaction<T>(fn: (executor: Executor) => Promise<T>, takeGate: boolean): Promise<T> {
+    const once = () =>
+      this.#outermost(async (transaction) => this.#inFrame(transaction, () => fn(transaction.executor)));
+    return this.#retried(takeGate ? () => this.serialised(once) : once);
+  }
+
+  /** Runs `once` again, after a short random pause, while it fails with a deadlock or serialisation failure. */
+  async #retried<T>(once: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const once = () =>
-          this.#outermost(async (transaction) => this.#inFrame(transaction, () => fn(transaction.executor)));
-        return await (takeGate ? this.serialised(once) : once());
+        return await once();
       } catch (error) {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * Math.random()));
@@ -319,7 +333,7 @@ export abstract class BaseDialect implements Dialect {
   }
 
   query(query: SQL, bound?: TransactionContext): Promise<Row[]> {
-    return this.#call((executor) => this.rows(executor, query), false, bound, new Error());
+    return this.#call((executor) => this.rows(executor, query), 'plain', bound, new Error());
   }
 
   async hasTable(name: string): Promise<boolean> {

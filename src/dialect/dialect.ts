@@ -38,6 +38,11 @@ export interface DialectCapabilities {
    * connection), so prepared queries can be built once and reused.
    */
   readonly stableExecutor: boolean;
+  /**
+   * `WITH` may hold INSERT and UPDATE (PostgreSQL), so a write of several steps can be one
+   * statement; SQLite refuses data-changing statements inside `WITH`.
+   */
+  readonly writableCte: boolean;
 }
 
 /** A transaction in progress as repositories see it: the executor its calls run on. */
@@ -60,6 +65,12 @@ export interface Dialect {
    * where there is one.
    */
   run<T>(fn: (executor: Executor) => Promise<T>, bound?: TransactionContext): Promise<T>;
+  /**
+   * One library call that sends a single statement, atomic by itself: like `run` (a savepoint of
+   * its own inside a transaction), but on its own no BEGIN/COMMIT around it, the statement commits
+   * alone; a deadlock or serialisation failure there is retried as a transaction of its own is.
+   */
+  statement<T>(fn: (executor: Executor) => Promise<T>, bound?: TransactionContext): Promise<T>;
   /** One library call that must be atomic: like `run`, but on its own it gets a transaction of its own. */
   transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T>;
   /**

@@ -47,6 +47,14 @@ export class RepositoryContext {
     return this.dialect.run(fn, this.bound);
   }
 
+  /**
+   * Runs `fn`, which sends one statement that is atomic by itself: on the connection with no
+   * transaction of its own, or in a savepoint inside an open one.
+   */
+  statement<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
+    return this.dialect.statement(fn, this.bound);
+  }
+
   /** Runs `fn` in a transaction (a savepoint inside an open one). */
   transaction<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
     return this.dialect.transaction((context) => fn(context.executor), this.bound);

@@ -5,7 +5,7 @@
 import { type SQL, and, asc, count, eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../dialect/dialect.js';
-import { NotFoundError, StaleStateError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { STATE_TYPES, type StateType } from '../schema/enums.js';
 import { uuidv7 } from '../schema/uuid.js';
 import { batches, insertBatches } from './batches.js';
@@ -20,8 +20,10 @@ import {
   applyTransition,
   estimatedRunTime,
   estimatedStartTimeDelta,
+  movedFirst,
   stateInput,
 } from './states.js';
+import { transitionInOneStatement } from './run-transition-cte.js';
 import {
   type PreparedTransition,
   type RunTable,
@@ -32,6 +34,7 @@ import {
   encode,
   prepareTransition,
   runColumnMap,
+  runValues,
   toState,
 } from './run-transition-statements.js';
 import { parse, uuid } from './validation.js';
@@ -177,7 +180,9 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     const runId = parse(uuid, id, `${this.entity} id`);
     const proposed = parse(stateInput, state, 'state');
     const opts = parse(setStateOptions, options, 'setState options');
-    return this.ctx.transaction((q) => this.transition(q, runId, proposed, opts.expectedStateId));
+    const body = (q: Executor) => this.transition(q, runId, proposed, opts.expectedStateId);
+    // One statement is atomic by itself: no BEGIN/COMMIT of its own (a savepoint inside a transaction).
+    return this.ctx.dialect.capabilities.writableCte ? this.ctx.statement(body) : this.ctx.transaction(body);
   }
 
   /**
@@ -241,7 +246,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     // claim of 10,000 runs is a few statements instead of 10,000 round trips.
     const columns = runColumnMap(this.table, this.kind);
     const updates = planned.map(({ row, transition }) => {
-      const values = this.runColumns(transition.run, stateIdOf.get(row.id)!, now);
+      const values = runValues(transition.run, stateIdOf.get(row.id)!, now);
       if (this.kind === 'task')
         values.flowRunRunCount ??= (row as Record<string, unknown>).flowRunRunCount as number;
       return { ...values, id: row.id };
@@ -280,29 +285,6 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     return (await query) as unknown as Row[];
   }
 
-  /** The run columns a transition writes. */
-  private runColumns(
-    r: Transition['run'],
-    stateId: string,
-    now: Date,
-  ): Record<string, unknown> & { flowRunRunCount?: number } {
-    return {
-      stateId,
-      stateType: r.stateType,
-      stateName: r.stateName,
-      stateTimestamp: r.stateTimestamp,
-      startTime: r.startTime,
-      endTime: r.endTime,
-      totalRunTime: r.totalRunTime,
-      runCount: r.runCount,
-      expectedStartTime: r.expectedStartTime,
-      nextScheduledStartTime: r.nextScheduledStartTime,
-      empiricalPolicy: r.empiricalPolicy,
-      ...(r.flowRunRunCount !== undefined ? { flowRunRunCount: r.flowRunRunCount } : {}),
-      updated: now,
-    };
-  }
-
   /** @internal the public shape of a row read elsewhere. */
   present(row: Row, now: Date): Run {
     return this.toRun(row, now);
@@ -315,13 +297,23 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     );
   }
 
-  /** One transition inside an open transaction: 3 statements (lock-read, insert state, update run). */
+  /**
+   * One transition on `q`: one statement where the dialect allows data-modifying CTEs
+   * (run-transition-cte.ts); elsewhere, inside an open transaction, three (lock-read, insert state,
+   * update run).
+   */
   protected async transition(
     q: Executor,
     runId: string,
     proposed: ParsedStateInput,
     expectedStateId?: string | null,
   ): Promise<{ run: Run; state: State }> {
+    if (this.ctx.dialect.capabilities.writableCte) {
+      const { entity, kind, table, stateTable } = this;
+      const target = { entity, kind, table, stateTable };
+      const written = await transitionInOneStatement(this.ctx, q, target, runId, proposed, expectedStateId);
+      return { run: this.toRun(written.run as unknown as Row, written.now), state: toState(written.state) };
+    }
     const prepared = this.preparedTransition();
     let current: (RunBookkeeping & Record<string, unknown>) | undefined;
     if (prepared) {
@@ -337,11 +329,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     }
     if (!current) throw new NotFoundError(this.entity, runId);
     if (expectedStateId !== undefined && current.stateId !== expectedStateId) {
-      throw new StaleStateError(
-        this.entity,
-        'expected_state_id',
-        `The ${this.entity} ${runId} moved first: its state is ${current.stateId ?? 'none'}, not ${expectedStateId ?? 'none'}`,
-      );
+      throw movedFirst(this.entity, runId, current.stateId, expectedStateId);
     }
     const now = new Date();
     const transition = applyTransition(current, proposed, {
@@ -367,10 +355,10 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       const [stateRow] = (await prepared.insertState.all(
         encode(prepared.stateColumns, { ...stateValues, id: uuidv7() }),
       )) as StateRow[];
-      const runValues = this.runColumns(transition.run, stateRow!.id, now);
-      if (this.kind === 'task') runValues.flowRunRunCount ??= current.flowRunRunCount as number;
+      const values = runValues(transition.run, stateRow!.id, now);
+      if (this.kind === 'task') values.flowRunRunCount ??= current.flowRunRunCount as number;
       const [row] = (await prepared.updateRun.all({
-        ...encode(prepared.runColumns, runValues),
+        ...encode(prepared.runColumns, values),
         runId,
       })) as Row[];
       return { run: this.toRun(row!, now), state: toState(stateRow!) };
@@ -381,7 +369,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       .returning();
     const [row] = await q
       .update(this.table)
-      .set(this.runColumns(transition.run, stateRow!.id, now) as never)
+      .set(runValues(transition.run, stateRow!.id, now) as never)
       .where(eq(this.table.id, runId))
       .returning();
     return { run: this.toRun(row as unknown as Row, now), state: toState(stateRow as StateRow) };

@@ -7,7 +7,7 @@ import { type SQL, eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../dialect/dialect.js';
 import type { flowRun, flowRunState, taskRun, taskRunState } from '../schema/postgres/runs.js';
-import type { State } from './states.js';
+import type { State, Transition } from './states.js';
 
 export type RunTable = typeof flowRun | typeof taskRun;
 export type StateTable = typeof flowRunState | typeof taskRunState;
@@ -135,6 +135,29 @@ export function encode(
     out[key] = value === null || value === undefined ? null : column.mapToDriverValue(value);
   }
   return out;
+}
+
+/** The run columns a transition writes. */
+export function runValues(
+  r: Transition['run'],
+  stateId: string,
+  now: Date,
+): Record<string, unknown> & { flowRunRunCount?: number } {
+  return {
+    stateId,
+    stateType: r.stateType,
+    stateName: r.stateName,
+    stateTimestamp: r.stateTimestamp,
+    startTime: r.startTime,
+    endTime: r.endTime,
+    totalRunTime: r.totalRunTime,
+    runCount: r.runCount,
+    expectedStartTime: r.expectedStartTime,
+    nextScheduledStartTime: r.nextScheduledStartTime,
+    empiricalPolicy: r.empiricalPolicy,
+    ...(r.flowRunRunCount !== undefined ? { flowRunRunCount: r.flowRunRunCount } : {}),
+    updated: now,
+  };
 }
 
 export function toState(row: StateRow): State {

@@ -4,7 +4,7 @@
  * `setState` applies the result inside one transaction after locking the run.
  */
 import { z } from 'zod';
-import { ValidationError } from '../errors.js';
+import { StaleStateError, ValidationError } from '../errors.js';
 import { STATE_TYPES, type StateType, TERMINAL_STATE_TYPES } from '../schema/enums.js';
 import type { EmpiricalPolicy, StateDetails } from '../schema/json-types.js';
 import { MAX_TIME, indexedText, json, stateDetails, text, time } from './validation.js';
@@ -72,6 +72,28 @@ function scheduledTimeOf(details: StateDetails): Date | undefined {
   return typeof raw === 'string' ? new Date(raw) : undefined;
 }
 
+/** Rule 0 cannot move a state past a current one at the latest accepted time. */
+export function noLaterState(): ValidationError {
+  return new ValidationError(
+    `Invalid state: timestamp: the run's current state is at ${MAX_TIME.toISOString()}, the latest accepted time; no later state can follow it`,
+    [{ path: ['timestamp'], message: 'no later state can follow one at the latest accepted time' }],
+  );
+}
+
+/** A compare-and-set transition found the run in another state than the one expected. */
+export function movedFirst(
+  entity: 'flow run' | 'task run',
+  runId: string,
+  current: string | null,
+  expected: string | null,
+): StaleStateError {
+  return new StaleStateError(
+    entity,
+    'expected_state_id',
+    `The ${entity} ${runId} moved first: its state is ${current ?? 'none'}, not ${expected ?? 'none'}`,
+  );
+}
+
 /** Applies rules 0–8 of data-model.md to a run for a proposed state. Pure. */
 export function applyTransition(
   initial: RunBookkeeping,
@@ -83,12 +105,7 @@ export function applyTransition(
   if (initial.stateTimestamp && timestamp.getTime() <= initial.stateTimestamp.getTime()) {
     timestamp = new Date(initial.stateTimestamp.getTime() + 1);
     // Past the accepted range (semantics.md §2) neither dialect stores the time alike.
-    if (timestamp.getTime() > MAX_TIME.getTime()) {
-      throw new ValidationError(
-        `Invalid state: timestamp: the run's current state is at ${MAX_TIME.toISOString()}, the latest accepted time; no later state can follow it`,
-        [{ path: ['timestamp'], message: 'no later state can follow one at the latest accepted time' }],
-      );
-    }
+    if (timestamp.getTime() > MAX_TIME.getTime()) throw noLaterState();
   }
   const details: StateDetails = { ...((proposed.stateDetails ?? {}) as StateDetails) };
   let scheduledTime = scheduledTimeOf(details);

@@ -119,6 +119,27 @@ describe.each(DIALECTS)('state bookkeeping (%s)', (dialect) => {
     expect(run.empiricalPolicy.resuming).toBe(false);
   });
 
+  // PostgreSQL applies rule 7 in SQL (one statement): `resuming` counts only when it is true, and
+  // any truthy value is cleared, as in JavaScript; a falsy one stays as it was.
+  it.each([
+    { resuming: 'yes', runCount: 2, after: false },
+    { resuming: 1, runCount: 2, after: false },
+    { resuming: [], runCount: 2, after: false },
+    { resuming: 0, runCount: 2, after: 0 },
+    { resuming: '', runCount: 2, after: '' },
+    { resuming: null, runCount: 2, after: null },
+  ])('counts a run whose resuming is $resuming and leaves resuming $after', async (c) => {
+    let run = await newRun();
+    run = await move(run, 'RUNNING', 0);
+    run = await move(run, 'PAUSED', 1);
+    run = await db.flowRuns.update(run.id, {
+      empiricalPolicy: { retries: 2, resuming: c.resuming as never },
+    });
+    run = await move(run, 'RUNNING', 2);
+    expect(run.runCount).toBe(c.runCount);
+    expect(run.empiricalPolicy).toEqual({ retries: 2, resuming: c.after });
+  });
+
   it('records the parent flow run count on task runs entering RUNNING', async () => {
     let run = await newRun();
     run = await move(run, 'RUNNING', 0);

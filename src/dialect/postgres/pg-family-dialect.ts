@@ -42,6 +42,7 @@ export abstract class PgFamilyDialect extends BaseDialect {
     // postgres.js refuses 65,534 parameters or more (MAX_PARAMETERS_EXCEEDED); the protocol allows 65,535.
     maxParameters: 65533,
     stableExecutor: false,
+    writableCte: true,
   };
   readonly tables = schema;
   readonly fragments = postgresFragments;

@@ -59,6 +59,7 @@ export class SqliteDialect extends BaseDialect {
     rowLocking: false,
     maxParameters: 32766,
     stableExecutor: true,
+    writableCte: false,
   };
   readonly tables = schema as unknown as typeof pgSchema;
   readonly fragments = sqliteFragments;

@@ -364,9 +364,13 @@ async function executeOne(
       return;
     }
     case 'group': {
-      await Promise.all(
-        o.ops.map((inner) => executeOne(db, scope, inner, outcomes, lateCalls, afterEnd, detached)),
+      const calls = o.ops.map((inner) =>
+        executeOne(db, scope, inner, outcomes, lateCalls, afterEnd, detached),
       );
+      // The group fails at its first failure, while its other calls may still be queued; the check
+      // waits for them too, or a call still pending then has no outcome yet (a seed found it).
+      for (const call of calls) detached.push(call.catch(() => undefined));
+      await Promise.all(calls);
       return;
     }
     case 'nested': {

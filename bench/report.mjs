@@ -5,47 +5,68 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RESULTS_FILE, TABLE_HEADER, fmtScale, tableRows } from './results.mjs';
+import { RESULTS_FILE, TABLE_HEADER, fmtScale, speedRatio, tableRows } from './results.mjs';
 
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs');
 const COLORS = { sqlite: '#3b7dd8', postgresql: '#e07b39' };
 const ROW = 22;
 const LABEL = 250;
-const PLOT = 460;
+const PLOT = 500;
 const TOP = 58;
 
 const xmlText = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** The SVG text: one bar per result, x = ratio on a linear axis from 0 that always shows 1.0. */
+/** The SVG text: one bar per result, from 1.0 to its ratio on a log axis. */
 export function chartSvg(doc) {
-  const rows = doc.results;
-  const max = Math.max(1.5, Math.ceil(Math.max(...rows.map((r) => r.ratio)) * 2) / 2);
-  const x = (ratio) => LABEL + (Math.min(ratio, max) / max) * PLOT;
+  // A scenario's dialects side by side, scenarios in the order they ran.
+  const order = [...new Set(doc.results.map((r) => r.scenario))];
+  const rows = [...doc.results].sort(
+    (a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario) || b.dialect.localeCompare(a.dialect),
+  );
+  const peerRatio = (r) => (r.peer ? speedRatio(r.unit, r.peer.value, r.raw) : null);
+  const ratios = rows.flatMap((r) => [r.ratio, peerRatio(r) ?? 1]);
+  // A log axis, bars from 1.0: twice as fast and half as fast are the same length, and a 10x peer
+  // does not flatten the rest.
+  const lo = Math.min(-1, Math.floor(Math.log10(Math.min(...ratios)) - 0.15));
+  const hi = Math.max(1, Math.ceil(Math.log10(Math.max(...ratios)) + 0.1));
+  const x = (ratio) => LABEL + ((Math.log10(ratio) - lo) / (hi - lo)) * PLOT;
   const height = TOP + rows.length * ROW + 40;
-  const width = LABEL + PLOT + 70;
+  const width = LABEL + PLOT + 90;
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">@orion/db speed relative to the raw driver (same work, same run)</text>`,
     `<text x="10" y="38" fill="#555">${xmlText(`${doc.date.slice(0, 10)}, --scale ${doc.options.scale}, ${doc.machine.cpus} cores (shared, loaded), Node ${doc.machine.node}. Right of 1.0: the library is faster.`)}</text>`,
   ];
-  for (let t = 0; t <= max + 1e-9; t += 0.5) {
-    out.push(
-      `<line x1="${x(t)}" y1="${TOP - 6}" x2="${x(t)}" y2="${TOP + rows.length * ROW}" stroke="#eee"/>`,
-      `<text x="${x(t)}" y="${TOP + rows.length * ROW + 16}" text-anchor="middle" fill="#555">${t.toFixed(1)}</text>`,
-    );
+  for (let e = lo; e <= hi; e++) {
+    for (const m of e < hi ? [1, 3] : [1]) {
+      const t = m * 10 ** e;
+      out.push(
+        `<line x1="${x(t)}" y1="${TOP - 6}" x2="${x(t)}" y2="${TOP + rows.length * ROW}" stroke="#eee"/>`,
+        `<text x="${x(t)}" y="${TOP + rows.length * ROW + 16}" text-anchor="middle" fill="#555">${t >= 1 ? t : t.toFixed(-e)}</text>`,
+      );
+    }
   }
   rows.forEach((r, i) => {
     const y = TOP + i * ROW;
     out.push(
       `<text x="${LABEL - 8}" y="${y + 15}" text-anchor="end">${xmlText(`${r.scenario} · ${r.dialect} · ${fmtScale(r.scale)}`)}</text>`,
-      `<rect x="${LABEL}" y="${y + 4}" width="${x(r.ratio) - LABEL}" height="${ROW - 8}" fill="${COLORS[r.dialect] ?? '#888'}"/>`,
-      `<text x="${x(r.ratio) + 4}" y="${y + 15}" fill="#333">${r.ratio.toFixed(2)}×</text>`,
+      `<rect x="${Math.min(x(r.ratio), x(1))}" y="${y + 4}" width="${Math.abs(x(r.ratio) - x(1))}" height="${ROW - 8}" fill="${COLORS[r.dialect] ?? '#888'}"/>`,
+      r.ratio < 1
+        ? `<text x="${x(r.ratio) - 4}" y="${y + 15}" text-anchor="end" fill="#333">${r.ratio.toFixed(2)}×</text>`
+        : `<text x="${x(r.ratio) + 4}" y="${y + 15}" fill="#333">${r.ratio.toFixed(2)}×</text>`,
     );
+    const peer = peerRatio(r);
+    if (peer !== null) {
+      out.push(
+        `<line x1="${x(peer)}" y1="${y + 1}" x2="${x(peer)}" y2="${y + ROW - 1}" stroke="#000" stroke-width="3"/>`,
+        `<text x="${x(peer) + 4}" y="${y + 9}" font-size="9">${xmlText(r.peer.name)} ${peer.toFixed(2)}×</text>`,
+      );
+    }
   });
   out.push(
     `<line x1="${x(1)}" y1="${TOP - 8}" x2="${x(1)}" y2="${TOP + rows.length * ROW + 2}" stroke="#c00" stroke-width="1.5" stroke-dasharray="4 3"/>`,
-    `<text x="${LABEL}" y="${height - 8}" fill="#555">bars: blue SQLite (file, WAL), orange PostgreSQL 15; rates: library/raw, times: raw/library</text>`,
+    `<text x="10" y="${height - 8}" fill="#555">blue: SQLite (file, WAL); orange: PostgreSQL 15; black tick: the peer against the same raw driver. Rates: library/raw; times: raw/library.</text>`,
     '</svg>',
   );
   return `${out.join('\n')}\n`;

@@ -53,11 +53,11 @@ export function tableRows(list) {
     `${fmt(r.library)} ${r.unit}`,
     `${fmt(r.raw)} ${r.unit}`,
     `${r.ratio.toFixed(2)}x`,
-    r.peer ? `${r.peer.name} ${fmt(r.peer.value)} ${r.unit}` : '',
+    r.peer ? `${r.peer.name} ${fmt(r.peer.value)}` : '',
   ]);
 }
 
-export const TABLE_HEADER = ['scenario', 'dialect', 'scale', 'library', 'raw driver', 'speed vs raw', 'peer'];
+export const TABLE_HEADER = ['scenario', 'dialect', 'scale', 'library', 'raw driver', 'speed vs raw', 'peer (same unit)'];
 
 /** Prints every recorded result as an aligned table. */
 export function printTable() {

@@ -1,7 +1,7 @@
 // Draws docs/performance.svg (the library's speed relative to the raw driver, one horizontal bar per
 // scenario and dialect, a line at 1.0) and rewrites the results table of docs/performance.md
 // between its `results:begin` / `results:end` markers, from a results file (bench/results.mjs).
-// Run by `npm run bench -- --docs`, or alone: node bench/report.mjs [bench/results/latest.json]
+// Run by `npm run bench -- --docs`, or alone: node bench/report.mjs [results.json] [section]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +75,8 @@ export function chartSvg(doc) {
 /** The markdown table of the results. */
 export function resultsMarkdown(doc) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
-  const head = `Measured ${doc.date.slice(0, 16).replace('T', ' ')} UTC on ${doc.machine.cpus} cores (${doc.machine.model}), Node ${doc.machine.node}: \`npm run bench -- --scale ${doc.options.scale}\`, ${doc.options.minutes.toFixed(1)} minutes in all.`;
+  const only = doc.options.only ? ` --only ${doc.options.only.join(',')}` : '';
+  const head = `Measured ${doc.date.slice(0, 16).replace('T', ' ')} UTC on ${doc.machine.cpus} cores (${doc.machine.model}), Node ${doc.machine.node}: \`npm run bench -- --scale ${doc.options.scale}${only}\`, ${doc.options.minutes.toFixed(1)} minutes in all.`;
   return [
     head,
     '',
@@ -85,21 +86,32 @@ export function resultsMarkdown(doc) {
   ].join('\n');
 }
 
-/** Writes docs/performance.svg and the table in docs/performance.md; returns the paths written. */
-export function writeDocs(resultsFile = RESULTS_FILE) {
-  const doc = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  const svg = join(DOCS, 'performance.svg');
-  writeFileSync(svg, chartSvg(doc));
+/** Replaces the text between `<!-- section:begin -->` and `<!-- section:end -->` of docs/performance.md. */
+function writeSection(section, body) {
   const md = join(DOCS, 'performance.md');
   const text = readFileSync(md, 'utf8');
-  const begin = '<!-- results:begin -->';
-  const end = '<!-- results:end -->';
+  const begin = `<!-- ${section}:begin -->`;
+  const end = `<!-- ${section}:end -->`;
   const [a, b] = [text.indexOf(begin), text.indexOf(end)];
   if (a < 0 || b < a) throw new Error(`${md} lacks the ${begin} … ${end} markers`);
-  writeFileSync(md, `${text.slice(0, a + begin.length)}\n${resultsMarkdown(doc)}\n${text.slice(b)}`);
-  return [svg, md];
+  writeFileSync(md, `${text.slice(0, a + begin.length)}\n${body}\n${text.slice(b)}`);
+  return md;
 }
 
+/**
+ * Writes docs/performance.svg and the main results table of docs/performance.md (section
+ * `results`) from a results file; with another `section`, only that section's table (no chart).
+ * Returns the paths written.
+ */
+export function writeDocs(resultsFile = RESULTS_FILE, section = 'results') {
+  const doc = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  if (section !== 'results') return [writeSection(section, resultsMarkdown(doc))];
+  const svg = join(DOCS, 'performance.svg');
+  writeFileSync(svg, chartSvg(doc));
+  return [svg, writeSection('results', resultsMarkdown(doc))];
+}
+
+// node bench/report.mjs [results.json] [section]
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(writeDocs(process.argv[2] ?? RESULTS_FILE).join('\n'));
+  console.log(writeDocs(process.argv[2] ?? RESULTS_FILE, process.argv[3]).join('\n'));
 }

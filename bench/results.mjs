@@ -57,7 +57,15 @@ export function tableRows(list) {
   ]);
 }
 
-export const TABLE_HEADER = ['scenario', 'dialect', 'scale', 'library', 'raw driver', 'speed vs raw', 'peer (same unit)'];
+export const TABLE_HEADER = [
+  'scenario',
+  'dialect',
+  'scale',
+  'library',
+  'raw driver',
+  'speed vs raw',
+  'peer (same unit)',
+];
 
 /** Prints every recorded result as an aligned table. */
 export function printTable() {

@@ -1,7 +1,9 @@
 // Claims per second: db.workQueues.claimScheduledRuns (pool lock, limits derived from run states,
 // SKIP LOCKED candidates, each claimed run moved to PENDING with its state row) against a raw-driver
 // claim of the same shape (pool lock, SKIP LOCKED candidates, state rows, run update) without limit
-// bookkeeping. PostgreSQL: 1 and 16 claimers; SQLite: 1 claimer. Batches of 10.
+// bookkeeping. PostgreSQL: 1 and 16 claimers; SQLite: 1 claimer. Batches of 10. On PostgreSQL the
+// peer, pg-boss, drains as many jobs with as many claimers (fetch 10 + complete) in the database the
+// library used (schema pgboss), in the same run (bench/pg-boss.mjs).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,8 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
+import { drainPgBoss } from './pg-boss.mjs';
+import { record } from './results.mjs';
 
 const RUNS = Number(process.env.ORION_BENCH_CLAIM_RUNS ?? 4000);
 const BATCH = 10;
@@ -118,9 +122,18 @@ function drainSqliteRaw(file) {
   return total / ((performance.now() - start) / 1000);
 }
 
-function report(name, library, raw) {
+function report(name, library, raw, peer) {
+  record({
+    scenario: `claim-drain-${name.match(/\d+/)[0]}`,
+    dialect: name.split(',')[0],
+    scale: RUNS,
+    library,
+    raw,
+    unit: 'runs/s',
+    peer: peer && { name: 'pg-boss', value: peer },
+  });
   console.log(
-    `${name.padEnd(26)} library ${library.toFixed(0).padStart(6)} runs/s   raw driver ${raw.toFixed(0).padStart(6)} runs/s   library takes ${(raw / library).toFixed(2)}x the raw time`,
+    `${name.padEnd(26)} library ${library.toFixed(0).padStart(6)} runs/s   raw driver ${raw.toFixed(0).padStart(6)} runs/s   library takes ${(raw / library).toFixed(2)}x the raw time${peer ? `   pg-boss ${peer.toFixed(0)} jobs/s` : ''}`,
   );
 }
 
@@ -149,6 +162,7 @@ export async function benchClaim(pgUrl) {
   try {
     for (const claimers of [1, 16]) {
       const rates = [];
+      let peer;
       for (const kind of ['lib', 'raw']) {
         const name = `orion_bench_claim_${kind}_${claimers}_${process.pid}`;
         await admin.unsafe(`create database ${name}`);
@@ -165,6 +179,7 @@ export async function benchClaim(pgUrl) {
               );
             rates.push(await drainLibrary(handles));
             await Promise.all(handles.map((h) => h.close()));
+            peer = await drainPgBoss(target.toString(), { jobs: RUNS, claimers, batchSize: BATCH });
           } else {
             await db.close();
             rates.push(await drainPostgresRaw(target.toString(), claimers));
@@ -173,7 +188,7 @@ export async function benchClaim(pgUrl) {
           await admin.unsafe(`drop database ${name} with (force)`);
         }
       }
-      report(`postgresql, ${claimers} claimer${claimers > 1 ? 's' : ''}`, rates[0], rates[1]);
+      report(`postgresql, ${claimers} claimer${claimers > 1 ? 's' : ''}`, rates[0], rates[1], peer);
     }
   } finally {
     await admin.end();

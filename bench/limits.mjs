@@ -8,6 +8,7 @@ import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
 import { onBothDialects } from './dialects.mjs';
+import { record } from './results.mjs';
 
 const ATTEMPTS = Number(process.env.ORION_BENCH_LIMIT_ATTEMPTS ?? 4000);
 const LIMIT = 4;
@@ -38,6 +39,14 @@ const libraryAttempt = (handles) => async (i) => {
 };
 
 function report(name, library, raw) {
+  record({
+    scenario: `limits-${name.match(/\d+/)[0]}-workers`,
+    dialect: name.split(',')[0],
+    scale: 1,
+    library: library.attempts,
+    raw: raw.attempts,
+    unit: 'attempts/s',
+  });
   console.log(
     `${name.padEnd(24)} library ${library.pairs.toFixed(0).padStart(6)} pairs/s (${library.attempts.toFixed(0)} attempts/s)   raw driver ${raw.pairs.toFixed(0).padStart(6)} pairs/s (${raw.attempts.toFixed(0)} attempts/s)   library takes ${(raw.attempts / library.attempts).toFixed(2)}x the raw time`,
   );

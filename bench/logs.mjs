@@ -3,7 +3,7 @@
 //    multi-row INSERTs sized by the bind limit and 16 MB, one transaction) next to the raw driver
 //    running the same multi-row INSERT text with the same rows in one transaction. Alternating
 //    trials into an emptied table; the best of each side.
-// 2. Reads at 1,000,000 logs (seeded in SQL: 1,000 runs of 1,000 logs, ten runs logging at a time,
+// 2. Reads at `--scale` logs (seeded in SQL: runs of 1,000 logs, ten runs logging at a time,
 //    so one run's logs are interleaved with nine others'): a page of 200 logs of one run
 //    (db.logs.list, p50/p95 over 200 pages at random runs and cursors, alternating with the raw
 //    driver reading the same page with one prepared statement), a rare-term text query, and
@@ -17,10 +17,12 @@ import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
 import { uuidv7 } from '../dist/schema/uuid.js';
 import { onBothDialects } from './dialects.mjs';
+import { record } from './results.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROWS = Number(process.env.ORION_BENCH_LOG_ROWS ?? 100_000);
-const TOTAL = Number(process.env.ORION_BENCH_LOG_TOTAL ?? 1_000_000);
+// Set by benchLogs from --scale: the rows of each bulk insert (at most 100,000) and the logs read.
+let ROWS = 100_000;
+let TOTAL = 1_000_000;
 const TRIALS = 3;
 const COLUMNS = 9;
 const COLUMN_LIST =
@@ -78,6 +80,14 @@ const rate = (ms) => ROWS / (ms / 1000);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 function reportInsert(name, library, raw) {
+  record({
+    scenario: 'log-insert',
+    dialect: name,
+    scale: ROWS,
+    library: rate(library),
+    raw: rate(raw),
+    unit: 'rows/s',
+  });
   console.log(
     `${name.padEnd(12)} createMany ${fmt(rate(library)).padStart(9)} rows/s   raw driver ${fmt(rate(raw)).padStart(9)} rows/s   library at ${(raw / library).toFixed(2)}x the raw rate`,
   );
@@ -100,10 +110,11 @@ async function bestOf(empty, libraryRun, rawRun) {
 }
 
 /** The flow run ids the SQL seeds use (`00000000-0000-4000-8000-` and the run number in hex). */
-const SEEDED_RUNS = Array.from(
-  { length: 1000 },
-  (_, r) => `00000000-0000-4000-8000-${r.toString(16).padStart(12, '0')}`,
-);
+const seededRuns = () =>
+  Array.from(
+    { length: Math.max(10, Math.floor(TOTAL / 1000)) },
+    (_, r) => `00000000-0000-4000-8000-${r.toString(16).padStart(12, '0')}`,
+  );
 
 async function time(fn) {
   const t = performance.now();
@@ -166,15 +177,36 @@ async function reads(name, db, runs, rawPage, streamTarget) {
     db.logs.list({ where: where(i % 20), limit: 200, after: cursors[i % 20] }),
   );
   const text = await percentiles(5, () => db.logs.count({ where: { text: { query: 'needle' } } }));
+  const dialect = name === 'sqlite' ? 'sqlite' : 'postgresql';
+  record({
+    scenario: 'log-page',
+    dialect,
+    scale: TOTAL,
+    library: first.p50,
+    raw: rawFirst.p50,
+    unit: 'ms p50',
+  });
   console.log(
     `${name.padEnd(12)} page of 200 of one run (${fmt(TOTAL)} logs): p50 ${first.p50.toFixed(2)} ms, p95 ${first.p95.toFixed(2)} ms (raw driver p50 ${rawFirst.p50.toFixed(2)} ms, p95 ${rawFirst.p95.toFixed(2)} ms; library at ${(first.p50 / rawFirst.p50).toFixed(2)}x its time); next keyset page p50 ${next.p50.toFixed(2)} ms; text query "needle" count p50 ${text.p50.toFixed(0)} ms`,
   );
+  const streams = {};
   for (const side of ['library', 'raw']) {
-    const s = streamAll(name === 'sqlite' ? 'sqlite' : 'postgresql', streamTarget, side);
+    const s = streamAll(dialect, streamTarget, side);
+    streams[side] = s;
     console.log(
       `${name.padEnd(12)} stream over ${fmt(s.n)} logs (${side === 'raw' ? 'raw driver' : 'library'}): ${s.seconds.toFixed(1)} s (${fmt(s.n / s.seconds)} logs/s), RSS growth ${s.growthMb.toFixed(1)} MB (limit 64 MB)${s.retainedMb === undefined ? '' : `, heap retained after GC ${s.retainedMb.toFixed(1)} MB`}`,
     );
   }
+  const [lib, byDriver] = [streams.library, streams.raw];
+  record({
+    scenario: 'log-stream',
+    dialect,
+    scale: TOTAL,
+    library: lib.n / lib.seconds,
+    raw: byDriver.n / byDriver.seconds,
+    unit: 'logs/s',
+    note: `RSS growth: library ${lib.growthMb.toFixed(1)} MB, raw driver ${byDriver.growthMb.toFixed(1)} MB`,
+  });
 }
 
 async function sqliteCase(dir) {
@@ -220,7 +252,7 @@ async function sqliteCase(dir) {
   await db.execute('analyze');
   const reader = new Sqlite(file, { readonly: true });
   const page = reader.prepare('select * from log where flow_run_id = ? order by timestamp, id limit 200');
-  await reads('sqlite', db, SEEDED_RUNS, async (run) => page.all(run), file);
+  await reads('sqlite', db, seededRuns(), async (run) => page.all(run), file);
   reader.close();
   await db.close();
 }
@@ -265,7 +297,7 @@ async function postgresCase(pgUrl) {
     });
     await db.execute('vacuum analyze log');
     const page = (run) => sql`select * from log where flow_run_id = ${run} order by timestamp, id limit 200`;
-    await reads('postgresql', db, SEEDED_RUNS, page, target.toString());
+    await reads('postgresql', db, seededRuns(), page, target.toString());
   } finally {
     await sql.end();
     await db.close();
@@ -274,8 +306,13 @@ async function postgresCase(pgUrl) {
   }
 }
 
-/** Prints bulk-insert rates (library and raw driver) and the 1M-log reads on each dialect. */
-export function benchLogs(pgUrl) {
+/**
+ * Prints bulk-insert rates (library and raw driver) and the reads over `scale` logs on each dialect
+ * (ORION_BENCH_LOG_ROWS / ORION_BENCH_LOG_TOTAL override the insert size and the logs read).
+ */
+export function benchLogs(pgUrl, { scale }) {
+  TOTAL = Number(process.env.ORION_BENCH_LOG_TOTAL ?? scale);
+  ROWS = Number(process.env.ORION_BENCH_LOG_ROWS ?? Math.min(100_000, scale));
   return onBothDialects(
     `\nlogs: createMany of ${fmt(ROWS)} logs (best of ${TRIALS}); reads and stream over ${fmt(TOTAL)} logs`,
     pgUrl,

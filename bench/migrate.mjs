@@ -8,6 +8,7 @@ import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { migrate } from '@orion/db';
 import { loadRevisions } from '../dist/migrations/revisions.js';
+import { record } from './results.mjs';
 
 const ROUNDS = Number(process.env.ORION_BENCH_ROUNDS ?? 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -95,6 +96,8 @@ async function benchPostgres(url) {
 }
 
 function report(name, { library, raw }) {
+  const dialect = name.startsWith('sqlite') ? 'sqlite' : 'postgresql';
+  record({ scenario: 'migrate', dialect, scale: 0, library, raw, unit: 'ms' });
   console.log(
     `${name.padEnd(22)} library ${library.toFixed(1).padStart(7)} ms   raw driver ${raw.toFixed(1).padStart(7)} ms   ratio ${(library / raw).toFixed(2)}x`,
   );

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
+import { record } from './results.mjs';
 
 const TRANSITIONS = Number(process.env.ORION_BENCH_TRANSITIONS ?? 3000);
 const RUNS = 100;
@@ -100,6 +101,8 @@ async function postgresRaw(url) {
 }
 
 function report(name, library, raw) {
+  const dialect = name.startsWith('sqlite') ? 'sqlite' : 'postgresql';
+  record({ scenario: 'set-state', dialect, scale: RUNS, library, raw, unit: 'transitions/s' });
   console.log(
     `${name.padEnd(22)} library ${library.toFixed(0).padStart(6)}/s   raw driver ${raw.toFixed(0).padStart(6)}/s   library takes ${(raw / library).toFixed(2)}x the raw time`,
   );

@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
 import { createTestDatabase, releaseTestResources } from '@orion/db/testing';
 import { templateName } from '../dist/testing/postgres-template.js';
+import { record } from './results.mjs';
 
 const SQLITE_ROUNDS = Number(process.env.ORION_BENCH_CTD_SQLITE_ROUNDS ?? 300);
 const POSTGRES_ROUNDS = Number(process.env.ORION_BENCH_CTD_POSTGRES_ROUNDS ?? 30);
@@ -40,6 +41,15 @@ async function alternate(rounds, library, raw) {
 const ms = (x) => `${x.toFixed(x < 10 ? 2 : 1).padStart(6)} ms`;
 
 function report(name, first, m, rawName) {
+  record({
+    scenario: 'create-test-database',
+    dialect: name.startsWith('sqlite') ? 'sqlite' : 'postgresql',
+    scale: 0,
+    library: m.create,
+    raw: m.rawCreate,
+    unit: 'ms p50',
+    note: `close ${ms(m.close)} (raw ${ms(m.rawClose)})`,
+  });
   console.log(
     `${name.padEnd(18)} create ${ms(m.create)}   raw ${rawName} ${ms(m.rawCreate)}   ratio ${(m.create / m.rawCreate).toFixed(2)}x`,
   );

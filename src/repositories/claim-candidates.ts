@@ -35,11 +35,14 @@ export interface DeploymentCap {
  * ix_flow_run__scheduled_work_queue_id_deployment_id_nex_935e3c5c);
  * SQLite (no LATERAL): row_number() per deployment over the same index. Reads only: the rows are
  * locked afterwards by id, since FOR UPDATE refuses window functions and LATERAL sets.
+ * Of those, only the oldest `take` are returned: with 100 deployments each due 100 runs, a claim of
+ * 100 read and then row-locked 10,000 candidates (issue 13's bench), holding locks that concurrent
+ * claimers skip. (Measured at 100k runs the claim's time did not change: it goes elsewhere.)
  */
 export function topPerDeploymentQuery(
   ctx: { fragments: SqlFragments; dialectName: 'sqlite' | 'postgresql' },
   fr: FlowRunTable,
-  o: { queueId: string; before: Date; caps: DeploymentCap[] },
+  o: { queueId: string; before: Date; caps: DeploymentCap[]; take: number },
 ): SQL {
   const due = dueConditions(fr, o.before);
   const caps = ctx.fragments.jsonRows(o.caps as unknown as Record<string, unknown>[], 'orion_cap', {
@@ -48,16 +51,18 @@ export function topPerDeploymentQuery(
   } as never);
   if (ctx.dialectName === 'postgresql') {
     return sql`select top.id from ${caps} cross join lateral (
-      select ${fr.id} as id from ${fr}
+      select ${fr.id} as id, ${fr.nextScheduledStartTime} as due_at from ${fr}
       where ${fr.workQueueId} = ${o.queueId} and ${fr.deploymentId} = orion_cap.deployment_id and ${due}
-      order by ${fr.nextScheduledStartTime}, ${fr.id} limit orion_cap.run_count) as top`;
+      order by ${fr.nextScheduledStartTime}, ${fr.id} limit orion_cap.run_count) as top
+      order by top.due_at, top.id limit ${o.take}`;
   }
   return sql`select ranked.id from (
-      select ${fr.id} as id, orion_cap.run_count as cap,
+      select ${fr.id} as id, ${fr.nextScheduledStartTime} as due_at, orion_cap.run_count as cap,
              row_number() over (partition by ${fr.deploymentId} order by ${fr.nextScheduledStartTime}, ${fr.id}) as rn
       from ${fr} join ${caps} on orion_cap.deployment_id = ${fr.deploymentId}
       where ${fr.workQueueId} = ${o.queueId} and ${due}) as ranked
-    where ranked.rn <= ranked.cap`;
+    where ranked.rn <= ranked.cap
+    order by ranked.due_at, ranked.id limit ${o.take}`;
 }
 
 /** The oldest due runs of one queue that belong to no deployment. */

@@ -205,6 +205,7 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
           queueId,
           before,
           caps: batch,
+          take: take + CANDIDATE_SLACK,
         });
         const rows = await q.select({ id: fr.id }).from(fr).where(sql`${fr.id} in (${top})`);
         for (const row of rows) ids.add(row.id);

@@ -54,6 +54,7 @@ describe('PostgreSQL plan for claiming with 200k runs', () => {
           queueId,
           before: new Date(),
           caps,
+          take: 30,
         },
       );
       const query = dialect.sqlToQuery(top);

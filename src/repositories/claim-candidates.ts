@@ -2,7 +2,7 @@
  * The candidate reads of a claim (semantics.md §5, "Claim fairness"): which due runs of a queue are
  * read before they are locked, at most each deployment's free slots.
  */
-import { type SQL, and, asc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, exists, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
 import type { SqlFragments } from '../dialect/fragments.js';
 import type { RepositoryContext } from './context.js';
@@ -65,32 +65,64 @@ export function topPerDeploymentQuery(
     order by ranked.due_at, ranked.id limit ${o.take}`;
 }
 
-/** The oldest due runs of one queue that belong to no deployment. */
-export function withoutDeploymentQuery(
-  q: Executor,
-  fr: FlowRunTable,
-  o: { queueId: string; before: Date; take: number },
-) {
-  return q
-    .select({ id: fr.id })
-    .from(fr)
-    .where(and(eq(fr.workQueueId, o.queueId), isNull(fr.deploymentId), dueConditions(fr, o.before)))
-    .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
-    .limit(o.take);
+/** A queue's share of the candidate read: at most `take` of its due runs, in claim order. */
+export interface QueueTake {
+  id: string;
+  take: number;
 }
 
-/** The deployments with due runs in one queue (served by the queue/deployment partial index). */
-export async function dueDeployments(
-  q: Executor,
+/**
+ * The ids of the oldest due runs of each queue (at most its `take`) that no limited deployment
+ * owns, in ONE statement: a `UNION ALL` of one ordered top-k per queue, each served by the partial index on
+ * (work_queue_id, next_scheduled_start_time). Runs of deployments without a limit need no
+ * per-deployment cap (theirs would be the queue's `take`), so only `limited` deployments, usually
+ * few, go through the per-deployment top-k (topPerDeploymentQuery). Before, every queue read its
+ * due deployments and a top-k per deployment: 30 statements for a claim over 10 queues, where the
+ * raw driver sends one (issue 13's bench, claim-100).
+ */
+export function queueTopsQuery(
+  ctx: { fragments: SqlFragments },
   fr: FlowRunTable,
-  queueId: string,
+  o: { queues: QueueTake[]; before: Date; limited: string[] },
+): SQL {
+  const unlimited =
+    o.limited.length === 0
+      ? undefined
+      : or(isNull(fr.deploymentId), ctx.fragments.notInList(fr.deploymentId, o.limited, 'uuid'));
+  const parts = o.queues.map(
+    (queue, i) => sql`select id from (select ${fr.id} as id from ${fr}
+      where ${and(eq(fr.workQueueId, queue.id), dueConditions(fr, o.before), unlimited)}
+      order by ${fr.nextScheduledStartTime}, ${fr.id} limit ${queue.take}) as ${sql.identifier(`orion_queue_${i}`)}`,
+  );
+  return sql.join(parts, sql` union all `);
+}
+
+/**
+ * The deployments with a concurrency limit that have due runs in one of `queueIds`, in id order:
+ * driven from the (few) limited deployments, each probing the scheduled-runs index for one due run.
+ */
+export function limitedDueDeploymentsQuery(
+  q: Executor,
+  ctx: RepositoryContext,
+  queueIds: string[],
   before: Date,
-): Promise<string[]> {
-  const rows = await q
-    .selectDistinct({ id: fr.deploymentId })
+) {
+  const { flowRun: fr, deployment: dep } = ctx.tables;
+  const due = q
+    .select({ one: sql`1` })
     .from(fr)
-    .where(and(eq(fr.workQueueId, queueId), isNotNull(fr.deploymentId), dueConditions(fr, before)));
-  return rows.map((row) => row.id!).sort();
+    .where(
+      and(
+        eq(fr.deploymentId, dep.id),
+        ctx.fragments.inList(fr.workQueueId, queueIds, 'uuid'),
+        dueConditions(fr, before),
+      ),
+    );
+  return q
+    .select({ id: dep.id, limit: dep.concurrencyLimit, options: dep.concurrencyOptions })
+    .from(dep)
+    .where(and(isNotNull(dep.concurrencyLimit), exists(due)))
+    .orderBy(asc(dep.id));
 }
 
 /** Deployments per top-k statement: their caps travel as one JSON parameter. */

@@ -48,7 +48,7 @@ const RUN_TRANSITION_COLUMNS = [
 ];
 
 /** The state table's columns a transition writes, by key. */
-function stateColumnMap(stateTable: StateTable, kind: 'flow' | 'task'): Record<string, AnyPgColumn> {
+export function stateColumnMap(stateTable: StateTable, kind: 'flow' | 'task'): Record<string, AnyPgColumn> {
   const st = stateTable as unknown as Record<string, AnyPgColumn>;
   const runColumn = kind === 'flow' ? 'flowRunId' : 'taskRunId';
   const keys = [

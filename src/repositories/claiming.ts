@@ -5,7 +5,7 @@
  * since one deployment's runs can sit in several pools. On SQLite the write lock taken up front
  * serialises claimers. Limits are derived from the runs themselves, so no counter can leak.
  */
-import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
@@ -140,7 +140,7 @@ async function readDeployments(
 }
 
 async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: boolean): Promise<Plan> {
-  const { workPool: wp, workQueue: wq, flowRun: fr, deployment: dep } = ctx.tables;
+  const { workPool: wp, workQueue: wq, flowRun: fr } = ctx.tables;
   const rowLocks = locking && ctx.rowLocking;
   let pool: WorkPool;
   if (locking) pool = await lockPoolByName(ctx, q, o.workPoolName);
@@ -199,27 +199,31 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   const before = o.scheduledBefore ?? new Date();
   const ids = new Set<string>();
 
+  // The limited deployments with due runs in the polled queues, read from the (few) limited
+  // deployments: their runs need per-deployment caps, and CANCEL_NEW ones cancellations.
+  const targetIds = targets.map((queue) => queue.id);
+  const limits = new Map<string, DeploymentLimit>();
+  for (const row of await limitedDueDeploymentsQuery(q, ctx, targetIds, before))
+    limits.set(row.id, { limit: row.limit, options: row.options });
+
   // CANCEL_NEW collisions do not depend on room in the pool or queue (semantics.md §5): the due runs
   // of limited CANCEL_NEW deployments are read whatever the free slots, up to the cancellation cap.
-  const cancelNewRuns = await q
-    .select({ id: fr.id })
-    .from(fr)
-    .innerJoin(dep, eq(dep.id, fr.deploymentId))
-    .where(
-      and(
-        ctx.fragments.inList(
-          fr.workQueueId,
-          targets.map((queue) => queue.id),
-          'uuid',
+  const cancelNew = [...limits].filter(([, d]) => isCancelNew(d)).map(([id]) => id);
+  if (cancelNew.length > 0) {
+    const cancelNewRuns = await q
+      .select({ id: fr.id })
+      .from(fr)
+      .where(
+        and(
+          ctx.fragments.inList(fr.deploymentId, cancelNew, 'uuid'),
+          ctx.fragments.inList(fr.workQueueId, targetIds, 'uuid'),
+          dueConditions(fr, before),
         ),
-        dueConditions(fr, before),
-        isNotNull(dep.concurrencyLimit),
-        sql`${dep.concurrencyOptions} ->> 'collisionStrategy' = 'CANCEL_NEW'`,
-      ),
-    )
-    .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
-    .limit(MAX_CANCELLATIONS + o.limit);
-  for (const row of cancelNewRuns) ids.add(row.id);
+      )
+      .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
+      .limit(MAX_CANCELLATIONS + o.limit);
+    for (const row of cancelNewRuns) ids.add(row.id);
+  }
 
   // Claim candidates, per queue with room: at most each limited deployment's free slots (fairness),
   // then only the first `slots` + slack in claim order (queue priority, due time, id): a claim of
@@ -230,16 +234,6 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     for (const queue of targets) {
       const take = Math.min(slots, queueFree.get(queue.id)!);
       if (take > 0) takes.push({ id: queue.id, take: take + CANDIDATE_SLACK });
-    }
-    const limits = new Map<string, DeploymentLimit>();
-    if (takes.length > 0) {
-      const rows = await limitedDueDeploymentsQuery(
-        q,
-        ctx,
-        takes.map((t) => t.id),
-        before,
-      );
-      for (const row of rows) limits.set(row.id, { limit: row.limit, options: row.options });
     }
     const active = await countActive(q, ctx, 'deploymentId', [...limits.keys()]);
     const found: Candidate[] = [];

@@ -284,8 +284,13 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
       (a.id < b.id ? -1 : 1),
   );
 
+  // Only the deployments read as limited above are locked and recounted. A limit set on another
+  // deployment after that read commits after this claim's candidates were chosen, so the claim
+  // orders before it (a limit change never checks the runs already active).
   const deploymentIds = [
-    ...new Set(candidates.map((r) => r.deploymentId).filter((id): id is string => id !== null)),
+    ...new Set(
+      candidates.map((r) => r.deploymentId).filter((id): id is string => id !== null && limits.has(id)),
+    ),
   ].sort();
   const deployments = await readDeployments(q, ctx, deploymentIds, rowLocks);
   const limited = [...deployments].filter(([, d]) => d.limit !== null).map(([id]) => id);

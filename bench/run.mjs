@@ -11,7 +11,7 @@ import { benchLogs } from './logs.mjs';
 import { benchMigrate } from './migrate.mjs';
 import { writeDocs } from './report.mjs';
 import { printTable, writeResults } from './results.mjs';
-import { benchRuns } from './runs.mjs';
+import { benchLists, benchRuns } from './runs.mjs';
 import { benchSetState } from './set-state.mjs';
 
 const SCALES = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000 };
@@ -37,6 +37,7 @@ const benches = {
   'set-state': benchSetState,
   claim: benchClaim,
   runs: benchRuns,
+  lists: benchLists,
   limits: benchLimits,
   logs: benchLogs,
   'create-test-database': benchCreateTestDatabase,

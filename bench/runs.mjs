@@ -14,7 +14,7 @@ import { benchRunLists } from './run-lists.mjs';
 import { seedPostgres, seedSqlite } from './runs-seed.mjs';
 import { benchTaskState } from './task-state.mjs';
 
-async function scenarios(ctx) {
+async function allScenarios(ctx) {
   await benchClaimBatch(ctx);
   await benchRunLists(ctx);
   await benchTaskState(ctx);
@@ -26,7 +26,7 @@ const seeded = (dialect, scale, ms) =>
   );
 
 /** Runs the run scenarios on a SQLite file (WAL) and, given a URL, on a PostgreSQL database of their own. */
-export function benchRuns(pgUrl, { scale }) {
+export function benchRuns(pgUrl, { scale }, scenarios = allScenarios) {
   return onBothDialects(
     `\nruns at ${fmtScale(scale)} flow runs (1% scheduled over 10 queues, 100 deployments): claim of 100, lists, search, task-run transitions`,
     pgUrl,
@@ -62,3 +62,6 @@ export function benchRuns(pgUrl, { scale }) {
       }),
   );
 }
+
+/** `--only lists`: the same seeded databases, only the lists and the name search (bench/run-lists.mjs). */
+export const benchLists = (pgUrl, options) => benchRuns(pgUrl, options, benchRunLists);

@@ -2,9 +2,10 @@
  * Filter operators shared by every repository, as zod schemas and as SQL. The same operator means
  * the same thing on both dialects; an empty `any` matches nothing. `any`/`notAny` lists of any
  * length go to the database as one parameter (the dialect's inList/notInList, semantics.md §2
- * "Lists"), so a filter with 70,000 ids meets no bind limit and every length shares one statement.
+ * "Lists"), so a filter with 70,000 ids meets no bind limit and every length of two or more shares
+ * one statement (a list of one is an equality, see anyOf).
  */
-import { type SQL, type SQLWrapper, and, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, and, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { ListType, SqlFragments } from '../dialect/fragments.js';
@@ -43,14 +44,21 @@ export const timeFilter = z.strictObject({
 });
 export type TimeFilter = z.input<typeof timeFilter>;
 
-/** `column` is one of `values` (one list parameter; an empty list matches nothing). */
+/**
+ * `column` is one of `values` (one list parameter; an empty list matches nothing). A list of one
+ * value is sent as `column = ?`: the planners treat `x in (select unnest(?))` (PostgreSQL) and
+ * `x in (select value from json_each(?))` (SQLite) as a join that yields rows in no useful order,
+ * so `state: { type: { any: ['FAILED'] } }` sorted by START_TIME_DESC sorted every FAILED run for a
+ * page of 200, where `state_type = ?` reads the page in order from an index led by state_type
+ * (docs/performance.md, "What each index serves").
+ */
 export function anyOf(
   column: AnyPgColumn | SQLWrapper,
   values: readonly string[],
   type: ListType,
   fragments: SqlFragments,
 ): SQL {
-  return fragments.inList(column, values, type);
+  return values.length === 1 ? eq(column, values[0]) : fragments.inList(column, values, type);
 }
 
 /** `column` is none of `values`; an empty list is no condition at all (NULLs included). */

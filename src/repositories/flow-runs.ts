@@ -133,9 +133,15 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     return { flowRunId: String(row.id) };
   }
 
+  /**
+   * Turns the freshly read row itself into the run: a copy by rest and spread of 32 columns was
+   * an eighth of a 200-run list's CPU time (issue 13, list-by-state). The sort key goes first; it
+   * is the last column read, which V8 removes without leaving the object's fast layout.
+   */
   protected toRun(row: FlowRunRow, now: Date): FlowRun {
-    const { startTimeOrExpected: _, ...rest } = row;
-    return { ...rest, ...this.derived(row, now) };
+    const run = row as Partial<FlowRunRow> & Omit<FlowRunRow, 'startTimeOrExpected'>;
+    delete run.startTimeOrExpected;
+    return Object.assign(run, this.derived(row, now));
   }
 
   /** SQL conditions for a flow-run query (filters plus related-entity filters). */

@@ -44,11 +44,11 @@ describe('PostgreSQL plans for log reads with 100k logs', () => {
   });
 
   it('serves a page of one run, and the next keyset page, from (flow_run_id, timestamp)', async () => {
-    expect(await plan({ flowRunId: { any: [run] } })).toContain('ix_log__flow_run_id_timestamp');
+    expect(await plan({ flowRunId: { any: [run] } })).toContain('ix_log__flow_run_id_timestamp_id');
     const first = await db.logs.list({ where: { flowRunId: { any: [run] } }, limit: 200 });
     const cursor = first.at(-1)!;
     const text = await plan({ flowRunId: { any: [run] } }, cursor);
-    expect(text).toContain('ix_log__flow_run_id_timestamp');
+    expect(text).toContain('ix_log__flow_run_id_timestamp_id');
     expect(text).not.toContain('Seq Scan on log');
     const second = await db.logs.list({ where: { flowRunId: { any: [run] } }, limit: 200, after: cursor });
     expect(second[0]!.timestamp.getTime()).toBeGreaterThan(cursor.timestamp.getTime());

@@ -58,9 +58,12 @@ class Parameters {
 
   /**
    * `column` is one of `ids`, the list as one parameter read back as rows (semantics.md §2
-   * "Lists"): any length shares one statement text and meets no bind limit.
+   * "Lists"): any length of two or more shares one statement text and meets no bind limit. One id
+   * is an equality: as a semi-join over the list PostgreSQL loses the (flow_run_id, timestamp)
+   * order and may walk all logs by timestamp instead (as filters.ts anyOf does for the runs).
    */
   inIds(column: string, ids: readonly string[]): string {
+    if (ids.length === 1) return `${column} = ${this.add(ids[0])}`;
     return this.dialect === 'sqlite'
       ? `${column} in (select value from json_each(${this.add(JSON.stringify(ids))}))`
       : `${column} in (select unnest(${this.add(`{${ids.join(',')}}`)}::text::uuid[]))`;

@@ -20,7 +20,10 @@ export const log = pgTable(
   (t) => [
     primaryKey({ name: pk('log'), columns: [t.id] }),
     index(ix('log', 'updated')).on(t.updated),
-    index(ix('log', 'flow_run_id', 'timestamp')).on(t.flowRunId, t.timestamp),
+    // A run's page in (timestamp, id) order, the tie-break included (revision 8, list_indexes): with
+    // (flow_run_id, timestamp) alone both this and ix_log__timestamp needed a sort by id, and
+    // PostgreSQL could prefer walking every log by timestamp.
+    index(ix('log', 'flow_run_id', 'timestamp', 'id')).on(t.flowRunId, t.timestamp, t.id),
     index(ix('log', 'task_run_id')).on(t.taskRunId),
     index(ix('log', 'level')).on(t.level),
     index(ix('log', 'timestamp')).on(t.timestamp),

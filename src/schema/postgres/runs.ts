@@ -141,6 +141,23 @@ export const flowRun = pgTable(
     index(ix('flow_run', 'next_scheduled_start_time')).on(t.nextScheduledStartTime),
     index(ix('flow_run', 'name')).on(t.name),
     index(ix('flow_run', 'start_time_or_expected')).on(t.startTimeOrExpected),
+    // Revision 8 (list_indexes): START_TIME_DESC is `desc nulls last, id desc`, an order an ascending
+    // index read backwards cannot give (that is NULLS FIRST), so PostgreSQL sorted every matching run
+    // for a page; these hold the sort's own order, alone and after a state or deployment equality.
+    index(ix('flow_run', 'start_time_or_expected', 'id')).on(
+      t.startTimeOrExpected.desc().nullsLast(),
+      t.id.desc().nullsFirst(),
+    ),
+    index(ix('flow_run', 'state_type', 'start_time_or_expected', 'id')).on(
+      t.stateType,
+      t.startTimeOrExpected.desc().nullsLast(),
+      t.id.desc().nullsFirst(),
+    ),
+    index(ix('flow_run', 'deployment_id', 'start_time_or_expected', 'id')).on(
+      t.deploymentId,
+      t.startTimeOrExpected.desc().nullsLast(),
+      t.id.desc().nullsFirst(),
+    ),
     // Serves claiming: the scheduled runs of a queue, in start-time order.
     index(ix('flow_run', 'scheduled', 'work_queue_id', 'next_scheduled_start_time'))
       .on(t.workQueueId, t.nextScheduledStartTime)

@@ -137,6 +137,20 @@ export const flowRun = sqliteTable(
     index(ix('flow_run', 'next_scheduled_start_time')).on(t.nextScheduledStartTime),
     index(ix('flow_run', 'name')).on(t.name),
     index(ix('flow_run', 'start_time_or_expected')).on(t.startTimeOrExpected),
+    // Revision 8 (list_indexes), the same as on PostgreSQL: START_TIME_DESC (`desc nulls last, id
+    // desc`) alone and after a state or deployment equality. Ascending here: SQLite sorts NULLs
+    // first, so the index read backwards is exactly that order (PostgreSQL's are declared DESC NULLS LAST).
+    index(ix('flow_run', 'start_time_or_expected', 'id')).on(t.startTimeOrExpected, t.id),
+    index(ix('flow_run', 'state_type', 'start_time_or_expected', 'id')).on(
+      t.stateType,
+      t.startTimeOrExpected,
+      t.id,
+    ),
+    index(ix('flow_run', 'deployment_id', 'start_time_or_expected', 'id')).on(
+      t.deploymentId,
+      t.startTimeOrExpected,
+      t.id,
+    ),
     // Serves claiming: the scheduled runs of a queue, in start-time order.
     index(ix('flow_run', 'scheduled', 'work_queue_id', 'next_scheduled_start_time'))
       .on(t.workQueueId, t.nextScheduledStartTime)

@@ -1,0 +1,214 @@
+/**
+ * The plans PostgreSQL chooses for the library's hot reads (docs/performance.md, "What each index
+ * serves"), on the statements the library really sends: a second library handle on the same test
+ * database runs over a postgres.js client whose `debug` hook records every statement and its
+ * parameters; each recorded statement is then EXPLAINed (FORMAT JSON) as a prepared statement with
+ * those parameters, both as a custom plan (what the first executions get) and, for the ordered
+ * lists, as a generic plan (what postgres.js's named statements may get from the sixth execution on).
+ * No timing: only which index serves the read, and that no Sort runs over the whole matching set
+ * where an index gives the order.
+ *
+ * PostgreSQL server only: PGlite has no `debug` hook to record statements (the plans are the same
+ * planner's, and CI sets ORION_TEST_POSTGRES_URL).
+ */
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, createDatabase } from '../../src/index.js';
+import { createTestDatabase, resolvePostgresSource } from '../../src/testing/index.js';
+
+const source = await resolvePostgresSource();
+const RUNS = 20_000;
+const DEPLOYMENTS = 50;
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** Every node of a JSON plan, depth first. */
+function nodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(nodes)];
+}
+
+describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20k runs and logs', () => {
+  let db: Database;
+  let traced: Database;
+  let client: postgres.Sql;
+  let recording: { text: string; params: unknown[] }[] | undefined;
+  let deploymentId: string;
+  const logRun = '00000000-0000-7000-8000-000000000007';
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ dialect: 'postgresql' });
+    const flow = await db.flows.create({ name: 'bulk' });
+    await db.workPools.create({ name: 'pool' });
+    const queue = await db.workQueues.getByName('pool', 'default');
+    const deployments: string[] = [];
+    for (let d = 0; d < DEPLOYMENTS; d++) {
+      const dep = await db.deployments.upsert({ flowId: flow.id, name: `d${d}`, workPoolName: 'pool' });
+      deployments.push(dep.id);
+    }
+    deploymentId = deployments[7]!;
+    // Run i: 1% SCHEDULED and due, 1% RUNNING, 5% FAILED, the rest COMPLETED; deployment i/100 % 50;
+    // start times one second apart; 1,000 names, so one name is 0.1% of the runs (as bench/runs-seed.mjs).
+    await db.transaction(async (tx) => {
+      await tx.execute('set local statement_timeout = 0');
+      await tx.execute(`
+        insert into flow_run (id, created, updated, name, state_type, state_name, state_timestamp,
+          expected_start_time, next_scheduled_start_time, start_time, end_time, flow_id, deployment_id,
+          work_queue_id, work_queue_name)
+        select ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, t, t,
+          'brave-' || lpad((i % 1000)::text, 4, '0'), s.type, initcap(s.type), t, t,
+          case when s.type = 'SCHEDULED' then t end, case when s.type <> 'SCHEDULED' then t end,
+          case when s.type not in ('SCHEDULED', 'RUNNING') then t + interval '500 ms' end,
+          '${flow.id}', ('{${deployments.join(',')}}'::uuid[])[1 + (i / 100) % ${DEPLOYMENTS}],
+          '${queue!.id}', 'default'
+        from generate_series(0, ${RUNS - 1}) as i,
+          lateral (select timestamptz '2026-01-01' + i * interval '1 second' as t,
+            case when i % 100 = 0 then 'SCHEDULED' when i % 100 = 1 then 'RUNNING'
+                 when i % 100 <= 6 then 'FAILED' else 'COMPLETED' end as type) as s`);
+      // As many logs as runs: 1,000 (more than a page) for each of the first runs, each run's in one
+      // stretch of time as a run writes them (log i: run i / 1000).
+      await tx.execute(`
+        insert into log (id, created, updated, name, level, flow_run_id, message, timestamp)
+        select gen_random_uuid(), now(), now(), 'p', 20,
+          ('00000000-0000-7000-8000-' || lpad(to_hex(i / 1000), 12, '0'))::uuid, 'line ' || i,
+          timestamptz '2026-01-01' + i * interval '1 second'
+        from generate_series(0, ${RUNS - 1}) as i`);
+    });
+    await db.execute('vacuum analyze flow_run');
+    await db.execute('vacuum analyze log');
+
+    // The traced handle: the same database, over a client that records what the library sends.
+    const [{ name }] = (await db.execute<{ name: string }>('select current_database() as name')) as [
+      { name: string },
+    ];
+    const url = new URL((source as { url: string }).url);
+    url.pathname = `/${name}`;
+    client = postgres(url.toString(), {
+      max: 1,
+      onnotice: () => {},
+      debug: (_connection, text, params) => recording?.push({ text, params: [...params] }),
+    });
+    traced = await createDatabase({ client });
+  }, 120_000);
+
+  afterAll(async () => {
+    await traced?.close();
+    await client?.end();
+    await db?.close();
+  });
+
+  /** The statements `read` sends through the library, recorded. */
+  async function statementsOf(read: (d: Database) => Promise<unknown>) {
+    recording = [];
+    try {
+      await read(traced);
+      return recording;
+    } finally {
+      recording = undefined;
+    }
+  }
+
+  /** The one recorded statement of `read` that reads `table` (a list is one SELECT). */
+  async function statementOf(read: (d: Database) => Promise<unknown>, pattern: RegExp) {
+    const matching = (await statementsOf(read)).filter((s) => pattern.test(s.text));
+    expect(matching.map((s) => s.text)).toHaveLength(1);
+    return matching[0]!;
+  }
+
+  /** The JSON plan of a recorded statement, prepared with its parameters, custom or generic. */
+  async function planOf(
+    statement: { text: string; params: unknown[] },
+    generic = false,
+  ): Promise<PlanNode[]> {
+    return db.transaction(async (tx) => {
+      if (generic) await tx.execute('set local plan_cache_mode = force_generic_plan');
+      await tx.execute(`prepare orion_hot_plan as ${statement.text}`);
+      const args = statement.params.map((p) => (p === null ? 'null' : `'${String(p).replace(/'/g, "''")}'`));
+      const rows = await tx.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `explain (format json) execute orion_hot_plan${args.length > 0 ? `(${args.join(', ')})` : ''}`,
+      );
+      await tx.execute('deallocate orion_hot_plan');
+      const plan = rows[0]!['QUERY PLAN'];
+      return nodes((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan);
+    });
+  }
+
+  const indexesOf = (plan: PlanNode[]) => plan.map((n) => n['Index Name']).filter(Boolean);
+  const sorts = (plan: PlanNode[]) => plan.filter((n) => /Sort/.test(n['Node Type']));
+  const seqScans = (plan: PlanNode[]) => plan.filter((n) => n['Node Type'] === 'Seq Scan');
+
+  /** An ordered page: read in index order, custom and generic plans alike, with no Sort at all. */
+  async function expectOrderedBy(read: (d: Database) => Promise<unknown>, table: RegExp, index: string) {
+    const statement = await statementOf(read, table);
+    for (const generic of [false, true]) {
+      const plan = await planOf(statement, generic);
+      expect({ generic, indexes: indexesOf(plan) }).toEqual({ generic, indexes: [index] });
+      expect(sorts(plan)).toEqual([]);
+      expect(seqScans(plan)).toEqual([]);
+    }
+  }
+
+  it('reads a page of one state in START_TIME_DESC order from (state_type, start time desc, id desc)', async () => {
+    const read = (d: Database) =>
+      d.flowRuns.list({
+        where: { state: { type: { any: ['FAILED'] } } },
+        sort: 'START_TIME_DESC',
+        limit: 200,
+      });
+    await expectOrderedBy(read, /from "flow_run"/, 'ix_flow_run__state_type_start_time_or_expected_id');
+    const page = await db.flowRuns.list({
+      where: { state: { type: { any: ['FAILED'] } } },
+      sort: 'START_TIME_DESC',
+      limit: 200,
+    });
+    expect(page).toHaveLength(200);
+    expect(page[0]!.id).toBe('00000000-0000-7000-8000-000000004dc2'); // run 19,906: the last FAILED
+  });
+
+  it('reads a page of one deployment in START_TIME_DESC order from (deployment_id, start time desc, id desc)', async () => {
+    const read = (d: Database) =>
+      d.flowRuns.list({
+        where: { deploymentId: { any: [deploymentId] } },
+        sort: 'START_TIME_DESC',
+        limit: 200,
+      });
+    await expectOrderedBy(read, /from "flow_run"/, 'ix_flow_run__deployment_id_start_time_or_expected_id');
+  });
+
+  it('reads an unfiltered START_TIME_DESC page from (start time desc nulls last, id desc)', async () => {
+    const read = (d: Database) => d.flowRuns.list({ sort: 'START_TIME_DESC', limit: 200 });
+    await expectOrderedBy(read, /from "flow_run"/, 'ix_flow_run__start_time_or_expected_id');
+  });
+
+  it('reads a page of one run’s logs from (flow_run_id, timestamp)', async () => {
+    const read = (d: Database) => d.logs.list({ where: { flowRunId: { any: [logRun] } }, limit: 200 });
+    await expectOrderedBy(read, /from "?log"? /i, 'ix_log__flow_run_id_timestamp_id');
+    expect(await db.logs.list({ where: { flowRunId: { any: [logRun] } }, limit: 200 })).toHaveLength(200);
+  });
+
+  it('searches a 0.1% name substring with the trigram index, not by walking the primary key', async () => {
+    const read = (d: Database) => d.flowRuns.list({ where: { name: { like: 'Brave-0042' } }, limit: 200 });
+    const plan = await planOf(await statementOf(read, /from "flow_run"/));
+    expect(indexesOf(plan)).toEqual(['ix_flow_run__name_trgm']);
+    expect(seqScans(plan)).toEqual([]);
+    // The Sort is of the 50 matches only, under the bitmap scan of the trigram index.
+    expect(await db.flowRuns.count({ where: { name: { like: 'Brave-0042' } } })).toBe(RUNS / 1000);
+  });
+
+  it("reads each deployment's oldest due runs through the partial claim index", async () => {
+    const statements = await statementsOf((d) =>
+      d.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 100 }),
+    );
+    const topK = statements.filter((s) => /cross join lateral/i.test(s.text));
+    expect(topK.length).toBeGreaterThan(0);
+    for (const statement of topK) {
+      const plan = await planOf(statement);
+      expect(indexesOf(plan)).toContain('ix_flow_run__scheduled_work_queue_id_deployment_id_nex_935e3c5c');
+      expect(seqScans(plan).filter((n) => n['Relation Name'] === 'flow_run')).toEqual([]);
+    }
+  });
+});

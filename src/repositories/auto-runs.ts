@@ -8,6 +8,7 @@ import type { Executor } from '../dialect/dialect.js';
 import type { deployment } from '../schema/postgres/deployments.js';
 import type { RepositoryContext } from './context.js';
 import { AUTO_SCHEDULED_TAG, scheduleKeyPrefix } from './scheduler.js';
+import { isScheduled } from './claim-candidates.js';
 
 type DeploymentRow = typeof deployment.$inferSelect;
 
@@ -27,7 +28,7 @@ function unclaimedAutoRuns(ctx: RepositoryContext, deploymentId: string): SQL {
   const fr = ctx.tables.flowRun;
   return and(
     eq(fr.deploymentId, deploymentId),
-    eq(fr.stateType, 'SCHEDULED'),
+    isScheduled(fr),
     eq(fr.autoScheduled, true),
     isNull(fr.startTime),
     eq(fr.runCount, 0),

@@ -9,10 +9,18 @@ import type { RepositoryContext } from './context.js';
 
 type FlowRunTable = RepositoryContext['tables']['flowRun'];
 
+/**
+ * `state_type = 'SCHEDULED'` with the value as a literal, not a parameter: a generic plan
+ * (postgres.js's named statements from the sixth execution) can use the partial indexes
+ * `WHERE state_type = 'SCHEDULED'` only if the query itself says 'SCHEDULED'; with `= $n` the
+ * claim's candidate read fell back to a sequential scan of flow_run (hot-query-plans.test.ts).
+ */
+export const isScheduled = (fr: FlowRunTable): SQL => sql`${fr.stateType} = 'SCHEDULED'`;
+
 /** Due SCHEDULED runs a claim may take: not in-process retries (those belong to their own process). */
 export function dueConditions(fr: FlowRunTable, before: Date) {
   return and(
-    eq(fr.stateType, 'SCHEDULED'),
+    isScheduled(fr),
     lte(fr.nextScheduledStartTime, before),
     or(
       isNull(sql`${fr.empiricalPolicy} ->> 'retryType'`),

@@ -32,6 +32,7 @@ import {
   text,
   uuid,
 } from './validation.js';
+import { isScheduled } from './claim-candidates.js';
 
 export type Deployment = typeof deployment.$inferSelect;
 
@@ -369,12 +370,7 @@ export class DeploymentRepository {
       await q
         .delete(fr)
         .where(
-          and(
-            eq(fr.deploymentId, deploymentId),
-            eq(fr.stateType, 'SCHEDULED'),
-            isNull(fr.startTime),
-            eq(fr.runCount, 0),
-          ),
+          and(eq(fr.deploymentId, deploymentId), isScheduled(fr), isNull(fr.startTime), eq(fr.runCount, 0)),
         );
       await q.delete(this.t).where(eq(this.t.id, deploymentId));
     });

@@ -13,6 +13,7 @@ import type { RepositoryContext } from './context.js';
 import type { FlowRun, FlowRunRepository } from './flow-runs.js';
 import { parse, time } from './validation.js';
 import { duration } from './validation/durations.js';
+import { isScheduled } from './claim-candidates.js';
 
 /** Prefect's defaults: a run is late 15 s after its scheduled time; queues idle for 60 s are NOT_READY. */
 export const LATE_AFTER_MS = 15_000;
@@ -79,11 +80,7 @@ export async function markLate(
     ctx.transaction(async (q) => {
       const rows = await runs.lockWhere(
         q,
-        and(
-          eq(fr.stateType, 'SCHEDULED'),
-          eq(fr.stateName, 'Scheduled'),
-          lt(fr.nextScheduledStartTime, cutoff),
-        )!,
+        and(isScheduled(fr), eq(fr.stateName, 'Scheduled'), lt(fr.nextScheduledStartTime, cutoff))!,
         [asc(fr.nextScheduledStartTime), asc(fr.id)],
         size,
       );

@@ -13,6 +13,7 @@ import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { generateRunName } from './names.js';
 import { scheduleInstants } from './schedules.js';
 import { MAX_TIME, duration, parse, time } from './validation.js';
+import { isScheduled } from './claim-candidates.js';
 
 type Deployment = typeof deployment.$inferSelect;
 /** The tag every auto-scheduled run carries beside its deployment's tags (as Prefect). */
@@ -229,7 +230,7 @@ export async function scheduleDue(ctx: RepositoryContext, options: ScheduleDueOp
     const future = (from: Date) =>
       and(
         eq(fr.deploymentId, dep.id),
-        eq(fr.stateType, 'SCHEDULED'),
+        isScheduled(fr),
         eq(fr.autoScheduled, true),
         gt(fr.nextScheduledStartTime, from),
       );

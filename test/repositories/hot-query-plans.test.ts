@@ -24,6 +24,7 @@ interface PlanNode {
   'Node Type': string;
   'Index Name'?: string;
   'Relation Name'?: string;
+  'Sort Key'?: string[];
   Plans?: PlanNode[];
 }
 
@@ -199,16 +200,34 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     expect(await db.flowRuns.count({ where: { name: { like: 'Brave-0042' } } })).toBe(RUNS / 1000);
   });
 
-  it("reads each deployment's oldest due runs through the partial claim index", async () => {
+  it("reads each queue's oldest due runs in claim order from the partial claim index, with no sort", async () => {
     const statements = await statementsOf((d) =>
       d.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 100 }),
     );
-    const topK = statements.filter((s) => /cross join lateral/i.test(s.text));
-    expect(topK.length).toBeGreaterThan(0);
-    for (const statement of topK) {
-      const plan = await planOf(statement);
+    const tops = statements.filter((s) => /union all|limit \$\d+\) as "orion_queue_0"/i.test(s.text));
+    expect(tops).toHaveLength(1);
+    for (const generic of [false, true]) {
+      const plan = await planOf(tops[0]!, generic);
+      expect(indexesOf(plan)).toContain('ix_flow_run__scheduled_work_queue_id_next_scheduled_st_110be5e8');
+      // The index gives the claim order: no Sort by start time (only the semi-join's Unique of ids).
+      expect(sorts(plan).filter((n) => /next_scheduled_start_time/.test(String(n['Sort Key'])))).toEqual([]);
+      expect(seqScans(plan).filter((n) => n['Relation Name'] === 'flow_run')).toEqual([]);
+    }
+  });
+
+  it("reads a limited deployment's oldest due runs through the partial fairness index", async () => {
+    await db.deployments.update(deploymentId, { concurrencyLimit: 5 });
+    try {
+      const statements = await statementsOf((d) =>
+        d.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 100 }),
+      );
+      const topK = statements.filter((s) => /cross join lateral/i.test(s.text));
+      expect(topK).toHaveLength(1);
+      const plan = await planOf(topK[0]!);
       expect(indexesOf(plan)).toContain('ix_flow_run__scheduled_work_queue_id_deployment_id_nex_935e3c5c');
       expect(seqScans(plan).filter((n) => n['Relation Name'] === 'flow_run')).toEqual([]);
+    } finally {
+      await db.deployments.update(deploymentId, { concurrencyLimit: null });
     }
   });
 });

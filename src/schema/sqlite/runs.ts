@@ -151,9 +151,10 @@ export const flowRun = sqliteTable(
       t.startTimeOrExpected,
       t.id,
     ),
-    // Serves claiming: the scheduled runs of a queue, in start-time order.
-    index(ix('flow_run', 'scheduled', 'work_queue_id', 'next_scheduled_start_time'))
-      .on(t.workQueueId, t.nextScheduledStartTime)
+    // Serves claiming: the scheduled runs of a queue in claim order, ties by id (revision 9: with
+    // id, a top-k stops at k rows instead of sorting every due run of the queue on SQLite).
+    index(ix('flow_run', 'scheduled', 'work_queue_id', 'next_scheduled_start_time', 'id'))
+      .on(t.workQueueId, t.nextScheduledStartTime, t.id)
       .where(sql`state_type = 'SCHEDULED'`),
     // Serves claim fairness (revision 7): each deployment's oldest due runs in a queue, a top-k per
     // deployment, and the runs of a queue that belong to no deployment.

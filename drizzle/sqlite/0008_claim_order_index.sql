@@ -1,0 +1,2 @@
+DROP INDEX `ix_flow_run__scheduled_work_queue_id_next_scheduled_start_time`;--> statement-breakpoint
+CREATE INDEX `ix_flow_run__scheduled_work_queue_id_next_scheduled_st_110be5e8` ON `flow_run` (`work_queue_id`,`next_scheduled_start_time`,`id`) WHERE state_type = 'SCHEDULED';

@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, gt, isNull, lte, not, or, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { Executor } from '../dialect/dialect.js';
 import type { RepositoryContext } from './context.js';
 import { retryAfterSeconds } from './limits/decay.js';
 import {
@@ -251,12 +252,13 @@ export class GlobalConcurrencyLimitRepository {
   async release(input: ReleaseInput): Promise<void> {
     const data = parse(releaseInput, input, 'concurrency limit release');
     const names = [...new Set(data.names)];
+    // The common case in one conditional UPDATE (limits/one-statement.ts): on SQLite a statement
+    // of its own; on PostgreSQL inside the transaction, after the row lock it needs.
+    const one = (q: Executor) =>
+      releaseInOneStatement(this.ctx, q, names[0]!, data.slots, data.occupancySeconds);
+    if (names.length === 1 && !this.ctx.rowLocking && (await this.ctx.statement(one))) return;
     await this.ctx.transaction(async (q) => {
-      if (
-        names.length === 1 &&
-        (await releaseInOneStatement(this.ctx, q, names[0]!, data.slots, data.occupancySeconds))
-      )
-        return;
+      if (names.length === 1 && this.ctx.rowLocking && (await one(q))) return;
       const locked = await LockedLimits.forNames(this.ctx, q, names);
       // Slots held through leases are given back by releaseLease only: a release without a lease
       // (a retried or buggy client) must never free a slot a live lease holds.

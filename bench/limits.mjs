@@ -3,6 +3,11 @@
 // transaction each) against the raw driver doing the same conditional updates (`active_slots + 1
 // <= limit`, then `max(0, active_slots - 1)`) as single statements, without decay or leases.
 // One limit of 4; PostgreSQL: 16 workers on their own connections; SQLite: 4 workers on one handle.
+// Neither side waits or retries: a full limit answers at once (the library's acquire never polls).
+// The library also records every denial (Prefect's denied_slots, which its retry estimate reads),
+// a write where the raw side writes nothing; so a third run, "raw + denials", has the raw driver
+// record them too (one more conditional UPDATE per denial), printed and noted beside the ratio,
+// which stays against the bare raw side.
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
@@ -12,6 +17,8 @@ import { record } from './results.mjs';
 
 const ATTEMPTS = Number(process.env.ORION_BENCH_LIMIT_ATTEMPTS ?? 4000);
 const LIMIT = 4;
+/** The library's cap on denied slots (docs/limits.md), kept by the raw side's denial too. */
+const MAX_DENIED = 1_000_000_000;
 
 /** Runs `workers` loops of `attempt` sharing ATTEMPTS; returns pairs (granted attempts) per second. */
 async function measure(workers, attempt) {
@@ -38,8 +45,9 @@ const libraryAttempt = (handles) => async (i) => {
   return true;
 };
 
-function report(name, library, raw) {
+function report(name, library, raw, rawDenials) {
   record({
+    note: `raw recording denials: ${rawDenials.attempts.toFixed(0)} attempts/s`,
     scenario: `limits-${name.match(/\d+/)[0]}-workers`,
     dialect: name.split(',')[0],
     scale: 1,
@@ -49,6 +57,9 @@ function report(name, library, raw) {
   });
   console.log(
     `${name.padEnd(24)} library ${library.pairs.toFixed(0).padStart(6)} pairs/s (${library.attempts.toFixed(0)} attempts/s)   raw driver ${raw.pairs.toFixed(0).padStart(6)} pairs/s (${raw.attempts.toFixed(0)} attempts/s)   library takes ${(raw.attempts / library.attempts).toFixed(2)}x the raw time`,
+  );
+  console.log(
+    `${''.padEnd(24)} raw + denials ${rawDenials.pairs.toFixed(0).padStart(6)} pairs/s (${rawDenials.attempts.toFixed(0)} attempts/s): library takes ${(rawDenials.attempts / library.attempts).toFixed(2)}x that`,
   );
 }
 
@@ -68,15 +79,23 @@ async function sqliteCase(dir) {
     `update concurrency_limit_v2 set active_slots = max(0, active_slots - 1) where name = 'bench'`,
   );
   // One connection, as the library's handle: workers interleave at the awaits.
-  const raw = await measure(4, async () => {
+  const deny = conn.prepare(
+    `update concurrency_limit_v2 set denied_slots = min(denied_slots + 1, ${MAX_DENIED}) where name = 'bench' and active`,
+  );
+  const rawAttempt = (recordDenials) => async () => {
     await null;
-    if (take.all().length === 0) return false;
+    if (take.all().length === 0) {
+      if (recordDenials) deny.run();
+      return false;
+    }
     await null;
     give.run();
     return true;
-  });
+  };
+  const raw = await measure(4, rawAttempt(false));
+  const rawDenials = await measure(4, rawAttempt(true));
   conn.close();
-  report('sqlite, 4 workers', library, raw);
+  report('sqlite, 4 workers', library, raw, rawDenials);
 }
 
 async function postgresCase(pgUrl) {
@@ -98,16 +117,22 @@ async function postgresCase(pgUrl) {
     const clients = Array.from({ length: 16 }, () =>
       postgres(target.toString(), { max: 1, onnotice: () => {} }),
     );
-    const raw = await measure(16, async (i) => {
+    const rawAttempt = (recordDenials) => async (i) => {
       const sql = clients[i];
       const rows =
         await sql`update concurrency_limit_v2 set active_slots = active_slots + 1 where name = 'bench' and active and active_slots + 1 <= "limit" returning id`;
-      if (rows.length === 0) return false;
+      if (rows.length === 0) {
+        if (recordDenials)
+          await sql`update concurrency_limit_v2 set denied_slots = least(denied_slots + 1, ${MAX_DENIED}) where name = 'bench' and active`;
+        return false;
+      }
       await sql`update concurrency_limit_v2 set active_slots = greatest(0, active_slots - 1) where name = 'bench'`;
       return true;
-    });
+    };
+    const raw = await measure(16, rawAttempt(false));
+    const rawDenials = await measure(16, rawAttempt(true));
     await Promise.all(clients.map((c) => c.end()));
-    report('postgresql, 16 workers', library, raw);
+    report('postgresql, 16 workers', library, raw, rawDenials);
   } finally {
     await Promise.all(handles.map((h) => h.close()));
     await admin.unsafe(`drop database ${name} with (force)`);

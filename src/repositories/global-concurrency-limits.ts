@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, gt, isNull, lte, not, or, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { Executor } from '../dialect/dialect.js';
 import type { RepositoryContext } from './context.js';
 import { retryAfterSeconds } from './limits/decay.js';
 import {
@@ -37,6 +38,7 @@ import {
   refuseTagLease,
   releaseLeaseBatch,
 } from './limits/locked.js';
+import { acquireInOneStatement, releaseInOneStatement } from './limits/one-statement.js';
 import { type GlobalConcurrencyLimit, decayedViews, describeLeases, limitView } from './limits/views.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
@@ -176,6 +178,16 @@ export class GlobalConcurrencyLimitRepository {
   async acquire(input: AcquireInput): Promise<AcquireResult> {
     const data = parse(acquireInput, input, 'concurrency limit acquire');
     const names = [...new Set(data.names)];
+    // The common case in one conditional statement (limits/one-statement.ts); the rest below.
+    if (
+      names.length === 1 &&
+      data.mode !== 'rate_limit' &&
+      data.leaseSeconds === undefined &&
+      data.holder === undefined
+    ) {
+      const fast = await this.ctx.statement((q) => acquireInOneStatement(this.ctx, q, names[0]!, data.slots));
+      if (fast) return fast;
+    }
     return this.ctx.transaction(async (q) => {
       const locked = await LockedLimits.forNames(this.ctx, q, names);
       // The locked set may hold more limits (those of expired leases it reclaimed): only the named count.
@@ -239,8 +251,15 @@ export class GlobalConcurrencyLimitRepository {
    */
   async release(input: ReleaseInput): Promise<void> {
     const data = parse(releaseInput, input, 'concurrency limit release');
+    const names = [...new Set(data.names)];
+    // The common case in one conditional UPDATE (limits/one-statement.ts): on SQLite a statement
+    // of its own; on PostgreSQL inside the transaction, after the row lock it needs.
+    const one = (q: Executor) =>
+      releaseInOneStatement(this.ctx, q, names[0]!, data.slots, data.occupancySeconds);
+    if (names.length === 1 && !this.ctx.rowLocking && (await this.ctx.statement(one))) return;
     await this.ctx.transaction(async (q) => {
-      const locked = await LockedLimits.forNames(this.ctx, q, [...new Set(data.names)]);
+      if (names.length === 1 && this.ctx.rowLocking && (await one(q))) return;
+      const locked = await LockedLimits.forNames(this.ctx, q, names);
       // Slots held through leases are given back by releaseLease only: a release without a lease
       // (a retried or buggy client) must never free a slot a live lease holds.
       const leased = await locked.leasedSlots();

@@ -1,0 +1,214 @@
+/**
+ * The common acquire and release as conditional UPDATEs (issue 13, "Performance"): one name, a
+ * limit without slot decay, no lease asked for, no expired lease on the limit. The general path
+ * (`LockedLimits`) takes five or six round trips (BEGIN, a probe for expired leases, the locked
+ * read, the leased slots, the write, COMMIT) and builds each query with Drizzle; here the decision
+ * is made by the database in the statement that writes, as `decay()` (decay.ts) makes it:
+ *
+ * - acquire: `UPDATE ... SET active_slots = active_slots + n WHERE active_slots + n <= limit` with
+ *   the decay of denied slots computed in SQL; when it updates nothing, a second UPDATE records
+ *   the denial `WHERE active_slots + n > limit`. Each is atomic by itself (a row lock, and on
+ *   PostgreSQL the condition is checked again on the newest row version when the lock was waited
+ *   for), so no read-modify-write runs in JavaScript.
+ * - release: the same UPDATE that gives back `min(n, active − leased)`. The leased slots are read
+ *   by the statement; on PostgreSQL a statement's subqueries see its starting snapshot, which may
+ *   miss a lease committed while it waited for the row, so the row is locked first by a statement
+ *   of its own (any lease on the limit was inserted by a transaction that held that lock).
+ *
+ * Whatever they do not cover (several names, decay, leases, a limit of 0 or inactive, input the
+ * general path refuses, a denial at the cap of denied slots), they update nothing and the caller
+ * runs the general path: the results are the same either way (limits-model tests).
+ *
+ * The texts are built once per dialect and sent with parameters, so postgres.js keeps them prepared
+ * per connection and better-sqlite3 per handle (statement-cache.ts). Parameters come in through a
+ * one-row `FROM (SELECT ...) AS p`, so each is bound once on SQLite (whose `?` are positional).
+ */
+import type { Executor } from '../../dialect/dialect.js';
+import type { RepositoryContext } from '../context.js';
+import { type LimitRow, retryAfterSeconds } from './decay.js';
+import type { AcquireResult } from './inputs.js';
+import { MAX_COUNT } from './inputs.js';
+
+interface Texts {
+  /** PostgreSQL: the whole acquire, granted or denied, in one statement (see `build`). */
+  acquire: string | undefined;
+  grant: string;
+  deny: string;
+  lock: string;
+  release: string;
+}
+
+const built = new Map<string, Texts>();
+
+/** The statements of a dialect (built on first use). */
+function texts(ctx: RepositoryContext): Texts {
+  const key = ctx.dialect.name;
+  let t = built.get(key);
+  if (!t) {
+    t = ctx.dialect.capabilities.writableCte ? build(postgresSpelling) : build(sqliteSpelling);
+    built.set(key, t);
+  }
+  return t;
+}
+
+/** What differs between the dialects in these statements. */
+interface Spelling {
+  greatest: string;
+  least: string;
+  /** The one-row parameter list: name, slots, clock (ms), clock (column value), occupancy seconds. */
+  params: string;
+  /** The decay clock of `c` in ms since the epoch, as a double; the clock parameter when null. */
+  atMs: string;
+  /** The decay clock advanced by `ms` (a whole number of milliseconds). */
+  advance: (ms: string) => string;
+  /** True when an expired lease holds a slot of `c`. */
+  expiredLease: string;
+  /** Slots held by leases on `c`. */
+  leased: string;
+  float: (literal: string) => string;
+  /** A column of `c` in RETURNING: SQLite names only the updated table there, never its alias. */
+  returned: (column: string) => string;
+  /** `WITH` may hold an UPDATE (PostgreSQL): the acquire is then one statement. */
+  writableCte: boolean;
+}
+
+const postgresSpelling: Spelling = {
+  greatest: 'greatest',
+  least: 'least',
+  params:
+    'select $1::text as limit_name, $2::int as n, $3::float8 as now_ms, $4::timestamptz as now_ts, $5::float8 as occ',
+  atMs: 'coalesce((extract(epoch from c.slot_decay_at) * 1000)::float8, p.now_ms)',
+  advance: (ms) => `coalesce(c.slot_decay_at, p.now_ts) + (${ms}) * interval '1 millisecond'`,
+  expiredLease:
+    'exists (select 1 from concurrency_lease l where l.expires_at <= p.now_ts and l.limit_ids @> jsonb_build_array(c.id::text))',
+  leased:
+    '(select coalesce(sum(l.slots), 0) from concurrency_lease l where l.limit_ids @> jsonb_build_array(c.id::text))',
+  float: (literal) => `${literal}::float8`,
+  // Qualified: `p` has a column of the same name as `c`'s `name`.
+  returned: (column) => `c.${column}`,
+  writableCte: true,
+};
+
+const sqliteSpelling: Spelling = {
+  greatest: 'max',
+  least: 'min',
+  // Bound as JavaScript numbers; the casts keep an integer occupancy from dividing as an integer.
+  params:
+    'select ? as limit_name, cast(? as integer) as n, cast(? as integer) as now_ms, cast(? as integer) as now_ts, cast(? as real) as occ',
+  atMs: 'coalesce(c.slot_decay_at, p.now_ms)',
+  advance: (ms) => `cast(coalesce(c.slot_decay_at, p.now_ms) + (${ms}) as integer)`,
+  expiredLease:
+    'exists (select 1 from concurrency_lease l, json_each(l.limit_ids) j where l.expires_at <= p.now_ts and j.value = c.id)',
+  leased:
+    '(select coalesce(sum(l.slots), 0) from concurrency_lease l where exists (select 1 from json_each(l.limit_ids) j where j.value = c.id))',
+  float: (literal) => literal,
+  returned: (column) => column,
+  writableCte: false,
+};
+
+/**
+ * The four statements. The arithmetic is `decay()`'s for a limit without slot decay, in the same
+ * order of IEEE double operations, so both paths store the same counters and clock: denied slots
+ * decay at one per `clamp(avg, 0.1, 30)` seconds, in whole quanta, and the clock moves by those
+ * quanta (rounded up to the millisecond, never past now).
+ */
+function build(s: Spelling): Texts {
+  const { greatest: G, least: L, float: f, returned: r } = s;
+  const occupancy = `${L}(${G}(c.avg_slot_occupancy_seconds, ${f('0.1')}), ${f('30')})`;
+  const rate = `(${f('1')} / ${occupancy})`;
+  const elapsed = `${G}(${f('0')}, p.now_ms - ${s.atMs})`;
+  const quanta = `floor(${rate} * ${elapsed} / ${f('1000')})`;
+  const denied = `cast(${G}(0, c.denied_slots - ${quanta}) as integer)`;
+  const clock = s.advance(`${L}(${elapsed}, ceil(${quanta} * ${f('1000')} / ${rate}))`);
+  const eligible = `c.name = p.limit_name and c.active and c.slot_decay_per_second = 0 and p.n <= c."limit" and not ${s.expiredLease}`;
+  const from = `from (${s.params}) as p`;
+  const fits = 'c.active_slots + p.n <= c."limit"';
+  const given = `${L}(p.n, ${G}(0, c.active_slots - ${s.leased}))`;
+  const average = `case when p.occ is null then c.avg_slot_occupancy_seconds else c.avg_slot_occupancy_seconds + (${G}(p.occ / ${given}, ${f('0.1')}) - c.avg_slot_occupancy_seconds) / ${G}(c."limit" * 2, 1) end`;
+  const clockAndCounters = `denied_slots = ${denied}, slot_decay_at = ${clock}, updated = p.now_ts`;
+  // PostgreSQL: the row is locked and decided on by a `SELECT ... FOR UPDATE` (which, having waited
+  // for the lock, evaluates its list on the newest row version), and written by the UPDATE beside
+  // it, so a denial is one statement too and the counters before the write come back as they were.
+  const acquire = s.writableCte
+    ? `with p as (${s.params}), cur as (select c.id, ${fits} as fits, ${denied} as d, ${clock} as at, c."limit" as lim, c.avg_slot_occupancy_seconds as avg, c.name as nm from concurrency_limit_v2 c, p where ${eligible} and (${fits} or ${denied} + p.n <= ${MAX_COUNT}) for update of c), u as (update concurrency_limit_v2 c set active_slots = c.active_slots + case when cur.fits then p.n else 0 end, denied_slots = case when cur.fits then cur.d else cur.d + p.n end, slot_decay_at = cur.at, updated = p.now_ts from cur, p where c.id = cur.id returning c.id) select cur.fits, cur.d, cur.lim, cur.avg, cur.nm from cur join u on u.id = cur.id`
+    : undefined;
+  return {
+    acquire,
+    grant: `update concurrency_limit_v2 as c set active_slots = c.active_slots + p.n, ${clockAndCounters} ${from} where ${eligible} and ${fits} returning ${r('id')}`,
+    // The denial is recorded only below the cap, where the denied count before it is `new − n`
+    // (Prefect's estimate reads it before the denial); at the cap the general path answers.
+    deny: `update concurrency_limit_v2 as c set denied_slots = ${denied} + p.n, slot_decay_at = ${clock}, updated = p.now_ts ${from} where ${eligible} and not (${fits}) and ${denied} + p.n <= ${MAX_COUNT} returning ${r('denied_slots')}, ${r('"limit"')}, ${r('avg_slot_occupancy_seconds')}, ${r('name')}`,
+    lock: 'select 1 from concurrency_limit_v2 where name = $1 for update',
+    // Nothing to give back (every slot leased, or none held) writes nothing, as in the general path.
+    release: `update concurrency_limit_v2 as c set active_slots = c.active_slots - ${given}, avg_slot_occupancy_seconds = ${average}, ${clockAndCounters} ${from} where ${eligible.replace(' and p.n <= c."limit"', '')} and ${given} > 0 returning ${r('id')}`,
+  };
+}
+
+/** The clock as the statements take it: ms, and the column's own value (ISO text, or ms on SQLite). */
+function clockParams(ctx: RepositoryContext, now: Date): [number, string | number] {
+  return [now.getTime(), ctx.dialect.name === 'sqlite' ? now.getTime() : now.toISOString()];
+}
+
+/**
+ * Acquires `slots` on the limit `name` in one statement (two for a denial), or returns undefined
+ * having written nothing when the limit is not one this path covers (see the file's comment).
+ */
+export async function acquireInOneStatement(
+  ctx: RepositoryContext,
+  q: Executor,
+  name: string,
+  slots: number,
+): Promise<AcquireResult | undefined> {
+  const t = texts(ctx);
+  const params = [name, slots, ...clockParams(ctx, new Date()), null];
+  let denial: { denied: number; limit: number; avg: number; name: string };
+  if (t.acquire) {
+    const [row] = await ctx.dialect.queryArrays(q, t.acquire, params);
+    if (!row) return undefined;
+    const [fits, denied, limit, avg, limitName] = row as [boolean, number, number, number, string];
+    if (fits) return { acquired: true };
+    denial = { denied, limit, avg, name: limitName };
+  } else {
+    if ((await ctx.dialect.queryArrays(q, t.grant, params)).length > 0) return { acquired: true };
+    const [row] = await ctx.dialect.queryArrays(q, t.deny, params);
+    if (!row) return undefined;
+    const [deniedAfter, limit, avg, limitName] = row as [number, number, number, string];
+    denial = { denied: deniedAfter - slots, limit, avg, name: limitName };
+  }
+  const decayed = { activeSlots: 0, deniedSlots: denial.denied, slotDecayAt: new Date() };
+  const limitRow = {
+    limit: denial.limit,
+    slotDecayPerSecond: 0,
+    avgSlotOccupancySeconds: denial.avg,
+  } as LimitRow;
+  return {
+    acquired: false,
+    retryAfterSeconds: retryAfterSeconds([{ row: limitRow, decayed }], slots),
+    blockedBy: [denial.name],
+  };
+}
+
+/**
+ * Gives back up to `slots` unleased slots on the limit `name` (inside the caller's transaction `q`:
+ * on PostgreSQL the row is locked first). False when it wrote nothing: the limit is not one this
+ * path covers, or there was nothing to give back; the general path then decides.
+ */
+export async function releaseInOneStatement(
+  ctx: RepositoryContext,
+  q: Executor,
+  name: string,
+  slots: number,
+  occupancySeconds: number | undefined,
+): Promise<boolean> {
+  const t = texts(ctx);
+  const params = [name, slots, ...clockParams(ctx, new Date()), occupancySeconds ?? null];
+  if (!ctx.rowLocking) return (await ctx.dialect.queryArrays(q, t.release, params)).length > 0;
+  // Sent together (postgres.js pipelines them on the transaction's connection): the server runs the
+  // UPDATE only once the lock is held, with a snapshot taken then, and the row stays locked for one
+  // round trip fewer. Both are awaited, so a failure of either is reported and none goes unhandled.
+  const [, rows] = await Promise.all([
+    ctx.dialect.queryArrays(q, t.lock, [name]),
+    ctx.dialect.queryArrays(q, t.release, params),
+  ]);
+  return rows.length > 0;
+}

@@ -179,16 +179,24 @@ export class GlobalConcurrencyLimitRepository {
     const data = parse(acquireInput, input, 'concurrency limit acquire');
     const names = [...new Set(data.names)];
     // The common case in one conditional statement (limits/one-statement.ts); the rest below.
-    if (
+    const oneStatement =
       names.length === 1 &&
       data.mode !== 'rate_limit' &&
       data.leaseSeconds === undefined &&
-      data.holder === undefined
-    ) {
+      data.holder === undefined;
+    // Alone on its own PostgreSQL connection, the statement commits by itself. On one shared
+    // connection (SQLite, or inside a transaction) it runs in the same unit as the fallback, so a
+    // call started later cannot run between the two (transaction-model.test.ts).
+    const shared = !this.ctx.rowLocking || this.ctx.inTransaction();
+    if (oneStatement && !shared) {
       const fast = await this.ctx.statement((q) => acquireInOneStatement(this.ctx, q, names[0]!, data.slots));
       if (fast) return fast;
     }
     return this.ctx.transaction(async (q) => {
+      if (oneStatement && shared) {
+        const fast = await acquireInOneStatement(this.ctx, q, names[0]!, data.slots);
+        if (fast) return fast;
+      }
       const locked = await LockedLimits.forNames(this.ctx, q, names);
       // The locked set may hold more limits (those of expired leases it reclaimed): only the named count.
       const active = locked.rows.filter((r) => r.active && names.includes(r.name));
@@ -252,13 +260,15 @@ export class GlobalConcurrencyLimitRepository {
   async release(input: ReleaseInput): Promise<void> {
     const data = parse(releaseInput, input, 'concurrency limit release');
     const names = [...new Set(data.names)];
-    // The common case in one conditional UPDATE (limits/one-statement.ts): on SQLite a statement
-    // of its own; on PostgreSQL inside the transaction, after the row lock it needs.
-    const one = (q: Executor) =>
-      releaseInOneStatement(this.ctx, q, names[0]!, data.slots, data.occupancySeconds);
-    if (names.length === 1 && !this.ctx.rowLocking && (await this.ctx.statement(one))) return;
+    // The common case in one conditional UPDATE (limits/one-statement.ts), inside the transaction:
+    // on PostgreSQL after the row lock it needs; on SQLite in the same unit as the fallback, so a
+    // call started later cannot run between the two (transaction-model.test.ts).
     await this.ctx.transaction(async (q) => {
-      if (names.length === 1 && this.ctx.rowLocking && (await one(q))) return;
+      if (
+        names.length === 1 &&
+        (await releaseInOneStatement(this.ctx, q, names[0]!, data.slots, data.occupancySeconds))
+      )
+        return;
       const locked = await LockedLimits.forNames(this.ctx, q, names);
       // Slots held through leases are given back by releaseLease only: a release without a lease
       // (a retried or buggy client) must never free a slot a live lease holds.

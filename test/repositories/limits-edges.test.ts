@@ -72,4 +72,17 @@ describe.each(DIALECTS)('concurrency limit edges (%s)', (dialect) => {
     await expect(g().renewLease(lease.leaseId!, 0.0001)).rejects.toBeInstanceOf(ValidationError);
     expect((await g().getByName('l'))!.slotDecayAt).toBeInstanceOf(Date);
   });
+
+  it('a release and an acquire started together in a transaction apply in call order', async () => {
+    // transaction-model.test.ts found it: a release with nothing to free fell back to its
+    // transaction after the acquire's one statement had run, and freed the acquired slot.
+    const limit = await g().create({ name: 'L1', limit: 2 });
+    await db.transaction(async (tx) => {
+      await Promise.all([
+        tx.globalConcurrencyLimits.release({ names: ['L1'], slots: 1 }),
+        tx.globalConcurrencyLimits.acquire({ names: ['L1'], slots: 1 }),
+      ]);
+    });
+    expect((await g().get(limit.id))!.activeSlots).toBe(1);
+  });
 });

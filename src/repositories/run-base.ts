@@ -2,13 +2,12 @@
  * What flow runs and task runs share: reading, counting by state, deleting, and state transitions
  * with the bookkeeping of data-model.md under a row lock (compare-and-set with expectedStateId).
  */
-import { type SQL, and, asc, count, eq, sql } from 'drizzle-orm';
+import { type SQL, and, asc, count, eq } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import { STATE_TYPES, type StateType } from '../schema/enums.js';
 import { uuidv7 } from '../schema/uuid.js';
-import { batches } from './batches.js';
 import type { RepositoryContext } from './context.js';
 import { paged } from './sorting.js';
 import {
@@ -24,18 +23,16 @@ import {
   stateInput,
 } from './states.js';
 import { transitionInOneStatement } from './run-transition-cte.js';
+import { type PlannedTransition, writeTransitions } from './run-transition-batch.js';
 import {
   type PreparedTransition,
   type RunTable,
   type StateRow,
   type StateTable,
-  UPDATE_ROWS,
   bookkeeping,
   encode,
   prepareTransition,
-  runColumnMap,
   runValues,
-  stateColumnMap,
   toState,
 } from './run-transition-statements.js';
 import { parse, uuid } from './validation.js';
@@ -46,11 +43,6 @@ import {
   runOrder,
   setStateOptions,
 } from './run-options.js';
-
-/** The Drizzle dialect behind an executor, which turns SQL into text and parameters. */
-interface Compiler {
-  sqlToQuery(query: SQL): { sql: string; params: unknown[] };
-}
 
 export {
   type DerivedRunFields,
@@ -230,52 +222,15 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       }
       return out;
     }
-    const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
-    const stateIdOf = new Map<string, string>();
-    const stateRows = planned.map(({ row, transition }) => {
-      const id = uuidv7();
-      stateIdOf.set(row.id, id);
-      return { ...transition.state, id, [runColumn]: row.id, created: now, updated: now };
-    });
-    // INSERT ... SELECT from one JSON parameter per batch (sized by bytes): Drizzle's multi-row
-    // VALUES builder encoded every value of a claim of 100 one by one, the largest share of a
-    // claim's Node CPU in a profile (issue 13's bench).
-    const stateColumns = stateColumnMap(this.stateTable, this.kind);
-    const names = sql.join(
-      Object.values(stateColumns).map((column) => sql.identifier(column.name)),
-      sql`, `,
+    const { kind, table, stateTable } = this;
+    const written = await writeTransitions(
+      this.ctx,
+      q,
+      { kind, table, stateTable },
+      planned as unknown as PlannedTransition[],
+      now,
     );
-    for (const batch of batches(stateRows, {
-      maxParameters: Number.POSITIVE_INFINITY,
-      parametersPerRow: 1,
-    })) {
-      const insert = sql`insert into ${this.stateTable} (${names}) select ${names} from ${this.ctx.fragments.jsonRows(batch, 'orion_states', stateColumns)}`;
-      const compiled = (q as unknown as { dialect: Compiler }).dialect.sqlToQuery(insert);
-      await this.ctx.dialect.runText(q, compiled.sql, compiled.params);
-    }
-    // One UPDATE ... FROM per batch, every run's new columns travelling as one JSON parameter: a
-    // claim of 10,000 runs is a few statements instead of 10,000 round trips.
-    const columns = runColumnMap(this.table, this.kind);
-    const updates = planned.map(({ row, transition }) => {
-      const values = runValues(transition.run, stateIdOf.get(row.id)!, now);
-      if (this.kind === 'task')
-        values.flowRunRunCount ??= (row as Record<string, unknown>).flowRunRunCount as number;
-      return { ...values, id: row.id };
-    });
-    const from = (name: string) => sql`${sql.identifier(UPDATE_ROWS)}.${sql.identifier(name)}`;
-    const set = Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, from(column.name)]));
-    const withId = { id: (this.table as unknown as Record<string, AnyPgColumn>).id!, ...columns };
-    const written = new Map<string, Row>();
-    for (const batch of batches(updates, { maxParameters: Number.POSITIVE_INFINITY, parametersPerRow: 1 })) {
-      const rowsWritten = (await q
-        .update(this.table)
-        .set(set as never)
-        .from(this.ctx.fragments.jsonRows(batch, UPDATE_ROWS, withId))
-        .where(eq(this.table.id, from('id')))
-        .returning()) as unknown as Row[];
-      for (const r of rowsWritten) written.set(r.id, r);
-    }
-    return planned.map(({ row }) => this.toRun(written.get(row.id)!, now));
+    return planned.map(({ row }) => this.toRun(written.get(row.id)! as unknown as Row, now));
   }
 
   /**

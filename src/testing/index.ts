@@ -11,7 +11,9 @@
 import type { PGlite } from '@electric-sql/pglite';
 import Sqlite from 'better-sqlite3';
 import { type Database, type DatabaseOptions, createDatabase, openDatabase } from '../database.js';
+import { mapDriverError } from '../dialect/map-error.js';
 import type { DialectName } from '../dialect/names.js';
+import { ConfigurationError, DatabaseError, type OrionDbError } from '../errors.js';
 import {
   createServerDatabase,
   dropServerDatabase,
@@ -133,9 +135,28 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     }
     return openMade({ client: instance }, options, migrated, () => instance.close());
   }
-  const url = await createServerDatabase(source.url, migrated);
+  let url: string;
+  try {
+    url = await createServerDatabase(source.url, migrated);
+  } catch (error) {
+    throw serverError(error, source.description);
+  }
   const name = new URL(url).pathname.slice(1);
   return openMade({ url, poolSize: 10 }, options, migrated, () => dropServerDatabase(source.url, name));
+}
+
+/**
+ * What the server refused, as the library's own error (the mapping createDatabase uses, pointing at
+ * ORION_TEST_POSTGRES_URL), saying which server the helper tried.
+ */
+function serverError(error: unknown, description: string): OrionDbError {
+  const mapped = mapDriverError(error, 'ORION_TEST_POSTGRES_URL');
+  const message = `createTestDatabase could not use the PostgreSQL ${description}: ${mapped.message}`;
+  const cause = mapped.cause ?? error;
+  if (mapped instanceof ConfigurationError) return new ConfigurationError(message, { cause });
+  if (mapped instanceof DatabaseError)
+    return new DatabaseError(message, { cause, retryable: mapped.retryable });
+  return mapped;
 }
 
 /**

@@ -5,7 +5,7 @@
  * unreachable case uses a closed port.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigurationError, DatabaseError, OrionDbError } from '../src/errors.js';
+import { ConfigurationError, DatabaseError, OrionDbError, ValidationError } from '../src/errors.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { postgresIsServer, postgresServerUrl } from './support/dialects.js';
 
@@ -61,6 +61,25 @@ describe('createTestDatabase: an ORION_TEST_POSTGRES_URL it cannot use', () => {
     expect(error.message).toContain('ORION_TEST_POSTGRES_URL');
     expect(error.message).toContain('ECONNREFUSED');
     await expect.poll(handles).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('createTestDatabase: ORION_TEST_POSTGRES and its options', () => {
+  it('an unknown ORION_TEST_POSTGRES is a ConfigurationError listing the accepted values', async () => {
+    const error = await refusal({ mode: 'bogus' });
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain('"bogus"');
+    expect(error.message).toContain('"pglite"');
+  });
+
+  it.each([
+    [{ dialect: 'sqlite', foo: 1 }, 'foo'],
+    [{ dialect: 'postgres' }, 'dialect'],
+    [{ migrated: 'yes' }, 'migrated'],
+  ])('%j is a ValidationError naming %s', async (options, key) => {
+    const error = await createTestDatabase(options as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toContain(key);
   });
 });
 

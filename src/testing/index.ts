@@ -10,10 +10,12 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import Sqlite from 'better-sqlite3';
+import { z } from 'zod';
 import { type Database, type DatabaseOptions, createDatabase, openDatabase } from '../database.js';
 import { mapDriverError } from '../dialect/map-error.js';
 import type { DialectName } from '../dialect/names.js';
 import { ConfigurationError, DatabaseError, type OrionDbError } from '../errors.js';
+import { parse } from '../repositories/validation/parse.js';
 import {
   createServerDatabase,
   dropServerDatabase,
@@ -36,6 +38,13 @@ export interface TestDatabaseOptions {
    */
   encryptionKey?: string;
 }
+
+/** The options, strictly: an unknown key or a dialect other than the two is a ValidationError. */
+const testDatabaseOptions = z.strictObject({
+  dialect: z.enum(['sqlite', 'postgresql']).optional(),
+  migrated: z.boolean().optional(),
+  encryptionKey: z.string().optional(),
+});
 
 let sqliteImage: Buffer | undefined;
 let pgliteTemplate: Promise<PGlite> | undefined;
@@ -113,10 +122,16 @@ async function openMade(
 
 /**
  * Opens an isolated database (migrated to head unless `migrated: false`); its close() drops it.
- * It reads only ORION_TEST_POSTGRES_URL (for `dialect: 'postgresql'`), never ORION_DATABASE_* or a profile.
+ * It reads only ORION_TEST_POSTGRES_URL and ORION_TEST_POSTGRES (for `dialect: 'postgresql'`), never
+ * ORION_DATABASE_* or a profile.
+ * @throws ValidationError for an unknown option or a dialect other than 'sqlite' and 'postgresql';
+ * ConfigurationError for an ORION_TEST_POSTGRES other than 'pglite', an ORION_TEST_POSTGRES_URL that
+ * is not a PostgreSQL URL or names a missing database or role; DatabaseError (retryable) for an
+ * unreachable server
  * @example const db = await createTestDatabase({ dialect: 'postgresql' }); try { ... } finally { await db.close(); }
  */
-export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
+export async function createTestDatabase(given: TestDatabaseOptions = {}): Promise<Database> {
+  const options: TestDatabaseOptions = parse(testDatabaseOptions, given, 'createTestDatabase options');
   const migrated = options.migrated ?? true;
   if ((options.dialect ?? 'sqlite') === 'sqlite') {
     const connection = migrated ? new Sqlite(await sqliteTemplateImage()) : new Sqlite(':memory:');

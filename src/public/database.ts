@@ -50,8 +50,11 @@ export interface DatabaseScope {
    *   return tx.flowRuns.create({ flowId: flow.id });
    * });
    * ```
+   *
+   * `fn` may also be a plain function: a synchronous throw and a plain return value behave like an
+   * async function's (`await db.transaction(() => 42)` is `42`).
    */
-  transaction<T>(fn: (tx: DatabaseScope) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: DatabaseScope) => T | PromiseLike<T>): Promise<Awaited<T>>;
   /**
    * Runs raw SQL (a drizzle-orm `sql` template, or text) and returns its rows: the escape hatch.
    * Statements that begin or end a transaction are refused (ValidationError): use `transaction`.

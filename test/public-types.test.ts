@@ -279,6 +279,10 @@ export type TransactionCallbacks = AllTrue<
     Equal<ReturnType<typeof promisedValue>, Promise<Public.Flow>>,
     Equal<ReturnType<typeof nestedPromise>, Promise<string>>,
     Equal<ReturnType<typeof noValue>, Promise<void>>,
+    // A helper typed on DatabaseScope takes both db and tx (docs/database.md); one on Database not tx.
+    Assignable<Public.Database, DatabaseScope>,
+    Equal<Assignable<DatabaseScope, Public.Database>, false>,
+    Equal<Parameters<Parameters<DatabaseScope['transaction']>[0]>[0], DatabaseScope>,
   ]
 >;
 // biome-ignore lint/suspicious/noExportsInTest: exported so the compile-time check is not unused

@@ -27,7 +27,20 @@ export interface DatabaseOptions extends DatabaseConfig {
   verifyOnOpen?: boolean | undefined;
 }
 
-/** What a transaction handle offers: everything but the lifecycle of the database itself. */
+/**
+ * What a transaction handle offers: the repositories, `transaction` and `execute`, without the
+ * lifecycle of the database itself (`settings`, `migrate`, `migrations`, `reset`, `close`). Both the
+ * `Database` from `createDatabase` and the `tx` a transaction callback gets are one, so a helper
+ * typed on `DatabaseScope` takes either (one typed on `Database` does not take `tx`: TS2739).
+ *
+ * ```ts
+ * async function startRun(scope: DatabaseScope, flowId: string) {
+ *   return scope.flowRuns.create({ flowId, state: { type: 'RUNNING' } });
+ * }
+ * await startRun(db, flow.id);
+ * await db.transaction((tx) => startRun(tx, flow.id));
+ * ```
+ */
 export interface DatabaseScope {
   readonly dialect: DialectName;
   readonly driver: DriverName;

@@ -91,14 +91,14 @@ class Scope implements DatabaseScope {
     return this.handle.driver;
   }
 
-  transaction<T>(fn: (tx: DatabaseScope) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: DatabaseScope) => T | PromiseLike<T>): Promise<Awaited<T>> {
     if (typeof fn !== 'function') {
       return Promise.reject(
         new ValidationError('db.transaction(fn) takes a function: async (tx) => { ... }'),
       );
     }
     return this.handle.userTransaction(
-      (context) => fn(new Scope(this.handle, context, this.keyring)),
+      async (context): Promise<Awaited<T>> => await fn(new Scope(this.handle, context, this.keyring)),
       this.bound,
     );
   }

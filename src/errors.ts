@@ -71,9 +71,23 @@ export class ConflictError extends OrionDbError {
   }
 }
 
-/** A compare-and-set state transition lost the race: the run moved first. */
+/**
+ * A compare-and-set state transition lost the race: the run moved first. `.entity` is `'flow run'`
+ * or `'task run'`, `.id` the run's id, `.constraint` `'expected_state_id'`.
+ * @example
+ * try { await db.flowRuns.setState(id, { type: 'RUNNING' }, { expectedStateId }); }
+ * catch (e) { if (e instanceof StaleStateError) console.log(`${e.entity} ${e.id} moved first`); }
+ */
 export class StaleStateError extends ConflictError {
   override readonly code = 'STALE_STATE';
+  constructor(
+    entity: string,
+    readonly id: string,
+    message?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(entity, 'expected_state_id', message ?? `The ${entityOf(entity)} ${id} moved first`, options);
+  }
 }
 
 export interface MigrationStepResult {

@@ -18,6 +18,8 @@ interface Expected {
   type: typeof NotFoundError | typeof ConflictError;
   entity: string;
   constraint?: string;
+  /** The id the error carries, where it names one row. */
+  id?: () => string;
 }
 
 describe('the table-to-words map', () => {
@@ -36,17 +38,19 @@ describe('the table-to-words map', () => {
 
 describe.each(DIALECTS)('every error names its rows in words (%s)', (dialect) => {
   let db: Database;
-  let ids: { flow: string; run: string; pool: string; queue: string; deployment: string };
+  let ids: { flow: string; run: string; task: string; pool: string; queue: string; deployment: string };
   beforeAll(async () => {
     db = await createTestDatabase({ dialect });
     const flow = await db.flows.create({ name: 'f' });
     const pool = await db.workPools.create({ name: 'p' });
     const run = await db.flowRuns.create({ flowId: flow.id, state: { type: 'PENDING' } });
+    const task = await db.taskRuns.create({ flowRunId: run.id, taskKey: 't', dynamicKey: '0' });
     const deployment = await db.deployments.upsert({ flowId: flow.id, name: 'd', workPoolName: 'p' });
     await db.deployments.schedules.create(deployment.id, [{ slug: 's', schedule: { interval: 60 } }]);
     ids = {
       flow: flow.id,
       run: run.id,
+      task: task.id,
       pool: pool.id,
       queue: pool.defaultQueueId!,
       deployment: deployment.id,
@@ -120,7 +124,12 @@ describe.each(DIALECTS)('every error names its rows in words (%s)', (dialect) =>
     [
       'flowRuns.setState (stale)',
       () => db.flowRuns.setState(ids.run, { type: 'RUNNING' }, { expectedStateId: MISSING }),
-      { type: StaleStateError, entity: 'flow run', constraint: 'expected_state_id' },
+      { type: StaleStateError, entity: 'flow run', constraint: 'expected_state_id', id: () => ids.run },
+    ],
+    [
+      'taskRuns.setState (stale)',
+      () => db.taskRuns.setState(ids.task, { type: 'RUNNING' }, { expectedStateId: MISSING }),
+      { type: StaleStateError, entity: 'task run', constraint: 'expected_state_id', id: () => ids.task },
     ],
     [
       'db.execute (unique violation from the driver)',
@@ -150,5 +159,6 @@ describe.each(DIALECTS)('every error names its rows in words (%s)', (dialect) =>
     expect(entity).toBe(expected.entity);
     expect(ENTITIES.has(entity)).toBe(true);
     if (expected.constraint) expect(constraint).toBe(expected.constraint);
+    if (expected.id) expect((error as { id?: string }).id).toBe(expected.id());
   });
 });

@@ -265,6 +265,31 @@ export type NoInternals = AllTrue<
   ]
 >;
 
+// A transaction's callback may be a plain function: its value, awaited or not, is what resolves
+// (docs/database.md, "Transactions").
+declare const scope: DatabaseScope;
+const plainValue = () => scope.transaction(() => 42);
+const promisedValue = () => scope.transaction(async (tx) => tx.flows.create({ name: 'f' }));
+const nestedPromise = () => scope.transaction(() => Promise.resolve('x'));
+const noValue = () => scope.transaction(() => {});
+// biome-ignore lint/suspicious/noExportsInTest: exported so the compile-time checks are not unused
+export type TransactionCallbacks = AllTrue<
+  [
+    Equal<ReturnType<typeof plainValue>, Promise<number>>,
+    Equal<ReturnType<typeof promisedValue>, Promise<Public.Flow>>,
+    Equal<ReturnType<typeof nestedPromise>, Promise<string>>,
+    Equal<ReturnType<typeof noValue>, Promise<void>>,
+    // A helper typed on DatabaseScope takes both db and tx (docs/database.md); one on Database not tx.
+    Assignable<Public.Database, DatabaseScope>,
+    Equal<Assignable<DatabaseScope, Public.Database>, false>,
+    Equal<Parameters<Parameters<DatabaseScope['transaction']>[0]>[0], DatabaseScope>,
+  ]
+>;
+// biome-ignore lint/suspicious/noExportsInTest: exported so the compile-time check is not unused
+export const notAFunction = () =>
+  // @ts-expect-error the callback must be a function
+  scope.transaction(42);
+
 describe('the published declarations', () => {
   it('reach no module outside the package and no Node global', { timeout: 120_000 }, () => {
     const { files, external } = publicDeclarationImports();

@@ -1,8 +1,11 @@
 /**
  * Transaction edge cases found by trying the package as a new user would (issue 7 §1): promise
  * chains that outlive the callback, callbacks that are not async, handles and connections that
- * go away, and raw SQL that would end the transaction behind the library's back.
+ * go away, raw SQL that would end the transaction behind the library's back, and code the
+ * callback triggers (listeners, timers) joining the transaction through its async context.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, DatabaseError, ValidationError, createDatabase } from '../src/index.js';
 import { createTestDatabase } from '../src/testing/index.js';
@@ -10,6 +13,8 @@ import { DIALECTS, postgresIsServer } from './support/dialects.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const serverAvailable = await postgresIsServer();
+/** Taken at module load, outside any transaction. */
+const outside = AsyncLocalStorage.snapshot();
 
 describe.each(DIALECTS)('transaction edges (%s)', (dialect) => {
   let db: Database;
@@ -110,6 +115,60 @@ describe.each(DIALECTS)('transaction edges (%s)', (dialect) => {
       await expect(db.close()).rejects.toThrow(/inside a db.transaction\(\) callback/);
     });
     expect(await names()).toEqual(['still-open']);
+  });
+
+  // Code a callback triggers without awaiting (a listener called synchronously, a timer firing while
+  // the callback runs) is in its async context and joins the transaction; a function captured with
+  // AsyncLocalStorage.snapshot() outside any transaction runs its calls outside it (docs/database.md).
+  const rolledBack = (fn: () => Promise<void>) =>
+    db
+      .transaction(async () => {
+        await fn();
+        throw new Error('roll back');
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Error && error.message === 'roll back')) throw error;
+      });
+
+  it('a listener called synchronously joins the transaction and rolls back with it', async () => {
+    const events = new EventEmitter();
+    const written: Promise<unknown>[] = [];
+    events.on('created', (name: string) => written.push(db.flows.create({ name: `audit ${name}` })));
+    await rolledBack(async () => {
+      await db.flows.create({ name: 'a' });
+      events.emit('created', 'a');
+      await Promise.all(written);
+    });
+    expect(await names()).toEqual([]);
+  });
+
+  it('a timer firing while the callback runs joins the transaction and rolls back with it', async () => {
+    let written: Promise<unknown> | undefined;
+    await rolledBack(async () => {
+      await new Promise<void>((resolve) =>
+        setTimeout(() => {
+          written = db.flows.create({ name: 'from a timer' });
+          resolve();
+        }, 0),
+      );
+      await written;
+    });
+    expect(await names()).toEqual([]);
+  });
+
+  it('a call run through AsyncLocalStorage.snapshot() taken outside is a call of its own', async () => {
+    const events = new EventEmitter();
+    const written: Promise<unknown>[] = [];
+    events.on('created', (name: string) =>
+      written.push(outside(() => db.flows.create({ name: `audit ${name}` }))),
+    );
+    await rolledBack(async () => {
+      await db.flows.create({ name: 'a' });
+      events.emit('created', 'a');
+      // Not awaited here: on SQLite and PGlite (one connection) it waits for the transaction to end.
+    });
+    await Promise.all(written);
+    expect(await names()).toEqual(['audit a']);
   });
 });
 

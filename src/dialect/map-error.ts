@@ -159,7 +159,7 @@ function mapSqlite(error: DriverError): OrionDbError | undefined {
   return new DatabaseError(`SQLite error ${code}: ${message}`, { cause: error });
 }
 
-function mapPostgres(error: DriverError): OrionDbError | undefined {
+function mapPostgres(error: DriverError, setting: string): OrionDbError | undefined {
   const code = error.code;
   if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
   const table = error.table_name ?? error.table ?? 'unknown';
@@ -200,13 +200,13 @@ function mapPostgres(error: DriverError): OrionDbError | undefined {
     const name = /database "([^"]+)" does not exist/.exec(error.message)?.[1];
     const how = name ? `\`createdb ${name}\` or CREATE DATABASE "${name}"` : 'CREATE DATABASE';
     return new ConfigurationError(
-      `${error.message}: the library never creates a PostgreSQL database. Create it (${how}) or point ORION_DATABASE_URL at an existing one`,
+      `${error.message}: the library never creates a PostgreSQL database. Create it (${how}) or point ${setting} at an existing one`,
       { cause: error },
     );
   }
   if (code === '28000' || code === '28P01') {
     return new ConfigurationError(
-      `PostgreSQL refused the login (${code}: ${error.message}): check the user and password in ORION_DATABASE_URL`,
+      `PostgreSQL refused the login (${code}: ${error.message}): check the user and password in ${setting}`,
       { cause: error },
     );
   }
@@ -227,12 +227,16 @@ function mapPostgres(error: DriverError): OrionDbError | undefined {
   });
 }
 
-/** Maps anything a driver (or Drizzle) threw to an OrionDbError; ours pass through unchanged. */
-export function mapDriverError(error: unknown): OrionDbError {
+/**
+ * Maps anything a driver (or Drizzle) threw to an OrionDbError; ours pass through unchanged.
+ * @param setting the setting a configuration error tells the reader to fix (the test helper's
+ * server comes from ORION_TEST_POSTGRES_URL, not ORION_DATABASE_URL)
+ */
+export function mapDriverError(error: unknown, setting = 'ORION_DATABASE_URL'): OrionDbError {
   if (error instanceof OrionDbError) return error;
   const driver = unwrap(error);
   if (driver instanceof OrionDbError) return driver;
-  const mapped = mapSqlite(driver) ?? mapPostgres(driver);
+  const mapped = mapSqlite(driver) ?? mapPostgres(driver, setting);
   if (mapped) return mapped;
   if (driver?.code && NETWORK_CODES.has(driver.code)) {
     return new DatabaseError(

@@ -27,7 +27,20 @@ export interface DatabaseOptions extends DatabaseConfig {
   verifyOnOpen?: boolean | undefined;
 }
 
-/** What a transaction handle offers: everything but the lifecycle of the database itself. */
+/**
+ * What a transaction handle offers: the repositories, `transaction` and `execute`, without the
+ * lifecycle of the database itself (`settings`, `migrate`, `migrations`, `reset`, `close`). Both the
+ * `Database` from `createDatabase` and the `tx` a transaction callback gets are one, so a helper
+ * typed on `DatabaseScope` takes either (one typed on `Database` does not take `tx`: TS2739).
+ *
+ * ```ts
+ * async function startRun(scope: DatabaseScope, flowId: string) {
+ *   return scope.flowRuns.create({ flowId, state: { type: 'RUNNING' } });
+ * }
+ * await startRun(db, flow.id);
+ * await db.transaction((tx) => startRun(tx, flow.id));
+ * ```
+ */
 export interface DatabaseScope {
   readonly dialect: DialectName;
   readonly driver: DriverName;
@@ -50,8 +63,11 @@ export interface DatabaseScope {
    *   return tx.flowRuns.create({ flowId: flow.id });
    * });
    * ```
+   *
+   * `fn` may also be a plain function: a synchronous throw and a plain return value behave like an
+   * async function's (`await db.transaction(() => 42)` is `42`).
    */
-  transaction<T>(fn: (tx: DatabaseScope) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: DatabaseScope) => T | PromiseLike<T>): Promise<Awaited<T>>;
   /**
    * Runs raw SQL (a drizzle-orm `sql` template, or text) and returns its rows: the escape hatch.
    * Statements that begin or end a transaction are refused (ValidationError): use `transaction`.

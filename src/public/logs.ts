@@ -22,7 +22,7 @@ export interface LogCreate {
   name: string;
   /** An integer 0–100, or DEBUG, INFO, WARNING, ERROR, CRITICAL (10–50) in upper, lower or capitalised case. */
   level: LogLevel;
-  /** The text: at most 1 MB of UTF-8; NUL stripped, lone surrogates replaced by U+FFFD. */
+  /** The text: at most 1,000,000 bytes of UTF-8 (`MAX_TEXT_BYTES`); NUL stripped, lone surrogates replaced by U+FFFD. */
   message: string;
   /** When it was logged: a `Date` or an ISO-8601 string with an offset; now when missing. */
   timestamp?: string | Date | undefined;

@@ -56,7 +56,7 @@ export const TAG_LIMIT_TAG_BYTES: number = tagBytes;
 export const MAX_JSON_DEPTH: number = jsonDepth;
 /** Names hold at most this many characters. */
 export const MAX_NAME_CHARS: number = nameChars;
-/** Free text (descriptions, messages) holds at most this many bytes (UTF-8). */
+/** Free text (descriptions, messages) holds at most this many bytes of UTF-8: 1,000,000 (not 1 MiB). */
 export const MAX_TEXT_BYTES: number = textBytes;
 /** The earliest time the library stores (0100-01-01T00:00:00.000Z). */
 export const MIN_TIME: Date = minTime;

@@ -31,7 +31,7 @@ const ROW_OVERHEAD_BYTES = 256;
 /** Rows `deleteBefore` removes per statement. */
 export const DELETE_BATCH = 5000;
 /**
- * Bytes of messages one `stream` page holds at most (besides its row count): with 1 MB messages a
+ * Bytes of messages one `stream` page holds at most (besides its row count): with 1,000,000-byte messages a
  * page of 1,000 rows would be a gigabyte.
  */
 export const LOG_STREAM_PAGE_BYTES = 8 * 2 ** 20;

@@ -89,7 +89,7 @@ export function movedFirst(
 ): StaleStateError {
   return new StaleStateError(
     entity,
-    'expected_state_id',
+    runId,
     `The ${entity} ${runId} moved first: its state is ${current ?? 'none'}, not ${expected ?? 'none'}`,
   );
 }

@@ -10,8 +10,12 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import Sqlite from 'better-sqlite3';
+import { z } from 'zod';
 import { type Database, type DatabaseOptions, createDatabase, openDatabase } from '../database.js';
+import { mapDriverError } from '../dialect/map-error.js';
 import type { DialectName } from '../dialect/names.js';
+import { ConfigurationError, DatabaseError, type OrionDbError } from '../errors.js';
+import { parse } from '../repositories/validation/parse.js';
 import {
   createServerDatabase,
   dropServerDatabase,
@@ -34,6 +38,13 @@ export interface TestDatabaseOptions {
    */
   encryptionKey?: string;
 }
+
+/** The options, strictly: an unknown key or a dialect other than the two is a ValidationError. */
+const testDatabaseOptions = z.strictObject({
+  dialect: z.enum(['sqlite', 'postgresql']).optional(),
+  migrated: z.boolean().optional(),
+  encryptionKey: z.string().optional(),
+});
 
 let sqliteImage: Buffer | undefined;
 let pgliteTemplate: Promise<PGlite> | undefined;
@@ -111,10 +122,16 @@ async function openMade(
 
 /**
  * Opens an isolated database (migrated to head unless `migrated: false`); its close() drops it.
- * It reads only ORION_TEST_POSTGRES_URL (for `dialect: 'postgresql'`), never ORION_DATABASE_* or a profile.
+ * It reads only ORION_TEST_POSTGRES_URL and ORION_TEST_POSTGRES (for `dialect: 'postgresql'`), never
+ * ORION_DATABASE_* or a profile.
+ * @throws ValidationError for an unknown option or a dialect other than 'sqlite' and 'postgresql';
+ * ConfigurationError for an ORION_TEST_POSTGRES other than 'pglite', an ORION_TEST_POSTGRES_URL that
+ * is not a PostgreSQL URL or names a missing database or role; DatabaseError (retryable) for an
+ * unreachable server
  * @example const db = await createTestDatabase({ dialect: 'postgresql' }); try { ... } finally { await db.close(); }
  */
-export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
+export async function createTestDatabase(given: TestDatabaseOptions = {}): Promise<Database> {
+  const options: TestDatabaseOptions = parse(testDatabaseOptions, given, 'createTestDatabase options');
   const migrated = options.migrated ?? true;
   if ((options.dialect ?? 'sqlite') === 'sqlite') {
     const connection = migrated ? new Sqlite(await sqliteTemplateImage()) : new Sqlite(':memory:');
@@ -133,9 +150,28 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     }
     return openMade({ client: instance }, options, migrated, () => instance.close());
   }
-  const url = await createServerDatabase(source.url, migrated);
+  let url: string;
+  try {
+    url = await createServerDatabase(source.url, migrated);
+  } catch (error) {
+    throw serverError(error, source.description);
+  }
   const name = new URL(url).pathname.slice(1);
   return openMade({ url, poolSize: 10 }, options, migrated, () => dropServerDatabase(source.url, name));
+}
+
+/**
+ * What the server refused, as the library's own error (the mapping createDatabase uses, pointing at
+ * ORION_TEST_POSTGRES_URL), saying which server the helper tried.
+ */
+function serverError(error: unknown, description: string): OrionDbError {
+  const mapped = mapDriverError(error, 'ORION_TEST_POSTGRES_URL');
+  const message = `createTestDatabase could not use the PostgreSQL ${description}: ${mapped.message}`;
+  const cause = mapped.cause ?? error;
+  if (mapped instanceof ConfigurationError) return new ConfigurationError(message, { cause });
+  if (mapped instanceof DatabaseError)
+    return new DatabaseError(message, { cause, retryable: mapped.retryable });
+  return mapped;
 }
 
 /**

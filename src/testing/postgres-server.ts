@@ -1,6 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
 import postgres from 'postgres';
+import { ConfigurationError } from '../errors.js';
+import { maskSecrets } from '../settings/mask.js';
+import { parseDatabaseUrl } from '../settings/url.js';
 import { databaseUrl, ensureTemplate, forgetTemplate, templateName } from './postgres-template.js';
 
 /** Where the Postgres side of a test run comes from. */
@@ -9,8 +12,12 @@ export type PostgresSource =
   | { kind: 'testcontainers'; url: string; description: string }
   | { kind: 'pglite'; description: string };
 
-let resolved: Promise<PostgresSource> | undefined;
+/** Resolutions by the environment they were made from (a test may change it between calls). */
+const resolved = new Map<string, Promise<PostgresSource>>();
 let stopContainer: (() => Promise<void>) | undefined;
+
+/** The values ORION_TEST_POSTGRES accepts (docs/testing.md). */
+export const TEST_POSTGRES_MODES = ['pglite'] as const;
 
 function hostOf(url: string): string {
   try {
@@ -22,19 +29,52 @@ function hostOf(url: string): string {
 }
 
 /**
+ * ORION_TEST_POSTGRES_URL understood by the settings' own URL parser (Prefect's driver forms
+ * included); anything but a PostgreSQL server URL is a ConfigurationError naming the variable.
+ */
+function serverUrlOf(raw: string): string {
+  const target = parseDatabaseUrl(raw, 'ORION_TEST_POSTGRES_URL');
+  if (target.kind !== 'postgres') {
+    throw new ConfigurationError(
+      `ORION_TEST_POSTGRES_URL ${JSON.stringify(maskSecrets(raw.trim()))} is not a PostgreSQL URL (it reads as a ${target.kind === 'sqlite' ? 'SQLite file' : 'PGlite database'}): ` +
+        'it must name a PostgreSQL server (postgresql://user@host:port/database); for PGlite set ORION_TEST_POSTGRES=pglite instead',
+    );
+  }
+  return target.url;
+}
+
+/**
  * Finds a PostgreSQL for tests, in order: ORION_TEST_POSTGRES_URL; a testcontainers container when
- * a Docker engine answers; PGlite otherwise. Resolved once per process.
+ * a Docker engine answers; PGlite otherwise. `ORION_TEST_POSTGRES=pglite` forces PGlite. Resolved
+ * once per process and value of those two variables.
+ * @throws ConfigurationError for an ORION_TEST_POSTGRES value other than `pglite`, or an
+ * ORION_TEST_POSTGRES_URL that is not a PostgreSQL URL
  * @example console.log(`PostgreSQL side: ${(await resolvePostgresSource()).description}`);
  */
 export function resolvePostgresSource(
   env: Record<string, string | undefined> = process.env,
 ): Promise<PostgresSource> {
-  resolved ??= (async (): Promise<PostgresSource> => {
+  const mode = env.ORION_TEST_POSTGRES;
+  const url = env.ORION_TEST_POSTGRES_URL;
+  const key = JSON.stringify([mode ?? null, url ?? null]);
+  let found = resolved.get(key);
+  if (found) return found;
+  found = (async (): Promise<PostgresSource> => {
+    if (mode !== undefined && mode !== '' && !(TEST_POSTGRES_MODES as readonly string[]).includes(mode)) {
+      throw new ConfigurationError(
+        `ORION_TEST_POSTGRES ${JSON.stringify(mode)} is not understood: the accepted values are ${TEST_POSTGRES_MODES.map((m) => `"${m}"`).join(', ')} (or leave it unset)`,
+      );
+    }
     // ORION_TEST_POSTGRES=pglite forces PGlite (CI's PGlite job), even where a server or Docker exists.
-    if (env.ORION_TEST_POSTGRES === 'pglite')
-      return { kind: 'pglite', description: 'PGlite (ORION_TEST_POSTGRES=pglite)' };
-    const url = env.ORION_TEST_POSTGRES_URL;
-    if (url) return { kind: 'url', url, description: `server at ${hostOf(url)} (ORION_TEST_POSTGRES_URL)` };
+    if (mode === 'pglite') return { kind: 'pglite', description: 'PGlite (ORION_TEST_POSTGRES=pglite)' };
+    if (url) {
+      const server = serverUrlOf(url);
+      return {
+        kind: 'url',
+        url: server,
+        description: `server at ${hostOf(server)} (ORION_TEST_POSTGRES_URL)`,
+      };
+    }
     try {
       // Optional peer dependency: absent, or without Docker it fails fast and we fall back.
       const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
@@ -52,7 +92,10 @@ export function resolvePostgresSource(
       return { kind: 'pglite', description: 'PGlite (no ORION_TEST_POSTGRES_URL and no Docker engine)' };
     }
   })();
-  return resolved;
+  resolved.set(key, found);
+  // A refused value is not kept: the next call reads the variables again.
+  found.catch(() => resolved.delete(key));
+  return found;
 }
 
 export async function stopPostgresSource(): Promise<void> {
@@ -121,18 +164,24 @@ function ownerOn(serverUrl: string): Promise<Owner> {
         // postgres.js accepts a socket factory; its types do not declare the option.
         ...({ socket: keptSocket(sockets) } as object),
       });
-      for (;;) {
-        const token = randomInt(1, 2 ** 31 - 1);
-        const [row] = await sql.unsafe('select pg_try_advisory_lock($1, $2) as locked', [
-          OWNER_LOCK_CLASS,
-          token,
-        ]);
-        if (row?.locked) {
-          const found: Owner = { token, sql, sockets, busy: 0 };
-          await sweepOrphans(found);
-          for (const socket of sockets) socket.unref();
-          return found;
+      try {
+        for (;;) {
+          const token = randomInt(1, 2 ** 31 - 1);
+          const [row] = await sql.unsafe('select pg_try_advisory_lock($1, $2) as locked', [
+            OWNER_LOCK_CLASS,
+            token,
+          ]);
+          if (row?.locked) {
+            const found: Owner = { token, sql, sockets, busy: 0 };
+            await sweepOrphans(found);
+            for (const socket of sockets) socket.unref();
+            return found;
+          }
         }
+      } catch (error) {
+        // A server that refused us leaves nothing open: no socket, no reconnect timer.
+        await sql.end({ timeout: 0 }).catch(() => {});
+        throw error;
       }
     })();
     owners.set(key, owner);

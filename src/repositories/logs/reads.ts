@@ -184,7 +184,7 @@ export interface LogRead {
   offset?: number;
   /**
    * Stop the page once this many bytes of messages are in it (always at least one log): `stream`
-   * keeps its memory bounded by bytes as well as rows when messages are large (1 MB each).
+   * keeps its memory bounded by bytes as well as rows when messages are large (up to 1,000,000 bytes each).
    */
   maxMessageBytes?: number;
 }

@@ -82,7 +82,7 @@ export function boundedString(limits: StringLimits) {
  */
 export const name = boundedString({ minChars: 1, maxChars: MAX_NAME_CHARS });
 
-/** Free text (a description, a state message, an entrypoint): at most 1 MB of UTF-8. */
+/** Free text (a description, a state message, an entrypoint): at most 1,000,000 bytes of UTF-8 (MAX_TEXT_BYTES). */
 export const text = boundedString({ maxBytes: MAX_TEXT_BYTES });
 
 /** A tag list: up to 1,000 names. */

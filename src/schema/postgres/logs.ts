@@ -4,7 +4,7 @@ import { baseColumns, small, str, ts, uuidRef } from './columns.js';
 
 /**
  * Logs carry no foreign keys on purpose: they may arrive before their run. `message` is read only
- * by a trigram GIN index (no B-tree), so it has no byte cap beyond its 1 MB.
+ * by a trigram GIN index (no B-tree), so it has no byte cap beyond its 1,000,000 bytes.
  */
 export const log = pgTable(
   'log',

@@ -17,6 +17,7 @@ import {
   type StateInput,
   type Transition,
   applyTransition,
+  bareStateInput,
   estimatedRunTime,
   estimatedStartTimeDelta,
   movedFirst,
@@ -30,6 +31,7 @@ import {
   type StateRow,
   type StateTable,
   bookkeeping,
+  changedRunColumns,
   encode,
   prepareTransition,
   runValues,
@@ -52,6 +54,13 @@ export {
   runOrder,
   setStateOptions,
 } from './run-options.js';
+
+/** `{}` as a literal: setState's default options, which need no validation. */
+const isEmptyPlainObject = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.getPrototypeOf(value) === Object.prototype &&
+  Object.keys(value).length === 0;
 
 export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   protected abstract readonly entity: 'flow run' | 'task run';
@@ -176,8 +185,8 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     options: SetStateOptions = {},
   ): Promise<{ run: Run; state: State }> {
     const runId = parse(uuid, id, `${this.entity} id`);
-    const proposed = parse(stateInput, state, 'state');
-    const opts = parse(setStateOptions, options, 'setState options');
+    const proposed = bareStateInput(state) ?? parse(stateInput, state, 'state');
+    const opts = isEmptyPlainObject(options) ? {} : parse(setStateOptions, options, 'setState options');
     const body = (q: Executor) => this.transition(q, runId, proposed, opts.expectedStateId);
     // One statement is atomic by itself: no BEGIN/COMMIT of its own (a savepoint inside a transaction).
     return this.ctx.dialect.capabilities.writableCte ? this.ctx.statement(body) : this.ctx.transaction(body);
@@ -323,10 +332,10 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       )) as StateRow[];
       const values = runValues(transition.run, stateRow!.id, now);
       if (this.kind === 'task') values.flowRunRunCount ??= current.flowRunRunCount as number;
-      const [row] = (await prepared.updateRun.all({
-        ...encode(prepared.runColumns, values),
-        runId,
-      })) as Row[];
+      const encoded = encode(prepared.runColumns, values);
+      const keys = changedRunColumns(prepared.runColumns, encoded, current);
+      encoded.runId = runId;
+      const [row] = (await prepared.updateRun(keys).all(encoded)) as Row[];
       return { run: this.toRun(row!, now), state: toState(stateRow!) };
     }
     const [stateRow] = await q

@@ -81,7 +81,8 @@ interface PreparedStatement {
 export interface PreparedTransition {
   read: PreparedStatement;
   insertState: PreparedStatement;
-  updateRun: PreparedStatement;
+  /** The run UPDATE setting only `keys` (see `changedRunColumns`), prepared once per key set. */
+  updateRun(keys: readonly string[]): PreparedStatement;
   /** The columns behind the placeholders, for encoding values. */
   stateColumns: Record<string, AnyPgColumn>;
   runColumns: Record<string, AnyPgColumn>;
@@ -110,15 +111,28 @@ export function prepareTransition(
     .insert(stateTable)
     .values(placeholders(stateColumns) as never)
     .returning();
-  const updateRun = root
-    .update(table)
-    .set(placeholders(runColumns) as never)
-    .where(eq(table.id, sql.placeholder('runId')))
-    .returning();
+  // A handful of key sets occur (one per kind of move: PENDING, RUNNING, a terminal state...), at
+  // most 2^8 in theory; each is one cached statement.
+  const updates = new Map<string, PreparedStatement>();
+  const updateRun = (keys: readonly string[]) => {
+    const id = keys.join(',');
+    let statement = updates.get(id);
+    if (!statement) {
+      const set = Object.fromEntries(keys.map((key) => [key, sql`${sql.placeholder(key)}`]));
+      statement = root
+        .update(table)
+        .set(set as never)
+        .where(eq(table.id, sql.placeholder('runId')))
+        .returning()
+        .prepare('orion_transition_run') as unknown as PreparedStatement;
+      updates.set(id, statement);
+    }
+    return statement;
+  };
   return {
     read: read.prepare('orion_transition_read') as unknown as PreparedStatement,
     insertState: insertState.prepare('orion_transition_state') as unknown as PreparedStatement,
-    updateRun: updateRun.prepare('orion_transition_run') as unknown as PreparedStatement,
+    updateRun,
     stateColumns,
     runColumns,
   };
@@ -135,6 +149,34 @@ export function encode(
     out[key] = value === null || value === undefined ? null : column.mapToDriverValue(value);
   }
   return out;
+}
+
+/** Run columns that change with every transition: always in the UPDATE. */
+const ALWAYS_WRITTEN = new Set(['stateId', 'stateType', 'stateName', 'stateTimestamp', 'updated']);
+
+/**
+ * The keys of `columns` the UPDATE has to set: the state pointer and `updated`, and each other
+ * column whose encoded new value differs from the row read under the lock (`current`; a column
+ * it lacks is always set). SQLite rewrites the entries of every index on a column named in SET,
+ * even when the value is unchanged, and flow_run indexes most bookkeeping columns: setting them
+ * all halved the raw driver's own rate in the set-state bench (issue 13).
+ */
+export function changedRunColumns(
+  columns: Record<string, AnyPgColumn>,
+  encoded: Record<string, unknown>,
+  current: Record<string, unknown>,
+): string[] {
+  const keys: string[] = [];
+  for (const key in columns) {
+    if (ALWAYS_WRITTEN.has(key) || !(key in current)) {
+      keys.push(key);
+      continue;
+    }
+    const before = current[key];
+    const old = before === null || before === undefined ? null : columns[key]!.mapToDriverValue(before);
+    if (old !== encoded[key]) keys.push(key);
+  }
+  return keys;
 }
 
 /** The run columns a transition writes. */

@@ -6,7 +6,6 @@
  */
 import { and, asc, eq, gt, isNull, lte, not, or, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import type { Executor } from '../dialect/dialect.js';
 import type { RepositoryContext } from './context.js';
 import { retryAfterSeconds } from './limits/decay.js';
 import {

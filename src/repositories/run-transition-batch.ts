@@ -15,6 +15,8 @@ import {
   type RunTable,
   type StateTable,
   UPDATE_ROWS,
+  changedRunColumns,
+  encode,
   runColumnMap,
   runValues,
   stateColumnMap,
@@ -30,28 +32,6 @@ interface Compiler {
 export interface PlannedTransition {
   row: Row & { id: string };
   transition: Transition;
-}
-
-/** Same stored value: dates by instant, JSON documents by their text, the rest by identity. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b || (a == null && b == null)) return true;
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null)
-    return JSON.stringify(a) === JSON.stringify(b);
-  return false;
-}
-
-/** The columns of `columns` whose new value differs from the current one in at least one row. */
-function changedColumns<C>(
-  columns: Record<string, C>,
-  current: readonly Record<string, unknown>[],
-  next: readonly Record<string, unknown>[],
-): Record<string, C> {
-  return Object.fromEntries(
-    Object.entries(columns).filter(([key]) =>
-      next.some((values, i) => !sameValue(values[key], current[i]![key])),
-    ),
-  );
 }
 
 /** Writes the planned transitions on `q` and resolves to the written run rows, by run id. */
@@ -87,14 +67,15 @@ export async function writeTransitions(
     if (kind === 'task') values.flowRunRunCount ??= row.flowRunRunCount as number;
     return { ...values, id: row.id };
   });
-  // Only the columns some run of the batch changes: SQLite updates the index entries of every
-  // column an UPDATE sets, changed or not, and flow_run's start times feed four indexes. A claim
-  // (SCHEDULED to PENDING) leaves start, end, run count and run time as they were.
-  const columns = changedColumns(
-    runColumnMap(table, kind),
-    planned.map(({ row }) => row),
-    updates,
-  );
+  // Only the columns some run of the batch changes (changedRunColumns): SQLite rewrites the index
+  // entries of every column an UPDATE sets, and a claim (SCHEDULED to PENDING) leaves start, end,
+  // run count and run time as they were.
+  const all = runColumnMap(table, kind);
+  const changed = new Set<string>();
+  planned.forEach(({ row }, i) => {
+    for (const key of changedRunColumns(all, encode(all, updates[i]!), row)) changed.add(key);
+  });
+  const columns = Object.fromEntries(Object.entries(all).filter(([key]) => changed.has(key)));
   const from = (name: string) => sql`${sql.identifier(UPDATE_ROWS)}.${sql.identifier(name)}`;
   const set = Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, from(column.name)]));
   const withId = { id: (table as unknown as Record<string, AnyPgColumn>).id!, ...columns };

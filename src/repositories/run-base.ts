@@ -198,17 +198,17 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
    * a locked re-read per run.
    * @internal
    */
-  async transitionLocked(
+  async transitionLocked<Locked extends { id: string }>(
     q: Executor,
-    rows: Row[],
-    state: StateInput | ((row: Row) => StateInput),
+    rows: Locked[],
+    state: StateInput | ((row: Locked) => StateInput),
   ): Promise<Run[]> {
     if (rows.length === 0) return [];
     const same = typeof state === 'function' ? undefined : parse(stateInput, state, 'state');
     const now = new Date();
     const planned = rows.map((row) => {
       const current = row as unknown as RunBookkeeping & Record<string, unknown>;
-      const proposed = same ?? parse(stateInput, (state as (row: Row) => StateInput)(row), 'state');
+      const proposed = same ?? parse(stateInput, (state as (row: Locked) => StateInput)(row), 'state');
       return {
         row,
         transition: applyTransition(current, proposed, {

@@ -131,6 +131,19 @@ describe.each(DIALECTS)('claiming scheduled runs (%s)', (dialect) => {
     expect((await claim(10)).map((r) => r.id)).toEqual([ready.id]);
   });
 
+  it("counts a paused queue's active runs against the pool's limit", async () => {
+    const a = await queue('a');
+    const b = await queue('b');
+    for (let i = 0; i < 3; i++) await scheduled(a.id, 10 - i);
+    for (let i = 0; i < 3; i++) await scheduled(b.id, 10 - i);
+    await db.workPools.update((await db.workPools.getByName('pool'))!.id, { concurrencyLimit: 2 });
+    expect(await claim(10, { workQueueNames: ['a'] })).toHaveLength(2);
+    await db.workQueues.update(a.id, { isPaused: true });
+    // a's two PENDING runs still fill the pool: nothing more from b.
+    expect(await claim(10)).toEqual([]);
+    expect(await db.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 10 })).toEqual([]);
+  });
+
   it('claims only from the named queues, records the heartbeat and marks queues polled', async () => {
     const a = await queue('a');
     const b = await queue('b');

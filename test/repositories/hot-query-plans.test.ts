@@ -200,18 +200,42 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     expect(await db.flowRuns.count({ where: { name: { like: 'Brave-0042' } } })).toBe(RUNS / 1000);
   });
 
-  it("reads each queue's oldest due runs in claim order from the partial claim index, with no sort", async () => {
+  it("reads the due runs in claim order from the partial claim index, stopping at the claim's size", async () => {
     const statements = await statementsOf((d) =>
       d.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 100 }),
     );
-    const tops = statements.filter((s) => /union all|limit \$\d+\) as "orion_queue_0"/i.test(s.text));
+    const tops = statements.filter((s) => /with ordinality as orion_q/i.test(s.text));
     expect(tops).toHaveLength(1);
     for (const generic of [false, true]) {
       const plan = await planOf(tops[0]!, generic);
       expect(indexesOf(plan)).toContain('ix_flow_run__scheduled_work_queue_id_next_scheduled_st_110be5e8');
-      // The index gives the claim order: no Sort by start time (only the semi-join's Unique of ids).
-      expect(sorts(plan).filter((n) => /next_scheduled_start_time/.test(String(n['Sort Key'])))).toEqual([]);
+      // The index gives each queue's order: a sort (by rank, then due time) runs only over the
+      // queues' top-k, above their LIMITs, never over a queue's due runs.
+      const unbounded = sorts(plan).filter((n) => !nodes(n).some((below) => below['Node Type'] === 'Limit'));
+      expect(unbounded).toEqual([]);
       expect(seqScans(plan).filter((n) => n['Relation Name'] === 'flow_run')).toEqual([]);
+    }
+  });
+
+  it("probes each limited deployment for one due run, not the polled queues' whole backlog", async () => {
+    await db.deployments.update(deploymentId, { concurrencyLimit: 5 });
+    try {
+      const statements = await statementsOf((d) =>
+        d.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 100 }),
+      );
+      const probes = statements.filter((s) => /orion_due/.test(s.text));
+      expect(probes).toHaveLength(1);
+      for (const generic of [false, true]) {
+        const plan = await planOf(probes[0]!, generic);
+        // Driven from the deployments: a Limit (one due run) under the nested loop, over an index.
+        expect(plan.some((n) => n['Node Type'] === 'Limit')).toBe(true);
+        expect(seqScans(plan).filter((n) => n['Relation Name'] === 'flow_run')).toEqual([]);
+        expect(
+          plan.filter((n) => n['Node Type'] === 'Hash Join' || n['Node Type'] === 'Hash Semi Join'),
+        ).toEqual([]);
+      }
+    } finally {
+      await db.deployments.update(deploymentId, { concurrencyLimit: null });
     }
   });
 
@@ -221,7 +245,7 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
       const statements = await statementsOf((d) =>
         d.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 100 }),
       );
-      const topK = statements.filter((s) => /cross join lateral/i.test(s.text));
+      const topK = statements.filter((s) => /orion_cap/i.test(s.text));
       expect(topK).toHaveLength(1);
       const plan = await planOf(topK[0]!);
       expect(indexesOf(plan)).toContain('ix_flow_run__scheduled_work_queue_id_deployment_id_nex_935e3c5c');

@@ -152,6 +152,10 @@ describe.each(DIALECTS)('loop services (%s)', (dialect) => {
       const queue = (await db.workQueues.getByName('a', 'default'))!;
       expect(idle).toEqual({ workers: [], pools: [], queues: [queue.id], deployments: [d.id] });
       expect((await db.deployments.get(d.id))!.status).toBe('NOT_READY');
+      // The next claim makes it READY again at once, whatever the mark's one-second resolution.
+      await db.workQueues.claimScheduledRuns({ workPoolName: 'a', workQueueNames: ['default'], limit: 10 });
+      expect((await db.deployments.get(d.id))!.status).toBe('READY');
+      await db.workPools.refreshStatus({ now: new Date(Date.now() + 61 * SECOND) });
       expect((await db.workPools.getByName('b'))!.status).toBe('READY');
       expect((await db.workPools.getByName('paused'))!.status).toBe('PAUSED');
 
@@ -165,6 +169,34 @@ describe.each(DIALECTS)('loop services (%s)', (dialect) => {
       expect(paused.status).toBe('PAUSED');
       await db.workPools.update(paused.id, { isPaused: false });
       expect((await db.workPools.refreshStatus()).pools).toEqual([{ id: paused.id, status: 'READY' }]);
+    });
+
+    it("a claim writes its deployments' last_polled at most once a second, and only its queues' deployments", async () => {
+      await db.workPools.create({ name: 'a' });
+      await db.workQueues.create({ workPoolName: 'a', name: 'other' });
+      const polled = await db.deployments.upsert({ flowId, name: 'polled', workPoolName: 'a' });
+      const elsewhere = await db.deployments.upsert({
+        flowId,
+        name: 'elsewhere',
+        workPoolName: 'a',
+        workQueueName: 'other',
+      });
+      const claimDefault = () =>
+        db.workQueues.claimScheduledRuns({ workPoolName: 'a', workQueueNames: ['default'], limit: 1 });
+      await claimDefault();
+      const first = (await db.deployments.get(polled.id))!;
+      expect(first.status).toBe('READY');
+      expect(first.lastPolled).toBeInstanceOf(Date);
+      expect((await db.deployments.get(elsewhere.id))!.lastPolled).toBeNull();
+      for (let i = 0; i < 5; i++) {
+        const before = (await db.deployments.get(polled.id))!;
+        await claimDefault();
+        const after = (await db.deployments.get(polled.id))!;
+        // Unchanged within the second, or written again once it had passed (a slow machine).
+        const moved = after.lastPolled!.getTime() - before.lastPolled!.getTime();
+        expect(moved === 0 || moved >= 1000).toBe(true);
+        expect(moved === 0 ? after.updated.getTime() : 0).toBe(moved === 0 ? before.updated.getTime() : 0);
+      }
     });
 
     it('two concurrent callers change each worker, pool, queue and deployment once', async () => {

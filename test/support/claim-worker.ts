@@ -9,7 +9,7 @@ export async function limitViolations(tx: DatabaseScope): Promise<unknown[]> {
     union all
     select 'pool', p.id from work_pool p where p.concurrency_limit is not null
       and (select count(*) from flow_run r join work_queue q on q.id = r.work_queue_id
-           where q.work_pool_id = p.id and not q.is_paused and r.${active}) > p.concurrency_limit
+           where q.work_pool_id = p.id and r.${active}) > p.concurrency_limit
     union all
     select 'deployment', d.id from deployment d where d.concurrency_limit is not null
       and (select count(*) from flow_run r where r.deployment_id = d.id and r.${active}) > d.concurrency_limit`);

@@ -120,7 +120,9 @@ export class Transaction {
 
   /** Waits for the answers of the statements sent without waiting. */
   async settleDeferred(): Promise<void> {
-    await Promise.all(this.outermost.#deferred.splice(0));
+    // A transaction whose calls made no savepoints (the library's own, one call) has none to wait for.
+    const deferred = this.outermost.#deferred;
+    if (deferred.length > 0) await Promise.all(deferred.splice(0));
   }
 
   /** The error for a call on this handle once the transaction has ended. */

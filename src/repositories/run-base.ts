@@ -290,18 +290,39 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       return { run: this.toRun(written.run as unknown as Row, written.now), state: toState(written.state) };
     }
     const prepared = this.preparedTransition();
-    let current: (RunBookkeeping & Record<string, unknown>) | undefined;
-    if (prepared) {
-      [current] = (await prepared.read.all({ runId })) as (RunBookkeeping & Record<string, unknown>)[];
-    } else {
-      let locked = q
-        .select({ ...bookkeeping(this.table), ...this.lockedExtras() })
-        .from(this.table)
-        .where(eq(this.table.id, runId))
-        .$dynamic();
-      if (this.ctx.rowLocking) locked = locked.for('update', { of: this.table });
-      [current] = (await locked) as (RunBookkeeping & Record<string, unknown>)[];
-    }
+    // SQLite: better-sqlite3 answers synchronously, so the whole transition runs without awaiting
+    // (each await is a trip through the microtask queue, with AsyncLocalStorage's promise hooks).
+    if (prepared) return this.preparedTransitionOf(prepared, runId, proposed, expectedStateId);
+    let locked = q
+      .select({ ...bookkeeping(this.table), ...this.lockedExtras() })
+      .from(this.table)
+      .where(eq(this.table.id, runId))
+      .$dynamic();
+    if (this.ctx.rowLocking) locked = locked.for('update', { of: this.table });
+    const [current] = (await locked) as (RunBookkeeping & Record<string, unknown>)[];
+    const { transition, now } = this.planTransition(runId, current, proposed, expectedStateId);
+    return this.writeTransition(q, runId, transition, now, current!, undefined);
+  }
+
+  /** `transition` on the prepared statements, synchronously. */
+  private preparedTransitionOf(
+    prepared: PreparedTransition,
+    runId: string,
+    proposed: ParsedStateInput,
+    expectedStateId: string | null | undefined,
+  ): { run: Run; state: State } {
+    const [current] = prepared.read.all({ runId }) as (RunBookkeeping & Record<string, unknown>)[];
+    const { transition, now } = this.planTransition(runId, current, proposed, expectedStateId);
+    return this.writePrepared(prepared, runId, transition, now, current!);
+  }
+
+  /** The checks on the locked row and the rules' outcome, at the library's clock. */
+  private planTransition(
+    runId: string,
+    current: (RunBookkeeping & Record<string, unknown>) | undefined,
+    proposed: ParsedStateInput,
+    expectedStateId: string | null | undefined,
+  ): { transition: Transition; now: Date } {
     if (!current) throw new NotFoundError(this.entity, runId);
     if (expectedStateId !== undefined && current.stateId !== expectedStateId) {
       throw movedFirst(this.entity, runId, current.stateId, expectedStateId);
@@ -312,7 +333,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       now,
       ...this.transitionContext(current, now),
     });
-    return this.writeTransition(q, runId, transition, now, current, prepared);
+    return { transition, now };
   }
 
   /** Appends the state and updates the run for a computed transition (prepared where possible). */
@@ -324,20 +345,8 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     current: Record<string, unknown>,
     prepared: PreparedTransition | undefined,
   ): Promise<{ run: Run; state: State }> {
-    const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
-    const stateValues = { ...transition.state, [runColumn]: runId, created: now, updated: now };
-    if (prepared) {
-      const [stateRow] = (await prepared.insertState.all(
-        encode(prepared.stateColumns, { ...stateValues, id: uuidv7() }),
-      )) as StateRow[];
-      const values = runValues(transition.run, stateRow!.id, now);
-      if (this.kind === 'task') values.flowRunRunCount ??= current.flowRunRunCount as number;
-      const encoded = encode(prepared.runColumns, values);
-      const keys = changedRunColumns(prepared.runColumns, encoded, current);
-      encoded.runId = runId;
-      const [row] = (await prepared.updateRun(keys).all(encoded)) as Row[];
-      return { run: this.toRun(row!, now), state: toState(stateRow!) };
-    }
+    if (prepared) return this.writePrepared(prepared, runId, transition, now, current);
+    const stateValues = this.stateValues(transition, runId, now);
     const [stateRow] = await q
       .insert(this.stateTable)
       .values(stateValues as never)
@@ -348,5 +357,32 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       .where(eq(this.table.id, runId))
       .returning();
     return { run: this.toRun(row as unknown as Row, now), state: toState(stateRow as StateRow) };
+  }
+
+  /** The state row's values for a computed transition (its id comes when it is written). */
+  private stateValues(transition: Transition, runId: string, now: Date): Record<string, unknown> {
+    const runColumn = this.kind === 'flow' ? 'flowRunId' : 'taskRunId';
+    return { ...transition.state, [runColumn]: runId, created: now, updated: now };
+  }
+
+  /** `writeTransition` on the prepared statements, synchronously. */
+  private writePrepared(
+    prepared: PreparedTransition,
+    runId: string,
+    transition: Transition,
+    now: Date,
+    current: Record<string, unknown>,
+  ): { run: Run; state: State } {
+    const stateValues = this.stateValues(transition, runId, now);
+    const [stateRow] = prepared.insertState.all(
+      encode(prepared.stateColumns, { ...stateValues, id: uuidv7() }),
+    ) as StateRow[];
+    const values = runValues(transition.run, stateRow!.id, now);
+    if (this.kind === 'task') values.flowRunRunCount ??= current.flowRunRunCount as number;
+    const encoded = encode(prepared.runColumns, values);
+    const keys = changedRunColumns(prepared.runColumns, encoded, current);
+    encoded.runId = runId;
+    const [row] = prepared.updateRun(keys).all(encoded) as Row[];
+    return { run: this.toRun(row!, now), state: toState(stateRow!) };
   }
 }

@@ -106,7 +106,8 @@ export interface Dialect {
   query(query: SQL, bound?: TransactionContext): Promise<Row[]>;
   /**
    * One migration step: its own transaction, holding the migration lock, with the statement timeout
-   * lifted; on SQLite with foreign keys off and `foreign_key_check` run before commit.
+   * lifted; on SQLite with foreign keys off and `foreign_key_check` run before commit unless `fn`
+   * resolved to null (it applied nothing).
    */
   migrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T>;
   /** True when a table of that name exists in the current schema. */

@@ -134,7 +134,10 @@ export class SqliteDialect extends BaseDialect {
           query: async (query) => this.rows(this.root, query),
         };
         const result = await fn(raw);
-        const violations = connection.pragma('foreign_key_check') as Row[];
+        // A step that applied nothing (null: the database was at its target, as on every open of
+        // a migrated file) changed no reference; the check reads every foreign key of every row,
+        // about a second per open of a file with 100,000 runs (issue 13's bench).
+        const violations = result === null ? [] : (connection.pragma('foreign_key_check') as Row[]);
         if (violations.length > 0) {
           const first = violations[0]!;
           throw new MigrationError(

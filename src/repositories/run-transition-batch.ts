@@ -5,7 +5,7 @@
  * 20,000, and no Drizzle VALUES list is built value by value (the largest share of a claim's Node
  * CPU in issue 13's profile).
  */
-import { type SQL, eq, sql } from 'drizzle-orm';
+import { type Column, type SQL, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor, Row } from '../dialect/dialect.js';
 import { uuidv7 } from '../schema/uuid.js';
@@ -21,6 +21,7 @@ import {
   runValues,
   stateColumnMap,
 } from './run-transition-statements.js';
+import { decodeRow } from './run-transition-cte.js';
 import type { Transition } from './states.js';
 
 /** The Drizzle dialect behind an executor, which turns SQL into text and parameters. */
@@ -79,15 +80,67 @@ export async function writeTransitions(
   const from = (name: string) => sql`${sql.identifier(UPDATE_ROWS)}.${sql.identifier(name)}`;
   const set = Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, from(column.name)]));
   const withId = { id: (table as unknown as Record<string, AnyPgColumn>).id!, ...columns };
+  const compiler = (q as unknown as { dialect: Compiler }).dialect;
+  const text = updateText(q, compiler, table, set, withId, ctx);
   const written = new Map<string, Row>();
   for (const batch of batches(updates, unbounded)) {
-    const rows = (await q
-      .update(table)
-      .set(set as never)
-      .from(ctx.fragments.jsonRows(batch, UPDATE_ROWS, withId))
-      .where(eq(table.id, from('id')))
-      .returning()) as unknown as Row[];
-    for (const r of rows) written.set(r.id as string, r);
+    // The statement's parameters are its FROM item's: the batch as JSON (and on SQLite the paths).
+    const { params } = compiler.sqlToQuery(ctx.fragments.jsonRows(batch, UPDATE_ROWS, withId));
+    for (const values of await ctx.dialect.queryArrays(q, text.sql, params)) {
+      const r = decodeRow(text.returned, values, 0);
+      written.set(r.id as string, r);
+    }
   }
   return written;
+}
+
+/** The UPDATE of a run table for a set of changed columns, compiled once, and its RETURNING columns. */
+interface UpdateText {
+  sql: string;
+  returned: [string, Column][];
+}
+
+const updateTexts = new WeakMap<object, Map<string, UpdateText>>();
+
+/**
+ * The multi-run UPDATE's text for these columns, built and compiled once per run table and column
+ * set: its only parameters are its FROM item's (the rows as JSON), so the text never changes with
+ * the batch. Its
+ * rows come back as arrays, decoded column by column: Drizzle's `returning()` re-checked every
+ * field of 100 rows × 32 columns per claim, and building the statement each time was a tenth of a
+ * claim's Node CPU on PostgreSQL (issue 13, claim-100).
+ */
+function updateText(
+  q: Executor,
+  compiler: Compiler,
+  table: RunTable,
+  set: Record<string, SQL>,
+  withId: Record<string, AnyPgColumn>,
+  ctx: RepositoryContext,
+): UpdateText {
+  let byColumns = updateTexts.get(table);
+  if (!byColumns) {
+    byColumns = new Map();
+    updateTexts.set(table, byColumns);
+  }
+  const key = Object.keys(set).join(',');
+  let text = byColumns.get(key);
+  if (!text) {
+    const returned = Object.entries(getTableColumns(table)) as [string, Column][];
+    const query = q
+      .update(table)
+      .set(set as never)
+      .from(ctx.fragments.jsonRows([], UPDATE_ROWS, withId))
+      .where(eq(table.id, sql`${sql.identifier(UPDATE_ROWS)}.${sql.identifier('id')}`))
+      .returning(Object.fromEntries(returned) as never)
+      .getSQL();
+    const compiled = compiler.sqlToQuery(query);
+    const own = compiler.sqlToQuery(ctx.fragments.jsonRows([], UPDATE_ROWS, withId)).params;
+    // Only the FROM item carries parameters (SET, WHERE and RETURNING name columns).
+    if (compiled.params.length !== own.length)
+      throw new Error('the multi-run UPDATE has parameters of its own');
+    text = { sql: compiled.sql, returned };
+    byColumns.set(key, text);
+  }
+  return text;
 }

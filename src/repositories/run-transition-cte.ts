@@ -218,7 +218,8 @@ function transitionParameters(p: TransitionParameters): unknown[] {
 }
 
 /** A row of the result, decoded as Drizzle decodes a row of these columns. */
-function decodeRow(columns: [string, Column][], values: readonly unknown[], from: number) {
+/** A result row given as driver values (from `from` on), decoded by each column's own decoder, by key. */
+export function decodeRow(columns: [string, Column][], values: readonly unknown[], from: number) {
   const row: Record<string, unknown> = {};
   for (let i = 0; i < columns.length; i++) {
     const [key, column] = columns[i]!;

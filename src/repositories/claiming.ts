@@ -253,14 +253,25 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
       limited: [...limits.keys()],
       total: slots + CANDIDATE_SLACK,
     });
-    if (limits.size === 0) {
+    const inClaimOrder = (query: SQL) =>
+      sql`${fr.id} in (select orion_claim.id from (${query}) as orion_claim)`;
+    if (limits.size === 0 && ctx.dialect.name === 'sqlite') {
+      // SQLite sorts a UNION ALL whole before its LIMIT: queue by queue in claim order instead
+      // (in process, each a short index range), until the claim and its slack are covered.
+      for (const take of takes) {
+        const one = claimOrderQuery(dialectOf(ctx), fr, {
+          queues: [take],
+          before,
+          limited: [],
+          total: take.take,
+        });
+        candidates.push(...(await lockDue(inClaimOrder(one))));
+        if (candidates.length >= slots + CANDIDATE_SLACK) break;
+      }
+    } else if (limits.size === 0) {
       // No limited deployment has due runs here: the first runs in claim order are read and locked
       // in one statement (most claims; issue 13, claim-100).
-      if (takes.length > 0) {
-        candidates = await lockDue(
-          sql`${fr.id} in (select orion_claim.id from (${claimOrder}) as orion_claim)`,
-        );
-      }
+      if (takes.length > 0) candidates = await lockDue(inClaimOrder(claimOrder));
     } else {
       const active = await countActive(q, ctx, 'deploymentId', [...limits.keys()]);
       const caps = new Map<string, number>();

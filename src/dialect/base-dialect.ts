@@ -14,6 +14,7 @@ import type {
   Row,
   TransactionContext,
 } from './dialect.js';
+import { failureOf, isConnectionLoss, lostInTransaction } from './connection-loss.js';
 import type { SqlFragments } from './fragments.js';
 import type { Gate } from './gate.js';
 import { isRetryableTransactionError, mapDriverError } from './map-error.js';
@@ -26,6 +27,16 @@ import {
 } from './transaction.js';
 
 const MAX_TRANSACTION_ATTEMPTS = 4;
+
+/** A call on a transaction whose connection is gone fails at once, as the transaction does. */
+function refuseIfLost(transaction: Transaction): void {
+  const { broken } = transaction.outermost;
+  if (isConnectionLoss(broken)) throw lostInTransaction(broken);
+}
+
+/** What a failed savepoint statement leaves the transaction: a lost connection says so. */
+const brokenBy = (error: unknown) =>
+  isConnectionLoss(error) ? lostInTransaction(error) : mapDriverError(error);
 
 /**
  * What the three dialects share: the transaction layer (semantics.md §1), the gate for
@@ -174,6 +185,7 @@ export abstract class BaseDialect implements Dialect {
    */
   async #inSavepoint<T>(transaction: Transaction, fn: (executor: Executor) => Promise<T>): Promise<T> {
     if (transaction.broken) throw transaction.broken;
+    refuseIfLost(transaction);
     const { connection } = transaction;
     const name = transaction.nextSavepoint();
     const opened = connection.exec(`SAVEPOINT ${name}`);
@@ -185,8 +197,14 @@ export abstract class BaseDialect implements Dialect {
       await opened;
     } catch (error) {
       await opened.catch((e: unknown) => {
-        transaction.broken ??= mapDriverError(e);
+        transaction.broken ??= brokenBy(e);
       });
+      if (isConnectionLoss(error)) {
+        // The server rolled the whole transaction back: say so, and let nothing else run on it.
+        const lost = lostInTransaction(error);
+        transaction.outermost.broken ??= lost;
+        throw lost;
+      }
       await this.#rollbackTo(transaction, name);
       throw error;
     }
@@ -199,7 +217,7 @@ export abstract class BaseDialect implements Dialect {
       await transaction.connection.exec(`ROLLBACK TO SAVEPOINT ${name}`);
       await transaction.connection.exec(`RELEASE SAVEPOINT ${name}`);
     } catch (error) {
-      transaction.broken ??= mapDriverError(error);
+      transaction.broken ??= brokenBy(error);
     }
   }
 
@@ -230,16 +248,21 @@ export abstract class BaseDialect implements Dialect {
    * `body` throws. Resolves only when the database committed.
    */
   async #outermost<T>(body: (transaction: Transaction) => Promise<T>): Promise<T> {
-    const connection = await this.openTransaction();
+    const connection = await this.openTransaction().catch((error: unknown) => {
+      throw failureOf(error);
+    });
     const transaction = new Transaction(connection, undefined, this);
     try {
       const result = await this.#settle(transaction, body);
       await transaction.settleDeferred();
-      if (transaction.broken) {
+      const { broken } = transaction;
+      if (broken) {
+        if (isConnectionLoss(broken)) throw lostInTransaction(broken);
         throw new DatabaseError('The transaction was rolled back: a savepoint statement inside it failed', {
-          cause: transaction.broken,
+          cause: broken,
         });
       }
+      // The connection decides what a loss here means: before COMMIT was sent, or while it ran.
       await connection.commit();
       transaction.state = 'committed';
       return result;
@@ -247,7 +270,7 @@ export abstract class BaseDialect implements Dialect {
       transaction.state = 'ending';
       await connection.rollback().catch(() => undefined);
       transaction.state = 'rolled back';
-      throw error;
+      throw failureOf(error);
     } finally {
       connection.release();
     }
@@ -301,8 +324,11 @@ export abstract class BaseDialect implements Dialect {
   /** A caller's transaction inside another: a savepoint held across the callback. */
   async #nested<T>(parent: Transaction, body: (transaction: Transaction) => Promise<T>): Promise<T> {
     if (parent.broken) throw parent.broken;
+    refuseIfLost(parent);
     const name = parent.nextSavepoint();
-    await parent.connection.exec(`SAVEPOINT ${name}`);
+    await parent.connection.exec(`SAVEPOINT ${name}`).catch((error: unknown) => {
+      throw failureOf(error);
+    });
     const transaction = new Transaction(parent.connection, parent, this);
     try {
       const result = await this.#settle(transaction, body);
@@ -313,7 +339,7 @@ export abstract class BaseDialect implements Dialect {
       transaction.state = 'ending';
       await this.#rollbackTo(parent, name);
       transaction.state = 'rolled back';
-      throw error;
+      throw failureOf(error);
     }
   }
 

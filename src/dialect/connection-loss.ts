@@ -6,7 +6,8 @@
  * know whether the server committed before the connection went (docs/database.md).
  */
 import { DatabaseError } from '../errors.js';
-import { NETWORK_CODES, unwrap } from './map-error.js';
+import { NETWORK_CODES, mapDriverError, unwrap } from './map-error.js';
+import type { Transaction } from './transaction.js';
 
 /**
  * SQLSTATEs with which the server ends a session: class 08 (connection exception), an
@@ -58,4 +59,23 @@ export function commitOutcomeUnknown(cause: unknown): DatabaseError {
 /** `error` as the transaction's failure: a lost connection becomes `lostInTransaction`, anything else stays. */
 export function failureOf(error: unknown): unknown {
   return isConnectionLoss(error) ? lostInTransaction(error) : error;
+}
+
+/** What a failed savepoint statement leaves the transaction: a lost connection says so. */
+export function brokenBy(error: unknown): unknown {
+  return isConnectionLoss(error) ? lostInTransaction(error) : mapDriverError(error);
+}
+
+/** A call on a transaction whose connection is gone fails at once, as the transaction does. */
+export function refuseIfLost(transaction: Transaction): void {
+  const { broken } = transaction.outermost;
+  if (isConnectionLoss(broken)) throw lostInTransaction(broken);
+}
+
+/** The error of a transaction that a failed savepoint statement left unable to commit. */
+export function brokenFailure(broken: unknown): DatabaseError {
+  if (isConnectionLoss(broken)) return lostInTransaction(broken);
+  return new DatabaseError('The transaction was rolled back: a savepoint statement inside it failed', {
+    cause: broken,
+  });
 }

@@ -24,14 +24,15 @@ function methods(proto: object): [string, (...args: unknown[]) => unknown][] {
 }
 
 /**
- * Binds the methods of a class instance to it, so that a method taken off its object
+ * Binds the methods of a class instance to it (passing each result through `wrap` when given), so that a method taken off its object
  * (`const create = db.flows.create`, `array.map(db.flows.get)`) still works, as users of a
  * repository object expect.
  */
-export function bindMethods<T extends object>(target: T): T {
+export function bindMethods<T extends object>(target: T, wrap?: (result: unknown) => unknown): T {
   for (const [key, method] of methods(Object.getPrototypeOf(target))) {
     if (Object.hasOwn(target, key)) continue;
-    Object.defineProperty(target, key, { value: method.bind(target), configurable: true, writable: true });
+    const value = wrap ? (...args: unknown[]) => wrap(method.apply(target, args)) : method.bind(target);
+    Object.defineProperty(target, key, { value, configurable: true, writable: true });
   }
   return target;
 }

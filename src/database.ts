@@ -66,21 +66,30 @@ class Scope implements DatabaseScope {
     this.blockSchemas = new BlockSchemaRepository(context);
     this.blockDocuments = new BlockDocumentRepository(context, keyring);
     this.logs = new LogRepository(context);
+    // On a `tx` handle every call's promise is watched: one that fails with nobody handling it
+    // fails the transaction instead of surfacing after the commit (dialect/watched-call.ts).
+    const wrap = bound
+      ? (result: unknown) => (result instanceof Promise ? handle.watchCall(result, bound) : result)
+      : undefined;
     for (const repository of [
       this.flows,
       this.flowRuns,
       this.taskRuns,
       this.deployments,
       this.deployments.schedules,
+      this.workPools,
+      this.workQueues,
+      this.workers,
+      this.globalConcurrencyLimits,
+      this.concurrencyLimits,
+      this.blockTypes,
+      this.blockSchemas,
+      this.blockDocuments,
+      this.logs,
+      this,
     ]) {
-      bindMethods(repository);
+      bindMethods(repository, wrap);
     }
-    for (const repository of [this.workPools, this.workQueues, this.workers]) bindMethods(repository);
-    for (const repository of [this.globalConcurrencyLimits, this.concurrencyLimits]) bindMethods(repository);
-    for (const repository of [this.blockTypes, this.blockSchemas, this.blockDocuments])
-      bindMethods(repository);
-    bindMethods(this.logs);
-    bindMethods(this);
   }
 
   get dialect(): DialectName {

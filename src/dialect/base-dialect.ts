@@ -14,6 +14,7 @@ import type {
   Row,
   TransactionContext,
 } from './dialect.js';
+import * as loss from './connection-loss.js';
 import type { SqlFragments } from './fragments.js';
 import type { Gate } from './gate.js';
 import { isRetryableTransactionError, mapDriverError } from './map-error.js';
@@ -174,6 +175,7 @@ export abstract class BaseDialect implements Dialect {
    */
   async #inSavepoint<T>(transaction: Transaction, fn: (executor: Executor) => Promise<T>): Promise<T> {
     if (transaction.broken) throw transaction.broken;
+    loss.refuseIfLost(transaction);
     const { connection } = transaction;
     const name = transaction.nextSavepoint();
     const opened = connection.exec(`SAVEPOINT ${name}`);
@@ -185,8 +187,14 @@ export abstract class BaseDialect implements Dialect {
       await opened;
     } catch (error) {
       await opened.catch((e: unknown) => {
-        transaction.broken ??= mapDriverError(e);
+        transaction.broken ??= loss.brokenBy(e);
       });
+      if (loss.isConnectionLoss(error)) {
+        // The server rolled the whole transaction back: say so, and let nothing else run on it.
+        const lost = loss.lostInTransaction(error);
+        transaction.outermost.broken ??= lost;
+        throw lost;
+      }
       await this.#rollbackTo(transaction, name);
       throw error;
     }
@@ -199,7 +207,7 @@ export abstract class BaseDialect implements Dialect {
       await transaction.connection.exec(`ROLLBACK TO SAVEPOINT ${name}`);
       await transaction.connection.exec(`RELEASE SAVEPOINT ${name}`);
     } catch (error) {
-      transaction.broken ??= mapDriverError(error);
+      transaction.broken ??= loss.brokenBy(error);
     }
   }
 
@@ -230,16 +238,15 @@ export abstract class BaseDialect implements Dialect {
    * `body` throws. Resolves only when the database committed.
    */
   async #outermost<T>(body: (transaction: Transaction) => Promise<T>): Promise<T> {
-    const connection = await this.openTransaction();
+    const connection = await this.openTransaction().catch((error: unknown) => {
+      throw loss.failureOf(error);
+    });
     const transaction = new Transaction(connection, undefined, this);
     try {
       const result = await this.#settle(transaction, body);
       await transaction.settleDeferred();
-      if (transaction.broken) {
-        throw new DatabaseError('The transaction was rolled back: a savepoint statement inside it failed', {
-          cause: transaction.broken,
-        });
-      }
+      if (transaction.broken) throw loss.brokenFailure(transaction.broken);
+      // The connection decides what a loss here means: before COMMIT was sent, or while it ran.
       await connection.commit();
       transaction.state = 'committed';
       return result;
@@ -247,7 +254,7 @@ export abstract class BaseDialect implements Dialect {
       transaction.state = 'ending';
       await connection.rollback().catch(() => undefined);
       transaction.state = 'rolled back';
-      throw error;
+      throw loss.failureOf(error);
     } finally {
       connection.release();
     }
@@ -260,9 +267,13 @@ export abstract class BaseDialect implements Dialect {
       result = await body(transaction);
     } catch (error) {
       await transaction.end();
+      transaction.calls.close(false);
       throw error;
     }
     await transaction.end();
+    // A call on `tx` that failed with nobody handling it fails the transaction (watched-call.ts).
+    const unhandled = transaction.calls.close(true);
+    if (unhandled) throw new CallerError(unhandled.error);
     return result;
   }
 
@@ -301,8 +312,11 @@ export abstract class BaseDialect implements Dialect {
   /** A caller's transaction inside another: a savepoint held across the callback. */
   async #nested<T>(parent: Transaction, body: (transaction: Transaction) => Promise<T>): Promise<T> {
     if (parent.broken) throw parent.broken;
+    loss.refuseIfLost(parent);
     const name = parent.nextSavepoint();
-    await parent.connection.exec(`SAVEPOINT ${name}`);
+    await parent.connection.exec(`SAVEPOINT ${name}`).catch((error: unknown) => {
+      throw loss.failureOf(error);
+    });
     const transaction = new Transaction(parent.connection, parent, this);
     try {
       const result = await this.#settle(transaction, body);
@@ -313,7 +327,7 @@ export abstract class BaseDialect implements Dialect {
       transaction.state = 'ending';
       await this.#rollbackTo(parent, name);
       transaction.state = 'rolled back';
-      throw error;
+      throw loss.failureOf(error);
     }
   }
 
@@ -322,6 +336,11 @@ export abstract class BaseDialect implements Dialect {
 
   currentTransaction(bound?: TransactionContext): TransactionContext | undefined {
     return this.#target(bound);
+  }
+
+  watchCall<T>(promise: Promise<T>, bound: TransactionContext): Promise<T> {
+    // A call on a finished handle fails by itself, and no transaction is left to report it.
+    return (bound as Transaction).live ? this.#target(bound)!.calls.watch(promise) : promise;
   }
 
   readonly #reusable = new Map<string, unknown>();

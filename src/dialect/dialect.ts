@@ -102,6 +102,11 @@ export interface Dialect {
    * after it ended is a DatabaseError (semantics.md §7: a stream read after its transaction).
    */
   currentTransaction(bound?: TransactionContext): TransactionContext | undefined;
+  /**
+   * The promise a caller gets for a call on a `tx` handle bound to `bound`, made just now: watched,
+   * so that when it fails and nobody handles it, the transaction it joined rolls back with its error.
+   */
+  watchCall<T>(promise: Promise<T>, bound: TransactionContext): Promise<T>;
   /** Rows of a raw query, as one library call (see `run`). */
   query(query: SQL, bound?: TransactionContext): Promise<Row[]>;
   /**

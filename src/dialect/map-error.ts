@@ -22,7 +22,8 @@ import { FOREIGN_KEY_FAILURE, type ForeignKeyFailure, isForeignKeyFailure } from
 export const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 const CONNECTION_SQLSTATE_PREFIXES = ['08', '57P'];
 const TRANSIENT_SQLSTATES = new Set(['53300', '57014', '55P03']);
-const NETWORK_CODES = new Set([
+/** Error codes of Node's sockets and of postgres.js for a connection that failed or went away. */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
@@ -45,7 +46,7 @@ interface DriverError extends Error {
 }
 
 /** Drizzle wraps driver errors in DrizzleQueryError; the driver's error (the one with a code) is in `cause`. */
-function unwrap(error: unknown): DriverError {
+export function unwrap(error: unknown): DriverError {
   let current = error as DriverError & { cause?: unknown };
   for (let i = 0; i < 5 && current && typeof current.code !== 'string' && current.cause; i++) {
     current = current.cause as DriverError & { cause?: unknown };

@@ -6,6 +6,7 @@
 import { DatabaseError } from '../errors.js';
 import type { Executor } from './dialect.js';
 import { Gate } from './gate.js';
+import { CallWatch } from './watched-call.js';
 
 /**
  * One open database transaction on one connection, as a dialect hands it out. `exec` runs a
@@ -32,6 +33,8 @@ export class Transaction {
   state: TransactionState = 'open';
   /** Set when a savepoint could not be rolled back: the transaction can only roll back now. */
   broken: unknown;
+  /** The calls made on its `tx` handles, for a failure nobody handled. */
+  readonly calls = new CallWatch();
   readonly #queue = new Gate();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #deferred: Promise<void>[] = [];

@@ -29,6 +29,11 @@ export class ConnectionWatch {
     return true;
   };
 
+  /** The error the connection closed with, once it has closed. */
+  get closed(): { error: unknown } | undefined {
+    return this.#closed ? { error: this.#lost } : undefined;
+  }
+
   /** A client that refuses queries once the connection closed, with the close error. */
   guard(reserved: postgres.ReservedSql): postgres.ReservedSql {
     return new Proxy(reserved, {

@@ -5,6 +5,7 @@ import { DatabaseError } from '../../errors.js';
 import * as schema from '../../schema/postgres/index.js';
 import type { Executor, Row } from '../dialect.js';
 import type { TransactionConnection } from '../transaction.js';
+import { commitOutcomeUnknown, isConnectionLoss, lostInTransaction } from '../connection-loss.js';
 import { ConnectionWatch } from './connection-watch.js';
 import { isolateClient } from './isolated-client.js';
 import { withPreparedStatements } from './prepared-client.js';
@@ -91,7 +92,12 @@ export class PostgresDialect extends PgFamilyDialect {
         await client.unsafe(statement).execute();
       },
       commit: async () => {
-        const result = await client.unsafe('commit');
+        // Closed before COMMIT was sent: the server rolled back. Lost while it ran: nobody knows.
+        const closed = watch.closed;
+        if (closed) throw lostInTransaction(closed.error);
+        const result = await client.unsafe('commit').catch((error: unknown) => {
+          throw isConnectionLoss(error) ? commitOutcomeUnknown(error) : error;
+        });
         if (result.command !== 'COMMIT') {
           throw new DatabaseError(
             `PostgreSQL answered COMMIT with ${result.command}: the transaction was rolled back, nothing was written`,

@@ -14,6 +14,7 @@ import type { flowRun } from '../schema/postgres/runs.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { FlowRepository, flowWhere } from './flows.js';
 import { generateRunName } from './names.js';
+import { lockedQueueName } from './queue-names.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
 import { runConditions, runWhereFields } from './run-filters.js';
@@ -237,6 +238,9 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     const t = this.table;
     return this.ctx.transaction(async (q) => {
       await this.assertReferences(q, data);
+      // Without a name, a run in a queue takes the queue's current one (docs/work.md).
+      if (data.workQueueId && data.workQueueName === undefined)
+        data.workQueueName = await lockedQueueName(this.ctx, q, data.workQueueId);
       const now = new Date();
       const [created] = await q
         .insert(t)

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { type SQL, sql } from 'drizzle-orm';
 import type { SqlQuery } from './public/clients.js';
 import type { Database, DatabaseOptions, DatabaseScope } from './public/database.js';
 import type { DialectName, DriverName, Dialect, Row, TransactionContext } from './dialect/dialect.js';
 import { type ExistingClient, openDialect } from './dialect/open.js';
-import { refuseTransactionControl } from './dialect/transaction-control.js';
+import { rawStatement, refuseTransactionControl } from './dialect/transaction-control.js';
 import { bindMethods } from './bind-methods.js';
 import { ValidationError } from './errors.js';
 import { Migrator } from './migrations/migrator.js';
@@ -105,7 +104,7 @@ class Scope implements DatabaseScope {
 
   async execute<T extends Row = Row>(query: SqlQuery | string): Promise<T[]> {
     // SqlQuery is the public, structural name of drizzle-orm's SQL (see public/clients.ts).
-    const statement = typeof query === 'string' ? sql.raw(query) : (query as SQL);
+    const statement = rawStatement(query);
     refuseTransactionControl(statement);
     return this.handle.query(statement, this.bound) as Promise<T[]>;
   }

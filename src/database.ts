@@ -26,6 +26,11 @@ import { LogRepository } from './repositories/logs.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { resolveTarget } from './migrations/targets.js';
 import { type Settings, loadSettings } from './settings/load.js';
+import {
+  DATABASE_OPTION_NAMES,
+  MIGRATE_OPTION_NAMES,
+  refuseUnknownOptions,
+} from './settings/option-names.js';
 import { describeForError } from './settings/sources.js';
 import { unknownServerParameter } from './settings/url-options.js';
 
@@ -147,7 +152,8 @@ class OrionDatabase extends Scope implements Database {
  * Only an open that migrates (`migrateOnOpen`, the default) creates a missing SQLite file and its
  * folder; any other open of a missing file is a `MigrationError` naming the path and
  * `orion-db upgrade`. With `migrateOnOpen: false` (and `verifyOnOpen` left on) a database that is
- * not at this code's head, behind or ahead, is a `MigrationError` naming both revisions.
+ * not at this code's head, behind or ahead, is a `MigrationError` naming both revisions. An
+ * option it does not know is a `ConfigurationError` naming it and the option meant, if one is close.
  *
  * ```ts
  * const db = await createDatabase({ url: 'postgresql://postgres@localhost:5432/orion' });
@@ -156,6 +162,7 @@ class OrionDatabase extends Scope implements Database {
  * ```
  */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  refuseUnknownOptions(options, DATABASE_OPTION_NAMES, 'createDatabase');
   return openDatabase(options);
 }
 
@@ -200,6 +207,7 @@ export async function openDatabase(
  * ```
  */
 export async function migrate(options: DatabaseOptions & MigrateOptions = {}): Promise<MigrateResult> {
+  refuseUnknownOptions(options, [...DATABASE_OPTION_NAMES, ...MIGRATE_OPTION_NAMES], 'migrate');
   const { to, dryRun, force, direction, ...rest } = options;
   const create = !dryRun && mayCreateFor(rest, to);
   const db = await openDatabase({ ...rest, migrateOnOpen: false, verifyOnOpen: false }, create);

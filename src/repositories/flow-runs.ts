@@ -19,7 +19,18 @@ import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.
 import { stateInput } from './states.js';
 import { runConditions, runWhereFields } from './run-filters.js';
 import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
-import { indexedText, jsonObject, labels, limit, name, offset, parse, tags, uuid } from './validation.js';
+import {
+  empiricalPolicy,
+  indexedText,
+  jsonObject,
+  labels,
+  limit,
+  name,
+  offset,
+  parse,
+  tags,
+  uuid,
+} from './validation.js';
 
 type FlowRunRow = typeof flowRun.$inferSelect;
 /** A flow run as the library returns it: its columns and the derived timing fields. */
@@ -76,7 +87,7 @@ export const flowRunCreate = z.strictObject({
   parameters: jsonObject.optional(),
   idempotencyKey: indexedText(['flow_run', 'idempotency_key']).nullable().optional(),
   context: jsonObject.optional(),
-  empiricalPolicy: jsonObject.optional(),
+  empiricalPolicy: empiricalPolicy.optional(),
   tags: tags.optional(),
   labels: labels.nullable().optional(),
   createdBy: jsonObject.nullable().optional(),
@@ -93,7 +104,7 @@ const flowRunUpdate = z.strictObject({
   flowVersion: name.nullable().optional(),
   parameters: jsonObject.optional(),
   context: jsonObject.optional(),
-  empiricalPolicy: jsonObject.optional(),
+  empiricalPolicy: empiricalPolicy.optional(),
   tags: tags.optional(),
   labels: labels.nullable().optional(),
   infrastructurePid: name.nullable().optional(),

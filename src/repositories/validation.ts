@@ -17,7 +17,7 @@ export {
   indexedTextBytes,
 } from './validation/caps.js';
 export { duration } from './validation/durations.js';
-export { STATE_DETAILS_TIME_KEYS, stateDetails } from './validation/interpreted.js';
+export { STATE_DETAILS_TIME_KEYS, empiricalPolicy, stateDetails } from './validation/interpreted.js';
 export { type JsonValue, MAX_JSON_DEPTH, json, jsonObject, labels, toJson } from './validation/json.js';
 export { formatPath, parse } from './validation/parse.js';
 export {

@@ -71,6 +71,8 @@ export const claimOptions = z.strictObject({
   workPoolName: indexedText(['work_pool', 'name']),
   workQueueNames: z
     .array(indexedText(['work_queue', 'name']))
+    // An empty list would poll no queue, forever: a worker configured with none means all of them.
+    .min(1, { error: 'must name at least one queue; leave it out to poll every queue of the pool' })
     .max(1000)
     .optional(),
   workerName: indexedText(['worker', 'name']).optional(),

@@ -9,12 +9,12 @@ import type { RepositoryContext } from './context.js';
 import type { FlowRun } from './flow-runs.js';
 import { renameQueueCopies } from './queue-names.js';
 import { lockPoolByName, statusAfterPause } from './work-pools.js';
-import { indexedText, parse, text, uuid } from './validation.js';
+import { indexedText, parse, text, uuid, wholeNumber } from './validation.js';
 
 export type WorkQueue = typeof workQueue.$inferSelect;
 
-const priority = z.number().int().min(1).max(1_000_000);
-const concurrency = z.number().int().min(0).max(1_000_000).nullable();
+const priority = wholeNumber(1, 1_000_000);
+const concurrency = wholeNumber(0, 1_000_000, ' (null means no limit)').nullable();
 const poolName = indexedText(['work_pool', 'name']);
 const queueName = indexedText(['work_queue', 'name']);
 const workQueueCreate = z.strictObject({

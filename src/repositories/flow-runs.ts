@@ -376,6 +376,9 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
       }
       await this.assertDeployment(q, data.deploymentId, flowId);
       await this.assertReferences(q, { workQueueId: data.workQueueId });
+      // A queue given alone brings its name (none when detached), as on create (docs/work.md).
+      if (data.workQueueId !== undefined && data.workQueueName === undefined)
+        data.workQueueName = data.workQueueId ? await lockedQueueName(this.ctx, q, data.workQueueId) : null;
       const now = new Date();
       const [row] = await q
         .update(this.table)

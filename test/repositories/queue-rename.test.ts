@@ -57,11 +57,14 @@ describe.each(DIALECTS)('renaming a work queue (%s)', (dialect) => {
     expect(await db.flowRuns.count({ where: { workQueueName: { any: ['q1'] } } })).toBe(0);
   });
 
-  it('gives a run created with a queue id and no name the queue name', async () => {
+  it('gives a run created or moved with a queue id and no name the queue name', async () => {
     const flow = await db.flows.create({ name: 'f' });
     const pool = await db.workPools.create({ name: 'p' });
     const run = await db.flowRuns.create({ flowId: flow.id, workQueueId: pool.defaultQueueId! });
     expect(run.workQueueName).toBe('default');
+    const other = await db.workQueues.create({ workPoolName: 'p', name: 'other' });
+    expect((await db.flowRuns.update(run.id, { workQueueId: other.id })).workQueueName).toBe('other');
+    expect((await db.flowRuns.update(run.id, { workQueueId: null })).workQueueName).toBeNull();
   });
 
   it('rolls the copies back with a rename that fails', async () => {

@@ -420,7 +420,9 @@ describe.each(DIALECTS)(
         roundTrip: async (input) => {
           // The pool's queues have names at the cap; a name of no queue is a NotFoundError, not a limit.
           // No names: left out (every queue), since an empty list is refused.
-          const workQueueNames = input.workQueueNames.length ? [queueName, ...input.workQueueNames] : undefined;
+          const workQueueNames = input.workQueueNames.length
+            ? [queueName, ...input.workQueueNames]
+            : undefined;
           const runs = await db.workQueues.claimScheduledRuns({
             workPoolName: poolName,
             limit: 1,

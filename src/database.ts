@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { type SQL, sql } from 'drizzle-orm';
 import type { SqlQuery } from './public/clients.js';
 import type { Database, DatabaseOptions, DatabaseScope } from './public/database.js';
 import type { DialectName, DriverName, Dialect, Row, TransactionContext } from './dialect/dialect.js';
 import { type ExistingClient, openDialect } from './dialect/open.js';
-import { refuseTransactionControl } from './dialect/transaction-control.js';
+import { rawStatement, refuseTransactionControl } from './dialect/transaction-control.js';
 import { bindMethods } from './bind-methods.js';
 import { ValidationError } from './errors.js';
 import { Migrator } from './migrations/migrator.js';
@@ -27,6 +26,11 @@ import { LogRepository } from './repositories/logs.js';
 import { loadRevisions } from './migrations/revisions.js';
 import { resolveTarget } from './migrations/targets.js';
 import { type Settings, loadSettings } from './settings/load.js';
+import {
+  DATABASE_OPTION_NAMES,
+  MIGRATE_OPTION_NAMES,
+  refuseUnknownOptions,
+} from './settings/option-names.js';
 import { describeForError } from './settings/sources.js';
 import { unknownServerParameter } from './settings/url-options.js';
 
@@ -114,7 +118,7 @@ class Scope implements DatabaseScope {
 
   async execute<T extends Row = Row>(query: SqlQuery | string): Promise<T[]> {
     // SqlQuery is the public, structural name of drizzle-orm's SQL (see public/clients.ts).
-    const statement = typeof query === 'string' ? sql.raw(query) : (query as SQL);
+    const statement = rawStatement(query);
     refuseTransactionControl(statement);
     return this.handle.query(statement, this.bound) as Promise<T[]>;
   }
@@ -157,7 +161,8 @@ class OrionDatabase extends Scope implements Database {
  * Only an open that migrates (`migrateOnOpen`, the default) creates a missing SQLite file and its
  * folder; any other open of a missing file is a `MigrationError` naming the path and
  * `orion-db upgrade`. With `migrateOnOpen: false` (and `verifyOnOpen` left on) a database that is
- * not at this code's head, behind or ahead, is a `MigrationError` naming both revisions.
+ * not at this code's head, behind or ahead, is a `MigrationError` naming both revisions. An
+ * option it does not know is a `ConfigurationError` naming it and the option meant, if one is close.
  *
  * ```ts
  * const db = await createDatabase({ url: 'postgresql://postgres@localhost:5432/orion' });
@@ -166,6 +171,7 @@ class OrionDatabase extends Scope implements Database {
  * ```
  */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  refuseUnknownOptions(options, DATABASE_OPTION_NAMES, 'createDatabase');
   return openDatabase(options);
 }
 
@@ -210,6 +216,7 @@ export async function openDatabase(
  * ```
  */
 export async function migrate(options: DatabaseOptions & MigrateOptions = {}): Promise<MigrateResult> {
+  refuseUnknownOptions(options, [...DATABASE_OPTION_NAMES, ...MIGRATE_OPTION_NAMES], 'migrate');
   const { to, dryRun, force, direction, ...rest } = options;
   const create = !dryRun && mayCreateFor(rest, to);
   const db = await openDatabase({ ...rest, migrateOnOpen: false, verifyOnOpen: false }, create);

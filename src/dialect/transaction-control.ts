@@ -1,4 +1,4 @@
-import type { SQL } from 'drizzle-orm';
+import { SQL, is, sql } from 'drizzle-orm';
 import { ValidationError } from '../errors.js';
 
 /**
@@ -37,4 +37,25 @@ export function refuseTransactionControl(query: SQL | string): void {
       );
     }
   }
+}
+
+/**
+ * The statement `db.execute(query)` runs: a string (raw SQL) or a drizzle `sql` template. Anything
+ * else (undefined, null, a number, a plain object) is a ValidationError before the driver sees it;
+ * the driver would throw a TypeError of its own, or run nothing, depending on the dialect.
+ */
+export function rawStatement(query: unknown): SQL {
+  if (typeof query === 'string') {
+    if (query.trim() === '') throw new ValidationError('db.execute() takes SQL text, got an empty string');
+    return sql.raw(query);
+  }
+  // is() follows drizzle's entity kind, so a template from another copy of drizzle-orm passes too;
+  // it reads the constructor, which an object without a prototype lacks (a TypeError inside is()).
+  if (typeof query === 'object' && query !== null && Object.getPrototypeOf(query) !== null && is(query, SQL))
+    return query;
+  const got = query === null ? 'null' : Array.isArray(query) ? 'an array' : typeof query;
+  throw new ValidationError(
+    `db.execute() takes SQL text or a drizzle sql\`...\` template, got ${got === 'object' ? 'a plain object' : got}`,
+    [{ path: [], message: 'must be a string or an sql`...` template' }],
+  );
 }

@@ -71,6 +71,7 @@ export interface DatabaseScope {
   /**
    * Runs raw SQL (a drizzle-orm `sql` template, or text) and returns its rows: the escape hatch.
    * Statements that begin or end a transaction are refused (ValidationError): use `transaction`.
+   * Anything but a non-blank string or an `sql` template is a ValidationError, sent to no driver.
    * @example const rows = await db.execute<{ n: number }>('select count(*) as n from flow');
    */
   execute<T extends Record<string, unknown> = Record<string, unknown>>(

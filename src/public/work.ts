@@ -106,6 +106,11 @@ export interface RefreshStatusResult {
 export interface ClaimOptions {
   workPoolName: string;
   limit: number;
+  /**
+   * Only these queues of the pool (1 to 1,000 names); leave it out to poll every queue. An empty
+   * list is a ValidationError: it would poll nothing.
+   * @example { workPoolName: 'k8s', workQueueNames: ['gpu'], limit: 10 }
+   */
   workQueueNames?: string[] | undefined;
   workerName?: string | undefined;
   scheduledBefore?: string | Date | undefined;

@@ -33,10 +33,17 @@ export const claimOptions = z.strictObject({
   workPoolName: indexedText(['work_pool', 'name']),
   workQueueNames: z
     .array(indexedText(['work_queue', 'name']))
+    // An empty list would poll no queue, forever: a worker configured with none means all of them.
+    .min(1, { error: 'must name at least one queue; leave it out to poll every queue of the pool' })
     .max(1000)
     .optional(),
   workerName: indexedText(['worker', 'name']).optional(),
-  limit: z.number().int().min(0).max(10_000),
+  // One sentence whatever is wrong, as validation.ts wholeNumber (not imported: only this schema changes here).
+  limit: z
+    .number({ error: 'must be a whole number from 0 to 10,000' })
+    .refine((n) => Number.isInteger(n) && n >= 0 && n <= 10_000, {
+      error: 'must be a whole number from 0 to 10,000',
+    }),
   scheduledBefore: time.optional(),
 });
 export type ClaimOptions = z.input<typeof claimOptions>;

@@ -9,6 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { RepositoryContext } from './context.js';
+import { lockedQueueName } from './queue-names.js';
 
 /** The queue fields of an upsert or update, as parsed. */
 export interface QueueFields {
@@ -43,9 +44,7 @@ export async function resolveQueue(
         [{ path: ['workQueueId'], message: 'not together with workPoolName / workQueueName' }],
       );
     if (data.workQueueId === null) return { workQueueId: null, workQueueName: null };
-    const [queue] = await q.select().from(wq).where(eq(wq.id, data.workQueueId));
-    if (!queue) throw new NotFoundError('work queue', data.workQueueId);
-    return { workQueueId: queue.id, workQueueName: queue.name };
+    return { workQueueId: data.workQueueId, workQueueName: await lockedQueueName(ctx, q, data.workQueueId) };
   }
   if (data.workPoolName === undefined && data.workQueueName === undefined) return {};
   let pool: { id: string; name: string; defaultQueueId: string | null } | undefined;
@@ -80,7 +79,10 @@ export async function resolveQueue(
   const where = data.workQueueName
     ? and(eq(wq.workPoolId, pool.id), eq(wq.name, data.workQueueName))
     : eq(wq.id, pool.defaultQueueId!);
-  const [queue] = await q.select({ id: wq.id, name: wq.name }).from(wq).where(where);
+  // Share-locked: a concurrent rename waits for this write, or this read waits for the new name.
+  let read = q.select({ id: wq.id, name: wq.name }).from(wq).where(where).$dynamic();
+  if (ctx.rowLocking) read = read.for('share');
+  const [queue] = await read;
   if (!queue)
     throw new NotFoundError(
       'work queue',

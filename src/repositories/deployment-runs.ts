@@ -127,8 +127,8 @@ export async function createDeploymentFlowRun(
       flowId: dep.flowId,
       deploymentId: dep.id,
       deploymentVersion: dep.version,
+      // No name: create reads the queue's current one under a share lock (a rename may be running).
       workQueueId: dep.workQueueId,
-      workQueueName: dep.workQueueName,
       parameters,
       jobVariables: { ...dep.jobVariables, ...o.jobVariables },
       tags: [...new Set([...dep.tags, ...(o.tags ?? [])])],

@@ -31,6 +31,7 @@ import {
   tags,
   text,
   uuid,
+  wholeNumber,
 } from './validation.js';
 import { isScheduled } from './claim-candidates.js';
 
@@ -68,11 +69,7 @@ const deploymentFields = {
    * At least 1; null means no limit. 0 is refused, as Prefect's DeploymentCreate/Update refuse it
    * (PositiveInteger): a limit that claims nothing reads as "no limit" or "paused" (docs/decisions.md).
    */
-  concurrencyLimit: z
-    .number()
-    .int()
-    .min(1, 'must be at least 1 (null means no limit; pause the deployment to stop its runs)')
-    .max(1_000_000)
+  concurrencyLimit: wholeNumber(1, 1_000_000, ' (null means no limit; pause the deployment to stop its runs)')
     .nullable()
     .optional(),
   concurrencyOptions: concurrencyOptions.nullable().optional(),

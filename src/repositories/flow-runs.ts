@@ -14,11 +14,23 @@ import type { flowRun } from '../schema/postgres/runs.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { FlowRepository, flowWhere } from './flows.js';
 import { generateRunName } from './names.js';
+import { lockedQueueName } from './queue-names.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
 import { runConditions, runWhereFields } from './run-filters.js';
 import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
-import { indexedText, jsonObject, labels, limit, name, offset, parse, tags, uuid } from './validation.js';
+import {
+  empiricalPolicy,
+  indexedText,
+  jsonObject,
+  labels,
+  limit,
+  name,
+  offset,
+  parse,
+  tags,
+  uuid,
+} from './validation.js';
 
 type FlowRunRow = typeof flowRun.$inferSelect;
 /** A flow run as the library returns it: its columns and the derived timing fields. */
@@ -75,7 +87,7 @@ export const flowRunCreate = z.strictObject({
   parameters: jsonObject.optional(),
   idempotencyKey: indexedText(['flow_run', 'idempotency_key']).nullable().optional(),
   context: jsonObject.optional(),
-  empiricalPolicy: jsonObject.optional(),
+  empiricalPolicy: empiricalPolicy.optional(),
   tags: tags.optional(),
   labels: labels.nullable().optional(),
   createdBy: jsonObject.nullable().optional(),
@@ -92,7 +104,7 @@ const flowRunUpdate = z.strictObject({
   flowVersion: name.nullable().optional(),
   parameters: jsonObject.optional(),
   context: jsonObject.optional(),
-  empiricalPolicy: jsonObject.optional(),
+  empiricalPolicy: empiricalPolicy.optional(),
   tags: tags.optional(),
   labels: labels.nullable().optional(),
   infrastructurePid: name.nullable().optional(),
@@ -237,6 +249,9 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     const t = this.table;
     return this.ctx.transaction(async (q) => {
       await this.assertReferences(q, data);
+      // Without a name, a run in a queue takes the queue's current one (docs/work.md).
+      if (data.workQueueId && data.workQueueName === undefined)
+        data.workQueueName = await lockedQueueName(this.ctx, q, data.workQueueId);
       const now = new Date();
       const [created] = await q
         .insert(t)
@@ -361,6 +376,9 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
       }
       await this.assertDeployment(q, data.deploymentId, flowId);
       await this.assertReferences(q, { workQueueId: data.workQueueId });
+      // A queue given alone brings its name (none when detached), as on create (docs/work.md).
+      if (data.workQueueId !== undefined && data.workQueueName === undefined)
+        data.workQueueName = data.workQueueId ? await lockedQueueName(this.ctx, q, data.workQueueId) : null;
       const now = new Date();
       const [row] = await q
         .update(this.table)

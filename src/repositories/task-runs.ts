@@ -12,6 +12,7 @@ import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
 import {
+  empiricalPolicy,
   indexedText,
   jsonObject,
   labels,
@@ -55,7 +56,7 @@ const taskRunCreate = z.strictObject({
   cacheKey: name.nullable().optional(),
   cacheExpiration: time.nullable().optional(),
   taskVersion: name.nullable().optional(),
-  empiricalPolicy: jsonObject.optional(),
+  empiricalPolicy: empiricalPolicy.optional(),
   taskInputs: jsonObject.optional(),
   tags: tags.optional(),
   labels: labels.nullable().optional(),

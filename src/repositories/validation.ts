@@ -17,7 +17,7 @@ export {
   indexedTextBytes,
 } from './validation/caps.js';
 export { duration } from './validation/durations.js';
-export { STATE_DETAILS_TIME_KEYS, stateDetails } from './validation/interpreted.js';
+export { STATE_DETAILS_TIME_KEYS, empiricalPolicy, stateDetails } from './validation/interpreted.js';
 export { type JsonValue, MAX_JSON_DEPTH, json, jsonObject, labels, toJson } from './validation/json.js';
 export { formatPath, parse } from './validation/parse.js';
 export {
@@ -47,5 +47,16 @@ export const uuid = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID')
   .transform((s) => s.toLowerCase());
 
-export const limit = z.number().int().min(0).max(1_000_000_000);
-export const offset = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/**
+ * A whole number in [min, max] with one issue and one sentence whatever is wrong (a fraction, a
+ * string, 1e300): zod's own checks report each bound they break, in their own wording.
+ * @example wholeNumber(0, 1_000_000, ' (null means no limit)') // "must be a whole number from 0 to 1,000,000 (null means no limit)"
+ */
+export function wholeNumber(min: number, max: number, note = '') {
+  const error = `must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}${note}`;
+  return z.number({ error }).refine((n) => Number.isInteger(n) && n >= min && n <= max, { error });
+}
+
+/** A list's `limit`: 0 to 1,000,000,000 rows. */
+export const limit = wholeNumber(0, 1_000_000_000);
+export const offset = wholeNumber(0, Number.MAX_SAFE_INTEGER);

@@ -7,11 +7,11 @@ import type { workPool } from '../schema/postgres/work.js';
 import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, textConditions, textFilter } from './filters.js';
 import { paged } from './sorting.js';
-import { indexedText, jsonObject, limit, offset, parse, text, uuid } from './validation.js';
+import { indexedText, jsonObject, limit, offset, parse, text, uuid, wholeNumber } from './validation.js';
 
 export type WorkPool = typeof workPool.$inferSelect;
 
-const concurrency = z.number().int().min(0).max(1_000_000).nullable();
+const concurrency = wholeNumber(0, 1_000_000, ' (null means no limit)').nullable();
 const poolNameSchema = indexedText(['work_pool', 'name']);
 const workPoolCreate = z.strictObject({
   name: poolNameSchema,

@@ -7,13 +7,14 @@ import type { workQueue } from '../schema/postgres/work.js';
 import { type ClaimOptions, claimScheduledRuns, claimOptions, findScheduledRuns } from './claiming.js';
 import type { RepositoryContext } from './context.js';
 import type { FlowRun } from './flow-runs.js';
+import { renameQueueCopies } from './queue-names.js';
 import { lockPoolByName, statusAfterPause } from './work-pools.js';
-import { indexedText, parse, text, uuid } from './validation.js';
+import { indexedText, parse, text, uuid, wholeNumber } from './validation.js';
 
 export type WorkQueue = typeof workQueue.$inferSelect;
 
-const priority = z.number().int().min(1).max(1_000_000);
-const concurrency = z.number().int().min(0).max(1_000_000).nullable();
+const priority = wholeNumber(1, 1_000_000);
+const concurrency = wholeNumber(0, 1_000_000, ' (null means no limit)').nullable();
 const poolName = indexedText(['work_pool', 'name']);
 const queueName = indexedText(['work_queue', 'name']);
 const workQueueCreate = z.strictObject({
@@ -145,11 +146,17 @@ export class WorkQueueRepository {
         }
       }
       const status = statusAfterPause(current, data.isPaused);
+      const renamed = data.name !== undefined && data.name !== current.name;
+      const rename = { queueId, name: data.name ?? current.name, now };
+      // Deployments first (the order deployment writers lock in: deployment, then queue), the queue
+      // row, then again: a writer that read the old name under its share lock has committed by now.
+      if (renamed) await renameQueueCopies(this.ctx, q, { ...rename, runs: false });
       const [row] = await q
         .update(this.t)
         .set({ ...data, priority: newPriority, status, updated: now })
         .where(eq(this.t.id, queueId))
         .returning();
+      if (renamed) await renameQueueCopies(this.ctx, q, { ...rename, runs: true });
       return row!;
     });
   }

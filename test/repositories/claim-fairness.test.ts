@@ -87,7 +87,7 @@ describe.each(DIALECTS)('claim fairness and CANCEL_NEW (%s)', (dialect) => {
   });
 
   it('refuses a deployment concurrencyLimit of 0, as Prefect does; a stored 0 claims nothing', async () => {
-    const says = 'concurrencyLimit: must be at least 1 (null means no limit';
+    const says = 'concurrencyLimit: must be a whole number from 1 to 1,000,000 (null means no limit';
     const created = await db.deployments.upsert({ flowId, name: 'd', concurrencyLimit: 0 }).catch((e) => e);
     expect(created).toBeInstanceOf(ValidationError);
     expect(created.message).toContain(says);

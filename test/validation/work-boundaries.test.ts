@@ -419,7 +419,10 @@ describe.each(DIALECTS)(
         valid: claim,
         roundTrip: async (input) => {
           // The pool's queues have names at the cap; a name of no queue is a NotFoundError, not a limit.
-          const workQueueNames = input.workQueueNames.length ? [queueName, ...input.workQueueNames] : [];
+          // No names: left out (every queue), since an empty list is refused.
+          const workQueueNames = input.workQueueNames.length
+            ? [queueName, ...input.workQueueNames]
+            : undefined;
           const runs = await db.workQueues.claimScheduledRuns({
             workPoolName: poolName,
             limit: 1,

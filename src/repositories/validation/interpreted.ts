@@ -3,7 +3,7 @@
  * in one form, `Date.prototype.toISOString()` (UTC, milliseconds), whatever form they came in.
  */
 import { z } from 'zod';
-import type { StateDetails } from '../../schema/json-types.js';
+import type { EmpiricalPolicy, StateDetails } from '../../schema/json-types.js';
 import { jsonObject } from './json.js';
 import { dateProblem, parseTime } from './times.js';
 
@@ -42,3 +42,35 @@ export const stateDetails = z
     }
     return out as StateDetails;
   }) as unknown as z.ZodType<StateDetails, Record<string, unknown>>;
+
+const seconds = z.number().finite().min(0, { error: 'must be a number of seconds, 0 or more' });
+
+/**
+ * A run's `empiricalPolicy` (flow and task runs): a JSON object whose members the library or a
+ * worker reads have the types `EmpiricalPolicy` gives them (the claim skips `retryType:
+ * 'in_process'`, a transition reads `resuming`); other keys are kept as given.
+ */
+export const empiricalPolicy = (jsonObject as z.ZodType<Record<string, unknown>>).pipe(
+  z.looseObject({
+    retries: z
+      .number({ error: 'must be a whole number, 0 or more, or null' })
+      .int({ error: 'must be a whole number, 0 or more, or null' })
+      .min(0, { error: 'must be a whole number, 0 or more, or null' })
+      .nullable()
+      .optional(),
+    retryDelaySeconds: z
+      .union([seconds, z.array(seconds)], {
+        error: 'must be a number of seconds (0 or more), a list of them, or null',
+      })
+      .nullable()
+      .optional(),
+    retryType: z
+      .enum(['in_process', 'reschedule'], { error: "must be 'in_process', 'reschedule' or null" })
+      .nullable()
+      .optional(),
+    resuming: z.boolean({ error: 'must be true or false' }).optional(),
+    pauseKeys: z
+      .array(z.string({ error: 'must be a list of strings' }), { error: 'must be a list of strings' })
+      .optional(),
+  }),
+) as unknown as z.ZodType<EmpiricalPolicy, Record<string, unknown>>;

@@ -1,0 +1,44 @@
+/**
+ * deployment.work_queue_name and flow_run.work_queue_name copy work_queue.name (filters and claims
+ * read them without a join), so a rename must reach every copy and no copy may be written from a
+ * name a concurrent rename is replacing (docs/work.md, "Renaming a queue").
+ */
+import { and, eq, isNull, ne, or } from 'drizzle-orm';
+import type { Executor } from '../dialect/dialect.js';
+import { NotFoundError } from '../errors.js';
+import type { RepositoryContext } from './context.js';
+
+/**
+ * The queue's current name, its row share-locked (PostgreSQL) until the caller commits: a rename
+ * updates the queue row before it rewrites the copies, so it either waits for the caller (and then
+ * sees the copy the caller wrote) or the caller waits for it (and reads the new name).
+ * @throws NotFoundError when the queue does not exist.
+ */
+export async function lockedQueueName(ctx: RepositoryContext, q: Executor, queueId: string): Promise<string> {
+  const wq = ctx.tables.workQueue;
+  let query = q.select({ name: wq.name }).from(wq).where(eq(wq.id, queueId)).$dynamic();
+  if (ctx.rowLocking) query = query.for('share');
+  const [row] = await query;
+  if (!row) throw new NotFoundError('work queue', queueId);
+  return row.name;
+}
+
+/**
+ * Gives every deployment, and with `runs` every flow run (terminal ones too: the name is a copy of
+ * the id, so a filter by name finds what a filter by id finds), of the queue its new name.
+ */
+export async function renameQueueCopies(
+  ctx: RepositoryContext,
+  q: Executor,
+  rename: { queueId: string; name: string; now: Date; runs: boolean },
+): Promise<void> {
+  const { deployment, flowRun } = ctx.tables;
+  for (const t of rename.runs ? [deployment, flowRun] : [deployment]) {
+    await q
+      .update(t)
+      .set({ workQueueName: rename.name, updated: rename.now })
+      .where(
+        and(eq(t.workQueueId, rename.queueId), or(isNull(t.workQueueName), ne(t.workQueueName, rename.name))),
+      );
+  }
+}

@@ -23,7 +23,7 @@ import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { runColumnMap } from './run-transition-statements.js';
 import { recordHeartbeat } from './heartbeats.js';
 import { type WorkPool, lockPoolByName } from './work-pools.js';
-import { indexedText, time } from './validation.js';
+import { indexedText, time, wholeNumber } from './validation.js';
 
 /** Runs in these states occupy a slot. */
 export const ACTIVE_STATES = ['PENDING', 'RUNNING', 'CANCELLING'] as const;
@@ -38,12 +38,7 @@ export const claimOptions = z.strictObject({
     .max(1000)
     .optional(),
   workerName: indexedText(['worker', 'name']).optional(),
-  // One sentence whatever is wrong, as validation.ts wholeNumber (not imported: only this schema changes here).
-  limit: z
-    .number({ error: 'must be a whole number from 0 to 10,000' })
-    .refine((n) => Number.isInteger(n) && n >= 0 && n <= 10_000, {
-      error: 'must be a whole number from 0 to 10,000',
-    }),
+  limit: wholeNumber(0, 10_000),
   scheduledBefore: time.optional(),
 });
 export type ClaimOptions = z.input<typeof claimOptions>;

@@ -21,7 +21,7 @@ import {
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { runColumnMap } from './run-transition-statements.js';
-import { recordHeartbeat } from './heartbeats.js';
+import { markPolled, recordHeartbeat } from './polling.js';
 import { type WorkPool, lockPoolByName } from './work-pools.js';
 import { indexedText, time, wholeNumber } from './validation.js';
 
@@ -89,9 +89,6 @@ async function countActive(
   return counts;
 }
 
-/** How stale a READY deployment's `last_polled` may be before a claim writes it again, ms. */
-export const DEPLOYMENT_POLL_RESOLUTION_MS = 1000;
-
 /** At most this many CANCEL_NEW cancellations per claim (semantics.md §5). */
 export const MAX_CANCELLATIONS = 1000;
 
@@ -127,19 +124,31 @@ async function readDeployments(
 async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: boolean): Promise<Plan> {
   const { workPool: wp, workQueue: wq, flowRun: fr } = ctx.tables;
   const rowLocks = locking && ctx.rowLocking;
+  const readQueues = (poolId: string) =>
+    q.select().from(wq).where(eq(wq.workPoolId, poolId)).orderBy(asc(wq.priority), asc(wq.id));
+  // SQLite: the write lock, taken at BEGIN, already serialises claimers.
   let pool: WorkPool;
-  if (locking) pool = await lockPoolByName(ctx, q, o.workPoolName);
+  if (locking && !ctx.rowLocking) pool = await lockPoolByName(ctx, q, o.workPoolName);
   else {
     const [found] = await q.select().from(wp).where(eq(wp.name, o.workPoolName));
     if (!found)
       throw new NotFoundError('work pool', o.workPoolName, `work pool "${o.workPoolName}" not found`);
     pool = found;
   }
-  const queues = await q
-    .select()
-    .from(wq)
-    .where(eq(wq.workPoolId, pool.id))
-    .orderBy(asc(wq.priority), asc(wq.id));
+  let queues = await readQueues(pool.id);
+  // The pool row is locked only where a pool or queue limit is counted: claimers of one pool take
+  // turns to count its slots. Without such limits they only skip each other's runs (SKIP LOCKED),
+  // as pg-boss's fetchers do: 16 claimers on one pool drained 475 runs/s in turns against pg-boss's
+  // 1,537 (issue 13, claim-drain-16). Locked, the pool and its queues are read again: the limits
+  // that count are the ones under the lock. A limit set after the unlocked read commits after
+  // this claim chose its runs, so the claim orders before it (as for deployment limits).
+  if (
+    rowLocks &&
+    (pool.concurrencyLimit !== null || queues.some((queue) => queue.concurrencyLimit !== null))
+  ) {
+    pool = await lockPoolByName(ctx, q, o.workPoolName);
+    queues = await readQueues(pool.id);
+  }
   const named = o.workQueueNames ? new Set(o.workQueueNames) : undefined;
   for (const queueName of named ?? []) {
     if (!queues.some((queue) => queue.name === queueName)) {
@@ -357,36 +366,7 @@ export async function claimScheduledRuns(
     message: 'Deployment concurrency limit reached (collision strategy CANCEL_NEW)',
   });
   const now = new Date();
-  const wq = ctx.tables.workQueue;
-  if (p.polledQueueIds.length > 0) {
-    await q
-      .update(wq)
-      .set({
-        lastPolled: now,
-        status: sql`case when ${wq.isPaused} then 'PAUSED' else 'READY' end`,
-        updated: now,
-      })
-      .where(ctx.fragments.inList(wq.id, p.polledQueueIds, 'uuid'));
-    // semantics.md §5: a claim also marks the deployments of the polled queues polled and READY:
-    // those not READY, and the others once a second at most. Every claim rewrote every deployment
-    // of its queues (100 rows and their 8 indexes for a claim of the bench's pool, 4–8 ms of the
-    // claim on PostgreSQL; issue 13) although the mark only has to be fresh against the 60-second
-    // readiness window of workPools.refreshStatus.
-    const d = ctx.tables.deployment;
-    await q
-      .update(d)
-      .set({ lastPolled: now, status: 'READY', updated: now })
-      .where(
-        and(
-          ctx.fragments.inList(d.workQueueId, p.polledQueueIds, 'uuid'),
-          or(
-            ne(d.status, 'READY'),
-            isNull(d.lastPolled),
-            lt(d.lastPolled, new Date(now.getTime() - DEPLOYMENT_POLL_RESOLUTION_MS)),
-          ),
-        ),
-      );
-  }
+  await markPolled(ctx, q, p.polledQueueIds, now);
   if (o.workerName) await recordHeartbeat(ctx, q, p.pool, o.workerName, undefined, now);
   return claimed;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
 import type { WorkerStatus } from '../schema/enums.js';
 import type { worker } from '../schema/postgres/work.js';
-import { recordHeartbeat } from './heartbeats.js';
+import { recordHeartbeat } from './polling.js';
 import type { RepositoryContext } from './context.js';
 import { lockPoolByName } from './work-pools.js';
 import { paged } from './sorting.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Database, createDatabase } from '../../src/index.js';
+import { type Database, DatabaseError, createDatabase } from '../../src/index.js';
 import { type DrainResult, drain, seedWork } from '../support/claim-worker.js';
 import { postgresIsServer } from '../support/dialects.js';
 import { raceChildren, withPostgresHandles } from '../support/race.js';
@@ -50,6 +50,81 @@ describe.runIf(serverAvailable)('claim race on PostgreSQL', () => {
       await verify(db, results, RUNS);
     });
   }, 600_000);
+
+  it('8 claimers drain 1,000 runs of a pool without limits, which they claim without taking turns on its row', async () => {
+    await withPostgresHandles(8, async (db, handles) => {
+      const RUNS = 1000;
+      const flow = await db.flows.create({ name: 'free' });
+      await db.workPools.create({ name: 'free' });
+      const queueIds = [
+        (await db.workQueues.getByName('free', 'default'))!.id,
+        (await db.workQueues.create({ workPoolName: 'free', name: 'second' })).id,
+      ];
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < RUNS; i++) {
+          await tx.flowRuns.create({
+            flowId: flow.id,
+            workQueueId: queueIds[i % 2],
+            state: {
+              type: 'SCHEDULED',
+              stateDetails: { scheduledTime: new Date(Date.now() - 3_600_000 + i).toISOString() },
+            },
+          });
+        }
+      });
+      const results = await Promise.all(handles.map((h, i) => drain(h, 'free', `worker-${i}`)));
+      await verify(db, results, RUNS);
+    });
+  }, 600_000);
+
+  it('locks the pool row only where a pool or queue limit is counted', async () => {
+    await withPostgresHandles(1, async (db) => {
+      const flow = await db.flows.create({ name: 'free' });
+      await db.workPools.create({ name: 'free' });
+      const queue = (await db.workQueues.getByName('free', 'default'))!;
+      for (let i = 0; i < 4; i++) {
+        await db.flowRuns.create({
+          flowId: flow.id,
+          workQueueId: queue.id,
+          state: {
+            type: 'SCHEDULED',
+            stateDetails: { scheduledTime: new Date(Date.now() - 60_000).toISOString() },
+          },
+        });
+      }
+      // A claimer whose statements give up after a second.
+      const claimer = await createDatabase({
+        url: db.settings.url,
+        poolSize: 1,
+        migrateOnOpen: false,
+        timeoutSeconds: 1,
+      });
+      try {
+        const whileLocked = (fn: () => Promise<unknown>) =>
+          db.transaction(async (tx) => {
+            await tx.execute(`select 1 from work_pool where name = 'free' for update`);
+            return fn();
+          });
+        // No limits: the claim does not wait for the pool row.
+        const claimed = (await whileLocked(() =>
+          claimer.workQueues.claimScheduledRuns({ workPoolName: 'free', limit: 1 }),
+        )) as unknown[];
+        expect(claimed).toHaveLength(1);
+        // A queue limit is counted under the pool's lock: the claim waits for it (here, times out).
+        await db.workQueues.update(queue.id, { concurrencyLimit: 10 });
+        const refused = await whileLocked(() =>
+          claimer.workQueues.claimScheduledRuns({ workPoolName: 'free', limit: 1 }).then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+        );
+        expect(refused).toBeInstanceOf(DatabaseError);
+        expect((refused as DatabaseError).retryable).toBe(true);
+      } finally {
+        await claimer.close();
+      }
+    });
+  }, 120_000);
 });
 
 describe('claim race on SQLite', () => {

@@ -171,7 +171,7 @@ describe.each(DIALECTS)('loop services (%s)', (dialect) => {
       expect((await db.workPools.refreshStatus()).pools).toEqual([{ id: paused.id, status: 'READY' }]);
     });
 
-    it("a claim writes its deployments' last_polled at most once a second, and only its queues' deployments", async () => {
+    it("a claim writes its queues' and deployments' last_polled at most once a second, and only its queues' deployments", async () => {
       await db.workPools.create({ name: 'a' });
       await db.workQueues.create({ workPoolName: 'a', name: 'other' });
       const polled = await db.deployments.upsert({ flowId, name: 'polled', workPoolName: 'a' });
@@ -197,6 +197,16 @@ describe.each(DIALECTS)('loop services (%s)', (dialect) => {
         expect(moved === 0 || moved >= 1000).toBe(true);
         expect(moved === 0 ? after.updated.getTime() : 0).toBe(moved === 0 ? before.updated.getTime() : 0);
       }
+      // The queue's mark too: written again only once a second has passed.
+      const queueBefore = (await db.workQueues.getByName('a', 'default'))!;
+      await claimDefault();
+      const queueAfter = (await db.workQueues.getByName('a', 'default'))!;
+      const queueMoved = queueAfter.lastPolled!.getTime() - queueBefore.lastPolled!.getTime();
+      expect(queueMoved === 0 || queueMoved >= 1000).toBe(true);
+      // A paused queue's status changes at the next claim, whatever the resolution.
+      await db.workQueues.update(queueBefore.id, { isPaused: true });
+      await db.workQueues.claimScheduledRuns({ workPoolName: 'a', limit: 1 });
+      expect((await db.workQueues.get(queueBefore.id))!.status).toBe('PAUSED');
     });
 
     it('two concurrent callers change each worker, pool, queue and deployment once', async () => {

@@ -5,7 +5,7 @@
  * since one deployment's runs can sit in several pools. On SQLite the write lock taken up front
  * serialises claimers. Limits are derived from the runs themselves, so no counter can leak.
  */
-import { type SQL, and, asc, eq, getTableColumns, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor, Row } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';

@@ -1,9 +1,9 @@
 // One claim of 100 runs from the seeded table (1% of `scale` runs SCHEDULED and due, 10 queues),
-// p50: db.workQueues.claimScheduledRuns (pool lock, limits derived from run states, fairness per
-// deployment, each run moved to PENDING with its state row, queues and deployments marked polled)
-// against the raw driver claiming the same way a caller would write it by hand: lock the pool, pick
-// the 100 due runs in priority order (FOR UPDATE SKIP LOCKED on PostgreSQL), insert their PENDING
-// states and point the runs at them, in one transaction, without limit checks. After every claim
+// p50: db.workQueues.claimScheduledRuns (limits derived from run states, fairness per deployment,
+// each run moved to PENDING with its state row, queues and deployments marked polled) against the
+// raw driver claiming the same way a caller would write it by hand: pick the 100 due runs in
+// priority order (FOR UPDATE SKIP LOCKED on PostgreSQL), insert their PENDING states and point the
+// runs at them, in one transaction, without limit checks. After every claim
 // (untimed) the claimed runs are put back to SCHEDULED, so every sample claims from the same backlog.
 import { randomUUID } from 'node:crypto';
 import { alternatingP50 } from './measure.mjs';
@@ -64,7 +64,7 @@ function postgresSide(sql) {
     claim: () =>
       sql.begin(async (tx) => {
         const now = new Date(tick());
-        const [pool] = await tx`select id from work_pool where name = 'bench' for update`;
+        const [pool] = await tx`select id from work_pool where name = 'bench'`;
         const runs = await tx`
           select r.id from flow_run r join work_queue q on q.id = r.work_queue_id
           where q.work_pool_id = ${pool.id} and r.state_type = 'SCHEDULED' and r.next_scheduled_start_time <= ${now}

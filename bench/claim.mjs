@@ -1,7 +1,8 @@
-// Claims per second: db.workQueues.claimScheduledRuns (pool lock, limits derived from run states,
-// SKIP LOCKED candidates, each claimed run moved to PENDING with its state row) against a raw-driver
-// claim of the same shape (pool lock, SKIP LOCKED candidates, state rows, run update) without limit
-// bookkeeping. PostgreSQL: 1 and 16 claimers; SQLite: 1 claimer. Batches of 10. On PostgreSQL the
+// Claims per second: db.workQueues.claimScheduledRuns (limits derived from run states, SKIP LOCKED
+// candidates, each claimed run moved to PENDING with its state row) against a raw-driver claim of
+// the same shape (SKIP LOCKED candidates, state rows, run update) without limit bookkeeping. The
+// bench's pool has no limit, so neither side locks the pool row (the library locks it only where a
+// pool or queue limit is counted; docs/work.md). PostgreSQL: 1 and 16 claimers; SQLite: 1 claimer. Batches of 10. On PostgreSQL the
 // peer, pg-boss, drains as many jobs with as many claimers (fetch 10 + complete) in the database the
 // library used (schema pgboss), in the same run (bench/pg-boss.mjs).
 import { randomUUID } from 'node:crypto';
@@ -62,7 +63,7 @@ async function drainPostgresRaw(url, claimers) {
     clients.map(async (sql) => {
       for (;;) {
         const n = await sql.begin(async (tx) => {
-          const [pool] = await tx`select id from work_pool where name = 'bench' for update`;
+          const [pool] = await tx`select id from work_pool where name = 'bench'`;
           const runs =
             await tx`select r.id, r.state_timestamp from flow_run r join work_queue q on q.id = r.work_queue_id
             where q.work_pool_id = ${pool.id} and r.state_type = 'SCHEDULED' and r.next_scheduled_start_time <= now()

@@ -188,12 +188,14 @@ export class GlobalConcurrencyLimitRepository {
     // call started later cannot run between the two (transaction-model.test.ts).
     const shared = !this.ctx.rowLocking || this.ctx.inTransaction();
     if (oneStatement && !shared) {
-      const fast = await this.ctx.statement((q) => acquireInOneStatement(this.ctx, q, names[0]!, data.slots));
+      const fast = await this.ctx.statement((q) =>
+        acquireInOneStatement(this.ctx, q, names[0]!, data.slots, true),
+      );
       if (fast) return fast;
     }
     return this.ctx.transaction(async (q) => {
       if (oneStatement && shared) {
-        const fast = await acquireInOneStatement(this.ctx, q, names[0]!, data.slots);
+        const fast = await acquireInOneStatement(this.ctx, q, names[0]!, data.slots, false);
         if (fast) return fast;
       }
       const locked = await LockedLimits.forNames(this.ctx, q, names);

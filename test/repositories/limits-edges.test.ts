@@ -86,3 +86,35 @@ describe.each(DIALECTS)('concurrency limit edges (%s)', (dialect) => {
     expect((await g().get(limit.id))!.activeSlots).toBe(1);
   });
 });
+
+// A denial standing alone commits asynchronously (limits/one-statement.ts): the setting lasts only
+// until that statement's commit, and a denial inside the caller's transaction leaves it alone.
+describe('concurrency limit denials and synchronous_commit (postgresql)', () => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await createTestDatabase({ dialect: 'postgresql' });
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+  const setting = async (q: Pick<Database, 'execute'>) =>
+    ((await q.execute("select current_setting('synchronous_commit') as s")) as { s: string }[])[0]!.s;
+
+  it('denials on their own leave every pooled connection as it was; one inside a transaction leaves it too', async () => {
+    const before = await setting(db);
+    await db.globalConcurrencyLimits.create({ name: 'one', limit: 1 });
+    expect((await db.globalConcurrencyLimits.acquire({ names: ['one'], slots: 1 })).acquired).toBe(true);
+    // Concurrent, so that the denials and then the reads spread over the pool's connections.
+    const denials = await Promise.all(
+      Array.from({ length: 20 }, () => db.globalConcurrencyLimits.acquire({ names: ['one'], slots: 1 })),
+    );
+    expect(denials.every((d) => !d.acquired)).toBe(true);
+    expect(await Promise.all(Array.from({ length: 20 }, () => setting(db)))).toEqual(Array(20).fill(before));
+    await db.transaction(async (tx) => {
+      expect((await tx.globalConcurrencyLimits.acquire({ names: ['one'], slots: 1 })).acquired).toBe(false);
+      expect(await setting(tx)).toBe(before);
+    });
+    const [limit] = await db.globalConcurrencyLimits.list();
+    expect(limit!.deniedSlots).toBe(21);
+  });
+});

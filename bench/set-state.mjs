@@ -1,12 +1,20 @@
 // Transitions per second: db.flowRuns.setState (validation, lock, bookkeeping, 3 statements in one
 // transaction) against the raw driver running the same statements in one transaction, in the same run.
+// The peer is plain Drizzle, what a user writes instead: the same lock-read, insert and update,
+// built with Drizzle's query builder over the same tables (the library's schema objects), in one
+// Drizzle transaction (SQLite: its synchronous `behavior: 'immediate'` transaction).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
+import * as pgTables from '../dist/schema/postgres/index.js';
+import * as sqliteTables from '../dist/schema/sqlite/index.js';
 import { record } from './results.mjs';
 
 const TRANSITIONS = Number(process.env.ORION_BENCH_TRANSITIONS ?? 3000);
@@ -100,11 +108,114 @@ async function postgresRaw(url) {
   return rate;
 }
 
-function report(name, library, raw) {
+/** Seeds a flow and RUNS runs through Drizzle; returns the run ids. */
+async function drizzleSeed(d, t) {
+  const flowId = randomUUID();
+  const now = new Date();
+  await d.insert(t.flow).values({ id: flowId, created: now, updated: now, name: `drizzle-${flowId}` });
+  const runs = Array.from({ length: RUNS }, () => randomUUID());
+  await d
+    .insert(t.flowRun)
+    .values(runs.map((id, i) => ({ id, created: now, updated: now, name: `d${i}`, flowId })));
+  return runs;
+}
+
+/** The values one transition writes, from the locked run's state timestamp and run count. */
+function transitionValues(runId, type, row) {
+  const ts = new Date(Math.max(Date.now(), (row.stateTimestamp?.getTime() ?? 0) + 1));
+  const stateId = randomUUID();
+  return {
+    state: {
+      id: stateId,
+      created: ts,
+      updated: ts,
+      flowRunId: runId,
+      type,
+      name: title(type),
+      timestamp: ts,
+      stateDetails: { flowRunId: runId },
+    },
+    run: {
+      stateId,
+      stateType: type,
+      stateName: title(type),
+      stateTimestamp: ts,
+      runCount: row.runCount + (type === 'RUNNING' ? 1 : 0),
+      updated: ts,
+    },
+  };
+}
+
+async function sqliteDrizzle(file) {
+  const conn = new Sqlite(file);
+  conn.pragma('journal_mode = WAL');
+  conn.pragma('synchronous = NORMAL');
+  conn.pragma('foreign_keys = ON');
+  const t = sqliteTables;
+  const d = drizzleSqlite(conn);
+  const runs = await drizzleSeed(d, t);
+  const start = performance.now();
+  for (let i = 0; i < TRANSITIONS; i++) {
+    const runId = runs[i % RUNS];
+    const type = CYCLE[Math.floor(i / RUNS) % CYCLE.length];
+    d.transaction(
+      (tx) => {
+        const row = tx
+          .select({ stateTimestamp: t.flowRun.stateTimestamp, runCount: t.flowRun.runCount })
+          .from(t.flowRun)
+          .where(eq(t.flowRun.id, runId))
+          .get();
+        const v = transitionValues(runId, type, row);
+        tx.insert(t.flowRunState).values(v.state).run();
+        tx.update(t.flowRun).set(v.run).where(eq(t.flowRun.id, runId)).run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+  const rate = TRANSITIONS / ((performance.now() - start) / 1000);
+  conn.close();
+  return rate;
+}
+
+async function postgresDrizzle(url) {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  const t = pgTables;
+  const d = drizzlePostgres(client);
+  const runs = await drizzleSeed(d, t);
+  const start = performance.now();
+  for (let i = 0; i < TRANSITIONS; i++) {
+    const runId = runs[i % RUNS];
+    const type = CYCLE[Math.floor(i / RUNS) % CYCLE.length];
+    await d.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ stateTimestamp: t.flowRun.stateTimestamp, runCount: t.flowRun.runCount })
+        .from(t.flowRun)
+        .where(eq(t.flowRun.id, runId))
+        .for('update');
+      const v = transitionValues(runId, type, row);
+      await tx.insert(t.flowRunState).values(v.state);
+      await tx.update(t.flowRun).set(v.run).where(eq(t.flowRun.id, runId));
+    });
+  }
+  const rate = TRANSITIONS / ((performance.now() - start) / 1000);
+  await client.end();
+  return rate;
+}
+
+function report(name, library, raw, drizzle) {
   const dialect = name.startsWith('sqlite') ? 'sqlite' : 'postgresql';
-  record({ scenario: 'set-state', dialect, scale: RUNS, library, raw, unit: 'transitions/s' });
+  record({
+    scenario: 'set-state',
+    dialect,
+    scale: RUNS,
+    library,
+    raw,
+    unit: 'transitions/s',
+    peer: { name: 'plain Drizzle', value: drizzle },
+    note: `library ${(library / drizzle).toFixed(2)}x plain Drizzle`,
+  });
   console.log(
-    `${name.padEnd(22)} library ${library.toFixed(0).padStart(6)}/s   raw driver ${raw.toFixed(0).padStart(6)}/s   library takes ${(raw / library).toFixed(2)}x the raw time`,
+    `${name.padEnd(22)} library ${library.toFixed(0).padStart(6)}/s   raw driver ${raw.toFixed(0).padStart(6)}/s   library takes ${(raw / library).toFixed(2)}x the raw time   plain Drizzle ${drizzle.toFixed(0).padStart(6)}/s (library ${(library / drizzle).toFixed(2)}x it)`,
   );
 }
 
@@ -119,7 +230,8 @@ export async function benchSetState(pgUrl) {
     const db = await createDatabase({ url: file });
     const library = await libraryPass(db);
     await db.close();
-    report('sqlite (file, WAL)', library, await sqliteRaw(file));
+    const raw = await sqliteRaw(file);
+    report('sqlite (file, WAL)', library, raw, await sqliteDrizzle(file));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -133,7 +245,8 @@ export async function benchSetState(pgUrl) {
     const db = await createDatabase({ url: target.toString() });
     const library = await libraryPass(db);
     await db.close();
-    report('postgresql', library, await postgresRaw(target.toString()));
+    const raw = await postgresRaw(target.toString());
+    report('postgresql', library, raw, await postgresDrizzle(target.toString()));
   } finally {
     await admin.unsafe(`drop database ${name} with (force)`);
     await admin.end();

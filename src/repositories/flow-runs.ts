@@ -21,6 +21,7 @@ import { runConditions, runWhereFields } from './run-filters.js';
 import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
 import {
   empiricalPolicy,
+  entityName,
   indexedText,
   jsonObject,
   labels,
@@ -74,7 +75,7 @@ const flowRunList = z.strictObject({
   offset: offset.optional(),
 });
 
-const runName = indexedText(['flow_run', 'name']);
+const runName = entityName(['flow_run', 'name']);
 
 export const flowRunCreate = z.strictObject({
   flowId: uuid,

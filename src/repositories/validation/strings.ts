@@ -97,5 +97,13 @@ export const name = boundedString({ minChars: 1, maxChars: MAX_NAME_CHARS });
 /** Free text (a description, a state message, an entrypoint): at most 1,000,000 bytes of UTF-8 (MAX_TEXT_BYTES). */
 export const text = boundedString({ maxBytes: MAX_TEXT_BYTES });
 
-/** A tag list: up to 1,000 names. */
-export const tags = z.array(name).max(1000);
+/**
+ * A tag list: up to 1,000 names as given, stored without repeats, each tag where it first appears
+ * (`['b', 'a', 'b']` is `['b', 'a']`). A tag is a set member for every reader (filters, tag limits,
+ * the UI), so a repeat carries nothing and would only differ between writers.
+ * @example parse(tags, ['etl', 'nightly', 'etl'], 'tags') // ['etl', 'nightly']
+ */
+export const tags = z
+  .array(name)
+  .max(1000)
+  .transform((list) => [...new Set(list)]);

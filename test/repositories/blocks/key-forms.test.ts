@@ -92,6 +92,7 @@ describe.each(DIALECTS)('encryption key forms (%s)', (dialect) => {
         await db.close();
       }
     }
+    await expect(shared.open(' \n ')).rejects.toBeInstanceOf(ConfigurationError);
     const db = await shared.open(raw.toString('hex'));
     try {
       for (const bad of ['g'.repeat(64), raw.toString('base64url'), '   '])

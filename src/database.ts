@@ -3,7 +3,7 @@ import type { SqlQuery } from './public/clients.js';
 import type { Database, DatabaseOptions, DatabaseScope } from './public/database.js';
 import type { DialectName, DriverName, Dialect, Row, TransactionContext } from './dialect/dialect.js';
 import { type ExistingClient, openDialect } from './dialect/open.js';
-import { rawStatement, refuseTransactionControl } from './dialect/transaction-control.js';
+import { rawStatement, refuseUnrunnableStatement } from './dialect/transaction-control.js';
 import { bindMethods } from './bind-methods.js';
 import { ValidationError } from './errors.js';
 import { Migrator } from './migrations/migrator.js';
@@ -119,7 +119,7 @@ class Scope implements DatabaseScope {
   async execute<T extends Row = Row>(query: SqlQuery | string): Promise<T[]> {
     // SqlQuery is the public, structural name of drizzle-orm's SQL (see public/clients.ts).
     const statement = rawStatement(query);
-    refuseTransactionControl(statement);
+    refuseUnrunnableStatement(statement);
     return this.handle.query(statement, this.bound) as Promise<T[]>;
   }
 }

@@ -10,9 +10,14 @@ import { ValidationError } from '../errors.js';
 const TRANSACTION_CONTROL =
   /^(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction)\b/i;
 
-/** Comments, quoted strings and identifiers, and dollar-quoted bodies: text that is not statements. */
+/**
+ * Comments, quoted strings and identifiers (SQLite's `[x]` and backticks too, and PostgreSQL array
+ * subscripts, which hold no `;`), PostgreSQL escape strings (`E'it\'s'`) and dollar-quoted bodies:
+ * text that is not statements, so a `;` or a keyword in them counts for nothing. A `$` or an `E`
+ * that ends a word (`a$b$`, `name'`) starts neither.
+ */
 const NOT_CODE =
-  /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$/g;
+  /--[^\n]*|\/\*[\s\S]*?\*\/|(?<![\w$])[eE]'(?:[^'\\]|\\[\s\S]|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$/g;
 
 /** The SQL text of a raw query, with its parameters as placeholders. */
 function textOf(query: SQL | string): string {
@@ -26,16 +31,33 @@ function textOf(query: SQL | string): string {
     .join('');
 }
 
-/** Throws ValidationError when a raw query would control the transaction itself. */
-export function refuseTransactionControl(query: SQL | string): void {
-  const statements = textOf(query).replace(NOT_CODE, ' ').split(';');
+/**
+ * Throws ValidationError when a raw query would control the transaction itself, or holds more than
+ * one statement. SQLite's driver refuses a text of several statements while PostgreSQL runs them
+ * all and returns one result each, so both dialects refuse it here, before the driver: one call, one
+ * statement, one list of rows. A `;` ending the one statement, or inside a string, identifier,
+ * comment or dollar-quoted body, does not count. The text is scanned, not parsed: a few regular
+ * expressions over what `execute` is given, which it already read for transaction control.
+ */
+export function refuseUnrunnableStatement(query: SQL | string): void {
+  const statements = textOf(query)
+    .replace(NOT_CODE, ' ')
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter((statement) => statement !== '');
   for (const statement of statements) {
-    const match = TRANSACTION_CONTROL.exec(statement.trim());
+    const match = TRANSACTION_CONTROL.exec(statement);
     if (match) {
       throw new ValidationError(
         `db.execute() does not run ${match[1]!.toUpperCase()}: transactions belong to db.transaction(fn), which begins, commits and rolls back for you`,
       );
     }
+  }
+  if (statements.length > 1) {
+    throw new ValidationError(
+      `db.execute() runs one statement, got ${statements.length}: call it once per statement (inside db.transaction(fn) to keep them atomic)`,
+      [{ path: [], message: `must be one statement (got ${statements.length})` }],
+    );
   }
 }
 

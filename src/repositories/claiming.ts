@@ -23,21 +23,21 @@ import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { runColumnMap } from './run-transition-statements.js';
 import { markPolled, recordHeartbeat } from './polling.js';
 import { type WorkPool, lockPoolByName } from './work-pools.js';
-import { indexedText, time, wholeNumber } from './validation.js';
+import { entityName, time, wholeNumber } from './validation.js';
 
 /** Runs in these states occupy a slot. */
 export const ACTIVE_STATES = ['PENDING', 'RUNNING', 'CANCELLING'] as const;
 const CANDIDATE_SLACK = 20;
 
 export const claimOptions = z.strictObject({
-  workPoolName: indexedText(['work_pool', 'name']),
+  workPoolName: entityName(['work_pool', 'name']),
   workQueueNames: z
-    .array(indexedText(['work_queue', 'name']))
+    .array(entityName(['work_queue', 'name']))
     // An empty list would poll no queue, forever: a worker configured with none means all of them.
     .min(1, { error: 'must name at least one queue; leave it out to poll every queue of the pool' })
     .max(1000)
     .optional(),
-  workerName: indexedText(['worker', 'name']).optional(),
+  workerName: entityName(['worker', 'name']).optional(),
   limit: wholeNumber(0, 10_000),
   scheduledBefore: time.optional(),
 });

@@ -20,7 +20,7 @@ import { type ScheduleDueOptions, scheduleDue } from './scheduler.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { NAMED_ENTITY_SORTS, namedEntityOrder, paged } from './sorting.js';
 import {
-  indexedText,
+  entityName,
   json,
   jsonObject,
   labels,
@@ -44,17 +44,17 @@ const createdBy = z.strictObject({
   displayValue: name.nullable().optional(),
 });
 
-const deploymentName = indexedText(['deployment', 'name']);
-const flowName = indexedText(['flow', 'name']);
+const deploymentName = entityName(['deployment', 'name']);
+const flowName = entityName(['flow', 'name']);
 
 const deploymentFields = {
   version: name.nullable().optional(),
   description: text.nullable().optional(),
   /** The queue by id (as flow runs take it); not together with workPoolName / workQueueName. */
   workQueueId: uuid.nullable().optional(),
-  workPoolName: indexedText(['work_pool', 'name']).optional(),
+  workPoolName: entityName(['work_pool', 'name']).optional(),
   /** Stored in deployment.work_queue_name and looked up in work_queue.name, both indexed. */
-  workQueueName: indexedText(['deployment', 'work_queue_name'], ['work_queue', 'name']).nullable().optional(),
+  workQueueName: entityName(['deployment', 'work_queue_name'], ['work_queue', 'name']).nullable().optional(),
   path: text.nullable().optional(),
   entrypoint: text.nullable().optional(),
   parameters: jsonObject.optional(),

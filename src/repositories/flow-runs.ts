@@ -14,13 +14,14 @@ import type { flowRun } from '../schema/postgres/runs.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { FlowRepository, flowWhere } from './flows.js';
 import { generateRunName } from './names.js';
-import { lockedQueueName } from './queue-names.js';
+import { runQueueName } from './queue-names.js';
 import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
 import { stateInput } from './states.js';
 import { runConditions, runWhereFields } from './run-filters.js';
 import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
 import {
   empiricalPolicy,
+  entityName,
   indexedText,
   jsonObject,
   labels,
@@ -74,7 +75,7 @@ const flowRunList = z.strictObject({
   offset: offset.optional(),
 });
 
-const runName = indexedText(['flow_run', 'name']);
+const runName = entityName(['flow_run', 'name']);
 
 export const flowRunCreate = z.strictObject({
   flowId: uuid,
@@ -249,9 +250,9 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
     const t = this.table;
     return this.ctx.transaction(async (q) => {
       await this.assertReferences(q, data);
-      // Without a name, a run in a queue takes the queue's current one (docs/work.md).
-      if (data.workQueueId && data.workQueueName === undefined)
-        data.workQueueName = await lockedQueueName(this.ctx, q, data.workQueueId);
+      // A run in a queue stores the queue's current name; a different given one is refused (docs/work.md).
+      if (data.workQueueId)
+        data.workQueueName = await runQueueName(this.ctx, q, data.workQueueId, data.workQueueName);
       const now = new Date();
       const [created] = await q
         .insert(t)
@@ -376,9 +377,18 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
       }
       await this.assertDeployment(q, data.deploymentId, flowId);
       await this.assertReferences(q, { workQueueId: data.workQueueId });
-      // A queue given alone brings its name (none when detached), as on create (docs/work.md).
-      if (data.workQueueId !== undefined && data.workQueueName === undefined)
-        data.workQueueName = data.workQueueId ? await lockedQueueName(this.ctx, q, data.workQueueId) : null;
+      // The stored name follows the queue, as on create (docs/work.md): a queue brings its name,
+      // detaching clears it, and a name given alone must be the name of the run's queue, if it has one.
+      if (data.workQueueId)
+        data.workQueueName = await runQueueName(this.ctx, q, data.workQueueId, data.workQueueName);
+      else if (data.workQueueId === null) data.workQueueName ??= null;
+      else if (data.workQueueName !== undefined) {
+        const [run] = await q
+          .select({ workQueueId: this.table.workQueueId })
+          .from(this.table)
+          .where(eq(this.table.id, runId));
+        if (run?.workQueueId) await runQueueName(this.ctx, q, run.workQueueId, data.workQueueName);
+      }
       const now = new Date();
       const [row] = await q
         .update(this.table)

@@ -6,11 +6,11 @@ import type { flow } from '../schema/postgres/runs.js';
 import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { NAMED_ENTITY_SORTS, namedEntityOrder, paged } from './sorting.js';
-import { indexedText, labels, limit, offset, parse, tags, uuid } from './validation.js';
+import { entityName, labels, limit, offset, parse, tags, uuid } from './validation.js';
 
 export type Flow = typeof flow.$inferSelect;
 
-const flowNameSchema = indexedText(['flow', 'name']);
+const flowNameSchema = entityName(['flow', 'name']);
 const flowCreate = z.strictObject({
   name: flowNameSchema,
   tags: tags.optional(),

@@ -5,7 +5,7 @@
  */
 import { and, eq, isNull, ne, or } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { RepositoryContext } from './context.js';
 
 /**
@@ -21,6 +21,29 @@ export async function lockedQueueName(ctx: RepositoryContext, q: Executor, queue
   const [row] = await query;
   if (!row) throw new NotFoundError('work queue', queueId);
   return row.name;
+}
+
+/**
+ * The `workQueueName` a flow run stores with the queue `queueId`: the queue's current name (read as
+ * lockedQueueName does). A `given` name must be that name: the stored name is a copy of the id, so
+ * a different one would make a filter by name and a filter by id disagree (docs/work.md).
+ * @throws ValidationError naming `workQueueName` when `given` is another name (or null);
+ * NotFoundError when the queue does not exist.
+ */
+export async function runQueueName(
+  ctx: RepositoryContext,
+  q: Executor,
+  queueId: string,
+  given: string | null | undefined,
+): Promise<string> {
+  const current = await lockedQueueName(ctx, q, queueId);
+  if (given !== undefined && given !== current) {
+    const message = `is ${JSON.stringify(given)}, but work queue ${queueId} is named ${JSON.stringify(current)}: leave workQueueName out to take the queue's name`;
+    throw new ValidationError(`Invalid flow run: workQueueName: ${message}`, [
+      { path: ['workQueueName'], message },
+    ]);
+  }
+  return current;
 }
 
 /**

@@ -13,6 +13,7 @@ import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.
 import { stateInput } from './states.js';
 import {
   empiricalPolicy,
+  entityName,
   indexedText,
   jsonObject,
   labels,
@@ -52,7 +53,7 @@ const taskRunCreate = z.strictObject({
   flowRunId: uuid.nullable().optional(),
   taskKey: indexedText(['task_run', 'task_key']),
   dynamicKey: indexedText(['task_run', 'dynamic_key']),
-  name: indexedText(['task_run', 'name']).optional(),
+  name: entityName(['task_run', 'name']).optional(),
   cacheKey: name.nullable().optional(),
   cacheExpiration: time.nullable().optional(),
   taskVersion: name.nullable().optional(),

@@ -13,6 +13,7 @@ export {
   SHARED_INDEXED_TEXT_BYTES,
   SOLE_INDEXED_TEXT_BYTES,
   TAG_LIMIT_TAG_BYTES,
+  entityName,
   indexedText,
   indexedTextBytes,
 } from './validation/caps.js';
@@ -21,6 +22,7 @@ export { STATE_DETAILS_TIME_KEYS, empiricalPolicy, stateDetails } from './valida
 export { type JsonValue, MAX_JSON_DEPTH, json, jsonObject, labels, toJson } from './validation/json.js';
 export { formatPath, parse } from './validation/parse.js';
 export {
+  BLANK_NAME_MESSAGE,
   MAX_NAME_CHARS,
   MAX_TEXT_BYTES,
   boundedString,

@@ -7,12 +7,22 @@ import type { workPool } from '../schema/postgres/work.js';
 import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, textConditions, textFilter } from './filters.js';
 import { paged } from './sorting.js';
-import { indexedText, jsonObject, limit, offset, parse, text, uuid, wholeNumber } from './validation.js';
+import {
+  entityName,
+  indexedText,
+  jsonObject,
+  limit,
+  offset,
+  parse,
+  text,
+  uuid,
+  wholeNumber,
+} from './validation.js';
 
 export type WorkPool = typeof workPool.$inferSelect;
 
 const concurrency = wholeNumber(0, 1_000_000, ' (null means no limit)').nullable();
-const poolNameSchema = indexedText(['work_pool', 'name']);
+const poolNameSchema = entityName(['work_pool', 'name']);
 const workPoolCreate = z.strictObject({
   name: poolNameSchema,
   type: indexedText(['work_pool', 'type']).optional(),

@@ -9,14 +9,14 @@ import type { RepositoryContext } from './context.js';
 import type { FlowRun } from './flow-runs.js';
 import { renameQueueCopies } from './queue-names.js';
 import { lockPoolByName, statusAfterPause } from './work-pools.js';
-import { indexedText, parse, text, uuid, wholeNumber } from './validation.js';
+import { entityName, parse, text, uuid, wholeNumber } from './validation.js';
 
 export type WorkQueue = typeof workQueue.$inferSelect;
 
 const priority = wholeNumber(1, 1_000_000);
 const concurrency = wholeNumber(0, 1_000_000, ' (null means no limit)').nullable();
-const poolName = indexedText(['work_pool', 'name']);
-const queueName = indexedText(['work_queue', 'name']);
+const poolName = entityName(['work_pool', 'name']);
+const queueName = entityName(['work_queue', 'name']);
 const workQueueCreate = z.strictObject({
   workPoolName: poolName,
   name: queueName,

@@ -7,7 +7,7 @@ import { recordHeartbeat } from './polling.js';
 import type { RepositoryContext } from './context.js';
 import { lockPoolByName } from './work-pools.js';
 import { paged } from './sorting.js';
-import { indexedText, limit, offset, parse } from './validation.js';
+import { entityName, limit, offset, parse } from './validation.js';
 
 export type Worker = typeof worker.$inferSelect;
 
@@ -15,8 +15,8 @@ export type Worker = typeof worker.$inferSelect;
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 30;
 const OFFLINE_AFTER_INTERVALS = 3;
 
-const poolNameSchema = indexedText(['work_pool', 'name']);
-const workerNameSchema = indexedText(['worker', 'name']);
+const poolNameSchema = entityName(['work_pool', 'name']);
+const workerNameSchema = entityName(['worker', 'name']);
 const heartbeatInput = z.strictObject({
   workPoolName: poolNameSchema,
   name: workerNameSchema,

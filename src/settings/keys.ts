@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import { keyTextProblem } from '../repositories/blocks/encryption.js';
 import { parseDatabaseUrl } from './url.js';
 
 /** The settings a profile may hold, with their defaults and parsers. */
@@ -56,9 +57,13 @@ export function validateSetting(key: SettingKey, value: string, origin: string):
     case 'ORION_DATABASE_MIGRATE_ON_START':
       parseBoolean(value, origin);
       return;
-    case 'ORION_DATABASE_ENCRYPTION_KEY':
+    case 'ORION_DATABASE_ENCRYPTION_KEY': {
       if (value === '') throw new ConfigurationError(`${origin} must not be empty`);
+      // Checked when the settings load (createDatabase), not at the first block read.
+      const problem = keyTextProblem(value);
+      if (problem) throw new ConfigurationError(`${origin} ${problem}`);
       return;
+    }
   }
 }
 

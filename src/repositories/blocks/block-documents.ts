@@ -19,7 +19,7 @@ import {
   resolveDocuments,
   selectDocuments,
 } from './documents-read.js';
-import { type EncryptionKey, encrypt } from './encryption.js';
+import { type EncryptionKey, encrypt, keyTextProblem } from './encryption.js';
 import {
   type BlockDocumentCreate,
   type BlockDocumentListOptions,
@@ -43,10 +43,10 @@ import type { RotationResult } from '../../public/blocks.js';
 /** Documents re-encrypted per query during a rotation. */
 const ROTATION_PAGE = 500;
 /** A rotation's new key: the same forms as ORION_DATABASE_ENCRYPTION_KEY (never echoed in errors). */
-const newKeyText = boundedString({ minChars: 1, maxBytes: 4096 }).refine(
-  (text) => text.trim().length > 0,
-  'must not be blank: a key, or a passphrase of at least one non-space character',
-);
+const newKeyText = boundedString({ minChars: 1, maxBytes: 4096 }).superRefine((text, ctx) => {
+  const problem = keyTextProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * `db.blockDocuments`: create, read (masked unless `includeSecrets`), list, count, update

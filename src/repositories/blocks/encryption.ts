@@ -4,8 +4,9 @@
  * write, node:crypto only. The document's id is the additional authenticated data, so a ciphertext
  * copied onto another document's row does not decrypt there.
  *
- * Keys: 32 random bytes written as 64 hex or 44 base64 characters are used as they are; any other
- * non-empty string is a passphrase, stretched with scrypt and a random salt kept in `configuration`
+ * Keys: 32 random bytes written as 64 hex or 44 base64 characters are used as they are; a value of
+ * a key's length and alphabet that is not a valid key is refused (keyTextProblem); any other
+ * non-blank string is a passphrase, stretched with scrypt and a random salt kept in `configuration`
  * (a fast KDF would let anyone holding a stolen database guess the passphrase offline).
  * `kid` = the first 8 bytes, in hex, of HMAC-SHA256(key, "orion-db kid").
  */
@@ -48,6 +49,34 @@ export function rawKeyBytes(raw: string): Buffer | null {
     if (bytes.length === ENCRYPTION_KEY_BYTES && bytes.toString('base64') === text) return bytes;
   }
   return null;
+}
+
+// The alphabets of the key forms: a value made only of these, at a key form's length, was meant as a key.
+const LETTERS_AND_DIGITS_64 = /^[0-9A-Za-z]{64}$/;
+const BASE64_LIKE_43_OR_44 = /^[A-Za-z0-9+/_-]{43}[A-Za-z0-9+/_=-]?$/;
+
+/**
+ * Why `raw` cannot be a key setting, or undefined. A value is a raw key (rawKeyBytes) or a
+ * passphrase; a value that has a key's length and alphabet but is not a valid key (a hex key with a
+ * typo, a truncated or URL-safe base64 key such as a Prefect Fernet key) is refused rather than
+ * stretched as a passphrase, which would give another key and fail only at the first block read.
+ * The message never contains the value.
+ * @example keyTextProblem('g'.repeat(64)) // "has 64 letters and digits, the length of a hex key, but is not hex (...)"
+ */
+export function keyTextProblem(raw: string): string | undefined {
+  const text = raw.trim();
+  if (text === '') return 'must not be blank: a key, or a passphrase of at least one non-space character';
+  if (rawKeyBytes(text)) return undefined;
+  const remedy =
+    'write the 32 bytes as 64 hex or 44 standard base64 characters (orion-db config generate-key), or use a passphrase of another length';
+  if (LETTERS_AND_DIGITS_64.test(text)) {
+    const at = text.search(/[^0-9A-Fa-f]/);
+    return `has 64 letters and digits, the length of a hex key, but is not hex (character ${at + 1} is not a hex digit): ${remedy}`;
+  }
+  if (BASE64_LIKE_43_OR_44.test(text)) {
+    return `has ${text.length} base64 characters, the length of a base64 key, but is not 32 bytes in standard base64 with its "=" (URL-safe "-" and "_", or a missing "=", are not read): ${remedy}`;
+  }
+  return undefined;
 }
 
 /** A new random salt for scrypt, hex. */

@@ -5,6 +5,7 @@ import {
   type JsonValue,
   MAX_NAME_CHARS,
   boundedString,
+  entityName,
   indexedText,
   jsonObject,
   limit,
@@ -19,10 +20,10 @@ import {
  * A block type's name is copied into `block_document.block_type_name`, which shares the index
  * (block_type_name, name): so it gets that column's byte cap.
  */
-export const blockTypeName = indexedText(['block_document', 'block_type_name']);
-export const blockTypeSlug = indexedText(['block_type', 'slug']);
+export const blockTypeName = entityName(['block_document', 'block_type_name']);
+export const blockTypeSlug = entityName(['block_type', 'slug']);
 /** A document's name: in (block_type_id, name) and (block_type_name, name). */
-export const blockDocumentName = indexedText(['block_document', 'name']);
+export const blockDocumentName = entityName(['block_document', 'name']);
 export const blockSchemaVersion = indexedText(['block_schema', 'version']);
 /** `sha256:` and 64 hex digits, as `create` computes it. */
 export const blockSchemaChecksum = z

@@ -4,6 +4,7 @@ import {
   MAX_NAME_CHARS,
   TAG_LIMIT_TAG_BYTES,
   boundedString,
+  entityName,
   indexedText,
   limit,
   offset,
@@ -28,7 +29,7 @@ const rate = z.number().min(0).max(MAX_COUNT);
 const seconds = z.number().min(0).max(MAX_COUNT);
 
 /** A global limit's name: indexed text that does not start with `tag:`. */
-export const limitName = indexedText(['concurrency_limit_v2', 'name']).refine(
+export const limitName = entityName(['concurrency_limit_v2', 'name']).refine(
   (n) => !n.startsWith(TAG_PREFIX),
   `names starting "${TAG_PREFIX}" are tag limits: use db.concurrencyLimits`,
 );
@@ -116,7 +117,7 @@ export const listLeasesInput = z.strictObject({
   where: z
     .strictObject({
       /** Leases on this limit (a full name, `tag:` ones included). */
-      name: indexedText(['concurrency_limit_v2', 'name']).optional(),
+      name: entityName(['concurrency_limit_v2', 'name']).optional(),
       holder: z
         .strictObject({
           type: holder.shape.type,

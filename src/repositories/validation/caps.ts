@@ -84,6 +84,27 @@ export const TAG_LIMIT_TAG_BYTES = INDEXED_TEXT_BYTES.concurrency_limit_v2.name 
  * with this, so the cap lives in one table and the message names the field and the bytes.
  */
 export function indexedText(...columns: [IndexedColumn, ...IndexedColumn[]]) {
-  const maxBytes = Math.min(...columns.map((c) => indexedTextBytes(...c)));
-  return boundedString({ minChars: 1, maxChars: MAX_NAME_CHARS, maxBytes });
+  return boundedString({ minChars: 1, maxChars: MAX_NAME_CHARS, maxBytes: smallestCap(columns) });
+}
+
+/** The smallest byte cap of `columns`: the value lands in each of them. */
+function smallestCap(columns: IndexedColumn[]): number {
+  return Math.min(...columns.map((c) => indexedTextBytes(...c)));
+}
+
+/**
+ * The name of a named entity (a flow, deployment, work pool, work queue, worker, global concurrency
+ * limit, block type or document, flow or task run): `indexedText`, and not white space only. A blank
+ * name cannot be told apart from a missing one in a list or a log line, so it is refused on create,
+ * update and lookup alike (a lookup by a blank name could only be not found). Leading and trailing
+ * spaces are kept as given, as Prefect keeps them.
+ * @example parse(entityName(['flow', 'name']), '  ', 'name') // ValidationError "name: must not be blank (white space only)"
+ */
+export function entityName(...columns: [IndexedColumn, ...IndexedColumn[]]) {
+  return boundedString({
+    minChars: 1,
+    maxChars: MAX_NAME_CHARS,
+    maxBytes: smallestCap(columns),
+    notBlank: true,
+  });
 }

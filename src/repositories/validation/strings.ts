@@ -48,15 +48,27 @@ export interface StringLimits {
   maxChars?: number;
   /** At most this many bytes of UTF-8. */
   maxBytes?: number;
+  /**
+   * Refuse a value made only of white space (as `String.prototype.trim` counts it: spaces, tabs,
+   * line breaks, no-break and other Unicode spaces, BOM). For names that identify an entity.
+   */
+  notBlank?: boolean;
 }
+
+/** The message of a value refused by `notBlank`. */
+export const BLANK_NAME_MESSAGE = 'must not be blank (white space only)';
 
 /** A string schema with the project's rules: well-formed, no NUL, within `limits`. */
 export function boundedString(limits: StringLimits) {
-  const { minChars = 0, maxChars, maxBytes } = limits;
+  const { minChars = 0, maxChars, maxBytes, notBlank = false } = limits;
   return z.string().superRefine((value, ctx) => {
     const problem = stringProblem(value);
     if (problem) {
       ctx.addIssue({ code: 'custom', message: problem });
+      return;
+    }
+    if (notBlank && value.length > 0 && value.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: BLANK_NAME_MESSAGE });
       return;
     }
     const chars = minChars > 0 || maxChars !== undefined ? charCount(value) : 0;
@@ -85,5 +97,13 @@ export const name = boundedString({ minChars: 1, maxChars: MAX_NAME_CHARS });
 /** Free text (a description, a state message, an entrypoint): at most 1,000,000 bytes of UTF-8 (MAX_TEXT_BYTES). */
 export const text = boundedString({ maxBytes: MAX_TEXT_BYTES });
 
-/** A tag list: up to 1,000 names. */
-export const tags = z.array(name).max(1000);
+/**
+ * A tag list: up to 1,000 names as given, stored without repeats, each tag where it first appears
+ * (`['b', 'a', 'b']` is `['b', 'a']`). A tag is a set member for every reader (filters, tag limits,
+ * the UI), so a repeat carries nothing and would only differ between writers.
+ * @example parse(tags, ['etl', 'nightly', 'etl'], 'tags') // ['etl', 'nightly']
+ */
+export const tags = z
+  .array(name)
+  .max(1000)
+  .transform((list) => [...new Set(list)]);

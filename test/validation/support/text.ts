@@ -105,10 +105,22 @@ export function overlongName(byteCap?: number): fc.Arbitrary<string> {
     });
 }
 
-/** A short, valid, random name (for fields a case does not push to the limit). */
+/**
+ * A short, valid, random name (for fields a case does not push to the limit). Never white space
+ * only, which entity names refuse: a blank draw (a lone space, U+00A0, U+3000...) gets an `x` first.
+ */
 export const shortName = fc
   .tuple(fc.noBias(fc.integer()), widthArb, fc.integer({ min: 1, max: 40 }))
-  .map(([seed, width, n]) => textOfChars(prng(seed), n, width));
+  .map(([seed, width, n]) => textOfChars(prng(seed), n, width))
+  .map((s) => (s.trim() === '' ? `x${[...s].slice(1).join('')}` : s));
+
+/** Names made only of white space, which every entity name refuses (1 to 8 characters). */
+export const blankName = fc
+  .array(fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\u3000', '\ufeff'), {
+    minLength: 1,
+    maxLength: 8,
+  })
+  .map((chars) => chars.join(''));
 
 /** Inserts a NUL or a lone surrogate at a random place of `base`. */
 export function brokenString(base: fc.Arbitrary<string>): fc.Arbitrary<string> {

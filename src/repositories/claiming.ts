@@ -8,6 +8,7 @@
 import { type SQL, and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor, Row } from '../dialect/dialect.js';
+import { pgArrayLiteral } from '../dialect/postgres/fragments.js';
 import { NotFoundError } from '../errors.js';
 import type { ConcurrencyOptions } from '../schema/json-types.js';
 import {
@@ -193,7 +194,9 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     queueFree.set(queue.id, free);
   }
   const before = o.scheduledBefore ?? new Date();
-  const ids = new Set<string>();
+  /** Due runs of limited CANCEL_NEW deployments, and the claim candidates chosen among limited ones. */
+  const cancelIds: string[] = [];
+  const claimIds: string[] = [];
   let candidates: ClaimRow[] = [];
 
   // The limited deployments with due runs in the polled queues, read from the (few) limited
@@ -207,7 +210,11 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   // the columns the claim and its transition read (claimColumns), and whether the run's deployment
   // has a limit now.
   const dep = ctx.tables.deployment;
-  const lockDue = async (where: SQL): Promise<ClaimRow[]> => {
+  // `first`: only the first rows in that order. Under SKIP LOCKED the LIMIT counts the rows locked,
+  // so the read locks exactly the runs it returns: a claim running beside another takes the next
+  // runs, not the ones the other read and left (a fresh user's trial: two claims of 5 from 100 due
+  // runs got 5 and 0, each having locked its 20 rows of slack).
+  const lockDue = async (where: SQL, first?: { order: SQL[]; count: number }): Promise<ClaimRow[]> => {
     const columns = locking ? claimColumns(fr) : getTableColumns(fr);
     const deploymentLimited = sql<unknown>`exists (select 1 from ${dep} where ${dep.id} = ${fr.deploymentId} and ${dep.concurrencyLimit} is not null)`;
     let query = q
@@ -215,6 +222,7 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
       .from(fr)
       .where(and(where, dueConditions(fr, before)))
       .$dynamic();
+    if (first) query = query.orderBy(...first.order).limit(first.count);
     if (rowLocks) query = query.for('update', { of: fr, skipLocked: true });
     const rows = (await query) as (ClaimRow & { deploymentLimited?: unknown })[];
     // A due run of a limited deployment that the read above did not see (it became due by a commit
@@ -245,7 +253,7 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
       )
       .orderBy(asc(fr.nextScheduledStartTime), asc(fr.id))
       .limit(MAX_CANCELLATIONS + o.limit);
-    for (const row of cancelNewRuns) ids.add(row.id);
+    for (const row of cancelNewRuns) cancelIds.push(row.id);
   }
 
   // Claim candidates, per queue with room: at most each limited deployment's free slots (fairness),
@@ -266,22 +274,22 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     });
     const inClaimOrder = (query: SQL) =>
       sql`${fr.id} in (select orion_claim.id from (${query}) as orion_claim)`;
-    if (limits.size === 0 && ctx.dialect.name === 'sqlite') {
-      // SQLite sorts a UNION ALL whole before its LIMIT: queue by queue in claim order instead
-      // (in process, each a short index range), until the claim and its slack are covered.
-      for (const take of takes) {
-        const one = claimOrderQuery(dialectOf(ctx), fr, {
-          queues: [take],
-          before,
-          limited: [],
-          total: take.take,
-        });
-        candidates.push(...(await lockDue(inClaimOrder(one))));
-        if (candidates.length >= slots + CANDIDATE_SLACK) break;
+    if (limits.size === 0 && (rowLocks || ctx.dialect.name === 'sqlite')) {
+      // No limited deployment has due runs here (most claims): queue by queue in claim order, each
+      // read taking only what the claim still needs, from the partial claim index (a short index
+      // range; usually the first queue fills the claim). On PostgreSQL each read locks exactly the
+      // runs it returns (lockDue's `first`). On SQLite, which sorts a UNION ALL whole before its
+      // LIMIT, this is also the fast way to read in claim order.
+      const order = [asc(fr.nextScheduledStartTime), asc(fr.id)];
+      for (const queue of targets) {
+        const count = Math.min(slots - candidates.length, queueFree.get(queue.id)!);
+        if (count <= 0) continue;
+        candidates.push(...(await lockDue(eq(fr.workQueueId, queue.id), { order, count })));
+        if (candidates.length >= slots) break;
       }
     } else if (limits.size === 0) {
-      // No limited deployment has due runs here: the first runs in claim order are read and locked
-      // in one statement (most claims; issue 13, claim-100).
+      // Reading without locks (getScheduledRuns on PostgreSQL): the first runs in claim order in
+      // one statement, a LATERAL top-k per queue that stops once the claim is covered.
       if (takes.length > 0) candidates = await lockDue(inClaimOrder(claimOrder));
     } else {
       const active = await countActive(q, ctx, 'deploymentId', [...limits.keys()]);
@@ -291,12 +299,26 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
         if (!isCancelNew(d)) caps.set(id, d.limit! - (active.get(id) ?? 0));
       }
       const found = await limitedCandidates(ctx, q, { takes, caps, claimOrder, before });
-      for (const id of firstInClaimOrder(found, queueRank, takes, slots + CANDIDATE_SLACK)) ids.add(id);
+      claimIds.push(...firstInClaimOrder(found, queueRank, takes, slots + CANDIDATE_SLACK));
     }
   }
-  if (ids.size > 0) {
-    // Locked second, by id: rows another claimer holds are skipped, rows it took meanwhile are gone.
-    candidates = await lockDue(ctx.fragments.inList(fr.id, [...ids], 'uuid'));
+  // Locked second, by id: rows another claimer holds are skipped, rows it took meanwhile are gone.
+  // Every CANCEL_NEW run read is locked (each is cancelled or claimed); of the claim candidates
+  // only the first `slots` in claim order that are free, so the slack is read, never held.
+  if (cancelIds.length > 0) candidates = await lockDue(ctx.fragments.inList(fr.id, cancelIds, 'uuid'));
+  if (claimIds.length > 0) {
+    const ranks = pgArrayLiteral(targets.map((queue) => queue.id));
+    const first = rowLocks
+      ? {
+          order: [
+            sql`array_position(${ranks}::text::uuid[], ${fr.workQueueId})`,
+            asc(fr.nextScheduledStartTime),
+            asc(fr.id),
+          ],
+          count: slots,
+        }
+      : undefined;
+    candidates.push(...(await lockDue(ctx.fragments.inList(fr.id, claimIds, 'uuid'), first)));
   }
   if (candidates.length === 0) return empty;
   candidates.sort(

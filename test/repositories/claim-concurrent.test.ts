@@ -80,7 +80,9 @@ describe.each(DIALECTS)('concurrent claims without pool or queue limits (%s)', (
       const sizes = claims.map((c) => c.length);
       // While runs are due every claim fills its batch; the last round shares what is left.
       const sum = sizes.reduce((a, b) => a + b, 0);
-      expect(sum, `round ${round}: ${sizes.join('+')} with ${left} due`).toBe(Math.min(left, claimers * batch));
+      expect(sum, `round ${round}: ${sizes.join('+')} with ${left} due`).toBe(
+        Math.min(left, claimers * batch),
+      );
       if (left >= claimers * batch) expect(sizes).toEqual(Array(claimers).fill(batch));
       for (const run of claims.flat()) {
         expect(seen.has(run.id)).toBe(false);

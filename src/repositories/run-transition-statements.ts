@@ -142,9 +142,9 @@ export function encode(
   values: Record<string, unknown>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(columns)) {
+  for (const key in columns) {
     const value = values[key];
-    out[key] = value === null || value === undefined ? null : column.mapToDriverValue(value);
+    out[key] = value === null || value === undefined ? null : columns[key]!.mapToDriverValue(value);
   }
   return out;
 }
@@ -183,7 +183,7 @@ export function runValues(
   stateId: string,
   now: Date,
 ): Record<string, unknown> & { flowRunRunCount?: number } {
-  return {
+  const values: Record<string, unknown> & { flowRunRunCount?: number } = {
     stateId,
     stateType: r.stateType,
     stateName: r.stateName,
@@ -195,9 +195,11 @@ export function runValues(
     expectedStartTime: r.expectedStartTime,
     nextScheduledStartTime: r.nextScheduledStartTime,
     empiricalPolicy: r.empiricalPolicy,
-    ...(r.flowRunRunCount !== undefined ? { flowRunRunCount: r.flowRunRunCount } : {}),
     updated: now,
   };
+  // Assigned, not spread in: a spread made every transition's values a slower object (issue 13).
+  if (r.flowRunRunCount !== undefined) values.flowRunRunCount = r.flowRunRunCount;
+  return values;
 }
 
 export function toState(row: StateRow): State {

@@ -11,13 +11,15 @@
 export class Gate {
   #tail: Promise<void> = Promise.resolve();
 
-  /** Runs `fn` once every earlier caller has finished. */
-  run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once every earlier caller has finished; `settled`, when given, runs as it settles
+   * (on the reaction the gate needs anyway, instead of a promise chain of the caller's own).
+   */
+  run<T>(fn: () => Promise<T>, settled: () => void = nothing): Promise<T> {
     const result = this.#tail.then(fn);
-    this.#tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.#tail = result.then(settled, settled);
     return result;
   }
 }
+
+function nothing(): void {}

@@ -35,7 +35,9 @@ export class Transaction {
   broken: unknown;
   /** The calls made on its `tx` handles, for a failure nobody handled. */
   readonly calls = new CallWatch();
-  readonly #queue = new Gate();
+  // Made on the first call queued on it: a transaction the library opens for one call of its own
+  // (a setState) never queues any, and a Gate starts from a promise (issue 13).
+  #queue: Gate | undefined;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #deferred: Promise<void>[] = [];
   #savepoints = 0;
@@ -79,10 +81,11 @@ export class Transaction {
 
   /** Runs `fn` after every call made on this transaction before it; tracked until it settles. */
   enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const promise = this.#queue.run(fn);
+    this.#queue ??= new Gate();
+    const promise: Promise<T> = this.#queue.run(fn, () => {
+      this.#pending.delete(promise);
+    });
     this.#pending.add(promise);
-    const forget = () => this.#pending.delete(promise);
-    promise.then(forget, forget);
     return promise;
   }
 
@@ -93,6 +96,7 @@ export class Transaction {
    * that awaits one call and then makes the next has made it by then (issue 7 §1).
    */
   async end(): Promise<void> {
+    if (this.tryEnd()) return;
     let settled = false;
     for (;;) {
       if (this.#pending.size > 0) {
@@ -109,6 +113,17 @@ export class Transaction {
   }
 
   /**
+   * Ends the scope now when no call made on this transaction is running or queued (what `end`
+   * does first), without the trip through the microtask queue that awaiting `end` takes.
+   * @returns false, with nothing changed, when calls are pending: then await `end`.
+   */
+  tryEnd(): boolean {
+    if (this.#pending.size > 0) return false;
+    this.state = 'ending';
+    return true;
+  }
+
+  /**
    * A statement sent without waiting for its answer (a RELEASE). A failure marks the outermost
    * transaction broken, so it rolls back instead of committing.
    */
@@ -121,11 +136,13 @@ export class Transaction {
     );
   }
 
-  /** Waits for the answers of the statements sent without waiting. */
-  async settleDeferred(): Promise<void> {
-    // A transaction whose calls made no savepoints (the library's own, one call) has none to wait for.
+  /**
+   * Waits for the answers of the statements sent without waiting. A transaction whose calls made
+   * no savepoints (the library's own, one call) has none: then it returns undefined, nothing to await.
+   */
+  settleDeferred(): Promise<unknown> | undefined {
     const deferred = this.outermost.#deferred;
-    if (deferred.length > 0) await Promise.all(deferred.splice(0));
+    return deferred.length > 0 ? Promise.all(deferred.splice(0)) : undefined;
   }
 
   /** The error for a call on this handle once the transaction has ended. */

@@ -34,15 +34,15 @@ export class CallWatch {
 
   /** `promise` as the caller's promise for a call on this transaction. */
   watch<T>(promise: Promise<T>): Promise<T> {
-    let reject: (error: unknown) => void = () => undefined;
-    let resolve: (value: T) => void = () => undefined;
+    let reject!: (error: unknown) => void;
+    let resolve!: (value: T) => void;
     const call = new WatchedCall<T>((res, rej) => {
       resolve = res;
       reject = rej;
     });
     // Node's own tracking: a failure we report must not also be an unhandledRejection. The native
     // then (not the override) leaves `handled` alone.
-    Promise.prototype.then.call(call, undefined, () => undefined);
+    Promise.prototype.then.call(call, undefined, ignore);
     promise.then(resolve, (error: unknown) => {
       if (this.#closed) rethrowUnhandled(call, error);
       else this.#failed.push({ call: call as WatchedCall<unknown>, error });
@@ -58,6 +58,7 @@ export class CallWatch {
    */
   close(report: boolean): { error: unknown } | undefined {
     this.#closed = true;
+    if (this.#failed.length === 0) return undefined;
     const unhandled = this.#failed.filter((f) => !f.call.handled);
     this.#failed.length = 0;
     const [first, ...rest] = report ? unhandled : [undefined, ...unhandled];
@@ -65,6 +66,8 @@ export class CallWatch {
     return first ? { error: first.error } : undefined;
   }
 }
+
+function ignore(): void {}
 
 /** Lets a failure nobody handled surface as Node reports it, unless a handler comes late. */
 function rethrowUnhandled(call: WatchedCall<unknown>, error: unknown): void {

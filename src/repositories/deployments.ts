@@ -4,6 +4,7 @@ import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { ConcurrencyOptions, CreatedBy } from '../schema/json-types.js';
 import type { deployment } from '../schema/postgres/deployments.js';
+import { selectById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import { settleAutoRuns } from './auto-runs.js';
 import { resolveQueue } from './deployment-queue.js';
@@ -240,9 +241,11 @@ export class DeploymentRepository {
 
   async get(id: string): Promise<Deployment | null> {
     const deploymentId = parse(uuid, id, 'deployment id');
-    return this.ctx.run(
-      async (q) => (await q.select().from(this.t).where(eq(this.t.id, deploymentId)))[0] ?? null,
-    );
+    const byId = selectById(this.ctx, 'deployment', this.t);
+    return this.ctx.run(async (q) => {
+      if (byId) return (byId.all({ id: deploymentId })[0] as Deployment | undefined) ?? null;
+      return (await q.select().from(this.t).where(eq(this.t.id, deploymentId)))[0] ?? null;
+    });
   }
 
   async getByName(flow: string, deployment: string): Promise<Deployment | null> {

@@ -8,6 +8,7 @@ import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import { STATE_TYPES, type StateType } from '../schema/enums.js';
 import { uuidv7 } from '../schema/uuid.js';
+import { selectById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import { paged } from './sorting.js';
 import {
@@ -90,8 +91,11 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
 
   async get(id: string): Promise<Run | null> {
     const runId = parse(uuid, id, `${this.entity} id`);
+    const byId = selectById(this.ctx, `${this.kind}_run`, this.table);
     return this.ctx.run(async (q) => {
-      const [row] = await q.select().from(this.table).where(eq(this.table.id, runId));
+      const [row] = byId
+        ? byId.all({ id: runId })
+        : await q.select().from(this.table).where(eq(this.table.id, runId));
       return row ? this.toRun(row as unknown as Row, new Date()) : null;
     });
   }

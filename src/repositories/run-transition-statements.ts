@@ -3,9 +3,10 @@
  * under the row lock and writes, and, where the dialect's executor is stable (SQLite), the three
  * statements prepared once, because building a Drizzle query is most of the CPU of a small call.
  */
-import { Column, Placeholder, SQL, eq, is, sql } from 'drizzle-orm';
+import { type SQL, eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../dialect/dialect.js';
+import { type PreparedStatement, direct } from './direct-statement.js';
 import type { flowRun, flowRunState, taskRun, taskRunState } from '../schema/postgres/runs.js';
 import type { State, Transition } from './states.js';
 
@@ -73,11 +74,6 @@ export function runColumnMap(table: RunTable, kind: 'flow' | 'task'): Record<str
   return Object.fromEntries(keys.map((key) => [key, t[key]!]));
 }
 
-/** A prepared query as the transition uses it: it answers synchronously (better-sqlite3). */
-interface PreparedStatement {
-  all(values: Record<string, unknown>): unknown[];
-}
-
 export interface PreparedTransition {
   read: PreparedStatement;
   insertState: PreparedStatement;
@@ -140,77 +136,15 @@ export function prepareTransition(
   };
 }
 
-interface Decoder {
-  mapFromDriverValue(value: unknown): unknown;
-}
-
-/** What `direct` reads of a Drizzle better-sqlite3 prepared query. */
-interface DrizzlePrepared extends PreparedStatement {
-  stmt?: { raw(toggle: boolean): { all(...params: unknown[]): unknown[][] } };
-  query?: { params: unknown[] };
-  fields?: { path: string[]; field: unknown }[];
-  customResultMapper?: unknown;
-}
-
-/**
- * The prepared query run on its better-sqlite3 statement directly, with the parameter order and
- * each result column's decoder worked out once: what Drizzle's `all` does per call (fill the
- * placeholders, decide each field's decoder with `is()` checks, walk each field's path) was a
- * tenth of a transition's CPU (issue 13). Same statement, same values, same row shape; a query
- * with anything else than named placeholders and top-level fields keeps Drizzle's own `all`.
- */
-function direct(query: unknown): PreparedStatement {
-  const prepared = query as DrizzlePrepared;
-  const { stmt, fields } = prepared;
-  const params = prepared.query?.params;
-  // joinsNotNullableMap only matters for nested (joined) fields, which fall back below.
-  if (!stmt || !params || !fields || prepared.customResultMapper) {
-    return prepared;
-  }
-  if (!params.every((param) => is(param, Placeholder))) return prepared;
-  const names = params.map((param) => (param as Placeholder).name);
-  const keys: string[] = [];
-  const decoders: Decoder[] = [];
-  // An SQL field's decoder (its mapWith) is internal to Drizzle's types.
-  const decoderOf = (expression: SQL) => (expression as unknown as { decoder: Decoder }).decoder;
-  for (const { path, field } of fields) {
-    if (path.length !== 1) return prepared;
-    if (is(field, Column)) decoders.push(field);
-    else if (is(field, SQL)) decoders.push(decoderOf(field));
-    else if (is(field, SQL.Aliased)) decoders.push(decoderOf(field.sql));
-    else return prepared;
-    keys.push(path[0]!);
-  }
-  return {
-    all(values) {
-      const bound = names.map((name) => {
-        if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
-        return values[name];
-      });
-      return stmt
-        .raw(true)
-        .all(...bound)
-        .map((row) => {
-          const out: Record<string, unknown> = {};
-          for (let i = 0; i < keys.length; i++) {
-            const value = row[i];
-            out[keys[i]!] = value === null ? null : decoders[i]!.mapFromDriverValue(value);
-          }
-          return out;
-        });
-    },
-  };
-}
-
 /** Driver values for plain placeholders: each column's own encoder, NULL passed through. */
 export function encode(
   columns: Record<string, AnyPgColumn>,
   values: Record<string, unknown>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(columns)) {
+  for (const key in columns) {
     const value = values[key];
-    out[key] = value === null || value === undefined ? null : column.mapToDriverValue(value);
+    out[key] = value === null || value === undefined ? null : columns[key]!.mapToDriverValue(value);
   }
   return out;
 }
@@ -249,7 +183,7 @@ export function runValues(
   stateId: string,
   now: Date,
 ): Record<string, unknown> & { flowRunRunCount?: number } {
-  return {
+  const values: Record<string, unknown> & { flowRunRunCount?: number } = {
     stateId,
     stateType: r.stateType,
     stateName: r.stateName,
@@ -261,9 +195,11 @@ export function runValues(
     expectedStartTime: r.expectedStartTime,
     nextScheduledStartTime: r.nextScheduledStartTime,
     empiricalPolicy: r.empiricalPolicy,
-    ...(r.flowRunRunCount !== undefined ? { flowRunRunCount: r.flowRunRunCount } : {}),
     updated: now,
   };
+  // Assigned, not spread in: a spread made every transition's values a slower object (issue 13).
+  if (r.flowRunRunCount !== undefined) values.flowRunRunCount = r.flowRunRunCount;
+  return values;
 }
 
 export function toState(row: StateRow): State {

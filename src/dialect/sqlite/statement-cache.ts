@@ -11,27 +11,33 @@ const MAX_CACHED_STATEMENTS = 500;
  */
 export function withStatementCache(connection: Sqlite.Database): Sqlite.Database {
   const cache = new Map<string, Sqlite.Statement>();
+  const prepare = (source: string) => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source);
+    } else {
+      statement = connection.prepare(source);
+      // A foreign-key failure names nothing on SQLite; the statement works out which key (see foreign-keys.ts).
+      if (!statement.reader || /\breturning\b/i.test(source))
+        diagnoseForeignKeys(connection, statement, source);
+      if (cache.size >= MAX_CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, statement);
+    if (statement.reader) statement.raw(false);
+    return statement;
+  };
+  // The connection's methods bound once: Drizzle reaches for one on every query.
+  const bound = new Map<PropertyKey, { of: (...args: unknown[]) => unknown; method: unknown }>();
   return new Proxy(connection, {
     get(target, property, receiver) {
-      if (property === 'prepare') {
-        return (source: string) => {
-          let statement = cache.get(source);
-          if (statement) {
-            cache.delete(source);
-          } else {
-            statement = target.prepare(source);
-            // A foreign-key failure names nothing on SQLite; the statement works out which key (see foreign-keys.ts).
-            if (!statement.reader || /\breturning\b/i.test(source))
-              diagnoseForeignKeys(target, statement, source);
-            if (cache.size >= MAX_CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
-          }
-          cache.set(source, statement);
-          if (statement.reader) statement.raw(false);
-          return statement;
-        };
-      }
+      if (property === 'prepare') return prepare;
       const value = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const entry = bound.get(property);
+      if (entry && entry.of === value) return entry.method;
+      const method = value.bind(target);
+      bound.set(property, { of: value, method });
+      return method;
     },
   });
 }

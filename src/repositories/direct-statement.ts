@@ -1,0 +1,73 @@
+/**
+ * A Drizzle prepared query run on its better-sqlite3 statement directly. Building a Drizzle query
+ * is most of the CPU of a small call, and even a prepared one does per call what can be worked out
+ * once; this is for the hot statements that are prepared once per handle (issue 13).
+ */
+import { Column, Placeholder, SQL, is } from 'drizzle-orm';
+
+/** A prepared query that answers synchronously (better-sqlite3), values by placeholder name. */
+export interface PreparedStatement {
+  all(values: Record<string, unknown>): unknown[];
+}
+
+interface Decoder {
+  mapFromDriverValue(value: unknown): unknown;
+}
+
+/** What `direct` reads of a Drizzle better-sqlite3 prepared query. */
+interface DrizzlePrepared extends PreparedStatement {
+  stmt?: { raw(toggle: boolean): { all(...params: unknown[]): unknown[][] } };
+  query?: { params: unknown[] };
+  fields?: { path: string[]; field: unknown }[];
+  customResultMapper?: unknown;
+}
+
+/**
+ * The prepared query run on its better-sqlite3 statement directly, with the parameter order and
+ * each result column's decoder worked out once: what Drizzle's `all` does per call (fill the
+ * placeholders, decide each field's decoder with `is()` checks, walk each field's path) was a
+ * tenth of a transition's CPU (issue 13). Same statement, same values, same row shape; a query
+ * with anything else than named placeholders and top-level fields keeps Drizzle's own `all`.
+ */
+export function direct(query: unknown): PreparedStatement {
+  const prepared = query as DrizzlePrepared;
+  const { stmt, fields } = prepared;
+  const params = prepared.query?.params;
+  // joinsNotNullableMap only matters for nested (joined) fields, which fall back below.
+  if (!stmt || !params || !fields || prepared.customResultMapper) {
+    return prepared;
+  }
+  if (!params.every((param) => is(param, Placeholder))) return prepared;
+  const names = params.map((param) => (param as Placeholder).name);
+  const keys: string[] = [];
+  const decoders: Decoder[] = [];
+  // An SQL field's decoder (its mapWith) is internal to Drizzle's types.
+  const decoderOf = (expression: SQL) => (expression as unknown as { decoder: Decoder }).decoder;
+  for (const { path, field } of fields) {
+    if (path.length !== 1) return prepared;
+    if (is(field, Column)) decoders.push(field);
+    else if (is(field, SQL)) decoders.push(decoderOf(field));
+    else if (is(field, SQL.Aliased)) decoders.push(decoderOf(field.sql));
+    else return prepared;
+    keys.push(path[0]!);
+  }
+  return {
+    all(values) {
+      const bound = names.map((name) => {
+        if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
+        return values[name];
+      });
+      return stmt
+        .raw(true)
+        .all(...bound)
+        .map((row) => {
+          const out: Record<string, unknown> = {};
+          for (let i = 0; i < keys.length; i++) {
+            const value = row[i];
+            out[keys[i]!] = value === null ? null : decoders[i]!.mapFromDriverValue(value);
+          }
+          return out;
+        });
+    },
+  };
+}

@@ -15,6 +15,7 @@ import type {
   TransactionContext,
 } from './dialect.js';
 import * as loss from './connection-loss.js';
+import { withTurns } from './event-loop-turns.js';
 import type { SqlFragments } from './fragments.js';
 import type { Gate } from './gate.js';
 import { isRetryableTransactionError, mapDriverError } from './map-error.js';
@@ -84,12 +85,19 @@ export abstract class BaseDialect implements Dialect {
     const promise: Promise<T> = work().then(
       (value) => {
         this.#inFlight.delete(promise);
-        return value;
+        // In-process drivers (a gate in front of one connection) never give the event loop a turn
+        // by themselves (event-loop-turns.ts).
+        return this.gate ? withTurns(value) : value;
       },
       (error: unknown) => {
         this.#inFlight.delete(promise);
-        if (error instanceof CallerError) throw error.error;
-        throw withCallerStack(mapDriverError(error), site);
+        const failure =
+          error instanceof CallerError ? error.error : withCallerStack(mapDriverError(error), site);
+        const turn = this.gate ? withTurns(undefined) : undefined;
+        if (!turn) throw failure;
+        return turn.then(() => {
+          throw failure;
+        });
       },
     );
     this.#inFlight.add(promise);

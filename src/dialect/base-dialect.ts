@@ -273,6 +273,7 @@ export abstract class BaseDialect implements Dialect {
       // The connection decides what a loss here means: before COMMIT was sent, or while it ran.
       await connection.commit();
       transaction.state = 'committed';
+      for (const hook of transaction.takeAfterCommit()) hook();
       return result;
     } catch (error) {
       transaction.state = 'ending';
@@ -346,6 +347,7 @@ export abstract class BaseDialect implements Dialect {
       const result = await this.#settle(transaction, body);
       await parent.connection.exec(`RELEASE SAVEPOINT ${name}`);
       transaction.state = 'committed';
+      for (const hook of transaction.takeAfterCommit()) parent.afterCommit(hook);
       return result;
     } catch (error) {
       transaction.state = 'ending';
@@ -357,6 +359,12 @@ export abstract class BaseDialect implements Dialect {
 
   abstract runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void>;
   abstract queryArrays(executor: Executor, text: string, params: readonly unknown[]): Promise<unknown[][]>;
+
+  afterCommit(fn: () => void): void {
+    const transaction = this.storage.getStore()?.transaction;
+    if (transaction) transaction.afterCommit(fn);
+    else fn();
+  }
 
   currentTransaction(bound?: TransactionContext): TransactionContext | undefined {
     return this.#target(bound);

@@ -40,6 +40,7 @@ export class Transaction {
   #queue: Gate | undefined;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #deferred: Promise<void>[] = [];
+  readonly #afterCommit: (() => void)[] = [];
   #savepoints = 0;
 
   /**
@@ -140,6 +141,19 @@ export class Transaction {
    * Waits for the answers of the statements sent without waiting. A transaction whose calls made
    * no savepoints (the library's own, one call) has none: then it returns undefined, nothing to await.
    */
+  /**
+   * Runs `fn` once the outermost transaction has committed; never when this transaction or one it
+   * sits in rolls back. A nested transaction hands its hooks to its parent when it is released.
+   */
+  afterCommit(fn: () => void): void {
+    this.#afterCommit.push(fn);
+  }
+
+  /** The hooks registered on this transaction, removed from it. */
+  takeAfterCommit(): (() => void)[] {
+    return this.#afterCommit.splice(0);
+  }
+
   settleDeferred(): Promise<unknown> | undefined {
     const deferred = this.outermost.#deferred;
     return deferred.length > 0 ? Promise.all(deferred.splice(0)) : undefined;

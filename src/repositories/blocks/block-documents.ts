@@ -288,9 +288,12 @@ export class BlockDocumentRepository {
           .set({ value: { key: rawKeyToText(next.key) }, updated: new Date() })
           .where(eq(c.key, STORED_KEY));
       }
-      return { documents, kid: next.kid, keySource: current.source, next };
+      // A setting key is replaced in this handle only once the documents sealed with the new key
+      // are committed: inside a caller's transaction that rolls back, the handle kept writing
+      // with a key the database's documents were never re-encrypted to.
+      if (current.source === 'setting') this.ctx.dialect.afterCommit(() => this.keyring.adopt(next));
+      return { documents, kid: next.kid, keySource: current.source };
     });
-    if (result.keySource === 'setting') this.keyring.adopt(result.next);
     return { documents: result.documents, kid: result.kid, keySource: result.keySource };
   }
 

@@ -185,6 +185,45 @@ describe.each(DIALECTS)('block data at rest (%s)', (dialect) => {
     ).toBe(SECRET);
   });
 
+  it('a setting-key rotation rolled back with the caller transaction (or its nested one) leaves the handle on the old key', async () => {
+    const oldKey = generateEncryptionKey();
+    const db = await handle(oldKey);
+    const doc = await write(db);
+    const undo = new Error('undo');
+    // Rolled back with the caller's transaction, then with a nested transaction inside one that commits.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.blockDocuments.rotateEncryptionKey(generateEncryptionKey());
+        throw undo;
+      }),
+    ).rejects.toBe(undo);
+    await db.transaction(async (tx) => {
+      await tx
+        .transaction(async (inner) => {
+          await inner.blockDocuments.rotateEncryptionKey(generateEncryptionKey());
+          throw undo;
+        })
+        .catch(() => undefined);
+    });
+    // This handle still writes with the old key: a handle opened with it reads what it wrote.
+    await db.blockDocuments.update(doc.id, { data: { user: 'after' } });
+    await write(db, 'later');
+    const reopened = await handle(oldKey);
+    expect((await reopened.blockDocuments.get(doc.id))!.data.user).toBe('after');
+    expect((await reopened.blockDocuments.list()).map((d) => d.name).sort()).toEqual(['later', 'prod']);
+    // Committed inside a caller's transaction, the rotation takes effect when it commits.
+    const next = generateEncryptionKey();
+    await db.transaction(async (tx) => {
+      await tx.blockDocuments.rotateEncryptionKey(next);
+    });
+    await write(db, 'after-rotation');
+    expect((await (await handle(next)).blockDocuments.list()).map((d) => d.name).sort()).toEqual([
+      'after-rotation',
+      'later',
+      'prod',
+    ]);
+  });
+
   it('a rotation that meets a document it cannot open changes nothing', async () => {
     const key = generateEncryptionKey();
     const a = await handle(key);

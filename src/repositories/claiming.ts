@@ -21,7 +21,7 @@ import {
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { runColumnMap } from './run-transition-statements.js';
-import { markPolled, recordHeartbeat } from './polling.js';
+import { markPolled, pollMarksAlongside, recordHeartbeat } from './polling.js';
 import { type WorkPool, lockPoolByName } from './work-pools.js';
 import { indexedText, time, wholeNumber } from './validation.js';
 
@@ -360,13 +360,18 @@ export async function claimScheduledRuns(
   const p = await plan(ctx, q, o, true);
   const runs = new FlowRunRepository(ctx);
   // The candidates are locked (SKIP LOCKED on PostgreSQL, the write lock on SQLite) and current.
-  const claimed = await runs.transitionLocked(q, p.claim, { type: 'PENDING' });
+  const now = new Date();
+  // PostgreSQL: the marks go in the claim's write statement (one round trip instead of three).
+  const marks =
+    ctx.dialect.capabilities.writableCte && p.claim.length > 0 && p.polledQueueIds.length > 0
+      ? pollMarksAlongside(ctx, q, p.polledQueueIds, now)
+      : undefined;
+  const claimed = await runs.transitionLocked(q, p.claim, { type: 'PENDING' }, marks);
   await runs.transitionLocked(q, p.cancel, {
     type: 'CANCELLED',
     message: 'Deployment concurrency limit reached (collision strategy CANCEL_NEW)',
   });
-  const now = new Date();
-  await markPolled(ctx, q, p.polledQueueIds, now);
+  if (!marks) await markPolled(ctx, q, p.polledQueueIds, now);
   if (o.workerName) await recordHeartbeat(ctx, q, p.pool, o.workerName, undefined, now);
   return claimed;
 }

@@ -41,6 +41,27 @@ function encodeRow(row: Record<string, unknown>, columns: Record<string, Column>
   return out;
 }
 
+/** The rows as the JSON text `recordsetOf` reads: JSON columns as is, others as their driver text. */
+export function encodeRows(
+  rows: readonly Record<string, unknown>[],
+  columns: Record<string, Column>,
+): string {
+  return JSON.stringify(rows.map((row) => encodeRow(row, columns)));
+}
+
+/**
+ * `json_to_recordset(<json>::text::json) as alias(columns)`: `json` is the parameter holding
+ * `encodeRows` text, or a placeholder for it where a statement is compiled once and run many times.
+ * json_to_recordset, not the jsonb one: it keeps a document member's text (and key order) for json
+ * columns.
+ */
+export function recordsetOf(json: unknown, alias: string, columns: Record<string, Column>): SQL {
+  const definitions = Object.values(columns).map(
+    (column) => sql`${sql.identifier(column.name)} ${sql.raw(column.getSQLType())}`,
+  );
+  return sql`json_to_recordset(${json}::text::json) as ${sql.identifier(alias)}(${sql.join(definitions, sql`, `)})`;
+}
+
 /**
  * PostgreSQL (and PGlite): ILIKE, served by the trigram GIN indexes on `name`; tag lists with `@>`,
  * served by the `jsonb_path_ops` GIN indexes on `tags` (which support `@>` but not `?|`, hence
@@ -58,14 +79,7 @@ export const postgresFragments: SqlFragments = {
   inList: (column, values, type) => sql`${column} in (select ${listRows(values, type)})`,
   notInList: (column, values, type) =>
     sql`(${column} is not null and not exists (select 1 from ${listRows(values, type)} as orion_list(value) where orion_list.value = ${column}))`,
-  // json_to_recordset, not the jsonb one: it keeps a document member's text (and key order) for json columns.
-  jsonRows: (rows, alias, columns) => {
-    const definitions = Object.values(columns).map(
-      (column) => sql`${sql.identifier(column.name)} ${sql.raw(column.getSQLType())}`,
-    );
-    const json = JSON.stringify(rows.map((row) => encodeRow(row, columns)));
-    return sql`json_to_recordset(${json}::text::json) as ${sql.identifier(alias)}(${sql.join(definitions, sql`, `)})`;
-  },
+  jsonRows: (rows, alias, columns) => recordsetOf(encodeRows(rows, columns), alias, columns),
   pageLimit: (limit) => limit,
   placeholder: (n) => `$${n}`,
 };

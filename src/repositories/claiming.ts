@@ -5,7 +5,7 @@
  * since one deployment's runs can sit in several pools. On SQLite the write lock taken up front
  * serialises claimers. Limits are derived from the runs themselves, so no counter can leak.
  */
-import { type SQL, and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { type SQL, and, asc, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor, Row } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
@@ -18,6 +18,7 @@ import {
   limitedCandidates,
   limitedDueDeploymentsQuery,
 } from './claim-candidates.js';
+import { type PolledQueue, readPoolAndQueues, readQueues } from './claim-pool-read.js';
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { runColumnMap } from './run-transition-statements.js';
@@ -122,20 +123,15 @@ async function readDeployments(
 }
 
 async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: boolean): Promise<Plan> {
-  const { workPool: wp, workQueue: wq, flowRun: fr } = ctx.tables;
+  const fr = ctx.tables.flowRun;
   const rowLocks = locking && ctx.rowLocking;
-  const readQueues = (poolId: string) =>
-    q.select().from(wq).where(eq(wq.workPoolId, poolId)).orderBy(asc(wq.priority), asc(wq.id));
   // SQLite: the write lock, taken at BEGIN, already serialises claimers.
   let pool: WorkPool;
-  if (locking && !ctx.rowLocking) pool = await lockPoolByName(ctx, q, o.workPoolName);
-  else {
-    const [found] = await q.select().from(wp).where(eq(wp.name, o.workPoolName));
-    if (!found)
-      throw new NotFoundError('work pool', o.workPoolName, `work pool "${o.workPoolName}" not found`);
-    pool = found;
-  }
-  let queues = await readQueues(pool.id);
+  let queues: PolledQueue[];
+  if (locking && !ctx.rowLocking) {
+    pool = await lockPoolByName(ctx, q, o.workPoolName);
+    queues = await readQueues(ctx, q, pool.id);
+  } else ({ pool, queues } = await readPoolAndQueues(ctx, q, o.workPoolName));
   // The pool row is locked only where a pool or queue limit is counted: claimers of one pool take
   // turns to count its slots. Without such limits they only skip each other's runs (SKIP LOCKED),
   // as pg-boss's fetchers do: 16 claimers on one pool drained 475 runs/s in turns against pg-boss's
@@ -147,7 +143,7 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     (pool.concurrencyLimit !== null || queues.some((queue) => queue.concurrencyLimit !== null))
   ) {
     pool = await lockPoolByName(ctx, q, o.workPoolName);
-    queues = await readQueues(pool.id);
+    queues = await readQueues(ctx, q, pool.id);
   }
   const named = o.workQueueNames ? new Set(o.workQueueNames) : undefined;
   for (const queueName of named ?? []) {

@@ -10,7 +10,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor, Row } from '../dialect/dialect.js';
 import { encodeRows, recordsetOf } from '../dialect/postgres/fragments.js';
 import { uuidv7 } from '../schema/uuid.js';
-import { batches } from './batches.js';
+import { MAX_STATEMENT_BYTES, batches } from './batches.js';
 import type { RepositoryContext } from './context.js';
 import {
   type RunTable,
@@ -86,11 +86,7 @@ export async function writeTransitions(
   const set = Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, from(column.name)]));
   const withId = { id: (table as unknown as Record<string, AnyPgColumn>).id!, ...columns };
   const compiler = (q as unknown as { dialect: Compiler }).dialect;
-  const unbounded = { maxParameters: Number.POSITIVE_INFINITY, parametersPerRow: 1 };
   const stateColumns = stateColumnMap(stateTable, kind);
-  // Batches sized by bytes (16 MB a statement): states may carry large documents.
-  const stateBatches = [...batches(stateRows, unbounded)];
-  const updateBatches = [...batches(updates, unbounded)];
   const written = new Map<string, Row>();
   const take = (text: UpdateText, rows: unknown[][]) => {
     for (const values of rows) {
@@ -98,24 +94,33 @@ export async function writeTransitions(
       written.set(r.id as string, r);
     }
   };
-  if (ctx.dialect.capabilities.writableCte && stateBatches.length === 1 && updateBatches.length === 1) {
-    // One round trip instead of two (three with a claim's marks, 10 to 6 per claim; issue 13).
-    const text = combinedText(q, compiler, { table, stateTable, stateColumns, set, withId }, alongside);
+  if (ctx.dialect.capabilities.writableCte) {
+    // One round trip instead of two (three with a claim's marks, 10 to 6 per claim; issue 13), when
+    // the rows' JSON fits one statement of 16 MB.
     const values: Record<string, unknown> = {
       ...alongside?.values,
       [STATE_ROWS]: encodeRows(stateRows, stateColumns),
       [UPDATE_ROWS]: encodeRows(updates, withId),
     };
-    take(
-      text,
-      await ctx.dialect.queryArrays(
-        q,
-        text.sql,
-        text.order!.map((name) => values[name]),
-      ),
-    );
-    return written;
+    const bytes =
+      Buffer.byteLength(values[STATE_ROWS] as string) + Buffer.byteLength(values[UPDATE_ROWS] as string);
+    if (bytes <= MAX_STATEMENT_BYTES) {
+      const text = combinedText(q, compiler, { table, stateTable, stateColumns, set, withId }, alongside);
+      take(
+        text,
+        await ctx.dialect.queryArrays(
+          q,
+          text.sql,
+          text.order!.map((name) => values[name]),
+        ),
+      );
+      return written;
+    }
   }
+  // Batches sized by bytes (16 MB a statement): states may carry large documents.
+  const unbounded = { maxParameters: Number.POSITIVE_INFINITY, parametersPerRow: 1 };
+  const stateBatches = batches(stateRows, unbounded);
+  const updateBatches = batches(updates, unbounded);
   const names = sql.join(
     Object.values(stateColumns).map((column) => sql.identifier(column.name)),
     sql`, `,

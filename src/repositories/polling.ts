@@ -2,8 +2,10 @@
  * What a poll leaves behind: worker heartbeats (workers.heartbeat, and a claim that names its
  * worker) and a claim's marks on its queues and their deployments.
  */
-import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { type AnyColumn, type SQL, and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
+import { pgArrayLiteral } from '../dialect/postgres/fragments.js';
+import type { Alongside } from './run-transition-batch.js';
 import type { RepositoryContext } from './context.js';
 import type { WorkPool } from './work-pools.js';
 
@@ -48,6 +50,42 @@ export async function recordHeartbeat(
 /** How stale a READY queue's or deployment's `last_polled` may be before a claim writes it again, ms. */
 export const POLL_RESOLUTION_MS = 1000;
 
+/** The clock of the poll marks and the polled queues: values, or placeholders of a statement compiled once. */
+interface MarkTerms {
+  now: Date | SQL;
+  stale: Date | SQL;
+  /** The condition "this queue id column is one of the polled queues". */
+  polled: (column: AnyColumn) => SQL;
+}
+
+/**
+ * The two UPDATEs of a claim's marks (markPolled): its polled queues polled and READY (PAUSED if
+ * paused), their deployments READY. A queue whose status changes is written at once, the others
+ * once a second at most: concurrent claimers of one pool (not locking its row when it has no
+ * limits) would otherwise take turns on the queue rows' locks until their commits. semantics.md
+ * §5: the deployments of the polled queues are marked too, those not READY and the others once a
+ * second at most. Every claim rewrote every deployment of its queues (100 rows and their 8 indexes
+ * for a claim of the bench's pool, 4–8 ms of the claim on PostgreSQL; issue 13) although the mark
+ * only has to be fresh against the 60-second readiness window of workPools.refreshStatus.
+ */
+function markUpdates(ctx: RepositoryContext, q: Executor, { now, stale, polled }: MarkTerms) {
+  const { workQueue: wq, deployment: d } = ctx.tables;
+  const wanted = sql`case when ${wq.isPaused} then 'PAUSED' else 'READY' end`;
+  const ready = sql`'READY'`;
+  return [
+    q
+      .update(wq)
+      .set({ lastPolled: now, status: wanted, updated: now })
+      .where(and(polled(wq.id), or(ne(wq.status, wanted), isNull(wq.lastPolled), lt(wq.lastPolled, stale)))),
+    q
+      .update(d)
+      .set({ lastPolled: now, status: ready, updated: now })
+      .where(
+        and(polled(d.workQueueId), or(ne(d.status, ready), isNull(d.lastPolled), lt(d.lastPolled, stale))),
+      ),
+  ] as const;
+}
+
 /** A claim's marks: its polled queues polled and READY (PAUSED if paused), their deployments READY. */
 export async function markPolled(
   ctx: RepositoryContext,
@@ -56,34 +94,39 @@ export async function markPolled(
   now: Date,
 ): Promise<void> {
   if (queueIds.length === 0) return;
-  const wq = ctx.tables.workQueue;
-  const wanted = sql`case when ${wq.isPaused} then 'PAUSED' else 'READY' end`;
   const stale = new Date(now.getTime() - POLL_RESOLUTION_MS);
-  // A queue whose status changes at once, the others once a second at most: concurrent claimers
-  // of one pool (not locking its row when it has no limits) would otherwise take turns on the
-  // queue rows' locks until their commits.
-  await q
-    .update(wq)
-    .set({ lastPolled: now, status: wanted, updated: now })
-    .where(
-      and(
-        ctx.fragments.inList(wq.id, queueIds, 'uuid'),
-        or(ne(wq.status, wanted), isNull(wq.lastPolled), lt(wq.lastPolled, stale)),
-      ),
-    );
-  // semantics.md §5: a claim also marks the deployments of the polled queues polled and READY:
-  // those not READY, and the others once a second at most. Every claim rewrote every deployment
-  // of its queues (100 rows and their 8 indexes for a claim of the bench's pool, 4–8 ms of the
-  // claim on PostgreSQL; issue 13) although the mark only has to be fresh against the 60-second
-  // readiness window of workPools.refreshStatus.
-  const d = ctx.tables.deployment;
-  await q
-    .update(d)
-    .set({ lastPolled: now, status: 'READY', updated: now })
-    .where(
-      and(
-        ctx.fragments.inList(d.workQueueId, queueIds, 'uuid'),
-        or(ne(d.status, 'READY'), isNull(d.lastPolled), lt(d.lastPolled, stale)),
-      ),
-    );
+  const polled = (column: AnyColumn) => ctx.fragments.inList(column, queueIds, 'uuid');
+  for (const update of markUpdates(ctx, q, { now, stale, polled })) await update;
+}
+
+/**
+ * PostgreSQL: the marks of markPolled as data-modifying CTEs of a claim's write (writeTransitions'
+ * `alongside`), one statement instead of three. Compiled once: their parameters are placeholders,
+ * filled by `values`.
+ */
+export function pollMarksAlongside(
+  ctx: RepositoryContext,
+  q: Executor,
+  queueIds: string[],
+  now: Date,
+): Alongside {
+  return {
+    key: 'poll-marks',
+    ctes: () => {
+      const at = (name: string) => sql`${sql.placeholder(name)}::timestamptz`;
+      const polled = (column: AnyColumn) =>
+        sql`${column} in (select unnest(${sql.placeholder('orion_queues')}::text::uuid[]))`;
+      const [queues, deployments] = markUpdates(ctx, q, {
+        now: at('orion_now'),
+        stale: at('orion_stale'),
+        polled,
+      });
+      return { orion_queue_marks: queues.getSQL(), orion_deployment_marks: deployments.getSQL() };
+    },
+    values: {
+      orion_now: now.toISOString(),
+      orion_stale: new Date(now.getTime() - POLL_RESOLUTION_MS).toISOString(),
+      orion_queues: pgArrayLiteral(queueIds),
+    },
+  };
 }

@@ -25,7 +25,7 @@ import {
   stateInput,
 } from './states.js';
 import { transitionInOneStatement } from './run-transition-cte.js';
-import { type PlannedTransition, writeTransitions } from './run-transition-batch.js';
+import { type Alongside, type PlannedTransition, writeTransitions } from './run-transition-batch.js';
 import {
   type PreparedTransition,
   type RunTable,
@@ -199,13 +199,15 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   /**
    * Applies one state to several runs that the caller has already locked and read in its open
    * transaction (claiming): one multi-row INSERT for the states, then one UPDATE per run, instead of
-   * a locked re-read per run.
+   * a locked re-read per run. `alongside` (a claim's poll marks) is written with them, in their
+   * statement where the dialect allows it (writeTransitions); `rows` must not be empty then.
    * @internal
    */
   async transitionLocked<Locked extends { id: string }>(
     q: Executor,
     rows: Locked[],
     state: StateInput | ((row: Locked) => StateInput),
+    alongside?: Alongside,
   ): Promise<Run[]> {
     if (rows.length === 0) return [];
     const same = typeof state === 'function' ? undefined : parse(stateInput, state, 'state');
@@ -225,7 +227,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     const prepared = this.preparedTransition();
     // One run: the prepared statements. More (a claim): set-based on every dialect, an INSERT and
     // an UPDATE per batch instead of two statements per run.
-    if (prepared && planned.length === 1) {
+    if (prepared && planned.length === 1 && !alongside) {
       const out: Run[] = [];
       for (const { row, transition } of planned) {
         out.push(
@@ -242,6 +244,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       { kind, table, stateTable },
       planned as unknown as PlannedTransition[],
       now,
+      alongside,
     );
     return planned.map(({ row }) => this.toRun(written.get(row.id)! as unknown as Row, now));
   }

@@ -174,4 +174,49 @@ describe.each(DIALECTS)('claiming scheduled runs (%s)', (dialect) => {
     });
     expect((await db.flowRuns.states(run.id)).map((s) => s.type)).toEqual(['SCHEDULED', 'PENDING']);
   });
+
+  // On PostgreSQL a claim that takes runs writes its states, its runs and these marks in one
+  // statement (writeTransitions' `alongside`); a claim of one run or none, and SQLite, apart.
+  it.each([1, 3])(
+    'a claim of %i runs writes their states and marks its queues and only their deployments polled',
+    async (n) => {
+      const a = await queue('a');
+      const off = await queue('off');
+      const other = await queue('other');
+      const polled = await db.deployments.upsert({
+        flowId,
+        name: 'd',
+        workPoolName: 'pool',
+        workQueueName: 'a',
+      });
+      const elsewhere = await db.deployments.upsert({
+        flowId,
+        name: 'e',
+        workPoolName: 'pool',
+        workQueueName: 'other',
+      });
+      const runs = [];
+      for (let i = 0; i < n; i++) runs.push(await scheduled(a.id, 10 - i, { deploymentId: polled.id }));
+      await db.workQueues.update(off.id, { isPaused: true });
+      const claimed = await claim(10, { workQueueNames: ['a', 'off'] });
+      expect(claimed.map((r) => r.id)).toEqual(runs.map((r) => r.id));
+      for (const run of claimed) {
+        expect(run.stateType).toBe('PENDING');
+        const states = await db.flowRuns.states(run.id);
+        expect(states.map((s) => s.type)).toEqual(['SCHEDULED', 'PENDING']);
+        expect(run.stateId).toBe(states[1]!.id);
+      }
+      expect((await db.workQueues.get(a.id))!).toMatchObject({
+        status: 'READY',
+        lastPolled: expect.any(Date),
+      });
+      expect((await db.workQueues.get(off.id))!.status).toBe('PAUSED');
+      expect((await db.workQueues.get(other.id))!.lastPolled).toBeNull();
+      expect((await db.deployments.get(polled.id))!).toMatchObject({
+        status: 'READY',
+        lastPolled: expect.any(Date),
+      });
+      expect((await db.deployments.get(elsewhere.id))!.lastPolled).toBeNull();
+    },
+  );
 });

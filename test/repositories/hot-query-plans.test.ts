@@ -217,6 +217,31 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     }
   });
 
+  it("a claim locks its runs in claim order from the partial claim index: no sort, the LIMIT above the lock", async () => {
+    const undo = new Error('undo');
+    const statements = await statementsOf((d) =>
+      d
+        .transaction(async (tx) => {
+          await tx.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: 100 });
+          throw undo;
+        })
+        .catch((error: unknown) => {
+          if (error !== undo) throw error;
+        }),
+    );
+    const locking = statements.filter((s) => /for update of "flow_run" skip locked/i.test(s.text));
+    expect(locking.length).toBeGreaterThan(0);
+    for (const generic of [false, true]) {
+      const plan = await planOf(locking[0]!, generic);
+      expect(indexesOf(plan)).toContain('ix_flow_run__scheduled_work_queue_id_next_scheduled_st_110be5e8');
+      expect(sorts(plan)).toEqual([]);
+      expect(seqScans(plan).filter((n) => n['Relation Name'] === 'flow_run')).toEqual([]);
+      // Limit over LockRows: rows skipped as locked do not count, rows past the limit are not locked.
+      expect(plan[0]!['Node Type']).toBe('Limit');
+      expect(plan[1]!['Node Type']).toBe('LockRows');
+    }
+  });
+
   it("probes each limited deployment for one due run, not the polled queues' whole backlog", async () => {
     await db.deployments.update(deploymentId, { concurrencyLimit: 5 });
     try {

@@ -217,7 +217,7 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     }
   });
 
-  it("a claim locks its runs in claim order from the partial claim index: no sort, the LIMIT above the lock", async () => {
+  it('a claim locks its runs in claim order from the partial claim index: no sort, the LIMIT above the lock', async () => {
     const undo = new Error('undo');
     const statements = await statementsOf((d) =>
       d

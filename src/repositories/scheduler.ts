@@ -118,7 +118,8 @@ export async function insertScheduledRuns(
       deploymentId: dep.id,
       deploymentVersion: dep.version,
       workQueueId: dep.workQueueId,
-      workQueueName: dep.workQueueName,
+      // The name only with the id, as createFlowRun does: a name without a queue is claimed by nothing.
+      workQueueName: dep.workQueueId ? dep.workQueueName : null,
       name: generateRunName(),
       parameters: { ...dep.parameters, ...schedule.parameters },
       idempotencyKey: runKey(dep.id, schedule.id, at),

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, ValidationError } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
@@ -62,6 +63,35 @@ describe.each(DIALECTS)('deployments.scheduleDue (%s)', (dialect) => {
     const more = await db.deployments.scheduleDue({ now: NOW, minTime: '2h', maxTime: '30m', batchSize: 3 });
     expect(more).toHaveLength(5 * 20);
     for (const id of ids) expect((await times(id)).at(-1)).toBe('2030-01-01T00:30:00.000Z');
+  });
+
+  it('takes a numeric minTime / maxTime as milliseconds, the same as the equal string (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 48 }),
+        fc.integer({ min: 1, max: 48 }),
+        async (minH, maxH) => {
+          const both = [] as string[][];
+          for (const [minTime, maxTime] of [
+            [minH * 3_600_000, maxH * 3_600_000],
+            [`${minH}h`, `${maxH * 3600}s`],
+          ] as const) {
+            await db.close();
+            db = await createTestDatabase({ dialect });
+            flowId = (await db.flows.create({ name: 'f' })).id;
+            const d = await deploy('hourly', [{ schedule: { interval: 3600 } }]);
+            await db.deployments.scheduleDue({ now: NOW, minRuns: 1, minTime, maxTime });
+            both.push(await times(d.id));
+          }
+          // Hourly from 00:00:30 (runs on the hour): up to the first run at or past now + minTime
+          // (minH + 1 runs), never past now + maxTime (maxH runs). Seconds would give 1 run at most.
+          const expected = Math.min(minH + 1, maxH);
+          expect(both[0]).toHaveLength(expected);
+          expect(both[1]).toEqual(both[0]);
+        },
+      ),
+      { numRuns: dialect === 'sqlite' ? 15 : 5 },
+    );
   });
 
   it('a deployment with too few future runs is due again; a late window does not count', async () => {

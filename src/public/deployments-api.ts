@@ -21,6 +21,7 @@ export interface DeploymentRepository {
    * Creates SCHEDULED runs from the deployment's active schedules in [start, end) (default: now to
    * 100 days ahead, at most `max` = 100 per schedule), in bulk. Idempotency keys make a second call
    * create nothing; returns the runs it created, in start-time order. A paused deployment gets none.
+   * @throws ValidationError naming `end` when it is before `start` (or now); NotFoundError for a missing deployment.
    * @example const runs = await db.deployments.scheduleRuns(deployment.id, { end: new Date(Date.now() + 86_400_000) });
    */
   scheduleRuns(id: string, options?: ScheduleRunsOptions): Promise<FlowRun[]>;

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
 import type { deployment, deploymentSchedule } from '../schema/postgres/deployments.js';
 import { canonicalJson, deleteUnclaimedAutoRuns, refreshUnclaimedAutoRuns } from './auto-runs.js';
@@ -213,11 +213,19 @@ export class DeploymentSchedules {
   async scheduleRuns(id: string, options: ScheduleRunsOptions = {}): Promise<FlowRun[]> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const o = parse(scheduleRunsOptions, options, 'scheduleRuns options');
+    const callStart = o.start ?? new Date();
+    // An end before the start is a mistake, not an empty window (end = start is one: [start, end)).
+    if (o.end && o.end < callStart) {
+      const message = `${o.end.toISOString()} is before start ${callStart.toISOString()}${o.start ? '' : ' (now)'}`;
+      throw new ValidationError(`Invalid scheduleRuns options: end: ${message}`, [
+        { path: ['end'], message },
+      ]);
+    }
     return this.ctx.transaction(async (q) => {
       const dep = await this.lockDeployment(q, deploymentId);
       if (dep.paused) return [];
       const now = new Date();
-      const start = o.start ?? now;
+      const start = o.start ?? callStart;
       const end = o.end ?? new Date(start.getTime() + DEFAULT_SCHEDULING_HORIZON_DAYS * 86_400_000);
       const max = o.max ?? DEFAULT_MAX_SCHEDULED_RUNS;
       const ids = await insertScheduledRuns(this.ctx, q, dep, { start, end, max }, now);

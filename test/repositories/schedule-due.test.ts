@@ -131,4 +131,29 @@ describe.each(DIALECTS)('deployments.scheduleDue (%s)', (dialect) => {
       await expect(db.deployments.scheduleDue(options as never)).rejects.toBeInstanceOf(ValidationError);
     }
   });
+
+  it('scheduleRuns: an end before the start is a ValidationError naming end (property)', async () => {
+    const d = await deploy('d', [{ schedule: { interval: 60 } }]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 10 ** 9 }),
+        fc.integer({ min: 1, max: 10 ** 9 }),
+        async (a, back) => {
+          const start = new Date(NOW.getTime() + a);
+          const end = new Date(start.getTime() - back);
+          const error = await db.deployments.scheduleRuns(d.id, { start, end }).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(ValidationError);
+          expect((error as ValidationError).issues.map((i) => i.path)).toEqual([['end']]);
+          expect((error as Error).message).toMatch(/^Invalid scheduleRuns options: end: .* is before start/);
+        },
+      ),
+      { numRuns: 20 },
+    );
+    // Without start, the start is now; end = start is an empty window, not an error.
+    await expect(db.deployments.scheduleRuns(d.id, { end: new Date(Date.now() - 60_000) })).rejects.toThrow(
+      /end: .* is before start .* \(now\)/,
+    );
+    expect(await db.deployments.scheduleRuns(d.id, { start: NOW, end: NOW })).toEqual([]);
+    expect(await db.flowRuns.count()).toBe(0);
+  });
 });

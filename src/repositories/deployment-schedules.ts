@@ -10,7 +10,7 @@ import { validateScheduleParameters } from './parameter-schema.js';
 import type { FlowRun } from './flow-runs.js';
 import { scheduleSchema } from './schedules.js';
 import { insertScheduledRuns, presentScheduled } from './scheduler.js';
-import { indexedText, jsonObject, parse, time, uuid } from './validation.js';
+import { indexedText, jsonObject, parse, time, uuid, wholeNumber } from './validation.js';
 
 type Deployment = typeof deployment.$inferSelect;
 export type DeploymentSchedule = typeof deploymentSchedule.$inferSelect;
@@ -18,7 +18,7 @@ export type DeploymentSchedule = typeof deploymentSchedule.$inferSelect;
 export const scheduleInput = z.strictObject({
   schedule: scheduleSchema,
   active: z.boolean().optional(),
-  maxScheduledRuns: z.number().int().min(1).max(10_000).nullable().optional(),
+  maxScheduledRuns: wholeNumber(1, 10_000, ' (null: no cap of its own)').nullable().optional(),
   parameters: jsonObject.optional(),
   slug: indexedText(['deployment_schedule', 'slug']).nullable().optional(),
 });
@@ -47,7 +47,7 @@ export const scheduleList = z
 const scheduleRunsOptions = z.strictObject({
   start: time.optional(),
   end: time.optional(),
-  max: z.number().int().min(0).max(10_000).optional(),
+  max: wholeNumber(0, 10_000).optional(),
 });
 
 export type ScheduleInput = z.input<typeof scheduleInput>;

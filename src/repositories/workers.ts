@@ -7,7 +7,7 @@ import { recordHeartbeat } from './polling.js';
 import type { RepositoryContext } from './context.js';
 import { lockPoolByName } from './work-pools.js';
 import { paged } from './sorting.js';
-import { entityName, limit, offset, parse } from './validation.js';
+import { entityName, limit, offset, parse, wholeNumber } from './validation.js';
 
 export type Worker = typeof worker.$inferSelect;
 
@@ -20,7 +20,7 @@ const workerNameSchema = entityName(['worker', 'name']);
 const heartbeatInput = z.strictObject({
   workPoolName: poolNameSchema,
   name: workerNameSchema,
-  heartbeatIntervalSeconds: z.number().int().min(1).max(86_400).optional(),
+  heartbeatIntervalSeconds: wholeNumber(1, 86_400, ' (seconds)').optional(),
 });
 const listOptions = z.strictObject({ limit: limit.optional(), offset: offset.optional() });
 

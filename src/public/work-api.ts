@@ -117,8 +117,10 @@ export interface WorkerRepository {
    */
   heartbeat(input: WorkerHeartbeat): Promise<Worker>;
   /**
-   * The pool's workers, most recent heartbeat first, with their current status.
-   * @example const workers = await db.workers.list('k8s');
+   * The pool's workers, most recent heartbeat first, with their status at `now` (default: the
+   * clock; pass the `now` given to `workPools.refreshStatus` to see what it saw).
+   * @throws NotFoundError when the pool does not exist; ValidationError on bad options.
+   * @example const workers = await db.workers.list('k8s', { now: new Date('2030-01-01T00:05:00Z') });
    */
   list(workPoolName: string, options?: WorkerListOptions): Promise<Worker[]>;
   /**

@@ -103,7 +103,9 @@ export interface WorkQueueRepository {
   /**
    * Atomically moves up to `limit` due SCHEDULED runs of the pool to PENDING and returns them:
    * strict queue priority, then next scheduled time, then id; queue, pool and deployment limits
-   * never exceeded; concurrent callers never receive the same run.
+   * never exceeded; concurrent callers never receive the same run. Sleep before polling again after
+   * an empty result: on SQLite, processes claiming in a tight loop starve other processes' writes
+   * (docs/work.md, "Back off after an empty claim").
    * @example const runs = await db.workQueues.claimScheduledRuns({ workPoolName: 'k8s', limit: 10, workerName: 'w1' });
    */
   claimScheduledRuns(options: ClaimOptions): Promise<FlowRun[]>;

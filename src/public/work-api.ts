@@ -54,7 +54,9 @@ export interface WorkPoolRepository {
    */
   update(id: string, patch: WorkPoolUpdate): Promise<WorkPool>;
   /**
-   * Deletes a pool with its queues and workers; runs keep existing, detached from their queue.
+   * Deletes a pool with its queues and workers; its deployments and runs stay, detached: no queue
+   * id and no queue name, so nothing claims them until moved (docs/work.md, "Deleting a queue").
+   * @throws NotFoundError when the pool does not exist.
    * @example await db.workPools.delete(pool.id);
    */
   delete(id: string): Promise<void>;
@@ -91,7 +93,9 @@ export interface WorkQueueRepository {
    */
   update(id: string, patch: WorkQueueUpdate): Promise<WorkQueue>;
   /**
-   * Deletes a queue and closes the priority gap; the pool's default queue is a ConflictError.
+   * Deletes a queue and closes the priority gap. Its deployments and runs are detached in the same
+   * transaction (`workQueueId` and `workQueueName` both null), not moved to another queue.
+   * @throws ConflictError for the pool's default queue; NotFoundError when the queue does not exist.
    * @example await db.workQueues.delete(queue.id);
    */
   delete(id: string): Promise<void>;

@@ -163,6 +163,8 @@ class OrionDatabase extends Scope implements Database {
  * `orion-db upgrade`. With `migrateOnOpen: false` (and `verifyOnOpen` left on) a database that is
  * not at this code's head, behind or ahead, is a `MigrationError` naming both revisions. An
  * option it does not know is a `ConfigurationError` naming it and the option meant, if one is close.
+ * Another process holding the write lock (a SQLite write transaction, the PostgreSQL migration lock)
+ * past `timeoutSeconds` is a `DatabaseError` with `retryable: true`: open again later.
  *
  * ```ts
  * const db = await createDatabase({ url: 'postgresql://postgres@localhost:5432/orion' });

@@ -1,6 +1,6 @@
 import type { Dialect, RawExecutor } from '../dialect/dialect.js';
 import { mapDriverError } from '../dialect/map-error.js';
-import { MigrationError, type MigrationStepResult } from '../errors.js';
+import { DatabaseError, MigrationError, type MigrationStepResult } from '../errors.js';
 import {
   type AppliedRevision,
   CREATE_HISTORY_TABLE,
@@ -126,7 +126,7 @@ export class Migrator {
       try {
         step = await this.dialect.migrationStep((raw) => this.step(raw, target, options));
       } catch (error) {
-        throw this.failure(error, results);
+        throw busy(error) ?? this.failure(error, results);
       }
       if (step === null) break;
       current = step.after;
@@ -223,6 +223,18 @@ export class Migrator {
     const message = error instanceof Error ? error.message : String(error);
     return new MigrationError(`Migration failed: ${message}`, results, { cause: error });
   }
+}
+
+/**
+ * The retryable DatabaseError (a SQLite file still locked, a lock or statement timeout) when a step
+ * could not start or run for another writer, not for a migration statement of its own: a database
+ * at head opened while another process holds a write transaction fails as a claim then would
+ * (retry later), not as a failed migration. Steps applied before it stay applied; a retry resumes.
+ */
+function busy(error: unknown): DatabaseError | undefined {
+  if (error instanceof MigrationError) return undefined;
+  const mapped = mapDriverError(error);
+  return mapped instanceof DatabaseError && mapped.retryable ? mapped : undefined;
 }
 
 /** Carries the failing statement out of the migration's transaction so the rollback happens first. */

@@ -21,6 +21,7 @@ export interface DeploymentRepository {
    * Creates SCHEDULED runs from the deployment's active schedules in [start, end) (default: now to
    * 100 days ahead, at most `max` = 100 per schedule), in bulk. Idempotency keys make a second call
    * create nothing; returns the runs it created, in start-time order. A paused deployment gets none.
+   * @throws ValidationError naming `end` when it is before `start` (or now); NotFoundError for a missing deployment.
    * @example const runs = await db.deployments.scheduleRuns(deployment.id, { end: new Date(Date.now() + 86_400_000) });
    */
   scheduleRuns(id: string, options?: ScheduleRunsOptions): Promise<FlowRun[]>;
@@ -29,7 +30,7 @@ export interface DeploymentRepository {
    * unpaused deployments with an active schedule that have fewer than `minRuns` (3) future
    * auto-scheduled runs or none at or beyond `now + minTime` ('1h'), and creates their runs from
    * `now`: per schedule until it has `minRuns` runs and one at or past `now + minTime`, never more
-   * than `maxRuns` (100) nor beyond `now + maxTime` ('100d'). Durations are seconds or strings such
+   * than `maxRuns` (100) nor beyond `now + maxTime` ('100d'). Durations are milliseconds (a number) or strings such
    * as '15s', '1h', '100d'. `now` moves the window only; timestamps use the library clock. Each batch
    * is one transaction holding its deployments' locks; two processes calling it at once create no
    * duplicate (the idempotency keys of scheduleRuns). Returns the runs created, per batch in

@@ -54,7 +54,9 @@ export interface WorkPoolRepository {
    */
   update(id: string, patch: WorkPoolUpdate): Promise<WorkPool>;
   /**
-   * Deletes a pool with its queues and workers; runs keep existing, detached from their queue.
+   * Deletes a pool with its queues and workers; its deployments and runs stay, detached: no queue
+   * id and no queue name, so nothing claims them until moved (docs/work.md, "Deleting a queue").
+   * @throws NotFoundError when the pool does not exist.
    * @example await db.workPools.delete(pool.id);
    */
   delete(id: string): Promise<void>;
@@ -91,7 +93,9 @@ export interface WorkQueueRepository {
    */
   update(id: string, patch: WorkQueueUpdate): Promise<WorkQueue>;
   /**
-   * Deletes a queue and closes the priority gap; the pool's default queue is a ConflictError.
+   * Deletes a queue and closes the priority gap. Its deployments and runs are detached in the same
+   * transaction (`workQueueId` and `workQueueName` both null), not moved to another queue.
+   * @throws ConflictError for the pool's default queue; NotFoundError when the queue does not exist.
    * @example await db.workQueues.delete(queue.id);
    */
   delete(id: string): Promise<void>;
@@ -103,7 +107,9 @@ export interface WorkQueueRepository {
   /**
    * Atomically moves up to `limit` due SCHEDULED runs of the pool to PENDING and returns them:
    * strict queue priority, then next scheduled time, then id; queue, pool and deployment limits
-   * never exceeded; concurrent callers never receive the same run.
+   * never exceeded; concurrent callers never receive the same run. Sleep before polling again after
+   * an empty result: on SQLite, processes claiming in a tight loop starve other processes' writes
+   * (docs/work.md, "Back off after an empty claim").
    * @example const runs = await db.workQueues.claimScheduledRuns({ workPoolName: 'k8s', limit: 10, workerName: 'w1' });
    */
   claimScheduledRuns(options: ClaimOptions): Promise<FlowRun[]>;
@@ -117,8 +123,10 @@ export interface WorkerRepository {
    */
   heartbeat(input: WorkerHeartbeat): Promise<Worker>;
   /**
-   * The pool's workers, most recent heartbeat first, with their current status.
-   * @example const workers = await db.workers.list('k8s');
+   * The pool's workers, most recent heartbeat first, with their status at `now` (default: the
+   * clock; pass the `now` given to `workPools.refreshStatus` to see what it saw).
+   * @throws NotFoundError when the pool does not exist; ValidationError on bad options.
+   * @example const workers = await db.workers.list('k8s', { now: new Date('2030-01-01T00:05:00Z') });
    */
   list(workPoolName: string, options?: WorkerListOptions): Promise<Worker[]>;
   /**

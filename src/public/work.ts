@@ -129,8 +129,13 @@ export interface WorkerHeartbeat {
   heartbeatIntervalSeconds?: number | undefined;
 }
 
-/** Paging for `workers.list`. */
+/** Paging for `workers.list`, and the instant its status is derived at. */
 export interface WorkerListOptions {
   limit?: number | undefined;
   offset?: number | undefined;
+  /**
+   * Derive each worker's status at this instant (default: now), as `workPools.refreshStatus({ now })`
+   * does: OFFLINE once `now` is more than 3 × its heartbeat interval after its last heartbeat.
+   */
+  now?: Date | string | undefined;
 }

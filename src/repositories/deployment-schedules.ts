@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
 import type { deployment, deploymentSchedule } from '../schema/postgres/deployments.js';
 import { canonicalJson, deleteUnclaimedAutoRuns, refreshUnclaimedAutoRuns } from './auto-runs.js';
@@ -10,7 +10,7 @@ import { validateScheduleParameters } from './parameter-schema.js';
 import type { FlowRun } from './flow-runs.js';
 import { scheduleSchema } from './schedules.js';
 import { insertScheduledRuns, presentScheduled } from './scheduler.js';
-import { indexedText, jsonObject, parse, time, uuid } from './validation.js';
+import { indexedText, jsonObject, parse, time, uuid, wholeNumber } from './validation.js';
 
 type Deployment = typeof deployment.$inferSelect;
 export type DeploymentSchedule = typeof deploymentSchedule.$inferSelect;
@@ -18,7 +18,7 @@ export type DeploymentSchedule = typeof deploymentSchedule.$inferSelect;
 export const scheduleInput = z.strictObject({
   schedule: scheduleSchema,
   active: z.boolean().optional(),
-  maxScheduledRuns: z.number().int().min(1).max(10_000).nullable().optional(),
+  maxScheduledRuns: wholeNumber(1, 10_000, ' (null: no cap of its own)').nullable().optional(),
   parameters: jsonObject.optional(),
   slug: indexedText(['deployment_schedule', 'slug']).nullable().optional(),
 });
@@ -47,7 +47,7 @@ export const scheduleList = z
 const scheduleRunsOptions = z.strictObject({
   start: time.optional(),
   end: time.optional(),
-  max: z.number().int().min(0).max(10_000).optional(),
+  max: wholeNumber(0, 10_000).optional(),
 });
 
 export type ScheduleInput = z.input<typeof scheduleInput>;
@@ -213,11 +213,19 @@ export class DeploymentSchedules {
   async scheduleRuns(id: string, options: ScheduleRunsOptions = {}): Promise<FlowRun[]> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const o = parse(scheduleRunsOptions, options, 'scheduleRuns options');
+    const callStart = o.start ?? new Date();
+    // An end before the start is a mistake, not an empty window (end = start is one: [start, end)).
+    if (o.end && o.end < callStart) {
+      const message = `${o.end.toISOString()} is before start ${callStart.toISOString()}${o.start ? '' : ' (now)'}`;
+      throw new ValidationError(`Invalid scheduleRuns options: end: ${message}`, [
+        { path: ['end'], message },
+      ]);
+    }
     return this.ctx.transaction(async (q) => {
       const dep = await this.lockDeployment(q, deploymentId);
       if (dep.paused) return [];
       const now = new Date();
-      const start = o.start ?? now;
+      const start = o.start ?? callStart;
       const end = o.end ?? new Date(start.getTime() + DEFAULT_SCHEDULING_HORIZON_DAYS * 86_400_000);
       const max = o.max ?? DEFAULT_MAX_SCHEDULED_RUNS;
       const ids = await insertScheduledRuns(this.ctx, q, dep, { start, end, max }, now);

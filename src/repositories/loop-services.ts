@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { WorkPoolStatus } from '../schema/enums.js';
 import type { RepositoryContext } from './context.js';
 import type { FlowRun, FlowRunRepository } from './flow-runs.js';
-import { parse, time } from './validation.js';
+import { parse, time, wholeNumber } from './validation.js';
 import { duration } from './validation/durations.js';
 import { isScheduled } from './claim-candidates.js';
 
@@ -22,7 +22,7 @@ const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 30;
 const OFFLINE_AFTER_INTERVALS = 3;
 const DEFAULT_BATCH = 500;
 
-const batchSize = z.number().int().min(1).max(10_000);
+const batchSize = wholeNumber(1, 10_000);
 const markLateOptions = z.strictObject({
   after: duration.optional(),
   now: time.optional(),

@@ -3,7 +3,7 @@
  * read them without a join), so a rename must reach every copy and no copy may be written from a
  * name a concurrent rename is replacing (docs/work.md, "Renaming a queue").
  */
-import { and, eq, isNull, ne, or } from 'drizzle-orm';
+import { type SQL, and, eq, inArray, isNotNull, isNull, ne, or } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { RepositoryContext } from './context.js';
@@ -64,4 +64,38 @@ export async function renameQueueCopies(
         and(eq(t.workQueueId, rename.queueId), or(isNull(t.workQueueName), ne(t.workQueueName, rename.name))),
       );
   }
+}
+
+/**
+ * Deletes the queues `which` selects (one queue, or a pool's queues) and detaches every copy of
+ * them: the deployments and flow runs (terminal ones too) of those queues get `workQueueId` and
+ * `workQueueName` null together, in the caller's transaction, so no copy keeps a name whose queue
+ * is gone (docs/work.md, "Deleting a queue"). Copies are cleared before and after the queue rows are
+ * locked FOR UPDATE, in the order writers lock (deployment or run row, then the queue's share
+ * lock): a writer that read the name under its share lock has committed by the second pass, and a
+ * later one waits and then finds no queue (NotFoundError). The foreign keys' ON DELETE SET NULL
+ * would clear only the id.
+ */
+export async function deleteQueuesDetaching(
+  ctx: RepositoryContext,
+  q: Executor,
+  which: { queueId: string } | { poolId: string },
+  now: Date,
+): Promise<void> {
+  const { deployment, flowRun, workQueue: wq } = ctx.tables;
+  const queues: SQL = 'queueId' in which ? eq(wq.id, which.queueId) : eq(wq.workPoolId, which.poolId);
+  const detach = async () => {
+    for (const t of [deployment, flowRun]) {
+      const ids = q.select({ id: wq.id }).from(wq).where(queues);
+      await q
+        .update(t)
+        .set({ workQueueId: null, workQueueName: null, updated: now })
+        .where(and(isNotNull(t.workQueueId), inArray(t.workQueueId, ids)));
+    }
+  };
+  await detach();
+  let lock = q.select({ id: wq.id }).from(wq).where(queues).$dynamic();
+  if (ctx.rowLocking) lock = lock.for('update');
+  await lock;
+  await detach();
 }

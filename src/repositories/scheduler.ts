@@ -12,7 +12,7 @@ import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
 import { generateRunName } from './names.js';
 import { scheduleInstants } from './schedules.js';
-import { MAX_TIME, duration, parse, time } from './validation.js';
+import { MAX_TIME, duration, parse, time, wholeNumber } from './validation.js';
 import { isScheduled } from './claim-candidates.js';
 
 type Deployment = typeof deployment.$inferSelect;
@@ -118,7 +118,8 @@ export async function insertScheduledRuns(
       deploymentId: dep.id,
       deploymentVersion: dep.version,
       workQueueId: dep.workQueueId,
-      workQueueName: dep.workQueueName,
+      // The name only with the id, as createFlowRun does: a name without a queue is claimed by nothing.
+      workQueueName: dep.workQueueId ? dep.workQueueName : null,
       name: generateRunName(),
       parameters: { ...dep.parameters, ...schedule.parameters },
       idempotencyKey: runKey(dep.id, schedule.id, at),
@@ -193,15 +194,17 @@ export async function presentScheduled(
 const scheduleDueOptions = z
   .strictObject({
     now: time.optional(),
-    minRuns: z.number().int().min(0).max(10_000).optional(),
-    maxRuns: z.number().int().min(1).max(10_000).optional(),
+    minRuns: wholeNumber(0, 10_000).optional(),
+    maxRuns: wholeNumber(1, 10_000).optional(),
     minTime: duration.optional(),
     maxTime: duration.optional(),
-    batchSize: z.number().int().min(1).max(1000).optional(),
+    batchSize: wholeNumber(1, 1000).optional(),
   })
   .refine((o) => (o.minRuns ?? 3) <= (o.maxRuns ?? 100), {
     message: 'minRuns must not exceed maxRuns',
     path: ['minRuns'],
+    // Only between two valid counts: a count out of bounds already has its one sentence.
+    when: (payload) => payload.issues.length === 0,
   });
 /**
  * Options of `deployments.scheduleDue`: `now` (a time; moves the window only), `minRuns` (3),

@@ -6,6 +6,7 @@ import { NotFoundError } from '../errors.js';
 import type { workPool } from '../schema/postgres/work.js';
 import { selectById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
+import { deleteQueuesDetaching } from './queue-names.js';
 import { idConditions, idFilter, textConditions, textFilter } from './filters.js';
 import { paged } from './sorting.js';
 import {
@@ -185,7 +186,7 @@ export class WorkPoolRepository {
     });
   }
 
-  /** Deletes a pool with its queues and workers; runs keep existing, detached from their queue. */
+  /** Deletes a pool with its queues and workers; deployments and runs stay, detached (no queue id, no queue name). */
   async delete(id: string): Promise<void> {
     const poolId = parse(uuid, id, 'work pool id');
     await this.ctx.transaction(async (q) => {
@@ -196,6 +197,7 @@ export class WorkPoolRepository {
         .where(eq(this.t.id, poolId))
         .returning({ id: this.t.id });
       if (released.length === 0) throw new NotFoundError('work pool', poolId);
+      await deleteQueuesDetaching(this.ctx, q, { poolId }, new Date());
       await q.delete(this.t).where(eq(this.t.id, poolId));
     });
   }

@@ -8,7 +8,7 @@ import { type ClaimOptions, claimScheduledRuns, claimOptions, findScheduledRuns 
 import { selectById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import type { FlowRun } from './flow-runs.js';
-import { renameQueueCopies } from './queue-names.js';
+import { deleteQueuesDetaching, renameQueueCopies } from './queue-names.js';
 import { lockPoolByName, statusAfterPause } from './work-pools.js';
 import { entityName, parse, text, uuid, wholeNumber } from './validation.js';
 
@@ -164,7 +164,10 @@ export class WorkQueueRepository {
     });
   }
 
-  /** Deletes a queue and closes the priority gap; the pool's default queue is a ConflictError. */
+  /**
+   * Deletes a queue and closes the priority gap; its deployments and runs are detached (no queue id,
+   * no queue name: docs/work.md, "Deleting a queue"). The pool's default queue is a ConflictError.
+   */
   async delete(id: string): Promise<void> {
     const queueId = parse(uuid, id, 'work queue id');
     await this.ctx.transaction(async (q) => {
@@ -181,10 +184,12 @@ export class WorkQueueRepository {
           `The default queue of a work pool cannot be deleted (${queueId})`,
         );
       }
+      const now = new Date();
+      await deleteQueuesDetaching(this.ctx, q, { queueId }, now);
       await q.delete(this.t).where(eq(this.t.id, queueId));
       await q
         .update(this.t)
-        .set({ priority: sql`${this.t.priority} - 1`, updated: new Date() })
+        .set({ priority: sql`${this.t.priority} - 1`, updated: now })
         .where(and(eq(this.t.workPoolId, queue.workPoolId), gt(this.t.priority, queue.priority)));
     });
   }

@@ -7,7 +7,7 @@ import { recordHeartbeat } from './polling.js';
 import type { RepositoryContext } from './context.js';
 import { lockPoolByName } from './work-pools.js';
 import { paged } from './sorting.js';
-import { entityName, limit, offset, parse } from './validation.js';
+import { entityName, limit, offset, parse, time, wholeNumber } from './validation.js';
 
 export type Worker = typeof worker.$inferSelect;
 
@@ -20,9 +20,14 @@ const workerNameSchema = entityName(['worker', 'name']);
 const heartbeatInput = z.strictObject({
   workPoolName: poolNameSchema,
   name: workerNameSchema,
-  heartbeatIntervalSeconds: z.number().int().min(1).max(86_400).optional(),
+  heartbeatIntervalSeconds: wholeNumber(1, 86_400, ' (seconds)').optional(),
 });
-const listOptions = z.strictObject({ limit: limit.optional(), offset: offset.optional() });
+// `now` as in refreshStatus, so a caller that marks workers OFFLINE at a given instant lists them so too.
+const listOptions = z.strictObject({
+  limit: limit.optional(),
+  offset: offset.optional(),
+  now: time.optional(),
+});
 
 /** ONLINE until 3 × its heartbeat interval has passed since the last heartbeat. */
 export function workerStatus(
@@ -55,7 +60,7 @@ export class WorkerRepository {
     });
   }
 
-  /** The pool's workers, most recent heartbeat first, with their current status. */
+  /** The pool's workers, most recent heartbeat first, with their status at `now` (default: the clock). */
   async list(workPoolName: string, options: z.input<typeof listOptions> = {}): Promise<Worker[]> {
     const poolName = parse(poolNameSchema, workPoolName, 'work pool name');
     const o = parse(listOptions, options, 'worker list options');
@@ -70,7 +75,7 @@ export class WorkerRepository {
         .orderBy(desc(w.lastHeartbeatTime), desc(w.id))
         .$dynamic();
       query = paged(query, o, this.ctx.fragments);
-      const now = new Date();
+      const now = o.now ?? new Date();
       return (await query).map((row) => ({ ...row, status: workerStatus(row, now) }));
     });
   }

@@ -3,6 +3,7 @@
  * failExpiredPauses, workPools.refreshStatus and a claim marking its queues and deployments
  * polled; each raced by two callers that must change every row once.
  */
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, ValidationError } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
@@ -169,6 +170,36 @@ describe.each(DIALECTS)('loop services (%s)', (dialect) => {
       expect(paused.status).toBe('PAUSED');
       await db.workPools.update(paused.id, { isPaused: false });
       expect((await db.workPools.refreshStatus()).pools).toEqual([{ id: paused.id, status: 'READY' }]);
+    });
+
+    it('workers.list({ now }) shows the worker status refreshStatus({ now }) decided (property)', async () => {
+      await db.workPools.create({ name: 'a' });
+      const beatBoth = async () => {
+        await db.workers.heartbeat({ workPoolName: 'a', name: 'w1', heartbeatIntervalSeconds: 10 });
+        await db.workers.heartbeat({ workPoolName: 'a', name: 'w2' });
+        return new Date();
+      };
+      let beat = await beatBoth();
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 0, max: 200 }), async (seconds) => {
+          // Off the boundaries: the heartbeats were stored a few milliseconds before `beat`.
+          fc.pre(![30, 90].includes(seconds));
+          beat = await beatBoth(); // each run from fresh heartbeats: refreshStatus only moves forward
+          const now = new Date(beat.getTime() + seconds * SECOND);
+          await db.workPools.refreshStatus({ now });
+          const workers = await db.workers.list('a', { now });
+          const pool = (await db.workPools.getByName('a'))!;
+          // READY exactly when a worker listed at the same instant is ONLINE (the trial's pool was
+          // NOT_READY while workers.list, on the real clock, showed an ONLINE worker).
+          expect(pool.status).toBe(workers.some((w) => w.status === 'ONLINE') ? 'READY' : 'NOT_READY');
+          const online = workers.filter((w) => w.status === 'ONLINE').map((w) => w.name);
+          // w1 goes OFFLINE after 3 × 10 s, w2 after 3 × 30 s (the default interval).
+          expect(online).toEqual([...(seconds < 90 ? ['w2'] : []), ...(seconds < 30 ? ['w1'] : [])]);
+        }),
+        { numRuns: 25 },
+      );
+      expect((await db.workers.list('a', { now: beat })).every((w) => w.status === 'ONLINE')).toBe(true);
+      await expect(db.workers.list('a', { now: 'soon' })).rejects.toBeInstanceOf(ValidationError);
     });
 
     it("a claim writes its queues' and deployments' last_polled at most once a second, and only its queues' deployments", async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, ValidationError } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
@@ -64,6 +65,35 @@ describe.each(DIALECTS)('deployments.scheduleDue (%s)', (dialect) => {
     for (const id of ids) expect((await times(id)).at(-1)).toBe('2030-01-01T00:30:00.000Z');
   });
 
+  it('takes a numeric minTime / maxTime as milliseconds, the same as the equal string (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 48 }),
+        fc.integer({ min: 1, max: 48 }),
+        async (minH, maxH) => {
+          const both = [] as string[][];
+          for (const [minTime, maxTime] of [
+            [minH * 3_600_000, maxH * 3_600_000],
+            [`${minH}h`, `${maxH * 3600}s`],
+          ] as const) {
+            await db.close();
+            db = await createTestDatabase({ dialect });
+            flowId = (await db.flows.create({ name: 'f' })).id;
+            const d = await deploy('hourly', [{ schedule: { interval: 3600 } }]);
+            await db.deployments.scheduleDue({ now: NOW, minRuns: 1, minTime, maxTime });
+            both.push(await times(d.id));
+          }
+          // Hourly from 00:00:30 (runs on the hour): up to the first run at or past now + minTime
+          // (minH + 1 runs), never past now + maxTime (maxH runs). Seconds would give 1 run at most.
+          const expected = Math.min(minH + 1, maxH);
+          expect(both[0]).toHaveLength(expected);
+          expect(both[1]).toEqual(both[0]);
+        },
+      ),
+      { numRuns: dialect === 'sqlite' ? 15 : 5 },
+    );
+  });
+
   it('a deployment with too few future runs is due again; a late window does not count', async () => {
     const d = await deploy('d', [{ schedule: { interval: 3600 } }]);
     await db.deployments.scheduleDue({ now: NOW });
@@ -100,5 +130,30 @@ describe.each(DIALECTS)('deployments.scheduleDue (%s)', (dialect) => {
     ]) {
       await expect(db.deployments.scheduleDue(options as never)).rejects.toBeInstanceOf(ValidationError);
     }
+  });
+
+  it('scheduleRuns: an end before the start is a ValidationError naming end (property)', async () => {
+    const d = await deploy('d', [{ schedule: { interval: 60 } }]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 10 ** 9 }),
+        fc.integer({ min: 1, max: 10 ** 9 }),
+        async (a, back) => {
+          const start = new Date(NOW.getTime() + a);
+          const end = new Date(start.getTime() - back);
+          const error = await db.deployments.scheduleRuns(d.id, { start, end }).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(ValidationError);
+          expect((error as ValidationError).issues.map((i) => i.path)).toEqual([['end']]);
+          expect((error as Error).message).toMatch(/^Invalid scheduleRuns options: end: .* is before start/);
+        },
+      ),
+      { numRuns: 20 },
+    );
+    // Without start, the start is now; end = start is an empty window, not an error.
+    await expect(db.deployments.scheduleRuns(d.id, { end: new Date(Date.now() - 60_000) })).rejects.toThrow(
+      /end: .* is before start .* \(now\)/,
+    );
+    expect(await db.deployments.scheduleRuns(d.id, { start: NOW, end: NOW })).toEqual([]);
+    expect(await db.flowRuns.count()).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import {
   limit,
   offset,
   uuid,
+  wholeNumber,
 } from '../validation.js';
 import type { AcquireResult, Lease } from '../../public/limits.js';
 
@@ -24,7 +25,7 @@ export const MIN_LEASE_SECONDS = 0.001;
 /** The longest lease: ten years, well inside the accepted time range. */
 export const MAX_LEASE_SECONDS = 315_360_000;
 
-const count = z.number().int().min(0).max(MAX_COUNT);
+const count = wholeNumber(0, MAX_COUNT);
 const rate = z.number().min(0).max(MAX_COUNT);
 const seconds = z.number().min(0).max(MAX_COUNT);
 
@@ -84,7 +85,7 @@ const holder = z.strictObject({
 export const acquireInput = z
   .strictObject({
     names: z.array(limitName).min(1).max(1000),
-    slots: z.number().int().min(1).max(MAX_COUNT),
+    slots: wholeNumber(1, MAX_COUNT),
     mode: z.enum(['concurrency', 'rate_limit']).optional(),
     leaseSeconds: z.number().min(MIN_LEASE_SECONDS).max(MAX_LEASE_SECONDS).optional(),
     holder: holder.optional(),
@@ -105,7 +106,7 @@ export const acquireInput = z
 
 export const releaseInput = z.strictObject({
   names: z.array(limitName).min(1).max(1000),
-  slots: z.number().int().min(1).max(MAX_COUNT),
+  slots: wholeNumber(1, MAX_COUNT),
   occupancySeconds: seconds.optional(),
 });
 

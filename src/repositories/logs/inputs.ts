@@ -1,7 +1,16 @@
 /** Filters and options of `db.logs` reads (api.md "Shapes", data-model.md "Logs", semantics.md §7). */
 import { z } from 'zod';
 import { idFilter } from '../filters.js';
-import { boundedString, limit, offset, parseTime, time, timeLowerBound, uuid } from '../validation.js';
+import {
+  boundedString,
+  limit,
+  offset,
+  parseTime,
+  time,
+  timeLowerBound,
+  uuid,
+  wholeNumber,
+} from '../validation.js';
 import type { LogLevel } from '../../public/logs.js';
 import { LEVEL_PROBLEM, levelNumber } from './rows.js';
 import { MAX_LOG_QUERY_CHARS, MAX_LOG_QUERY_TERMS, parseTextQuery } from './text-query.js';
@@ -93,7 +102,7 @@ export const MAX_STREAM_BATCH = 10_000;
 export const DEFAULT_STREAM_BATCH = 1000;
 
 export const streamOptions = z.strictObject({
-  batchSize: z.number().int().min(1).max(MAX_STREAM_BATCH).optional(),
+  batchSize: wholeNumber(1, MAX_STREAM_BATCH).optional(),
   sort: z.enum(LOG_SORTS).optional(),
 });
 

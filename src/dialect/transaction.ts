@@ -138,10 +138,6 @@ export class Transaction {
   }
 
   /**
-   * Waits for the answers of the statements sent without waiting. A transaction whose calls made
-   * no savepoints (the library's own, one call) has none: then it returns undefined, nothing to await.
-   */
-  /**
    * Runs `fn` once the outermost transaction has committed; never when this transaction or one it
    * sits in rolls back. A nested transaction hands its hooks to its parent when it is released.
    */
@@ -154,6 +150,10 @@ export class Transaction {
     return this.#afterCommit.splice(0);
   }
 
+  /**
+   * Waits for the answers of the statements sent without waiting. A transaction whose calls made
+   * no savepoints (the library's own, one call) has none: then it returns undefined, nothing to await.
+   */
   settleDeferred(): Promise<unknown> | undefined {
     const deferred = this.outermost.#deferred;
     return deferred.length > 0 ? Promise.all(deferred.splice(0)) : undefined;

@@ -273,12 +273,13 @@ export abstract class BaseDialect implements Dialect {
       // The connection decides what a loss here means: before COMMIT was sent, or while it ran.
       await connection.commit();
       transaction.state = 'committed';
-      for (const hook of transaction.takeAfterCommit()) hook();
+      transaction.takeRollbackHooks();
       return result;
     } catch (error) {
       transaction.state = 'ending';
       await connection.rollback().catch(() => undefined);
       transaction.state = 'rolled back';
+      for (const hook of transaction.takeRollbackHooks()) hook();
       throw loss.failureOf(error);
     } finally {
       connection.release();
@@ -347,12 +348,13 @@ export abstract class BaseDialect implements Dialect {
       const result = await this.#settle(transaction, body);
       await parent.connection.exec(`RELEASE SAVEPOINT ${name}`);
       transaction.state = 'committed';
-      for (const hook of transaction.takeAfterCommit()) parent.afterCommit(hook);
+      for (const hook of transaction.takeRollbackHooks().reverse()) parent.onRollback(hook);
       return result;
     } catch (error) {
       transaction.state = 'ending';
       await this.#rollbackTo(parent, name);
       transaction.state = 'rolled back';
+      for (const hook of transaction.takeRollbackHooks()) hook();
       throw loss.failureOf(error);
     }
   }
@@ -360,10 +362,8 @@ export abstract class BaseDialect implements Dialect {
   abstract runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void>;
   abstract queryArrays(executor: Executor, text: string, params: readonly unknown[]): Promise<unknown[][]>;
 
-  afterCommit(fn: () => void): void {
-    const transaction = this.storage.getStore()?.transaction;
-    if (transaction) transaction.afterCommit(fn);
-    else fn();
+  onRollback(fn: () => void): void {
+    this.storage.getStore()?.transaction?.onRollback(fn);
   }
 
   currentTransaction(bound?: TransactionContext): TransactionContext | undefined {

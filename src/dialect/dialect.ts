@@ -97,10 +97,10 @@ export interface Dialect {
    */
   queryArrays(executor: Executor, text: string, params: readonly unknown[]): Promise<unknown[][]>;
   /**
-   * Runs `fn` once the transaction the current call runs in has committed, outermost included
-   * (at once outside a transaction); never if it rolls back.
+   * Runs `fn` if the transaction the current call runs in rolls back (with it, any transaction it
+   * sits in); outside a transaction, never.
    */
-  afterCommit(fn: () => void): void;
+  onRollback(fn: () => void): void;
   /**
    * The transaction a call made now would join (the innermost open one of the async context, or
    * the bound handle's; undefined outside any), to run later calls in: a call with it as `bound`

@@ -40,7 +40,7 @@ export class Transaction {
   #queue: Gate | undefined;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #deferred: Promise<void>[] = [];
-  readonly #afterCommit: (() => void)[] = [];
+  readonly #onRollback: (() => void)[] = [];
   #savepoints = 0;
 
   /**
@@ -138,16 +138,16 @@ export class Transaction {
   }
 
   /**
-   * Runs `fn` once the outermost transaction has committed; never when this transaction or one it
-   * sits in rolls back. A nested transaction hands its hooks to its parent when it is released.
+   * Runs `fn` if this transaction rolls back, or one it sits in: a nested transaction hands its
+   * hooks to its parent when it is released. Never after a commit of the outermost.
    */
-  afterCommit(fn: () => void): void {
-    this.#afterCommit.push(fn);
+  onRollback(fn: () => void): void {
+    this.#onRollback.push(fn);
   }
 
-  /** The hooks registered on this transaction, removed from it. */
-  takeAfterCommit(): (() => void)[] {
-    return this.#afterCommit.splice(0);
+  /** The rollback hooks registered on this transaction, removed from it, latest first. */
+  takeRollbackHooks(): (() => void)[] {
+    return this.#onRollback.splice(0).reverse();
   }
 
   /**

@@ -47,7 +47,7 @@ describe.each(DIALECTS)('blank entity names are refused (%s)', (dialect) => {
     ['name', (b) => db.workers.heartbeat({ workPoolName: 'pool', name: b })],
     [
       'workQueueNames',
-      (b) => db.workQueues.claimScheduledRuns({ workPoolName: 'pool', workQueueNames: [b] }),
+      (b) => db.workQueues.claimScheduledRuns({ workPoolName: 'pool', workQueueNames: [b], limit: 1 }),
     ],
     ['name', (b) => db.globalConcurrencyLimits.create({ name: b, limit: 1 })],
     ['names', (b) => db.globalConcurrencyLimits.acquire({ names: [b], slots: 1 })],

@@ -288,10 +288,13 @@ export class BlockDocumentRepository {
           .set({ value: { key: rawKeyToText(next.key) }, updated: new Date() })
           .where(eq(c.key, STORED_KEY));
       }
-      // A setting key is replaced in this handle only once the documents sealed with the new key
-      // are committed: inside a caller's transaction that rolls back, the handle kept writing
-      // with a key the database's documents were never re-encrypted to.
-      if (current.source === 'setting') this.ctx.dialect.afterCommit(() => this.keyring.adopt(next));
+      // A setting key is replaced in this handle now, so the rest of the transaction reads and
+      // writes with it, and put back if the rotation rolls back (with a caller's transaction, or
+      // one around it): the handle kept writing with a key the documents were never re-encrypted to.
+      if (current.source === 'setting') {
+        const before = this.keyring.adopt(next);
+        this.ctx.dialect.onRollback(() => this.keyring.restore(before));
+      }
       return { documents, kid: next.kid, keySource: current.source };
     });
     return { documents: result.documents, kid: result.kid, keySource: result.keySource };

@@ -106,10 +106,20 @@ export class Keyring {
     return encryptionKey(await stretched);
   }
 
-  /** After a rotation with a setting key: this handle writes with the new key from now on. */
-  adopt(key: EncryptionKey): void {
+  /**
+   * After a rotation with a setting key: this handle writes with the new key from now on.
+   * @returns the key it wrote with before (undefined: the setting's), for `restore`
+   */
+  adopt(key: EncryptionKey): EncryptionKey | undefined {
+    const before = this.#adopted;
     this.#adopted = key;
     this.remember(key);
+    return before;
+  }
+
+  /** Undoes `adopt` when its rotation rolled back: writes go back to the key before. */
+  restore(before: EncryptionKey | undefined): void {
+    this.#adopted = before;
   }
 
   /** The database's scrypt salt, created on first use (the same for every process). */

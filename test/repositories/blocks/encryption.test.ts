@@ -185,7 +185,7 @@ describe.each(DIALECTS)('block data at rest (%s)', (dialect) => {
     ).toBe(SECRET);
   });
 
-  it('a setting-key rotation rolled back with the caller transaction (or its nested one) leaves the handle on the old key', async () => {
+  it('a setting-key rotation in a caller transaction: rolled back (or its nested one), the handle stays on the old key; committed, the transaction goes on with the new one', async () => {
     const oldKey = generateEncryptionKey();
     const db = await handle(oldKey);
     const doc = await write(db);
@@ -211,17 +211,25 @@ describe.each(DIALECTS)('block data at rest (%s)', (dialect) => {
     const reopened = await handle(oldKey);
     expect((await reopened.blockDocuments.get(doc.id))!.data.user).toBe('after');
     expect((await reopened.blockDocuments.list()).map((d) => d.name).sort()).toEqual(['later', 'prod']);
-    // Committed inside a caller's transaction, the rotation takes effect when it commits.
+    // Committed inside a caller's transaction: the rest of the transaction reads and writes with the
+    // new key, a second rotation included (a fresh user's read after the rotation named the old kid).
+    const middle = generateEncryptionKey();
     const next = generateEncryptionKey();
     await db.transaction(async (tx) => {
+      await tx.blockDocuments.rotateEncryptionKey(middle);
+      expect((await tx.blockDocuments.get(doc.id, { includeSecrets: true }))!.data.password).toBe(SECRET);
+      await tx.blockDocuments.update(doc.id, { data: { user: 'inside' } });
       await tx.blockDocuments.rotateEncryptionKey(next);
+      expect((await tx.blockDocuments.get(doc.id))!.data.user).toBe('inside');
     });
     await write(db, 'after-rotation');
-    expect((await (await handle(next)).blockDocuments.list()).map((d) => d.name).sort()).toEqual([
+    const fresh = await handle(next);
+    expect((await fresh.blockDocuments.list()).map((d) => d.name).sort()).toEqual([
       'after-rotation',
       'later',
       'prod',
     ]);
+    expect((await fresh.blockDocuments.get(doc.id))!.data.user).toBe('inside');
   });
 
   it('a rotation that meets a document it cannot open changes nothing', async () => {

@@ -30,6 +30,11 @@ export function dueConditions(fr: FlowRunTable, before: Date) {
   );
 }
 
+/** Leaves out the runs a claim already tried to lock (taken by it or held by another claim). */
+function notTried(ctx: { fragments: SqlFragments }, fr: FlowRunTable, exclude: string[] | undefined) {
+  return exclude && exclude.length > 0 ? ctx.fragments.notInList(fr.id, exclude, 'uuid') : undefined;
+}
+
 /** One deployment's share of a candidate read: at most `cap` of its due runs, oldest first. */
 export interface DeploymentCap {
   id: string;
@@ -51,9 +56,9 @@ export interface DeploymentCap {
 export function topPerDeploymentQuery(
   ctx: { fragments: SqlFragments; dialectName: 'sqlite' | 'postgresql' },
   fr: FlowRunTable,
-  o: { queueId: string; before: Date; caps: DeploymentCap[]; take: number },
+  o: { queueId: string; before: Date; caps: DeploymentCap[]; take: number; exclude?: string[] },
 ): SQL {
-  const due = dueConditions(fr, o.before);
+  const due = and(dueConditions(fr, o.before), notTried(ctx, fr, o.exclude));
   const caps = ctx.fragments.jsonRows(o.caps as unknown as Record<string, unknown>[], 'orion_cap', {
     id: fr.deploymentId,
     cap: fr.runCount,
@@ -97,12 +102,13 @@ export interface QueueTake {
 export function claimOrderQuery(
   ctx: { fragments: SqlFragments; dialectName: 'sqlite' | 'postgresql' },
   fr: FlowRunTable,
-  o: { queues: QueueTake[]; before: Date; limited: string[]; total: number },
+  o: { queues: QueueTake[]; before: Date; limited: string[]; total: number; exclude?: string[] },
 ): SQL {
-  const unlimited =
+  const limitedOut =
     o.limited.length === 0
       ? undefined
       : or(isNull(fr.deploymentId), ctx.fragments.notInList(fr.deploymentId, o.limited, 'uuid'));
+  const unlimited = and(limitedOut, notTried(ctx, fr, o.exclude));
   const columns = sql`${fr.id} as id, ${fr.workQueueId} as queue_id, ${fr.nextScheduledStartTime} as due_at`;
   const order = sql`order by ${fr.nextScheduledStartTime}, ${fr.id}`;
   if (ctx.dialectName === 'postgresql') {
@@ -192,7 +198,7 @@ export interface Candidate {
 export async function limitedCandidates(
   ctx: RepositoryContext,
   q: Executor,
-  o: { takes: QueueTake[]; caps: Map<string, number>; claimOrder: SQL; before: Date },
+  o: { takes: QueueTake[]; caps: Map<string, number>; claimOrder: SQL; before: Date; exclude?: string[] },
 ): Promise<Candidate[]> {
   const fr = ctx.tables.flowRun;
   const found: Candidate[] = [];
@@ -212,6 +218,7 @@ export async function limitedCandidates(
         before: o.before,
         caps: batch,
         take,
+        exclude: o.exclude,
       });
       const rows = await q
         .select({ id: fr.id, dueAt: fr.nextScheduledStartTime })

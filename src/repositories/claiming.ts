@@ -31,6 +31,8 @@ import { entityName, time, wholeNumber } from './validation.js';
 /** Runs in these states occupy a slot. */
 export const ACTIVE_STATES = ['PENDING', 'RUNNING', 'CANCELLING'] as const;
 const CANDIDATE_SLACK = 20;
+/** Candidate reads of one claim beside limited deployments, at most (each `limit` + slack runs). */
+const MAX_CANDIDATE_ROUNDS = 8;
 
 export const claimOptions = z.strictObject({
   workPoolName: entityName(['work_pool', 'name']),
@@ -191,9 +193,8 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     queueFree.set(queue.id, free);
   }
   const before = o.scheduledBefore ?? new Date();
-  /** Due runs of limited CANCEL_NEW deployments, and the claim candidates chosen among limited ones. */
+  /** Due runs of limited CANCEL_NEW deployments. */
   const cancelIds: string[] = [];
-  const claimIds: string[] = [];
   let candidates: ClaimRow[] = [];
 
   // The limited deployments with due runs in the polled queues, read from the (few) limited
@@ -295,28 +296,67 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
         // CANCEL_NEW deployments were read above, whatever their room.
         if (!isCancelNew(d)) caps.set(id, d.limit! - (active.get(id) ?? 0));
       }
-      const found = await limitedCandidates(ctx, q, { takes, caps, claimOrder, before });
-      claimIds.push(...firstInClaimOrder(found, queueRank, takes, slots + CANDIDATE_SLACK));
+      // Read first (FOR UPDATE refuses window functions), then locked by id: of the candidates,
+      // only the first still needed in claim order that no one else holds, so the slack is read,
+      // never held. On PostgreSQL concurrent claims read the same candidates: when those run out
+      // before the claim is full, it reads the next ones, leaving out the runs it tried (a fresh
+      // user's 12 claims of 5 beside one limited deployment shared 25 runs a round, most got none).
+      const ranks = pgArrayLiteral(targets.map((queue) => queue.id));
+      const claimOrderFirst = (count: number) =>
+        rowLocks
+          ? {
+              order: [
+                sql`array_position(${ranks}::text::uuid[], ${fr.workQueueId})`,
+                asc(fr.nextScheduledStartTime),
+                asc(fr.id),
+              ],
+              count,
+            }
+          : undefined;
+      const tried: string[] = [];
+      const byQueue = new Map<string, number>();
+      let need = slots;
+      for (let round = 1; need > 0; round++) {
+        const roundTakes = takes
+          .map((t) => ({ id: t.id, take: t.take - (byQueue.get(t.id) ?? 0) }))
+          .filter((t) => t.take > CANDIDATE_SLACK);
+        const order =
+          round === 1
+            ? claimOrder
+            : claimOrderQuery(dialectOf(ctx), fr, {
+                queues: roundTakes,
+                before,
+                limited: [...limits.keys()],
+                total: need + CANDIDATE_SLACK,
+                exclude: tried,
+              });
+        const found = await limitedCandidates(ctx, q, {
+          takes: roundTakes,
+          caps,
+          claimOrder: order,
+          before,
+          exclude: tried,
+        });
+        const ids = firstInClaimOrder(found, queueRank, roundTakes, need + CANDIDATE_SLACK);
+        if (ids.length === 0) break;
+        const locked = await lockDue(ctx.fragments.inList(fr.id, ids, 'uuid'), claimOrderFirst(need));
+        candidates.push(...locked);
+        tried.push(...ids);
+        need -= locked.length;
+        for (const run of locked) {
+          byQueue.set(run.workQueueId!, (byQueue.get(run.workQueueId!) ?? 0) + 1);
+          const cap = run.deploymentId ? caps.get(run.deploymentId) : undefined;
+          if (cap !== undefined) caps.set(run.deploymentId!, cap - 1);
+        }
+        // The candidates ran out, or SQLite (nobody else holds a row), or enough rounds.
+        if (!rowLocks || ids.length < need + locked.length + CANDIDATE_SLACK || round >= MAX_CANDIDATE_ROUNDS)
+          break;
+      }
     }
   }
-  // Locked second, by id: rows another claimer holds are skipped, rows it took meanwhile are gone.
-  // Every CANCEL_NEW run read is locked (each is cancelled or claimed); of the claim candidates
-  // only the first `slots` in claim order that are free, so the slack is read, never held.
-  if (cancelIds.length > 0) candidates = await lockDue(ctx.fragments.inList(fr.id, cancelIds, 'uuid'));
-  if (claimIds.length > 0) {
-    const ranks = pgArrayLiteral(targets.map((queue) => queue.id));
-    const first = rowLocks
-      ? {
-          order: [
-            sql`array_position(${ranks}::text::uuid[], ${fr.workQueueId})`,
-            asc(fr.nextScheduledStartTime),
-            asc(fr.id),
-          ],
-          count: slots,
-        }
-      : undefined;
-    candidates.push(...(await lockDue(ctx.fragments.inList(fr.id, claimIds, 'uuid'), first)));
-  }
+  // Every CANCEL_NEW run read is locked (each is cancelled or claimed).
+  if (cancelIds.length > 0)
+    candidates.push(...(await lockDue(ctx.fragments.inList(fr.id, cancelIds, 'uuid'))));
   if (candidates.length === 0) return empty;
   candidates.sort(
     (a, b) =>

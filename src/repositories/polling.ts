@@ -2,7 +2,7 @@
  * What a poll leaves behind: worker heartbeats (workers.heartbeat, and a claim that names its
  * worker) and a claim's marks on its queues and their deployments.
  */
-import { type AnyColumn, type SQL, and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { type AnyColumn, type SQL, and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
 import { pgArrayLiteral } from '../dialect/postgres/fragments.js';
 import type { Alongside } from './run-transition-batch.js';
@@ -72,18 +72,43 @@ function markUpdates(ctx: RepositoryContext, q: Executor, { now, stale, polled }
   const { workQueue: wq, deployment: d } = ctx.tables;
   const wanted = sql`case when ${wq.isPaused} then 'PAUSED' else 'READY' end`;
   const ready = sql`'READY'`;
+  const queues = and(
+    polled(wq.id),
+    or(ne(wq.status, wanted), isNull(wq.lastPolled), lt(wq.lastPolled, stale)),
+  );
+  const deployments = and(
+    polled(d.workQueueId),
+    or(ne(d.status, ready), isNull(d.lastPolled), lt(d.lastPolled, stale)),
+  );
   return [
     q
       .update(wq)
       .set({ lastPolled: now, status: wanted, updated: now })
-      .where(and(polled(wq.id), or(ne(wq.status, wanted), isNull(wq.lastPolled), lt(wq.lastPolled, stale)))),
+      .where(free(ctx, q, wq, queues)),
     q
       .update(d)
       .set({ lastPolled: now, status: ready, updated: now })
-      .where(
-        and(polled(d.workQueueId), or(ne(d.status, ready), isNull(d.lastPolled), lt(d.lastPolled, stale))),
-      ),
+      .where(free(ctx, q, d, deployments)),
   ] as const;
+}
+
+/**
+ * `where`, and on PostgreSQL only the rows no other transaction holds (`FOR UPDATE SKIP LOCKED`).
+ * A row another claim is marking gets the same mark from it; waiting for that claim's commit made
+ * concurrent claimers take turns, and deadlock: a claim holding a limited deployment's row (locked
+ * to count its runs) waited for a queue row another claim had marked, while that claim waited to
+ * mark the deployment (a fresh user's 12 claimers, with one limited deployment, failed with 40P01
+ * after every retry). A row held by anything else is marked by a later poll.
+ */
+function free(
+  ctx: RepositoryContext,
+  q: Executor,
+  table: RepositoryContext['tables']['workQueue'] | RepositoryContext['tables']['deployment'],
+  where: SQL | undefined,
+): SQL | undefined {
+  if (!ctx.rowLocking) return where;
+  const unheld = q.select({ id: table.id }).from(table).where(where).for('update', { skipLocked: true });
+  return and(where, inArray(table.id, unheld));
 }
 
 /** A claim's marks: its polled queues polled and READY (PAUSED if paused), their deployments READY. */

@@ -5,11 +5,36 @@
  * PostgreSQL: each claim locked its candidates' slack too (25 rows for a claim of 5), and the other
  * claim's candidates were exactly those rows, all skipped.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/index.js';
+import { type Database, type DialectName, createDatabase } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
+import { withPostgresHandles } from '../support/race.js';
+
+/** `count` handles on one database besides `db`: PostgreSQL connections, or SQLite handles on a file. */
+async function withHandles(
+  dialect: DialectName,
+  count: number,
+  body: (db: Database, handles: Database[]) => Promise<void>,
+): Promise<void> {
+  if (dialect === 'postgresql') return withPostgresHandles(count, body);
+  const dir = mkdtempSync(join(tmpdir(), 'orion-claims-'));
+  const url = join(dir, 'claims.db');
+  const db = await createDatabase({ url, isolated: true });
+  const handles: Database[] = [];
+  try {
+    for (let i = 0; i < count; i++) handles.push(await createDatabase({ url, isolated: true }));
+    await body(db, handles);
+  } finally {
+    await Promise.all(handles.map((h) => h.close()));
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 type DeploymentKind = 'none' | 'unlimited' | 'limited';
 
@@ -123,4 +148,60 @@ describe.each(DIALECTS)('concurrent claims without pool or queue limits (%s)', (
       { numRuns: dialect === 'sqlite' ? 25 : 12 },
     );
   });
+});
+
+/**
+ * Many handles, as many server processes would have, claiming beside a limited deployment's due
+ * runs (a fresh user's second trial: 12 claims of 5 got `5+0+0+5+…`, 25 runs a round, and some
+ * failed with a deadlock after every retry, between a claim holding the deployment's row and one
+ * marking the queue).
+ */
+describe.each(DIALECTS)('claims on many handles beside a limited deployment (%s)', (dialect) => {
+  it('twelve handles claiming 5 each, three rounds: every claim fills its batch, none fails', async () => {
+    await withHandles(dialect, 12, async (db, handles) => {
+      const flow = await db.flows.create({ name: 'f' });
+      await db.workPools.create({ name: 'P' });
+      const limited = await db.deployments.upsert({
+        flowId: flow.id,
+        name: 'limited',
+        workPoolName: 'P',
+        concurrencyLimit: 1000,
+      });
+      const small = await db.deployments.upsert({
+        flowId: flow.id,
+        name: 'small',
+        workPoolName: 'P',
+        concurrencyLimit: 2,
+      });
+      const queueId = (await db.workQueues.getByName('P', 'default'))!.id;
+      const due = new Date(Date.now() - 60_000).toISOString();
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < 300; i++) {
+          await tx.flowRuns.create({
+            flowId: flow.id,
+            workQueueId: queueId,
+            // Runs of the big limited deployment, of none, and three of a deployment limited to 2.
+            ...(i % 3 === 0 ? { deploymentId: limited.id } : i < 3 ? { deploymentId: small.id } : {}),
+            state: { type: 'SCHEDULED', stateDetails: { scheduledTime: due } },
+          });
+        }
+      });
+      const seen = new Set<string>();
+      for (let round = 0; round < 3; round++) {
+        const claims = await Promise.all(
+          handles.map((h) => h.workQueues.claimScheduledRuns({ workPoolName: 'P', limit: 5 })),
+        );
+        expect(claims.map((c) => c.length).join('+'), `round ${round}`).toBe(Array(12).fill(5).join('+'));
+        for (const run of claims.flat()) {
+          expect(seen.has(run.id)).toBe(false);
+          seen.add(run.id);
+        }
+      }
+      expect(seen.size).toBe(180);
+      const active = await db.flowRuns.count({
+        where: { deploymentId: { any: [small.id] }, state: { type: { any: ['PENDING'] } } },
+      });
+      expect(active).toBeLessThanOrEqual(2);
+    });
+  }, 120_000);
 });

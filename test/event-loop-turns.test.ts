@@ -43,6 +43,22 @@ describe.each(DIALECTS)('a loop of awaited calls and the event loop (%s)', (dial
     expect(firedAt!).toBeLessThan(1000);
   });
 
+  it('an interval keeps ticking through a burst of calls made together', async () => {
+    let ticks = 0;
+    const interval = setInterval(() => ticks++, 5);
+    const start = performance.now();
+    try {
+      await Promise.all(
+        Array.from({ length: 300 }, () => db.workQueues.claimScheduledRuns({ workPoolName: 'p', limit: 1 })),
+      );
+    } finally {
+      clearInterval(interval);
+    }
+    const ms = performance.now() - start;
+    // At least one tick per 50 ms of the burst (it ticked once in 583 ms before).
+    expect(ticks, `${ticks} ticks in ${ms.toFixed(0)} ms`).toBeGreaterThanOrEqual(Math.floor(ms / 50));
+  });
+
   it('a timer fires while a loop of failing calls runs (each a ConflictError)', async () => {
     const { firedAt } = await timerDuringLoop(
       () =>

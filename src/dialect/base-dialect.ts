@@ -15,7 +15,7 @@ import type {
   TransactionContext,
 } from './dialect.js';
 import * as loss from './connection-loss.js';
-import { withTurns } from './event-loop-turns.js';
+import { turnIfDue } from './event-loop-turns.js';
 import type { SqlFragments } from './fragments.js';
 import type { Gate } from './gate.js';
 import { isRetryableTransactionError, mapDriverError } from './map-error.js';
@@ -85,19 +85,12 @@ export abstract class BaseDialect implements Dialect {
     const promise: Promise<T> = work().then(
       (value) => {
         this.#inFlight.delete(promise);
-        // In-process drivers (a gate in front of one connection) never give the event loop a turn
-        // by themselves (event-loop-turns.ts).
-        return this.gate ? withTurns(value) : value;
+        return value;
       },
       (error: unknown) => {
         this.#inFlight.delete(promise);
-        const failure =
-          error instanceof CallerError ? error.error : withCallerStack(mapDriverError(error), site);
-        const turn = this.gate ? withTurns(undefined) : undefined;
-        if (!turn) throw failure;
-        return turn.then(() => {
-          throw failure;
-        });
+        if (error instanceof CallerError) throw error.error;
+        throw withCallerStack(mapDriverError(error), site);
       },
     );
     this.#inFlight.add(promise);
@@ -106,7 +99,14 @@ export abstract class BaseDialect implements Dialect {
 
   /** Outside a transaction, single-connection drivers queue behind the gate. */
   protected serialised<T>(fn: () => Promise<T>): Promise<T> {
-    return this.gate ? this.gate.run(fn) : fn();
+    if (!this.gate) return fn();
+    // In-process drivers never give the event loop a turn by themselves: a call behind the gate
+    // starts on the next turn when calls have gone on for TURN_MS without one (event-loop-turns.ts).
+    // The gate keeps the order; results settle as before.
+    return this.gate.run(() => {
+      const turn = turnIfDue();
+      return turn ? turn.then(fn) : fn();
+    });
   }
 
   /** The innermost transaction of this async context that is still open. */

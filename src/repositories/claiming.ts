@@ -264,12 +264,10 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
       const take = Math.min(slots, queueFree.get(queue.id)!);
       if (take > 0) takes.push({ id: queue.id, take: take + CANDIDATE_SLACK });
     }
-    const claimOrder = claimOrderQuery(dialectOf(ctx), fr, {
-      queues: takes,
-      before,
-      limited: [...limits.keys()],
-      total: slots + CANDIDATE_SLACK,
-    });
+    // The first `total` runs in claim order of the queues' `takes`, leaving out limited
+    // deployments' runs and those already tried; built only by the paths that read it.
+    const claimOrder = (queues: QueueTake[], total: number, exclude: string[] = []) =>
+      claimOrderQuery(dialectOf(ctx), fr, { queues, before, limited: [...limits.keys()], total, exclude });
     const inClaimOrder = (query: SQL) =>
       sql`${fr.id} in (select orion_claim.id from (${query}) as orion_claim)`;
     if (limits.size === 0 && (rowLocks || ctx.dialect.name === 'sqlite')) {
@@ -288,7 +286,8 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     } else if (limits.size === 0) {
       // Reading without locks (getScheduledRuns on PostgreSQL): the first runs in claim order in
       // one statement, a LATERAL top-k per queue that stops once the claim is covered.
-      if (takes.length > 0) candidates = await lockDue(inClaimOrder(claimOrder));
+      if (takes.length > 0)
+        candidates = await lockDue(inClaimOrder(claimOrder(takes, slots + CANDIDATE_SLACK)));
     } else {
       const active = await countActive(q, ctx, 'deploymentId', [...limits.keys()]);
       const caps = new Map<string, number>();
@@ -320,20 +319,10 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
         const roundTakes = takes
           .map((t) => ({ id: t.id, take: t.take - (byQueue.get(t.id) ?? 0) }))
           .filter((t) => t.take > CANDIDATE_SLACK);
-        const order =
-          round === 1
-            ? claimOrder
-            : claimOrderQuery(dialectOf(ctx), fr, {
-                queues: roundTakes,
-                before,
-                limited: [...limits.keys()],
-                total: need + CANDIDATE_SLACK,
-                exclude: tried,
-              });
         const found = await limitedCandidates(ctx, q, {
           takes: roundTakes,
           caps,
-          claimOrder: order,
+          claimOrder: claimOrder(roundTakes, need + CANDIDATE_SLACK, tried),
           before,
           exclude: tried,
         });

@@ -10,7 +10,7 @@ import { validateScheduleParameters } from './parameter-schema.js';
 import type { FlowRun } from './flow-runs.js';
 import { scheduleSchema } from './schedules.js';
 import { insertScheduledRuns, presentScheduled } from './scheduler.js';
-import { indexedText, jsonObject, parse, time, uuid, wholeNumber } from './validation.js';
+import { entityName, jsonObject, parse, time, uuid, wholeNumber } from './validation.js';
 
 type Deployment = typeof deployment.$inferSelect;
 export type DeploymentSchedule = typeof deploymentSchedule.$inferSelect;
@@ -20,7 +20,7 @@ export const scheduleInput = z.strictObject({
   active: z.boolean().optional(),
   maxScheduledRuns: wholeNumber(1, 10_000, ' (null: no cap of its own)').nullable().optional(),
   parameters: jsonObject.optional(),
-  slug: indexedText(['deployment_schedule', 'slug']).nullable().optional(),
+  slug: entityName(['deployment_schedule', 'slug']).nullable().optional(),
 });
 const schedulePatch = scheduleInput.partial();
 

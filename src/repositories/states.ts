@@ -7,13 +7,13 @@ import { z } from 'zod';
 import { StaleStateError, ValidationError } from '../errors.js';
 import { STATE_TYPES, type StateType, TERMINAL_STATE_TYPES } from '../schema/enums.js';
 import type { EmpiricalPolicy, StateDetails } from '../schema/json-types.js';
-import { MAX_TIME, indexedText, json, stateDetails, text, time } from './validation.js';
+import { MAX_TIME, entityName, json, stateDetails, text, time } from './validation.js';
 import type { State } from '../public/runs.js';
 
 export const stateInput = z.strictObject({
   type: z.enum(STATE_TYPES),
   /** Stored as the run's state_name and the history row's name; these columns are indexed. */
-  name: indexedText(
+  name: entityName(
     ['flow_run', 'state_name'],
     ['flow_run_state', 'name'],
     ['task_run_state', 'name'],

@@ -51,7 +51,7 @@ const taskRunList = z.strictObject({
 const taskRunCreate = z.strictObject({
   /** null or absent: a background task, not part of a flow run. */
   flowRunId: uuid.nullable().optional(),
-  taskKey: indexedText(['task_run', 'task_key']),
+  taskKey: entityName(['task_run', 'task_key']),
   dynamicKey: indexedText(['task_run', 'dynamic_key']),
   name: entityName(['task_run', 'name']).optional(),
   cacheKey: name.nullable().optional(),

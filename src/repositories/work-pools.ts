@@ -9,17 +9,7 @@ import type { RepositoryContext } from './context.js';
 import { deleteQueuesDetaching } from './queue-names.js';
 import { idConditions, idFilter, textConditions, textFilter } from './filters.js';
 import { paged } from './sorting.js';
-import {
-  entityName,
-  indexedText,
-  jsonObject,
-  limit,
-  offset,
-  parse,
-  text,
-  uuid,
-  wholeNumber,
-} from './validation.js';
+import { entityName, jsonObject, limit, offset, parse, text, uuid, wholeNumber } from './validation.js';
 
 export type WorkPool = typeof workPool.$inferSelect;
 
@@ -27,7 +17,7 @@ const concurrency = wholeNumber(0, 1_000_000, ' (null means no limit)').nullable
 const poolNameSchema = entityName(['work_pool', 'name']);
 const workPoolCreate = z.strictObject({
   name: poolNameSchema,
-  type: indexedText(['work_pool', 'type']).optional(),
+  type: entityName(['work_pool', 'type']).optional(),
   description: text.nullable().optional(),
   baseJobTemplate: jsonObject.optional(),
   isPaused: z.boolean().optional(),

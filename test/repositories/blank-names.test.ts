@@ -1,5 +1,6 @@
 /**
- * Names that identify an entity refuse white space only (docs/repositories.md "Names and indexed
+ * Names that identify an entity (and tags, slugs, pool types, task keys, state names) refuse
+ * white space and invisible characters only (docs/repositories.md "Names and indexed
  * text"): every create, update and lookup that takes such a name, on both dialects, is a
  * ValidationError naming the field and writes nothing; names with spaces around visible characters
  * are kept as given.
@@ -34,6 +35,16 @@ describe.each(DIALECTS)('blank entity names are refused (%s)', (dialect) => {
   /** Each call with the blank name `b`, and the field its message must name. */
   const calls: [string, (b: string) => Promise<unknown>][] = [
     ['name', (b) => db.flows.create({ name: b })],
+    ['tags', (b) => db.flows.create({ name: 'tagged', tags: ['etl', b] })],
+    ['tags', (b) => db.flowRuns.update(runId, { tags: [b] })],
+    ['name', (b) => db.flowRuns.setState(runId, { type: 'PENDING', name: b })],
+    ['taskKey', (b) => db.taskRuns.create({ flowRunId: runId, taskKey: b, dynamicKey: '0' })],
+    ['type', (b) => db.workPools.create({ name: 'typed', type: b })],
+    [
+      'slug',
+      (b) =>
+        db.deployments.upsert({ flowId, name: 'd', schedules: [{ schedule: { interval: 60 }, slug: b }] }),
+    ],
     ['flow name', (b) => db.flows.getByName(b)],
     ['name', (b) => db.flowRuns.create({ flowId, name: b })],
     ['name', (b) => db.flowRuns.update(runId, { name: b })],
@@ -59,7 +70,7 @@ describe.each(DIALECTS)('blank entity names are refused (%s)', (dialect) => {
     ],
   ];
 
-  it('every entity name refuses white space only, naming the field, writing nothing', async () => {
+  it('every entity name refuses white space and invisible characters only, naming the field, writing nothing', async () => {
     const before = await dumpAll(db);
     await fc.assert(
       fc.asyncProperty(blankName, fc.integer({ min: 0, max: calls.length - 1 }), async (blank, i) => {
@@ -85,5 +96,9 @@ describe.each(DIALECTS)('blank entity names are refused (%s)', (dialect) => {
     expect(await db.flows.getByName('etl')).toBeNull();
     const pool = await db.workPools.create({ name: '\tp 1\n' });
     expect((await db.workPools.getByName('\tp 1\n'))?.id).toBe(pool.id);
+    // Invisible characters beside visible ones are part of the name (an emoji joined by U+200D).
+    const coder = await db.flows.create({ name: '\u{1F469}\u200d\u{1F4BB}', tags: ['\u200bx'] });
+    expect((await db.flows.getByName('\u{1F469}\u200d\u{1F4BB}'))?.id).toBe(coder.id);
+    expect(coder.tags).toEqual(['\u200bx']);
   });
 });

@@ -94,11 +94,12 @@ function smallestCap(columns: IndexedColumn[]): number {
 
 /**
  * The name of a named entity (a flow, deployment, work pool, work queue, worker, global concurrency
- * limit, block type or document, flow or task run): `indexedText`, and not white space only. A blank
+ * limit, block type or document, flow or task run) or a text that identifies like one (a schedule
+ * slug, a pool type, a task key, a state name): `indexedText`, and not blank (`isBlank`). A blank
  * name cannot be told apart from a missing one in a list or a log line, so it is refused on create,
  * update and lookup alike (a lookup by a blank name could only be not found). Leading and trailing
  * spaces are kept as given, as Prefect keeps them.
- * @example parse(entityName(['flow', 'name']), '  ', 'name') // ValidationError "name: must not be blank (white space only)"
+ * @example parse(entityName(['flow', 'name']), '  ', 'name') // ValidationError "name: must not be blank (white space or invisible characters only)"
  */
 export function entityName(...columns: [IndexedColumn, ...IndexedColumn[]]) {
   return boundedString({

@@ -49,14 +49,28 @@ export interface StringLimits {
   /** At most this many bytes of UTF-8. */
   maxBytes?: number;
   /**
-   * Refuse a value made only of white space (as `String.prototype.trim` counts it: spaces, tabs,
-   * line breaks, no-break and other Unicode spaces, BOM). For names that identify an entity.
+   * Refuse a value that shows nothing (`isBlank`): white space and invisible characters only. For
+   * names that identify an entity.
    */
   notBlank?: boolean;
 }
 
 /** The message of a value refused by `notBlank`. */
-export const BLANK_NAME_MESSAGE = 'must not be blank (white space only)';
+export const BLANK_NAME_MESSAGE = 'must not be blank (white space or invisible characters only)';
+
+/**
+ * Characters that show nothing: white space (what `trim()` removes: spaces, tabs, line breaks,
+ * U+00A0, U+3000, the BOM), control characters, format characters (U+200B zero-width space, U+200C/D
+ * joiners, U+2060 word joiner, bidi marks, the soft hyphen) and the fillers that render as a blank
+ * (U+034F, U+115F, U+1160, U+3164, U+FFA0, U+2800). A name made only of them looks empty in a list
+ * or a log line, as a name of spaces does (a fresh user's trial named a flow U+200B).
+ */
+const INVISIBLE_ONLY = /^[\s\p{Cc}\p{Cf}͏ᅟᅠㅤﾠ⠀]*$/u;
+
+/** Whether a non-empty `value` shows nothing: only white space or invisible characters. */
+export function isBlank(value: string): boolean {
+  return value.length > 0 && INVISIBLE_ONLY.test(value);
+}
 
 /** A string schema with the project's rules: well-formed, no NUL, within `limits`. */
 export function boundedString(limits: StringLimits) {
@@ -67,7 +81,7 @@ export function boundedString(limits: StringLimits) {
       ctx.addIssue({ code: 'custom', message: problem });
       return;
     }
-    if (notBlank && value.length > 0 && value.trim() === '') {
+    if (notBlank && isBlank(value)) {
       ctx.addIssue({ code: 'custom', message: BLANK_NAME_MESSAGE });
       return;
     }
@@ -97,13 +111,16 @@ export const name = boundedString({ minChars: 1, maxChars: MAX_NAME_CHARS });
 /** Free text (a description, a state message, an entrypoint): at most 1,000,000 bytes of UTF-8 (MAX_TEXT_BYTES). */
 export const text = boundedString({ maxBytes: MAX_TEXT_BYTES });
 
+/** One tag: a name that is not blank (a blank tag could not be told apart from none in a list). */
+const tag = boundedString({ minChars: 1, maxChars: MAX_NAME_CHARS, notBlank: true });
+
 /**
- * A tag list: up to 1,000 names as given, stored without repeats, each tag where it first appears
- * (`['b', 'a', 'b']` is `['b', 'a']`). A tag is a set member for every reader (filters, tag limits,
- * the UI), so a repeat carries nothing and would only differ between writers.
+ * A tag list: up to 1,000 tags as given (none blank), stored without repeats, each tag where it
+ * first appears (`['b', 'a', 'b']` is `['b', 'a']`). A tag is a set member for every reader
+ * (filters, tag limits, the UI), so a repeat carries nothing and would only differ between writers.
  * @example parse(tags, ['etl', 'nightly', 'etl'], 'tags') // ['etl', 'nightly']
  */
 export const tags = z
-  .array(name)
+  .array(tag)
   .max(1000)
   .transform((list) => [...new Set(list)]);

@@ -116,10 +116,18 @@ export const shortName = fc
 
 /** Names made only of white space, which every entity name refuses (1 to 8 characters). */
 export const blankName = fc
-  .array(fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\u3000', '\ufeff'), {
-    minLength: 1,
-    maxLength: 8,
-  })
+  .array(
+    fc.constantFrom(
+      ...[' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\u3000', '\ufeff'],
+      // Invisible: zero-width space and joiners, word joiner, bidi mark, soft hyphen, a control
+      // character, the Hangul filler and the braille blank.
+      ...['\u200b', '\u200c', '\u200d', '\u2060', '\u200e', '\u00ad', '\u0007', '\u3164', '\u2800'],
+    ),
+    {
+      minLength: 1,
+      maxLength: 8,
+    },
+  )
   .map((chars) => chars.join(''));
 
 /** Inserts a NUL or a lone surrogate at a random place of `base`. */

@@ -100,6 +100,21 @@ for tsc in "$tsc5" "$tsc7"; do
 done
 "$tsc5" -p tsconfig.build.json --pretty false
 
+step "source maps carry their sources (src/ is not in the package)"
+node -e "
+const { readdirSync, readFileSync } = require('node:fs');
+const dist = '$app/node_modules/@orion/db/dist';
+const maps = readdirSync(dist, { recursive: true }).filter((f) => f.endsWith('.js.map'));
+if (maps.length === 0) throw new Error('no source maps in dist/');
+for (const f of maps) {
+  const map = JSON.parse(readFileSync(dist + '/' + f, 'utf8'));
+  const inline = map.sourcesContent ?? [];
+  if (inline.length !== map.sources.length || inline.some((s) => typeof s !== 'string'))
+    throw new Error(f + ': points at ' + map.sources + ' without its content');
+}
+console.log(maps.length + ' source maps, each with its TypeScript inline');
+"
+
 step "run the program on SQLite, PostgreSQL and PGlite"
 node run.mjs "sqlite:///$work/data/orion.db" "$ORION_TEST_POSTGRES_URL" "pglite://memory"
 

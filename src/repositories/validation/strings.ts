@@ -65,7 +65,7 @@ export const BLANK_NAME_MESSAGE = 'must not be blank (white space or invisible c
  * (U+034F, U+115F, U+1160, U+3164, U+FFA0, U+2800). A name made only of them looks empty in a list
  * or a log line, as a name of spaces does (a fresh user's trial named a flow U+200B).
  */
-const INVISIBLE_ONLY = /^[\s\p{Cc}\p{Cf}͏ᅟᅠㅤﾠ⠀]*$/u;
+const INVISIBLE_ONLY = /^(?:[\s\p{Cc}\p{Cf}\u115f\u1160\u3164\uffa0\u2800]|\u034f)*$/u;
 
 /** Whether a non-empty `value` shows nothing: only white space or invisible characters. */
 export function isBlank(value: string): boolean {

@@ -110,6 +110,21 @@ describe('orion-db with a Prefect home', () => {
     }
   });
 
+  it('PREFECT_PROFILES_PATH: the file Prefect reads is read, and never written', async () => {
+    const elsewhere = join(root, 'elsewhere', 'my-profiles.toml');
+    mkdirSync(join(root, 'elsewhere'), { recursive: true });
+    writeFileSync(elsewhere, original);
+    const env = { PREFECT_PROFILES_PATH: elsewhere, ORION_HOME: '' };
+    const view = await cli(['config', 'view', '--show-sources'], env);
+    expect(view.code, view.stderr).toBe(0);
+    expect(view.stdout).toContain(`(from profile local in ${elsewhere})`);
+    const r = await cli(['config', 'set', 'ORION_DATABASE_POOL_SIZE=3'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`Prefect's profiles file ${elsewhere} (PREFECT_PROFILES_PATH)`);
+    expect(readFileSync(elsewhere, 'utf8')).toBe(original);
+  });
+
   it("config set and unset refuse a Prefect file found under ORION_HOME, and loading reads it as Prefect's", async () => {
     const home = join(root, 'orion-at-prefect');
     mkdirSync(home, { recursive: true });

@@ -109,6 +109,36 @@ describe('a Prefect home', () => {
     }
   });
 
+  it('PREFECT_PROFILES_PATH names the Prefect file read (as Prefect reads it); the home stays put; ORION_HOME wins', () => {
+    prefectProfiles();
+    const otherHome = mkdtempSync(join(tmpdir(), 'prefect-other-'));
+    try {
+      for (const env of [
+        { PREFECT_PROFILES_PATH: file },
+        { PREFECT_PROFILES_PATH: file, PREFECT_HOME: otherHome },
+      ]) {
+        const s = loadSettings({ env });
+        expect(s.prefectHome).toBe(true);
+        expect([s.profile, s.timeoutSeconds]).toEqual(['local', 20]);
+        expect(s.origins.ORION_DATABASE_URL).toMatchObject({ source: 'profile', file });
+      }
+      // The default database stays in the home, not beside the file.
+      const s = loadSettings({
+        env: { PREFECT_PROFILES_PATH: file, PREFECT_HOME: otherHome, PREFECT_PROFILE: 'cloud' },
+      });
+      expect(s.target).toEqual({ kind: 'sqlite', path: join(otherHome, 'orion.db') });
+      // Our own home's file wins: PREFECT_PROFILES_PATH is Prefect's setting.
+      writeFileSync(join(otherHome, 'profiles.toml'), '[profiles.default]\nORION_DATABASE_POOL_SIZE = 7\n');
+      const own = loadSettings({ env: { ORION_HOME: otherHome, PREFECT_PROFILES_PATH: file } });
+      expect([own.poolSize, own.prefectHome]).toEqual([7, false]);
+      // A missing file named by it has no profile, as a missing profiles.toml.
+      const missing = loadSettings({ env: { PREFECT_PROFILES_PATH: join(otherHome, 'none.toml') } });
+      expect(missing.sources.ORION_DATABASE_URL).toBe('default');
+    } finally {
+      rmSync(otherHome, { recursive: true, force: true });
+    }
+  });
+
   it('environment: ORION names, then PREFECT_SERVER_DATABASE_*, then PREFECT_API_DATABASE_*, then the profile', () => {
     prefectProfiles();
     const base = { PREFECT_HOME: prefectHome };

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { SETTING_KEYS, type SettingKey, parseBoolean, parsePositiveNumber, validateSetting } from './keys.js';
-import { PREFECT_HOME, PREFECT_NAMES, PREFECT_PROFILE } from './prefect.js';
+import { PREFECT_HOME, PREFECT_NAMES, PREFECT_PROFILE, PREFECT_PROFILES_PATH } from './prefect.js';
 import { type ProfilesFile, profileScalar, profilesPath, readProfiles } from './profiles.js';
 import {
   type ProfileSource,
@@ -93,21 +93,41 @@ function present(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** The home folder and whether it is Prefect's. */
+/** The home folder, its profiles file, and whether that file is Prefect's. */
 export interface Home {
   readonly path: string;
-  /** Found through PREFECT_HOME: a Prefect home, whose profiles.toml we read but never write. */
+  /** The profiles file read: `profiles.toml` in the home, or Prefect's PREFECT_PROFILES_PATH. */
+  readonly profiles: string;
+  /**
+   * Found through PREFECT_HOME or PREFECT_PROFILES_PATH: Prefect's profiles file, which we read but
+   * never write.
+   */
   readonly prefect: boolean;
+  /** The variable that made the file Prefect's, for messages. */
+  readonly prefectVariable?: string;
 }
 
-/** Resolves the home: option `home` > ORION_HOME > PREFECT_HOME (a Prefect home) > ~/.orion. */
+/**
+ * Resolves the home: option `home` > ORION_HOME > PREFECT_HOME (a Prefect home) > ~/.orion; and the
+ * profiles file: our home's, unless neither the option nor ORION_HOME is set and Prefect's
+ * PREFECT_PROFILES_PATH names Prefect's file elsewhere (Prefect reads it instead of
+ * `$PREFECT_HOME/profiles.toml`; the home, where the default database lives, does not move).
+ */
 export function resolveHomeOf(config: DatabaseConfig = {}): Home {
   const env = envOf(config);
   const orion = config.home ?? present(env.ORION_HOME);
-  if (orion !== undefined) return { path: expandHome(orion), prefect: false };
-  const prefect = present(env[PREFECT_HOME]);
-  if (prefect !== undefined) return { path: expandHome(prefect), prefect: true };
-  return { path: join(homedir(), '.orion'), prefect: false };
+  if (orion !== undefined) {
+    const path = expandHome(orion);
+    return { path, profiles: profilesPath(path), prefect: false };
+  }
+  const prefectHome = present(env[PREFECT_HOME]);
+  const path = prefectHome !== undefined ? expandHome(prefectHome) : join(homedir(), '.orion');
+  const prefectFile = present(env[PREFECT_PROFILES_PATH]);
+  if (prefectFile !== undefined)
+    return { path, profiles: expandHome(prefectFile), prefect: true, prefectVariable: PREFECT_PROFILES_PATH };
+  if (prefectHome !== undefined)
+    return { path, profiles: profilesPath(path), prefect: true, prefectVariable: PREFECT_HOME };
+  return { path, profiles: profilesPath(path), prefect: false };
 }
 
 /** Resolves ORION_HOME: option > ORION_HOME > PREFECT_HOME > ~/.orion. */
@@ -189,10 +209,10 @@ function profileValues(
 export function loadSettings(config: DatabaseConfig = {}): Settings {
   const env = envOf(config);
   const home = resolveHomeOf(config);
-  const file = config.isolated ? NO_FILE : readProfiles(home.path);
+  const file = config.isolated ? NO_FILE : readProfiles(home.profiles);
   const prefect = home.prefect || file.prefect;
   const profile = resolveProfileName(config, prefect, file.active);
-  const path = profilesPath(home.path);
+  const path = home.profiles;
   const fromFile = profileValues(config, file, prefect, profile, path);
   const source: ProfileSource = { name: profile, file: path, prefect, values: fromFile };
   const defaults: Record<SettingKey, string | null> = {

@@ -52,5 +52,10 @@ export const PREFECT_NAMES: Readonly<Partial<Record<SettingKey, readonly Prefect
 
 /** Prefect's home folder (its `profiles.toml` is read for the names above, never written). */
 export const PREFECT_HOME = 'PREFECT_HOME';
+/**
+ * Prefect's profiles file, when not `$PREFECT_HOME/profiles.toml` (Prefect's own setting of the same
+ * name). Without ORION_HOME it names the file read, as Prefect's; the home stays what it was.
+ */
+export const PREFECT_PROFILES_PATH = 'PREFECT_PROFILES_PATH';
 /** Picks the profile of a Prefect `profiles.toml` (our own file is picked by ORION_PROFILE only). */
 export const PREFECT_PROFILE = 'PREFECT_PROFILE';

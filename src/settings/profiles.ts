@@ -29,11 +29,11 @@ function isTable(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Reads profiles.toml; a missing file has no profile. Throws ConfigurationError naming the file
- * when it is not TOML, `active` is not a string or `profiles` is not a table of tables.
+ * Reads a profiles file (`path`: the file itself, usually `profilesPath(home)`); a missing file has
+ * no profile. Throws ConfigurationError naming the file when it is not TOML, `active` is not a
+ * string or `profiles` is not a table of tables.
  */
-export function readProfiles(home: string): ProfilesFile {
-  const path = profilesPath(home);
+export function readProfiles(path: string): ProfilesFile {
   if (!existsSync(path)) return { exists: false, active: null, profiles: {}, prefect: false };
   let doc: Record<string, unknown>;
   try {

@@ -10,21 +10,25 @@ import { loadSettings, resolveHomeOf, resolveProfileName } from '../../settings/
 import { maskSecrets } from '../../settings/mask.js';
 import { type ProfilesFile, profilesPath, readProfiles, writeProfiles } from '../../settings/profiles.js';
 import { describeOrigin, fromEnvironment } from '../../settings/sources.js';
+import { PREFECT_PROFILES_PATH } from '../../settings/prefect.js';
 import { generateEncryptionKey } from '../../repositories/blocks/encryption.js';
 import { CliError, type GlobalOptions, type Io } from '../context.js';
 
 /**
  * The profiles file `config set`/`unset` write, and its active profile. A Prefect file is refused
- * (semantics.md §4), whether found through PREFECT_HOME or under ORION_HOME with Prefect keys in it:
- * rewriting it would drop its comments and turn its values into strings, and it is Prefect's.
+ * (semantics.md §4), whether found through PREFECT_HOME, PREFECT_PROFILES_PATH, or under ORION_HOME
+ * with Prefect keys in it: rewriting it would drop its comments and turn its values into strings,
+ * and it is Prefect's.
  */
 function writableProfiles(): { home: string; file: ProfilesFile; profile: string } {
   const home = resolveHomeOf();
-  const file = readProfiles(home.path);
+  const file = readProfiles(home.profiles);
   if (home.prefect || file.prefect) {
     const why = home.prefect
-      ? `the settings come from Prefect's home ${home.path} (PREFECT_HOME)`
-      : `${profilesPath(home.path)} holds Prefect settings (PREFECT_*): it is Prefect's file`;
+      ? home.prefectVariable === PREFECT_PROFILES_PATH
+        ? `the settings come from Prefect's profiles file ${home.profiles} (PREFECT_PROFILES_PATH)`
+        : `the settings come from Prefect's home ${home.path} (PREFECT_HOME)`
+      : `${home.profiles} holds Prefect settings (PREFECT_*): it is Prefect's file`;
     throw new CliError(
       `Nothing was written: ${why}, and orion-db never writes Prefect's profiles.toml. Set ORION_HOME to a folder of orion-db's own (for example ORION_HOME=~/.orion) and run the command again.`,
     );

@@ -108,6 +108,21 @@ describe.each(DIALECTS)('input limits: the examples of the issue (%s)', (dialect
     expect(stored!.id).toBe(state.id);
   });
 
+  it("Python's str(datetime) (a space for the T) is the instant it names, in timestamps and stateDetails", async () => {
+    const { state } = await db.flowRuns.setState(runId, {
+      type: 'SCHEDULED',
+      timestamp: '2026-12-01 02:00:00.123456+02:00',
+      stateDetails: { scheduledTime: '2026-12-01 03:00:00+00:00' },
+    });
+    expect(state.timestamp.toISOString()).toBe('2026-12-01T00:00:00.123Z');
+    const [stored] = await db.flowRuns.states(runId);
+    expect(stored!.stateDetails).toMatchObject({ scheduledTime: '2026-12-01T03:00:00.000Z' });
+    const runs = await db.flowRuns.list({
+      where: { expectedStartTime: { before: '2026-12-01 03:00:00z' } },
+    });
+    expect(runs.map((r) => r.id)).toEqual([runId]);
+  });
+
   it('a lone surrogate is refused in names and inside JSON, values and keys alike', async () => {
     const before = await dumpAll(db);
     expect((await refusal(() => db.flows.create({ name: 'a\uD800b' }))).message).toContain(
@@ -195,6 +210,8 @@ describe.each(DIALECTS)('input limits: the examples of the issue (%s)', (dialect
         { schedule: { interval: 60, anchorDate: '2026-13-01T00:00:00' } },
       ]),
     );
-    expect(error.message).toContain('Invalid schedules: [0].schedule.anchorDate: must be an ISO-8601');
+    expect(error.message).toContain(
+      'Invalid schedules: [0].schedule.anchorDate: names month 13, which does not exist (months are 01 to 12)',
+    );
   });
 });

@@ -78,6 +78,26 @@ describe('times', () => {
     );
   });
 
+  it('a date, time or offset that does not exist is named as such, not as a bad format', () => {
+    const cases: [string, string][] = [
+      ['2026-02-30T00:00:00Z', 'names a day that does not exist (2026-02-30: February 2026 has 28 days)'],
+      ['2028-02-30 00:00:00Z', 'February 2028 has 29 days'],
+      ['2026-04-31T00:00:00Z', 'April 2026 has 30 days'],
+      ['2026-13-01T00:00:00Z', 'names month 13, which does not exist'],
+      ['2026-01-01T24:00:00Z', 'names a time of day that does not exist (24:00:00;'],
+      ['2026-01-01T12:60Z', 'names a time of day that does not exist (12:60;'],
+      ['2026-01-01T12:00:00+24:00', 'names an offset that does not exist (+24:00;'],
+    ];
+    for (const [input, message] of cases) {
+      const parsed = parseTime(input);
+      expect(parsed, input).toHaveProperty('problem');
+      expect((parsed as { problem: string }).problem, input).toContain(message);
+    }
+    expect(parseTime('tomorrow')).toEqual({
+      problem: expect.stringContaining('must be an ISO-8601 date-time with an offset'),
+    });
+  });
+
   it('refuses times without an offset, out of range or malformed', () => {
     fc.assert(
       fc.property(invalidTime, (value) => {

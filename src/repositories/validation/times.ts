@@ -1,6 +1,6 @@
 /**
  * Times (semantics.md §2, "Times"): a `Date`, or an ISO-8601 string with an offset (`Z` or
- * `±hh:mm`), between 0100-01-01 and 9999-12-31 (UTC). A string without an offset would be read in
+ * `±hh:mm`; the `T` may be `t` or a space, RFC 3339), between 0100-01-01 and 9999-12-31 (UTC). A string without an offset would be read in
  * the host's time zone, so it is refused; the one exception, a schedule's `anchorDate`, goes
  * through `parseLocalTime` with the schedule's time zone. The range is where both dialects agree:
  * Drizzle writes year 10000 as `+010000-…` and PostgreSQL reads year 0099 back as 1999.
@@ -17,9 +17,11 @@ const FORMAT_HINT = 'an ISO-8601 date-time with an offset (Z or ±hh:mm), e.g. 2
 const RANGE = `between ${MIN_TIME.toISOString()} and ${MAX_TIME.toISOString()}`;
 
 // Expanded years (±YYYYYY, what toISOString gives outside 0000-9999) are parsed only to report them
-// as out of range rather than malformed.
+// as out of range rather than malformed. The date and time may be split by `T`, `t` or one space,
+// and UTC written `Z` or `z`, as RFC 3339 (5.6) allows: Python's `str(datetime)` gives
+// `2026-12-01 02:00:00+00:00`, what a Prefect user's script sends.
 const ISO =
-  /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?$/;
+  /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:\d{2})?$/;
 
 interface Fields {
   year: number;
@@ -35,7 +37,27 @@ interface Fields {
   offset: number | undefined;
 }
 
-function fields(value: string): Fields | undefined {
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/**
+ * The fields of `value`; undefined when it is not an ISO-8601 date-time at all, a sentence when it
+ * has the shape but names a date, time or offset that does not exist (`2026-02-30`, `24:00`): the
+ * caller says which, rather than that the format is wrong (a fresh user's trial).
+ */
+function fields(value: string): Fields | string | undefined {
   const m = ISO.exec(value);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, off] = m;
@@ -51,19 +73,23 @@ function fields(value: string): Fields | undefined {
     subMillisecond: /[1-9]/.test((frac ?? '').slice(3)),
     offset: undefined,
   };
-  if (off && off !== 'Z') {
+  if (off && off !== 'Z' && off !== 'z') {
     const oh = Number(off.slice(1, 3));
     const om = Number(off.slice(4, 6));
-    if (oh > 23 || om > 59) return undefined;
+    if (oh > 23 || om > 59) return `names an offset that does not exist (${off}; offsets run to ±23:59)`;
     f.offset = (off[0] === '-' ? -1 : 1) * (oh * 60 + om);
-  } else if (off === 'Z') {
+  } else if (off === 'Z' || off === 'z') {
     f.offset = 0;
   }
-  const daysInMonth = new Date(Date.UTC(2000, f.month, 0)).getUTCDate();
+  if (f.month < 1 || f.month > 12) return `names month ${mo}, which does not exist (months are 01 to 12)`;
   const leap = f.year % 4 === 0 && (f.year % 100 !== 0 || f.year % 400 === 0);
-  const maxDay = f.month === 2 ? (leap ? 29 : 28) : daysInMonth;
-  if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > maxDay) return undefined;
-  if (f.hour > 23 || f.minute > 59 || f.second > 59) return undefined;
+  const maxDay = f.month === 2 ? (leap ? 29 : 28) : new Date(Date.UTC(2000, f.month, 0)).getUTCDate();
+  if (f.day < 1 || f.day > maxDay) {
+    return `names a day that does not exist (${y}-${mo}-${d}: ${MONTHS[f.month - 1]} ${y} has ${maxDay} days)`;
+  }
+  if (f.hour > 23 || f.minute > 59 || f.second > 59) {
+    return `names a time of day that does not exist (${h}:${mi}${s === undefined ? '' : `:${s}`}; hours run 00-23, minutes and seconds 00-59)`;
+  }
   return f;
 }
 
@@ -102,6 +128,7 @@ export function parseTime(
   if (typeof value !== 'string') return { problem: `must be a Date or ${FORMAT_HINT}` };
   const f = fields(value);
   if (!f) return { problem: `must be ${FORMAT_HINT}` };
+  if (typeof f === 'string') return { problem: f };
   if (f.offset === undefined) {
     return { problem: `must have an offset (Z or ±hh:mm); "${value}" would be read in the host's time zone` };
   }
@@ -183,7 +210,7 @@ export function wallClockToInstant(floating: Date, zone: string): Date | undefin
 export function parseLocalTime(value: unknown, zone: string): { date: Date } | { problem: string } {
   if (typeof value === 'string') {
     const f = fields(value);
-    if (f && f.offset === undefined) {
+    if (typeof f === 'object' && f.offset === undefined) {
       const date = wallClockInstant(f, zone);
       if (!date) return { problem: `is not a valid time in ${zone}` };
       const problem = dateProblem(date);

@@ -43,7 +43,10 @@ const instant = fc.oneof(
   fc.integer({ min: MIN_MS, max: MAX_MS }),
 );
 
-/** Every accepted form: a Date, or a string with Z or ±hh:mm, with minutes, seconds, ms or µs. */
+/**
+ * Every accepted form: a Date, or a string with Z (z) or ±hh:mm, with minutes, seconds, ms or µs,
+ * the date and time split by T, t or a space (RFC 3339; Python's `str(datetime)`).
+ */
 export const validTime: fc.Arbitrary<TimeCase> = fc
   .tuple(
     instant,
@@ -56,8 +59,10 @@ export const validTime: fc.Arbitrary<TimeCase> = fc
     ),
     fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
     fc.boolean(),
+    fc.constantFrom('T', 't', ' '),
+    fc.boolean(),
   )
-  .map(([ms, form, offset, utc]) => {
+  .map(([ms, form, offset, utc, separator, lowerZ]) => {
     if (form === 'date') return { input: new Date(ms), ms };
     // Coarser forms drop digits: the instant is the one the string names.
     const step = form === 'minutes' ? 60_000 : form === 'seconds' ? 1000 : 1;
@@ -67,13 +72,14 @@ export const validTime: fc.Arbitrary<TimeCase> = fc
     const local = at + off * 60_000;
     if (local < MIN_MS || local > MAX_MS) off = 0;
     if (at < MIN_MS) at += step;
-    return { input: isoAt(at, off, form), ms: at };
+    const written = isoAt(at, off, form).replace('T', separator);
+    return { input: lowerZ ? written.replace(/Z$/, 'z') : written, ms: at };
   });
 
 /** Time inputs validation refuses: no offset, out of range (as strings and Dates), malformed. */
 export const invalidTime: fc.Arbitrary<unknown> = fc.oneof(
   validTime.map((t) =>
-    typeof t.input === 'string' ? t.input.replace(/(Z|[+-]\d{2}:\d{2})$/, '') : '2026-12-01T02:00:00',
+    typeof t.input === 'string' ? t.input.replace(/([Zz]|[+-]\d{2}:\d{2})$/, '') : '2026-12-01T02:00:00',
   ),
   fc.constantFrom(
     '0099-12-31T23:59:59.999Z',
@@ -82,7 +88,10 @@ export const invalidTime: fc.Arbitrary<unknown> = fc.oneof(
     '+010000-01-01T00:00:00.000Z',
     '2026-02-29T00:00:00Z',
     '2026-13-01T00:00:00Z',
-    '2026-12-01 02:00:00Z',
+    '2026-12-01  02:00:00Z',
+    '2026-12-01_02:00:00Z',
+    '2026-12-01 02:00:00+0000',
+    '2026-12-01T02:00:00 Z',
     '2026-12-01',
     '',
     new Date(Number.NaN),
@@ -186,5 +195,5 @@ export function plant(
 
 /** Anchor inputs validation refuses: invalid times, except wall-clock ones (valid for an anchor). */
 export const invalidAnchor: fc.Arbitrary<unknown> = invalidTime.filter(
-  (v) => !(typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v)),
+  (v) => !(typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v)),
 );

@@ -2,9 +2,28 @@ import { MigrationError } from '../errors.js';
 import type { Revision } from './revisions.js';
 
 /**
+ * The fewest characters of a revision id taken as its prefix. A shorter one is refused, not
+ * matched: `-r 7` read as "revision 7" of docs/migrations.md's table matched the id `7834de6676a0`
+ * (revision 1) and a downgrade would have reverted nine revisions (a fresh user's trial).
+ */
+export const MIN_PREFIX = 4;
+
+function shortPrefix(t: string, revisions: readonly Revision[]): MigrationError {
+  const n = /^\d+$/.test(t) ? Number(t) : 0;
+  const numbered = n >= 1 && n <= revisions.length ? revisions[n - 1] : undefined;
+  const hint = numbered
+    ? ` Revision ${n} in the table of docs/migrations.md is ${numbered.revision} (${numbered.name}): pass "${numbered.name}" or "${numbered.revision}".`
+    : ` Pass a revision name, an id, or at least ${MIN_PREFIX} characters of one (orion-db history lists them).`;
+  return new MigrationError(
+    `Target "${t}" is too short to be a revision id prefix (at least ${MIN_PREFIX} characters): nothing was run.${hint}`,
+  );
+}
+
+/**
  * Turns a target into the number of revisions that should be applied. Matched in this order:
  * `head`, `base`, `+N`, `-N` (relative to `current`), an exact revision id, a migration name (with
- * or without its `NNNN_` prefix), a unique prefix of a revision id.
+ * or without its `NNNN_` prefix), a unique prefix of a revision id of at least MIN_PREFIX
+ * characters (a shorter hex target is a MigrationError naming the revision it may have meant).
  */
 export function resolveTarget(target: string, revisions: readonly Revision[], current: number): number {
   const t = target.trim();
@@ -25,10 +44,9 @@ export function resolveTarget(target: string, revisions: readonly Revision[], cu
   if (exact) return exact.index + 1;
   const named = revisions.find((r) => r.name === t || r.tag === t);
   if (named) return named.index + 1;
-  const prefixed =
-    t.length >= 1 && /^[0-9a-f]+$/i.test(t)
-      ? revisions.filter((r) => r.revision.startsWith(t.toLowerCase()))
-      : [];
+  const hex = /^[0-9a-f]+$/i.test(t);
+  if (hex && t.length < MIN_PREFIX) throw shortPrefix(t, revisions);
+  const prefixed = hex ? revisions.filter((r) => r.revision.startsWith(t.toLowerCase())) : [];
   if (prefixed.length === 1) return prefixed[0]!.index + 1;
   const list = (rs: readonly Revision[]) => rs.map((r) => `${r.revision} (${r.name})`).join(', ');
   if (prefixed.length > 1) {

@@ -111,6 +111,13 @@ describe.each(DIALECTS)('migration failures and targets (%s)', (dialect) => {
       const common = commonPrefix(revisions[1]!.revision, extra.revision);
       expect(common.length).toBeGreaterThan(0);
       await expect(db.migrate({ to: common })).rejects.toThrow(/ambiguous/);
+      // A short target is never a prefix: "7" is not revision 7 of the docs' table, nor 7834de6676a0.
+      await expect(db.migrate({ to: '2' })).rejects.toThrow(
+        `Target "2" is too short to be a revision id prefix (at least 4 characters): nothing was run. Revision 2 in the table of docs/migrations.md is ${revisions[1]!.revision} (search_indexes)`,
+      );
+      for (const short of ['7', '78', '783', 'a', '99'])
+        await expect(db.migrate({ to: short })).rejects.toThrow(/too short to be a revision id prefix/);
+      expect(await at()).toBeNull();
       await expect(db.migrate({ to: 'serch_indexes' })).rejects.toThrow(
         /Unknown migration target.*search_indexes/,
       );

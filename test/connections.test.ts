@@ -5,6 +5,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, DatabaseError, createDatabase } from '../src/index.js';
 import { openDialect } from '../src/dialect/open.js';
+import Sqlite from 'better-sqlite3';
+import { openForCli } from '../src/cli/context.js';
 import { loadSettings } from '../src/settings/load.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { postgresIsServer } from './support/dialects.js';
@@ -27,6 +29,34 @@ describe('SQLite files', () => {
       expect((await db.migrations.status()).pending).toEqual([]);
     } finally {
       await db.close();
+    }
+  });
+
+  // A checkpoint is what syncs under synchronous=NORMAL; at SQLite's default of 1,000 pages it ran
+  // every ~60 state transitions (connection.ts, issue 13). The setting is the connection's, so it
+  // must hold wherever the library opens or configures one: createDatabase, the CLI, a handed-in client.
+  it('checkpoints the WAL every 4,000 pages, opened by createDatabase, by the CLI or handed in', async () => {
+    const file = join(dir, 'checkpoint.db');
+    const expected = [{ wal_autocheckpoint: 4000 }];
+    const db = await createDatabase({ url: file });
+    try {
+      expect(await db.execute('pragma wal_autocheckpoint')).toEqual(expected);
+    } finally {
+      await db.close();
+    }
+    const cli = await openForCli({ url: file });
+    try {
+      expect(await cli.execute('pragma wal_autocheckpoint')).toEqual(expected);
+    } finally {
+      await cli.close();
+    }
+    const client = new Sqlite(file);
+    try {
+      const handed = await createDatabase({ client });
+      expect(await handed.execute('pragma wal_autocheckpoint')).toEqual(expected);
+      await handed.close();
+    } finally {
+      client.close();
     }
   });
 

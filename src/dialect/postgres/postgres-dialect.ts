@@ -111,6 +111,54 @@ export class PostgresDialect extends PgFamilyDialect {
     };
   }
 
+  /**
+   * BEGIN, the statements and COMMIT handed to a reserved connection at once (postgres.js writes
+   * them together and the server runs them in order). The first failure is the call's: a statement
+   * that fails aborts the rest and COMMIT answers ROLLBACK, so nothing was written; a connection
+   * lost before COMMIT ran rolled back too (retryable), one lost during COMMIT leaves the outcome
+   * unknown, as for any transaction (connection-loss.ts).
+   */
+  async transactionInOneTrip(
+    statements: readonly { text: string; params: readonly unknown[] }[],
+  ): Promise<unknown[][][]> {
+    const reserved = await this.client.reserve();
+    const watch = new ConnectionWatch();
+    try {
+      // `execute()` hands each query over now, in this order (awaiting would start it later).
+      const begin = reserved.unsafe('begin', [], { onexecute: watch.attach } as postgres.UnsafeQueryOptions);
+      const queries = [
+        begin.execute(),
+        ...statements.map((s) =>
+          reserved
+            .unsafe(s.text, s.params as postgres.ParameterOrJSON<never>[], {
+              prepare: this.preparedStatements,
+            })
+            .values()
+            .execute(),
+        ),
+        reserved.unsafe('commit').execute(),
+      ];
+      const settled = await Promise.allSettled(queries);
+      const failed = settled.findIndex((r) => r.status === 'rejected');
+      if (failed >= 0) {
+        const error = (settled[failed] as PromiseRejectedResult).reason;
+        if (!isConnectionLoss(error)) throw error;
+        throw failed === queries.length - 1 ? commitOutcomeUnknown(error) : lostInTransaction(error);
+      }
+      const commit = (settled[queries.length - 1] as PromiseFulfilledResult<{ command: string }>).value;
+      if (commit.command !== 'COMMIT') {
+        throw new DatabaseError(
+          `PostgreSQL answered COMMIT with ${commit.command}: the transaction was rolled back, nothing was written`,
+        );
+      }
+      return settled
+        .slice(1, -1)
+        .map((r) => [...(r as PromiseFulfilledResult<Iterable<unknown[]>>).value] as unknown[][]);
+    } finally {
+      watch.release(reserved);
+    }
+  }
+
   protected checkServer(): Promise<void> {
     return checkPostgresSupport(async (text) => [...(await this.client.unsafe(text))] as Row[]);
   }

@@ -97,6 +97,16 @@ export interface Dialect {
    */
   queryArrays(executor: Executor, text: string, params: readonly unknown[]): Promise<unknown[][]>;
   /**
+   * PostgreSQL over the network only (absent elsewhere): `statements` as a transaction of their
+   * own on a connection reserved from the pool, sent with BEGIN and COMMIT in one go, so the
+   * transaction takes one round trip and holds its row locks for no round trip of the client's.
+   * For statements whose outcome needs no decision in between; the rows of each, in order. Call it
+   * inside `statement` (which tracks, maps and retries the call).
+   */
+  transactionInOneTrip?(
+    statements: readonly { text: string; params: readonly unknown[] }[],
+  ): Promise<unknown[][][]>;
+  /**
    * Runs `fn` if the transaction the current call runs in rolls back (with it, any transaction it
    * sits in); outside a transaction, never.
    */

@@ -5,9 +5,9 @@
  * to the tag API (concurrency-limits.ts) and are invisible here.
  */
 import { and, asc, eq, gt, isNull, lte, not, or, sql } from 'drizzle-orm';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { Executor } from '../dialect/dialect.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { RepositoryContext } from './context.js';
-import { retryAfterSeconds } from './limits/decay.js';
 import {
   type AcquireInput,
   type AcquireResult,
@@ -37,7 +37,8 @@ import {
   refuseTagLease,
   releaseLeaseBatch,
 } from './limits/locked.js';
-import { acquireInOneStatement, releaseInOneStatement } from './limits/one-statement.js';
+import { acquireLocked, releaseLocked } from './limits/general.js';
+import { acquireInOneStatement, releaseAlone, releaseInOneStatement } from './limits/one-statement.js';
 import { type GlobalConcurrencyLimit, decayedViews, describeLeases, limitView } from './limits/views.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
@@ -177,78 +178,41 @@ export class GlobalConcurrencyLimitRepository {
   async acquire(input: AcquireInput): Promise<AcquireResult> {
     const data = parse(acquireInput, input, 'concurrency limit acquire');
     const names = [...new Set(data.names)];
-    // The common case in one conditional statement (limits/one-statement.ts); the rest below.
+    // The common case in one conditional statement (limits/one-statement.ts); the rest in
+    // limits/general.ts.
     const oneStatement =
       names.length === 1 &&
       data.mode !== 'rate_limit' &&
       data.leaseSeconds === undefined &&
       data.holder === undefined;
-    // Alone on its own PostgreSQL connection, the statement commits by itself. On one shared
-    // connection (SQLite, or inside a transaction) it runs in the same unit as the fallback, so a
-    // call started later cannot run between the two (transaction-model.test.ts).
-    const shared = !this.ctx.rowLocking || this.ctx.inTransaction();
-    if (oneStatement && !shared) {
+    const general = (q: Executor) => acquireLocked(this.ctx, q, names, data);
+    if (oneStatement && !this.ctx.inTransaction()) {
+      if (!this.ctx.rowLocking) {
+        // SQLite on its own: the statements commit by themselves, with no BEGIN/COMMIT around
+        // them; when they do not decide, the general path's transaction opens within the same
+        // call, which holds the handle's gate throughout, so no call started later runs between
+        // the two (transaction-model.test.ts).
+        return this.ctx.statement(
+          async (q) =>
+            (await acquireInOneStatement(this.ctx, q, names[0]!, data.slots, false)) ??
+            this.ctx.transaction(general),
+        );
+      }
+      // Alone on its own PostgreSQL connection, the statement commits by itself.
       const fast = await this.ctx.statement((q) =>
         acquireInOneStatement(this.ctx, q, names[0]!, data.slots, true),
       );
       if (fast) return fast;
     }
+    // Inside a transaction the statement runs in the same unit as the general path, so a call
+    // started later cannot run between the two.
+    const shared = this.ctx.inTransaction();
     return this.ctx.transaction(async (q) => {
       if (oneStatement && shared) {
         const fast = await acquireInOneStatement(this.ctx, q, names[0]!, data.slots, false);
         if (fast) return fast;
       }
-      const locked = await LockedLimits.forNames(this.ctx, q, names);
-      // The locked set may hold more limits (those of expired leases it reclaimed): only the named count.
-      const active = locked.rows.filter((r) => r.active && names.includes(r.name));
-      const zero = active.filter((r) => r.limit === 0);
-      if (zero.length > 0) {
-        await locked.flush();
-        return { acquired: false, retryAfterSeconds: null, blockedBy: zero.map((r) => r.name) };
-      }
-      for (const row of active) {
-        if (data.slots > row.limit) {
-          throw new ValidationError(
-            `Invalid concurrency limit acquire: slots: ${data.slots} slots can never fit limit "${row.name}" of ${row.limit}`,
-            [{ path: ['slots'], message: `more than the limit of "${row.name}" (${row.limit})` }],
-          );
-        }
-        if (data.mode === 'rate_limit' && row.slotDecayPerSecond <= 0) {
-          throw new ValidationError(
-            `Invalid concurrency limit acquire: mode: limit "${row.name}" has no slot decay, so it cannot rate-limit`,
-            [{ path: ['mode'], message: `"${row.name}" has slotDecayPerSecond 0` }],
-          );
-        }
-      }
-      const full = active.filter((r) => locked.state(r.id).activeSlots + data.slots > r.limit);
-      if (full.length > 0) {
-        const retry = retryAfterSeconds(
-          active.map((row) => locked.blocking(row)),
-          data.slots,
-        );
-        for (const row of active) locked.deny(row.id, data.slots);
-        await locked.flush();
-        return { acquired: false, retryAfterSeconds: retry, blockedBy: full.map((r) => r.name) };
-      }
-      for (const row of active) locked.take(row.id, data.slots);
-      await locked.flush();
-      if (data.leaseSeconds === undefined && data.holder === undefined) return { acquired: true };
-      const [lease] = await q
-        .insert(this.l)
-        .values({
-          limitIds: active.map((r) => r.id),
-          slots: data.slots,
-          expiresAt:
-            data.leaseSeconds === undefined
-              ? null
-              : new Date(locked.now.getTime() + data.leaseSeconds * 1000),
-          holderType: data.holder?.type ?? null,
-          holderId: data.holder?.id ?? null,
-          created: locked.now,
-          updated: locked.now,
-        })
-        .returning({ id: this.l.id });
-      return { acquired: true, leaseId: lease!.id };
+      return general(q);
     });
   }
 
@@ -261,24 +225,27 @@ export class GlobalConcurrencyLimitRepository {
   async release(input: ReleaseInput): Promise<void> {
     const data = parse(releaseInput, input, 'concurrency limit release');
     const names = [...new Set(data.names)];
-    // The common case in one conditional UPDATE (limits/one-statement.ts), inside the transaction:
-    // on PostgreSQL after the row lock it needs; on SQLite in the same unit as the fallback, so a
-    // call started later cannot run between the two (transaction-model.test.ts).
+    const general = (q: Executor) => releaseLocked(this.ctx, q, names, data);
+    // The common case in one conditional UPDATE (limits/one-statement.ts). On its own it needs no
+    // transaction of the library's (SQLite), or one sent in a single trip (PostgreSQL); when it
+    // does not decide, the general path runs within the same call.
+    if (names.length === 1 && !this.ctx.inTransaction()) {
+      const done = await this.ctx.statement(async (q) => {
+        const released = await releaseAlone(this.ctx, q, names[0]!, data.slots, data.occupancySeconds);
+        if (released === false) await this.ctx.transaction(general);
+        return released !== undefined;
+      });
+      if (done) return;
+    }
+    // Inside a transaction: on PostgreSQL after the row lock it needs; on SQLite in the same unit
+    // as the general path, so a call started later cannot run between the two.
     await this.ctx.transaction(async (q) => {
       if (
         names.length === 1 &&
         (await releaseInOneStatement(this.ctx, q, names[0]!, data.slots, data.occupancySeconds))
       )
         return;
-      const locked = await LockedLimits.forNames(this.ctx, q, names);
-      // Slots held through leases are given back by releaseLease only: a release without a lease
-      // (a retried or buggy client) must never free a slot a live lease holds.
-      const leased = await locked.leasedSlots();
-      for (const row of locked.rows) {
-        if (row.active && data.names.includes(row.name))
-          locked.giveUnleased(row.id, data.slots, leased.get(row.id) ?? 0, data.occupancySeconds);
-      }
-      await locked.flush();
+      await general(q);
     });
   }
 

@@ -17,6 +17,12 @@ export class ConnectionWatch {
   #lost: unknown;
   #closed = false;
   #connection: WatchedConnection | undefined;
+  /**
+   * Called once when the connection closes. A reserved client's queries still queued behind the
+   * one in flight are never answered then (postgres.js drops the reservation), so whoever queued
+   * several at once must learn of the close here.
+   */
+  onClose: ((error: unknown) => void) | undefined;
 
   /** Pass as the `onexecute` option of the first query: it receives the connection. */
   readonly attach = (connection: WatchedConnection): boolean => {
@@ -24,6 +30,7 @@ export class ConnectionWatch {
     connection.onclose = (error) => {
       this.#closed = true;
       this.#lost = error;
+      this.onClose?.(error);
     };
     // True keeps the reserved connection where it is (a false answer would mark it busy).
     return true;

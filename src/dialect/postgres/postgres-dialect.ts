@@ -5,7 +5,7 @@ import { DatabaseError } from '../../errors.js';
 import * as schema from '../../schema/postgres/index.js';
 import type { Executor, Row } from '../dialect.js';
 import type { TransactionConnection } from '../transaction.js';
-import { commitOutcomeUnknown, isConnectionLoss, lostInTransaction } from '../connection-loss.js';
+import { commitOutcomeUnknown, failureOf, isConnectionLoss, lostInTransaction } from '../connection-loss.js';
 import { ConnectionWatch } from './connection-watch.js';
 import { isolateClient } from './isolated-client.js';
 import { withPreparedStatements } from './prepared-client.js';
@@ -109,6 +109,69 @@ export class PostgresDialect extends PgFamilyDialect {
       },
       release: () => watch.release(reserved),
     };
+  }
+
+  /**
+   * BEGIN, the statements and COMMIT handed to a reserved connection at once (postgres.js writes
+   * them together and the server runs them in order). The first failure is the call's: a statement
+   * that fails aborts the rest and COMMIT answers ROLLBACK, so nothing was written; a connection
+   * lost before COMMIT ran rolled back too (retryable), one lost during COMMIT leaves the outcome
+   * unknown, as for any transaction (connection-loss.ts).
+   */
+  async transactionInOneTrip(
+    statements: readonly { text: string; params: readonly unknown[] }[],
+  ): Promise<unknown[][][]> {
+    // As BEGIN does for any transaction: a connection found lost here is a retryable loss.
+    const reserved = await this.client.reserve().catch((error: unknown) => {
+      throw failureOf(error);
+    });
+    const watch = new ConnectionWatch();
+    try {
+      // `execute()` hands each query over now, in this order (awaiting would start it later).
+      const begin = reserved.unsafe('begin', [], { onexecute: watch.attach } as postgres.UnsafeQueryOptions);
+      const queries = [
+        begin.execute(),
+        ...statements.map((s) =>
+          reserved
+            .unsafe(s.text, s.params as postgres.ParameterOrJSON<never>[], {
+              prepare: this.preparedStatements,
+            })
+            .values()
+            .execute(),
+        ),
+      ];
+      const commit = reserved.unsafe('commit');
+      queries.push(commit.execute());
+      // Queries queued behind one that waits (a statement described before its first run on this
+      // connection) are never answered once the connection closes: the close ends the wait.
+      const closed = new Promise<{ lost: unknown }>((resolve) => {
+        watch.onClose = (error) => resolve({ lost: error });
+      });
+      const outcome = await Promise.race([Promise.allSettled(queries), closed]);
+      if (!Array.isArray(outcome)) {
+        // postgres.js sets a query's `state` when it writes it: a COMMIT written may have run.
+        const written = (commit as unknown as { state: unknown }).state;
+        throw written ? commitOutcomeUnknown(outcome.lost) : lostInTransaction(outcome.lost);
+      }
+      const settled = outcome;
+      const failed = settled.findIndex((r) => r.status === 'rejected');
+      if (failed >= 0) {
+        const error = (settled[failed] as PromiseRejectedResult).reason;
+        if (!isConnectionLoss(error)) throw error;
+        throw failed === queries.length - 1 ? commitOutcomeUnknown(error) : lostInTransaction(error);
+      }
+      const answer = (settled[queries.length - 1] as PromiseFulfilledResult<{ command: string }>).value;
+      if (answer.command !== 'COMMIT') {
+        throw new DatabaseError(
+          `PostgreSQL answered COMMIT with ${answer.command}: the transaction was rolled back, nothing was written`,
+        );
+      }
+      return settled
+        .slice(1, -1)
+        .map((r) => [...(r as PromiseFulfilledResult<Iterable<unknown[]>>).value] as unknown[][]);
+    } finally {
+      watch.release(reserved);
+    }
   }
 
   protected checkServer(): Promise<void> {

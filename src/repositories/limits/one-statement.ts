@@ -234,3 +234,30 @@ export async function releaseInOneStatement(
   ]);
   return rows.length > 0;
 }
+
+/**
+ * `releaseInOneStatement` for a release standing alone (no transaction open), or undefined when
+ * this dialect has no such path (PGlite: the caller opens a transaction). On SQLite the UPDATE
+ * commits by itself; a statement sees the latest rows there, so it needs no lock first. On
+ * PostgreSQL the lock and the UPDATE go in a transaction sent in one trip with its BEGIN and
+ * COMMIT (`transactionInOneTrip`): the decision is the UPDATE's own, so nothing needs to come
+ * back before COMMIT, and the row lock is no longer held across two round trips (issue 13).
+ */
+export async function releaseAlone(
+  ctx: RepositoryContext,
+  q: Executor,
+  name: string,
+  slots: number,
+  occupancySeconds: number | undefined,
+): Promise<boolean | undefined> {
+  if (!ctx.rowLocking) return releaseInOneStatement(ctx, q, name, slots, occupancySeconds);
+  const inOneTrip = ctx.dialect.transactionInOneTrip;
+  if (!inOneTrip) return undefined;
+  const t = texts(ctx);
+  const params = [name, slots, ...clockParams(ctx, new Date()), occupancySeconds ?? null];
+  const [, rows] = await inOneTrip.call(ctx.dialect, [
+    { text: t.lock, params: [name] },
+    { text: t.release, params },
+  ]);
+  return rows!.length > 0;
+}

@@ -18,12 +18,16 @@ import {
   dueConditions,
   firstInClaimOrder,
   limitedCandidates,
-  limitedDueDeploymentsQuery,
 } from './claim-candidates.js';
+import {
+  DEPLOYMENT_LIMITED,
+  claimColumns,
+  firstDueOfQueue,
+  limitedDueDeployments,
+} from './claim-statements.js';
 import { type PolledQueue, readPoolAndQueues, readQueues } from './claim-pool-read.js';
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
-import { runColumnMap } from './run-transition-statements.js';
 import { markPolled, pollMarksAlongside, recordHeartbeat } from './polling.js';
 import { type WorkPool, lockPoolByName } from './work-pools.js';
 import { entityName, time, wholeNumber } from './validation.js';
@@ -56,16 +60,6 @@ type RunRow = typeof import('../schema/postgres/runs.js').flowRun.$inferSelect;
  * from the UPDATE's RETURNING), on the read-only path (findScheduledRuns) the whole row.
  */
 type ClaimRow = Pick<RunRow, 'id' | 'workQueueId' | 'deploymentId' | 'nextScheduledStartTime'> & Row;
-
-/**
- * What a claim reads of a locked run: its queue and deployment, and the columns the transition's
- * bookkeeping reads and may write (runColumnMap). Not the other 17 (name, parameters, tags, ...):
- * the locking read of a claim of 100 mapped 3,200 values it never used (issue 13, claim-100).
- */
-function claimColumns(fr: RepositoryContext['tables']['flowRun']) {
-  const transition = runColumnMap(fr, 'flow') as unknown as Record<string, typeof fr.id>;
-  return { id: fr.id, workQueueId: fr.workQueueId, deploymentId: fr.deploymentId, ...transition };
-}
 
 const dialectOf = (ctx: RepositoryContext) => ({ fragments: ctx.fragments, dialectName: ctx.dialect.name });
 
@@ -201,7 +195,7 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   // deployments: their runs need per-deployment caps, and CANCEL_NEW ones cancellations.
   const targetIds = targets.map((queue) => queue.id);
   const limits = new Map<string, DeploymentLimit>();
-  for (const row of await limitedDueDeploymentsQuery(q, ctx, targetIds, before))
+  for (const row of await limitedDueDeployments(ctx, q, targetIds, before))
     limits.set(row.id, { limit: row.limit, options: row.options });
 
   // The locking read (FOR UPDATE SKIP LOCKED of the runs on PostgreSQL): on the claiming path only
@@ -216,21 +210,23 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     const columns = locking ? claimColumns(fr) : getTableColumns(fr);
     const deploymentLimited = sql<unknown>`exists (select 1 from ${dep} where ${dep.id} = ${fr.deploymentId} and ${dep.concurrencyLimit} is not null)`;
     let query = q
-      .select({ ...columns, deploymentLimited })
+      .select({ ...columns, [DEPLOYMENT_LIMITED]: deploymentLimited })
       .from(fr)
       .where(and(where, dueConditions(fr, before)))
       .$dynamic();
     if (first) query = query.orderBy(...first.order).limit(first.count);
     if (rowLocks) query = query.for('update', { of: fr, skipLocked: true });
-    const rows = (await query) as (ClaimRow & { deploymentLimited?: unknown })[];
-    // A due run of a limited deployment that the read above did not see (it became due by a commit
-    // in between, e.g. a scheduler's new run) is left for the next claim: its deployment's limit was
-    // neither locked nor counted here.
+    return unlimitedOrRead((await query) as Row[]);
+  };
+  // A due run of a limited deployment that the read above did not see (it became due by a commit
+  // in between, e.g. a scheduler's new run) is left for the next claim: its deployment's limit was
+  // neither locked nor counted here.
+  const unlimitedOrRead = (rows: Row[]): ClaimRow[] => {
     const out: ClaimRow[] = [];
     for (const row of rows) {
-      const limited = row.deploymentLimited === true || row.deploymentLimited === 1;
-      delete row.deploymentLimited;
-      if (!limited || limits.has(row.deploymentId!)) out.push(row);
+      const limited = row[DEPLOYMENT_LIMITED] === true || row[DEPLOYMENT_LIMITED] === 1;
+      delete row[DEPLOYMENT_LIMITED];
+      if (!limited || limits.has(row.deploymentId as string)) out.push(row as ClaimRow);
     }
     return out;
   };
@@ -276,11 +272,18 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
       // range; usually the first queue fills the claim). On PostgreSQL each read locks exactly the
       // runs it returns (lockDue's `first`). On SQLite, which sorts a UNION ALL whole before its
       // LIMIT, this is also the fast way to read in claim order.
+      // Claiming, the read is a statement compiled once (claim-statements.ts); findScheduledRuns
+      // (SQLite) reads whole rows through lockDue.
       const order = [asc(fr.nextScheduledStartTime), asc(fr.id)];
       for (const queue of targets) {
         const count = Math.min(slots - candidates.length, queueFree.get(queue.id)!);
         if (count <= 0) continue;
-        candidates.push(...(await lockDue(eq(fr.workQueueId, queue.id), { order, count })));
+        const first = locking
+          ? unlimitedOrRead(
+              await firstDueOfQueue(ctx, q, { queueId: queue.id, before, count, lock: rowLocks }),
+            )
+          : await lockDue(eq(fr.workQueueId, queue.id), { order, count });
+        candidates.push(...first);
         if (candidates.length >= slots) break;
       }
     } else if (limits.size === 0) {

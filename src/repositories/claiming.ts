@@ -6,12 +6,11 @@
  * one deployment's runs can sit in several pools. On SQLite the write lock taken up front
  * serialises claimers. Limits are derived from the runs themselves, so no counter can leak.
  */
-import { type SQL, and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor, Row } from '../dialect/dialect.js';
 import { pgArrayLiteral } from '../dialect/postgres/fragments.js';
 import { NotFoundError } from '../errors.js';
-import type { ConcurrencyOptions } from '../schema/json-types.js';
 import {
   type QueueTake,
   claimOrderQuery,
@@ -21,10 +20,18 @@ import {
 } from './claim-candidates.js';
 import {
   DEPLOYMENT_LIMITED,
+  type LimitedDeployment,
   claimColumns,
   firstDueOfQueue,
   limitedDueDeployments,
 } from './claim-statements.js';
+import {
+  type DeploymentLimit,
+  MAX_CANCELLATIONS,
+  countActive,
+  isCancelNew,
+  readDeployments,
+} from './claim-limits.js';
 import { type PolledQueue, readPoolAndQueues, readQueues } from './claim-pool-read.js';
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
@@ -32,8 +39,7 @@ import { markPolled, pollMarksAlongside, recordHeartbeat } from './polling.js';
 import { type WorkPool, lockPoolByName } from './work-pools.js';
 import { entityName, time, wholeNumber } from './validation.js';
 
-/** Runs in these states occupy a slot. */
-export const ACTIVE_STATES = ['PENDING', 'RUNNING', 'CANCELLING'] as const;
+export { ACTIVE_STATES, MAX_CANCELLATIONS } from './claim-limits.js';
 const CANDIDATE_SLACK = 20;
 /** Candidate reads of one claim beside limited deployments, at most (each `limit` + slack runs). */
 const MAX_CANDIDATE_ROUNDS = 8;
@@ -70,66 +76,22 @@ interface Plan {
   cancel: ClaimRow[];
 }
 
-async function countActive(
-  q: Executor,
-  ctx: RepositoryContext,
-  column: 'workQueueId' | 'deploymentId',
-  ids: string[],
-) {
-  const fr = ctx.tables.flowRun;
-  const counts = new Map<string, number>();
-  if (ids.length === 0) return counts;
-  const rows = await q
-    .select({ key: fr[column], n: sql<number>`count(*)` })
-    .from(fr)
-    .where(and(ctx.fragments.inList(fr[column], ids, 'uuid'), inArray(fr.stateType, [...ACTIVE_STATES])))
-    .groupBy(fr[column]);
-  for (const row of rows) if (row.key) counts.set(row.key, Number(row.n));
-  return counts;
-}
-
-/** At most this many CANCEL_NEW cancellations per claim (semantics.md §5). */
-export const MAX_CANCELLATIONS = 1000;
-
-interface DeploymentLimit {
-  limit: number | null;
-  options: ConcurrencyOptions | null;
-}
-
-const isCancelNew = (d: DeploymentLimit | undefined) =>
-  d !== undefined && d.limit !== null && d.options?.collisionStrategy === 'CANCEL_NEW';
-
-async function readDeployments(
-  q: Executor,
-  ctx: RepositoryContext,
-  ids: string[],
-  lock: boolean,
-): Promise<Map<string, DeploymentLimit>> {
-  const dep = ctx.tables.deployment;
-  const out = new Map<string, DeploymentLimit>();
-  if (ids.length === 0) return out;
-  let query = q
-    .select({ id: dep.id, limit: dep.concurrencyLimit, options: dep.concurrencyOptions })
-    .from(dep)
-    .where(ctx.fragments.inList(dep.id, ids, 'uuid'))
-    .orderBy(asc(dep.id))
-    .$dynamic();
-  // In id order, so two claimers locking overlapping deployments cannot deadlock.
-  if (lock) query = query.for('update', { of: dep });
-  for (const row of await query) out.set(row.id, { limit: row.limit, options: row.options });
-  return out;
-}
-
 async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: boolean): Promise<Plan> {
   const fr = ctx.tables.flowRun;
   const rowLocks = locking && ctx.rowLocking;
+  const before = o.scheduledBefore ?? new Date();
   // SQLite: the write lock, taken at BEGIN, already serialises claimers.
   let pool: WorkPool;
   let queues: PolledQueue[];
+  /** On PostgreSQL, read with the pool: the limited deployments with due runs in the polled queues. */
+  let limitedDue: LimitedDeployment[] | undefined;
   if (locking && !ctx.rowLocking) {
     pool = await lockPoolByName(ctx, q, o.workPoolName);
     queues = await readQueues(ctx, q, pool.id);
-  } else ({ pool, queues } = await readPoolAndQueues(ctx, q, o.workPoolName));
+  } else {
+    const probe = { before, names: o.workQueueNames };
+    ({ pool, queues, limited: limitedDue } = await readPoolAndQueues(ctx, q, o.workPoolName, probe));
+  }
   // The pool row is locked only where a pool or queue limit is counted: claimers of one pool take
   // turns to count its slots. Without such limits they only skip each other's runs (SKIP LOCKED),
   // as pg-boss's fetchers do: 16 claimers on one pool drained 475 runs/s in turns against pg-boss's
@@ -142,6 +104,8 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   ) {
     pool = await lockPoolByName(ctx, q, o.workPoolName);
     queues = await readQueues(ctx, q, pool.id);
+    // Read again below, for the queues as they are under the lock.
+    limitedDue = undefined;
   }
   const named = o.workQueueNames ? new Set(o.workQueueNames) : undefined;
   for (const queueName of named ?? []) {
@@ -186,7 +150,6 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
         : queue.concurrencyLimit - (activeByQueue.get(queue.id) ?? 0);
     queueFree.set(queue.id, free);
   }
-  const before = o.scheduledBefore ?? new Date();
   /** Due runs of limited CANCEL_NEW deployments. */
   const cancelIds: string[] = [];
   let candidates: ClaimRow[] = [];
@@ -195,7 +158,7 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   // deployments: their runs need per-deployment caps, and CANCEL_NEW ones cancellations.
   const targetIds = targets.map((queue) => queue.id);
   const limits = new Map<string, DeploymentLimit>();
-  for (const row of await limitedDueDeployments(ctx, q, targetIds, before))
+  for (const row of limitedDue ?? (await limitedDueDeployments(ctx, q, targetIds, before)))
     limits.set(row.id, { limit: row.limit, options: row.options });
 
   // The locking read (FOR UPDATE SKIP LOCKED of the runs on PostgreSQL): on the claiming path only

@@ -2,7 +2,7 @@
  * The candidate reads of a claim (semantics.md §5, "Claim fairness"): which due runs of a queue are
  * read before they are locked, at most each deployment's free slots.
  */
-import { type SQL, and, asc, eq, exists, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { type Placeholder, type SQL, and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
 import type { SqlFragments } from '../dialect/fragments.js';
 import { pgArrayLiteral } from '../dialect/postgres/fragments.js';
@@ -19,7 +19,7 @@ type FlowRunTable = RepositoryContext['tables']['flowRun'];
 export const isScheduled = (fr: FlowRunTable): SQL => sql`${fr.stateType} = 'SCHEDULED'`;
 
 /** Due SCHEDULED runs a claim may take: not in-process retries (those belong to their own process). */
-export function dueConditions(fr: FlowRunTable, before: Date) {
+export function dueConditions(fr: FlowRunTable, before: Date | Placeholder) {
   return and(
     isScheduled(fr),
     lte(fr.nextScheduledStartTime, before),
@@ -128,49 +128,6 @@ export function claimOrderQuery(
   );
   return sql`select id, queue_id, due_at from (${sql.join(parts, sql` union all `)}) as orion_tops
     order by orion_rank, due_at, id limit ${o.total}`;
-}
-
-/**
- * The deployments with a concurrency limit that have due runs in one of `queueIds`, in id order:
- * driven from the (few) limited deployments, each probing the scheduled-runs index for one due run.
- * On PostgreSQL the probe is a LATERAL `LIMIT 1` per deployment: as an `EXISTS`, the planner could
- * turn it into a semi-join read from the runs' side, every due run of the polled queues (1,000 at
- * 100k runs, 10,000 at 1M) where no deployment has a limit, whenever the deployments' statistics
- * were missing or old (issue 13, claim-100: 2.5–11 ms a claim). SQLite runs a correlated `EXISTS`
- * per outer row anyway.
- */
-export function limitedDueDeploymentsQuery(
-  q: Executor,
-  ctx: RepositoryContext,
-  queueIds: string[],
-  before: Date,
-) {
-  const { flowRun: fr, deployment: dep } = ctx.tables;
-  const columns = { id: dep.id, limit: dep.concurrencyLimit, options: dep.concurrencyOptions };
-  const due = and(
-    eq(fr.deploymentId, dep.id),
-    ctx.fragments.inList(fr.workQueueId, queueIds, 'uuid'),
-    dueConditions(fr, before),
-  );
-  if (ctx.dialect.name === 'postgresql') {
-    const probe = q
-      .select({ one: sql`1`.as('orion_one') })
-      .from(fr)
-      .where(due)
-      .limit(1)
-      .as('orion_due');
-    return q
-      .select(columns)
-      .from(dep)
-      .crossJoinLateral(probe)
-      .where(isNotNull(dep.concurrencyLimit))
-      .orderBy(asc(dep.id));
-  }
-  return q
-    .select(columns)
-    .from(dep)
-    .where(and(isNotNull(dep.concurrencyLimit), exists(q.select({ one: sql`1` }).from(fr).where(due))))
-    .orderBy(asc(dep.id));
 }
 
 /** Deployments per top-k statement: their caps travel as one JSON parameter. */

@@ -6,30 +6,40 @@
  * one deployment's runs can sit in several pools. On SQLite the write lock taken up front
  * serialises claimers. Limits are derived from the runs themselves, so no counter can leak.
  */
-import { type SQL, and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor, Row } from '../dialect/dialect.js';
 import { pgArrayLiteral } from '../dialect/postgres/fragments.js';
 import { NotFoundError } from '../errors.js';
-import type { ConcurrencyOptions } from '../schema/json-types.js';
 import {
   type QueueTake,
   claimOrderQuery,
   dueConditions,
   firstInClaimOrder,
   limitedCandidates,
-  limitedDueDeploymentsQuery,
 } from './claim-candidates.js';
+import {
+  DEPLOYMENT_LIMITED,
+  type LimitedDeployment,
+  claimColumns,
+  firstDueOfQueue,
+  limitedDueDeployments,
+} from './claim-statements.js';
+import {
+  type DeploymentLimit,
+  MAX_CANCELLATIONS,
+  countActive,
+  isCancelNew,
+  readDeployments,
+} from './claim-limits.js';
 import { type PolledQueue, readPoolAndQueues, readQueues } from './claim-pool-read.js';
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
-import { runColumnMap } from './run-transition-statements.js';
 import { markPolled, pollMarksAlongside, recordHeartbeat } from './polling.js';
 import { type WorkPool, lockPoolByName } from './work-pools.js';
 import { entityName, time, wholeNumber } from './validation.js';
 
-/** Runs in these states occupy a slot. */
-export const ACTIVE_STATES = ['PENDING', 'RUNNING', 'CANCELLING'] as const;
+export { ACTIVE_STATES, MAX_CANCELLATIONS } from './claim-limits.js';
 const CANDIDATE_SLACK = 20;
 /** Candidate reads of one claim beside limited deployments, at most (each `limit` + slack runs). */
 const MAX_CANDIDATE_ROUNDS = 8;
@@ -57,16 +67,6 @@ type RunRow = typeof import('../schema/postgres/runs.js').flowRun.$inferSelect;
  */
 type ClaimRow = Pick<RunRow, 'id' | 'workQueueId' | 'deploymentId' | 'nextScheduledStartTime'> & Row;
 
-/**
- * What a claim reads of a locked run: its queue and deployment, and the columns the transition's
- * bookkeeping reads and may write (runColumnMap). Not the other 17 (name, parameters, tags, ...):
- * the locking read of a claim of 100 mapped 3,200 values it never used (issue 13, claim-100).
- */
-function claimColumns(fr: RepositoryContext['tables']['flowRun']) {
-  const transition = runColumnMap(fr, 'flow') as unknown as Record<string, typeof fr.id>;
-  return { id: fr.id, workQueueId: fr.workQueueId, deploymentId: fr.deploymentId, ...transition };
-}
-
 const dialectOf = (ctx: RepositoryContext) => ({ fragments: ctx.fragments, dialectName: ctx.dialect.name });
 
 interface Plan {
@@ -76,66 +76,22 @@ interface Plan {
   cancel: ClaimRow[];
 }
 
-async function countActive(
-  q: Executor,
-  ctx: RepositoryContext,
-  column: 'workQueueId' | 'deploymentId',
-  ids: string[],
-) {
-  const fr = ctx.tables.flowRun;
-  const counts = new Map<string, number>();
-  if (ids.length === 0) return counts;
-  const rows = await q
-    .select({ key: fr[column], n: sql<number>`count(*)` })
-    .from(fr)
-    .where(and(ctx.fragments.inList(fr[column], ids, 'uuid'), inArray(fr.stateType, [...ACTIVE_STATES])))
-    .groupBy(fr[column]);
-  for (const row of rows) if (row.key) counts.set(row.key, Number(row.n));
-  return counts;
-}
-
-/** At most this many CANCEL_NEW cancellations per claim (semantics.md §5). */
-export const MAX_CANCELLATIONS = 1000;
-
-interface DeploymentLimit {
-  limit: number | null;
-  options: ConcurrencyOptions | null;
-}
-
-const isCancelNew = (d: DeploymentLimit | undefined) =>
-  d !== undefined && d.limit !== null && d.options?.collisionStrategy === 'CANCEL_NEW';
-
-async function readDeployments(
-  q: Executor,
-  ctx: RepositoryContext,
-  ids: string[],
-  lock: boolean,
-): Promise<Map<string, DeploymentLimit>> {
-  const dep = ctx.tables.deployment;
-  const out = new Map<string, DeploymentLimit>();
-  if (ids.length === 0) return out;
-  let query = q
-    .select({ id: dep.id, limit: dep.concurrencyLimit, options: dep.concurrencyOptions })
-    .from(dep)
-    .where(ctx.fragments.inList(dep.id, ids, 'uuid'))
-    .orderBy(asc(dep.id))
-    .$dynamic();
-  // In id order, so two claimers locking overlapping deployments cannot deadlock.
-  if (lock) query = query.for('update', { of: dep });
-  for (const row of await query) out.set(row.id, { limit: row.limit, options: row.options });
-  return out;
-}
-
 async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: boolean): Promise<Plan> {
   const fr = ctx.tables.flowRun;
   const rowLocks = locking && ctx.rowLocking;
+  const before = o.scheduledBefore ?? new Date();
   // SQLite: the write lock, taken at BEGIN, already serialises claimers.
   let pool: WorkPool;
   let queues: PolledQueue[];
+  /** On PostgreSQL, read with the pool: the limited deployments with due runs in the polled queues. */
+  let limitedDue: LimitedDeployment[] | undefined;
   if (locking && !ctx.rowLocking) {
     pool = await lockPoolByName(ctx, q, o.workPoolName);
     queues = await readQueues(ctx, q, pool.id);
-  } else ({ pool, queues } = await readPoolAndQueues(ctx, q, o.workPoolName));
+  } else {
+    const probe = { before, names: o.workQueueNames };
+    ({ pool, queues, limited: limitedDue } = await readPoolAndQueues(ctx, q, o.workPoolName, probe));
+  }
   // The pool row is locked only where a pool or queue limit is counted: claimers of one pool take
   // turns to count its slots. Without such limits they only skip each other's runs (SKIP LOCKED),
   // as pg-boss's fetchers do: 16 claimers on one pool drained 475 runs/s in turns against pg-boss's
@@ -148,6 +104,8 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   ) {
     pool = await lockPoolByName(ctx, q, o.workPoolName);
     queues = await readQueues(ctx, q, pool.id);
+    // Read again below, for the queues as they are under the lock.
+    limitedDue = undefined;
   }
   const named = o.workQueueNames ? new Set(o.workQueueNames) : undefined;
   for (const queueName of named ?? []) {
@@ -192,7 +150,6 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
         : queue.concurrencyLimit - (activeByQueue.get(queue.id) ?? 0);
     queueFree.set(queue.id, free);
   }
-  const before = o.scheduledBefore ?? new Date();
   /** Due runs of limited CANCEL_NEW deployments. */
   const cancelIds: string[] = [];
   let candidates: ClaimRow[] = [];
@@ -201,7 +158,7 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   // deployments: their runs need per-deployment caps, and CANCEL_NEW ones cancellations.
   const targetIds = targets.map((queue) => queue.id);
   const limits = new Map<string, DeploymentLimit>();
-  for (const row of await limitedDueDeploymentsQuery(q, ctx, targetIds, before))
+  for (const row of limitedDue ?? (await limitedDueDeployments(ctx, q, targetIds, before)))
     limits.set(row.id, { limit: row.limit, options: row.options });
 
   // The locking read (FOR UPDATE SKIP LOCKED of the runs on PostgreSQL): on the claiming path only
@@ -216,21 +173,23 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
     const columns = locking ? claimColumns(fr) : getTableColumns(fr);
     const deploymentLimited = sql<unknown>`exists (select 1 from ${dep} where ${dep.id} = ${fr.deploymentId} and ${dep.concurrencyLimit} is not null)`;
     let query = q
-      .select({ ...columns, deploymentLimited })
+      .select({ ...columns, [DEPLOYMENT_LIMITED]: deploymentLimited })
       .from(fr)
       .where(and(where, dueConditions(fr, before)))
       .$dynamic();
     if (first) query = query.orderBy(...first.order).limit(first.count);
     if (rowLocks) query = query.for('update', { of: fr, skipLocked: true });
-    const rows = (await query) as (ClaimRow & { deploymentLimited?: unknown })[];
-    // A due run of a limited deployment that the read above did not see (it became due by a commit
-    // in between, e.g. a scheduler's new run) is left for the next claim: its deployment's limit was
-    // neither locked nor counted here.
+    return unlimitedOrRead((await query) as Row[]);
+  };
+  // A due run of a limited deployment that the read above did not see (it became due by a commit
+  // in between, e.g. a scheduler's new run) is left for the next claim: its deployment's limit was
+  // neither locked nor counted here.
+  const unlimitedOrRead = (rows: Row[]): ClaimRow[] => {
     const out: ClaimRow[] = [];
     for (const row of rows) {
-      const limited = row.deploymentLimited === true || row.deploymentLimited === 1;
-      delete row.deploymentLimited;
-      if (!limited || limits.has(row.deploymentId!)) out.push(row);
+      const limited = row[DEPLOYMENT_LIMITED] === true || row[DEPLOYMENT_LIMITED] === 1;
+      delete row[DEPLOYMENT_LIMITED];
+      if (!limited || limits.has(row.deploymentId as string)) out.push(row as ClaimRow);
     }
     return out;
   };
@@ -276,11 +235,18 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
       // range; usually the first queue fills the claim). On PostgreSQL each read locks exactly the
       // runs it returns (lockDue's `first`). On SQLite, which sorts a UNION ALL whole before its
       // LIMIT, this is also the fast way to read in claim order.
+      // Claiming, the read is a statement compiled once (claim-statements.ts); findScheduledRuns
+      // (SQLite) reads whole rows through lockDue.
       const order = [asc(fr.nextScheduledStartTime), asc(fr.id)];
       for (const queue of targets) {
         const count = Math.min(slots - candidates.length, queueFree.get(queue.id)!);
         if (count <= 0) continue;
-        candidates.push(...(await lockDue(eq(fr.workQueueId, queue.id), { order, count })));
+        const first = locking
+          ? unlimitedOrRead(
+              await firstDueOfQueue(ctx, q, { queueId: queue.id, before, count, lock: rowLocks }),
+            )
+          : await lockDue(eq(fr.workQueueId, queue.id), { order, count });
+        candidates.push(...first);
         if (candidates.length >= slots) break;
       }
     } else if (limits.size === 0) {

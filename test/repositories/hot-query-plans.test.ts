@@ -279,4 +279,31 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
       await db.deployments.update(deploymentId, { concurrencyLimit: null });
     }
   });
+
+  // Each round trip wakes Node and the server (issue 13, claim-drain-1).
+  it('a claim beside no limited deployment is five round trips: BEGIN, pool read, locking read, write, COMMIT', async () => {
+    // The claimed runs are put back afterwards: the other tests (in any order) read the same backlog.
+    const due = await db.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 10 });
+    let claimed: { id: string }[] = [];
+    try {
+      const statements = await statementsOf(async (d) => {
+        claimed = await d.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: 10 });
+      });
+      const texts = statements.map((s) => s.text.trim().split(/\s+/)[0]!.toLowerCase());
+      expect(claimed.map((r) => r.id)).toEqual(due.map((r) => r.id));
+      expect(texts).toHaveLength(5);
+      expect(texts[0]).toBe('begin');
+      expect(statements[1]!.text).toMatch(/orion_due/);
+      expect(statements[2]!.text).toMatch(/for update of "flow_run" skip locked/i);
+      expect(texts[3]).toBe('with');
+      expect(texts[4]).toBe('commit');
+    } finally {
+      await db.transaction(async (tx) => {
+        for (const run of due.filter((r) => claimed.some((c) => c.id === r.id)))
+          await tx.execute(
+            `update flow_run set state_type = 'SCHEDULED', state_name = 'Scheduled', state_id = ${run.stateId ? `'${run.stateId}'` : 'null'}, next_scheduled_start_time = '${run.nextScheduledStartTime!.toISOString()}' where id = '${run.id}'`,
+          );
+      });
+    }
+  });
 });

@@ -53,15 +53,22 @@ export function unusableClientReason(client: postgres.Sql): string | undefined {
  */
 export function isolateClient<T extends postgres.Sql>(client: T, pool: postgres.Sql = client): T {
   const options = pool.options;
-  const privateOptions = {
-    ...options,
-    parsers: { ...options.parsers },
-    serializers: { ...options.serializers },
-  };
+  // One private copy per pool, shared by the connections reserved from it (as `reserve` below
+  // does): the copy of postgres.js's parser table (an entry per type and array type once it has
+  // connected) was an eighth of a PostgreSQL claim's Node CPU when made for each transaction
+  // (issue 13). Only Drizzle's constructor writes into it, once, on the root client.
+  let privateOptions = privateCopies.get(options);
+  if (!privateOptions) {
+    privateOptions = { ...options, parsers: { ...options.parsers }, serializers: { ...options.serializers } };
+    privateCopies.set(options, privateOptions);
+  }
   // The client's own table, read at query time: postgres.js adds array parsers to it on connecting.
   const parsed = (options.parsers as unknown as Record<symbol, boolean>)[LIBRARY_OWNED] === true;
   return wrap(client, privateOptions, options.parsers as unknown as Parsers, parsed) as T;
 }
+
+/** The private copy of each pool's options (isolateClient). */
+const privateCopies = new WeakMap<object, postgres.Sql['options']>();
 
 /** Marks a parser table that holds the library's own parsers (useLibraryParsers). */
 const LIBRARY_OWNED = Symbol('orion-db parsers');

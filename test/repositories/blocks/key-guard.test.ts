@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, type Database, generateEncryptionKey } from '../../../src/index.js';
+import { describeKeyOrigin } from '../../../src/repositories/blocks/keyring.js';
 import { DIALECTS } from '../../support/dialects.js';
 import { type BlockFixture, blockFixture, sharedHandles } from './support.js';
 
@@ -108,5 +109,22 @@ describe.each(DIALECTS)('one block key per database (%s)', (dialect) => {
     await create(other, f, 'new');
     await expect(create(good, f, 'refused')).rejects.toBeInstanceOf(ConfigurationError);
     expect((await other.blockDocuments.list()).map((d) => d.name)).toEqual(['new']);
+  });
+});
+
+describe('the kid error names where the key came from', () => {
+  it('option, environment variable, profile', () => {
+    expect(describeKeyOrigin({ source: 'option', name: null })).toBe('the key from the encryptionKey option');
+    expect(describeKeyOrigin({ source: 'env', name: 'ORION_DATABASE_ENCRYPTION_KEY' })).toBe(
+      'the key from the environment variable ORION_DATABASE_ENCRYPTION_KEY',
+    );
+    expect(
+      describeKeyOrigin({
+        source: 'profile',
+        name: 'ORION_DATABASE_ENCRYPTION_KEY',
+        profile: 'prod',
+        file: '/home/me/.orion/profiles.toml',
+      }),
+    ).toBe('the key from ORION_DATABASE_ENCRYPTION_KEY in profile "prod" (/home/me/.orion/profiles.toml)');
   });
 });

@@ -132,7 +132,11 @@ class OrionDatabase extends Scope implements Database {
     readonly settings: Settings,
     private readonly migrator: Migrator,
   ) {
-    super(handle, undefined, new Keyring(settings.encryptionKey));
+    super(
+      handle,
+      undefined,
+      new Keyring(settings.encryptionKey, settings.origins.ORION_DATABASE_ENCRYPTION_KEY),
+    );
     this.migrations = {
       status: () => migrator.status(),
       history: () => migrator.history(),

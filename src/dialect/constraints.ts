@@ -30,6 +30,8 @@ export interface ConstraintCatalog {
   readonly foreignKeys: ReadonlyMap<string, ForeignKeyInfo>;
   /** Unique indexes by `table(col1,col2)`. */
   readonly uniques: ReadonlyMap<string, UniqueInfo>;
+  /** The columns of every unique index and primary key, by name. */
+  readonly uniqueColumns: ReadonlyMap<string, readonly string[]>;
   /** Every constraint and unique index by name, with the table it belongs to. */
   readonly tableOf: ReadonlyMap<string, string>;
   /** Every table the schema defines. */
@@ -51,6 +53,7 @@ function build(schema: Record<string, unknown>, config: (table: unknown) => Loos
   const foreignKeys = new Map<string, ForeignKeyInfo>();
   const uniques = new Map<string, UniqueInfo>();
   const tableOf = new Map<string, string>();
+  const uniqueColumns = new Map<string, readonly string[]>();
   const tables: string[] = [];
   for (const value of Object.values(schema)) {
     if (typeof value !== 'object' || value === null || !('getSQL' in value)) continue;
@@ -74,11 +77,18 @@ function build(schema: Record<string, unknown>, config: (table: unknown) => Loos
         typeof column === 'object' && column !== null && 'name' in column ? String(column.name) : '?',
       );
       uniques.set(`${c.name}(${columns.join(',')})`, { name: index.config.name, table: c.name, columns });
+      uniqueColumns.set(index.config.name, columns);
       tableOf.set(index.config.name, c.name);
     }
-    for (const key of c.primaryKeys) tableOf.set(key.getName(), c.name);
+    for (const key of c.primaryKeys) {
+      tableOf.set(key.getName(), c.name);
+      uniqueColumns.set(
+        key.getName(),
+        key.columns.map((column) => column.name),
+      );
+    }
   }
-  return { foreignKeys, uniques, tableOf, tables };
+  return { foreignKeys, uniques, uniqueColumns, tableOf, tables };
 }
 
 let sqlite: ConstraintCatalog | undefined;

@@ -96,6 +96,24 @@ function stillReferenced(
   );
 }
 
+/**
+ * A unique index or primary key refused a row: one message on both dialects, naming the columns
+ * and the constraint, never the values (the driver's own words stay in `cause`).
+ */
+function uniqueConflict(
+  table: string,
+  constraint: string,
+  columns: readonly string[],
+  cause: unknown,
+): ConflictError {
+  return new ConflictError(
+    table,
+    constraint,
+    `A ${entityOf(table)} already exists with the same ${columns.join(', ')} (${constraint})`,
+    { cause },
+  );
+}
+
 function mapSqlite(error: DriverError): OrionDbError | undefined {
   const code = error.code ?? '';
   if (!code.startsWith('SQLITE_')) return undefined;
@@ -110,12 +128,7 @@ function mapSqlite(error: DriverError): OrionDbError | undefined {
     const columns = parts.map((p) => p.split('.')[1] ?? p);
     const constraint =
       code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ? `pk_${table}` : sqliteUniqueName(table, columns);
-    return new ConflictError(
-      table,
-      constraint,
-      `A ${entityOf(table)} already exists with the same ${columns.join(', ')} (${constraint})`,
-      { cause: error },
-    );
+    return uniqueConflict(table, constraint, columns, error);
   }
   if (isForeignKeyFailure(error)) {
     const failure = error[FOREIGN_KEY_FAILURE];
@@ -167,12 +180,14 @@ function mapPostgres(error: DriverError, setting: string): OrionDbError | undefi
   const constraint = error.constraint_name ?? error.constraint ?? 'unknown';
   if (code === '23505') {
     const owner = postgresConstraints().tableOf.get(constraint) ?? table;
-    return new ConflictError(
-      owner,
-      constraint,
-      `A ${entityOf(owner)} already exists with the same key (${constraint})${error.detail ? `: ${error.detail}` : ''}`,
-      { cause: error },
-    );
+    // The detail ("Key (name)=(prod) already exists.") gives the columns of an index outside the
+    // schema; its values stay out of the message (SQLite never has them).
+    const columns = postgresConstraints().uniqueColumns.get(constraint) ??
+      /^Key \((.*)\)=\(/
+        .exec(error.detail ?? '')?.[1]
+        ?.split(',')
+        .map((c) => c.trim()) ?? ['key'];
+    return uniqueConflict(owner, constraint, columns, error);
   }
   // 23001 is how PostgreSQL 16+ (and PGlite) report an ON DELETE RESTRICT key; older servers say 23503.
   if (code === '23503' || code === '23001') {

@@ -36,6 +36,7 @@ import {
   readOptions,
 } from './inputs.js';
 import { type Keyring, STORED_KEY, rawKeyToText } from './keyring.js';
+import { checkWriteKey, recordKid } from './recorded-kid.js';
 import { checkReferences, referencesOf, writeReferences } from './references.js';
 import { restoreSecretFields, secretPaths } from './secrets.js';
 import type { RotationResult } from '../../public/blocks.js';
@@ -83,6 +84,8 @@ export class BlockDocumentRepository {
       const keys = new KeyLookup(this.ctx, q, this.keyring);
       // The key before the referenced documents are locked: rotateEncryptionKey's lock order.
       const key = (await keys.current(true))!;
+      // Refused before anything is written when the database's documents use another key.
+      await checkWriteKey(this.ctx, q, key, 'share');
       const schema = await this.schemaOfType(q, data.blockSchemaId, data.blockTypeId);
       const id = uuidv7();
       const refs = referencesOf(data.data);
@@ -207,6 +210,7 @@ export class BlockDocumentRepository {
       // The key first (a share lock on its configuration row), then the document: the order in
       // which rotateEncryptionKey locks them. The other order deadlocked against a rotation.
       const key = (await keys.current(true))!;
+      await checkWriteKey(this.ctx, q, key, 'share');
       let locked = selectDocuments(this.ctx, q).where(eq(this.t.id, docId));
       if (this.ctx.rowLocking) locked = locked.for('update', { of: this.t });
       const [current] = await locked;
@@ -258,6 +262,8 @@ export class BlockDocumentRepository {
         await q.select({ id: c.id }).from(c).where(eq(c.key, STORED_KEY)).for('update');
       const keys = new KeyLookup(this.ctx, q, this.keyring);
       const current = (await keys.current(true))!;
+      // Locked for update: writers hold it for share, so none writes with the old key meanwhile.
+      await checkWriteKey(this.ctx, q, current, 'update');
       const next = await this.keyring.derive(this.ctx, q, text);
       let documents = 0;
       let after: string | undefined;
@@ -282,6 +288,7 @@ export class BlockDocumentRepository {
         if (rows.length < ROTATION_PAGE) break;
         after = rows[rows.length - 1]!.id;
       }
+      await recordKid(this.ctx, q, next.kid);
       if (current.source === 'configuration') {
         await q
           .update(c)

@@ -4,12 +4,13 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../dialect/dialect.js';
-import { ConfigurationError, DatabaseError } from '../../errors.js';
+import { DatabaseError } from '../../errors.js';
 import type { blockDocument } from '../../schema/postgres/blocks.js';
 import type { RepositoryContext } from '../context.js';
 import type { JsonValue } from '../validation.js';
 import { type EncryptionKey, decrypt, isEncryptedData } from './encryption.js';
 import type { CurrentKey, Keyring } from './keyring.js';
+import { kidMismatch } from './recorded-kid.js';
 import { MAX_REFERENCE_DEPTH, referencedId, referencesOf } from './references.js';
 import { maskSecretFields, secretPaths } from './secrets.js';
 import type { BlockDocument } from '../../public/blocks.js';
@@ -55,15 +56,7 @@ export class KeyLookup {
     if (current?.kid === kid) return current;
     const known = this.keyring.known(kid);
     if (known) return known;
-    const where =
-      current === undefined
-        ? 'no key is configured'
-        : current.source === 'setting'
-          ? `the configured key (ORION_DATABASE_ENCRYPTION_KEY) is ${current.kid}`
-          : `the key stored in the configuration table is ${current.kid}`;
-    throw new ConfigurationError(
-      `Block document ${id} is encrypted with key ${kid}, but ${where}: open the database with the key it was written with (docs/blocks.md)`,
-    );
+    throw kidMismatch(`Block document ${id} is`, kid, current);
   }
 }
 

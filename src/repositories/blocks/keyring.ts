@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../dialect/dialect.js';
 import { ConfigurationError } from '../../errors.js';
+import type { SettingOrigin } from '../../settings/sources.js';
 import type { RepositoryContext } from '../context.js';
 import {
   ENCRYPTION_KEY_BYTES,
@@ -27,7 +28,26 @@ export const SALT_KEY = 'block_encryption_salt';
 /** The key to write with, and where it lives. */
 export interface CurrentKey extends EncryptionKey {
   readonly source: 'setting' | 'configuration';
+  /** Where it came from, in words for the kid error: "the key from the encryptionKey option". */
+  readonly origin: string;
 }
+
+/** The words the kid error names a setting key by: the option, the variable or the profile it came from. */
+export function describeKeyOrigin(origin: SettingOrigin | undefined): string {
+  switch (origin?.source) {
+    case 'env':
+      return `the key from the environment variable ${origin.name}`;
+    case 'profile':
+      return `the key from ${origin.name} in profile "${origin.profile}" (${origin.file})`;
+    default:
+      return 'the key from the encryptionKey option';
+  }
+}
+
+/** The kid error's words for the key kept in `configuration`. */
+const STORED_ORIGIN = 'the key stored in the configuration table';
+/** …and for a setting key this handle replaced by rotating. */
+const ROTATED_ORIGIN = 'the key this handle rotated to (rotateEncryptionKey)';
 
 /** One per database handle (shared by its transaction handles). */
 export class Keyring {
@@ -38,7 +58,15 @@ export class Keyring {
   /** A setting key replaced by `rotateEncryptionKey` in this process. */
   #adopted: EncryptionKey | undefined;
 
-  constructor(private readonly setting: string | null) {}
+  readonly #settingOrigin: string;
+
+  /** @param origin where `setting` came from (option, environment, profile), named in the kid error */
+  constructor(
+    private readonly setting: string | null,
+    origin?: SettingOrigin,
+  ) {
+    this.#settingOrigin = describeKeyOrigin(origin);
+  }
 
   /** Where the key lives: the setting (environment, profile, option) or the configuration table. */
   get source(): CurrentKey['source'] {
@@ -52,8 +80,9 @@ export class Keyring {
    */
   async current(ctx: RepositoryContext, q: Executor, create: boolean): Promise<CurrentKey | undefined> {
     if (this.setting !== null) {
+      const origin = this.#adopted ? ROTATED_ORIGIN : this.#settingOrigin;
       const key = this.#adopted ?? (await this.derive(ctx, q, this.setting));
-      return this.remember({ ...key, source: 'setting' as const });
+      return this.remember({ ...key, source: 'setting' as const, origin });
     }
     const c = ctx.tables.configuration;
     const read = async () => {
@@ -83,7 +112,11 @@ export class Keyring {
       throw new ConfigurationError(
         `The configuration row "${STORED_KEY}" does not hold a 32-byte key; it was altered outside the library`,
       );
-    return this.remember({ ...encryptionKey(bytes), source: 'configuration' as const });
+    return this.remember({
+      ...encryptionKey(bytes),
+      source: 'configuration' as const,
+      origin: STORED_ORIGIN,
+    });
   }
 
   /** A key this handle knows with that kid (the current one is looked up first by the caller). */

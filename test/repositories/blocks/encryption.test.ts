@@ -13,6 +13,7 @@ import {
   ValidationError,
   generateEncryptionKey,
 } from '../../../src/index.js';
+import { keyId } from '../../../src/repositories/blocks/encryption.js';
 import { DIALECTS } from '../../support/dialects.js';
 import { blockFixture, sharedHandles } from './support.js';
 
@@ -117,7 +118,7 @@ describe.each(DIALECTS)('block data at rest (%s)', (dialect) => {
     const db = await handle(PASSPHRASE);
     const doc = await write(db);
     const config = await db.execute<{ key: string; value: unknown }>('select key, value from configuration');
-    expect(config.map((r) => r.key)).toEqual(['block_encryption_salt']);
+    expect(config.map((r) => r.key).sort()).toEqual(['block_encryption_kid', 'block_encryption_salt']);
     expect(JSON.stringify(config)).not.toContain('correct horse');
     const again = await handle(PASSPHRASE);
     expect((await again.blockDocuments.get(doc.id, { includeSecrets: true }))!.data.password).toBe(SECRET);
@@ -131,9 +132,9 @@ describe.each(DIALECTS)('block data at rest (%s)', (dialect) => {
     const db = await handle();
     expect(await db.execute('select key from configuration')).toEqual([]);
     const doc = await write(db);
-    expect((await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key)).toEqual([
-      'block_encryption_key',
-    ]);
+    expect(
+      (await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key).sort(),
+    ).toEqual(['block_encryption_key', 'block_encryption_kid']);
     const other = await handle();
     expect((await other.blockDocuments.get(doc.id, { includeSecrets: true }))!.data.password).toBe(SECRET);
     await expect((await handle(generateEncryptionKey())).blockDocuments.get(doc.id)).rejects.toBeInstanceOf(
@@ -166,9 +167,10 @@ describe.each(DIALECTS)('block data at rest (%s)', (dialect) => {
     const doc = await write(db);
     const result = await db.blockDocuments.rotateEncryptionKey(PASSPHRASE);
     expect(result).toMatchObject({ documents: 1, keySource: 'setting' });
-    expect((await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key)).toEqual([
-      'block_encryption_salt',
-    ]);
+    // Only the salt and the key's id: never the key.
+    expect(
+      (await db.execute<{ key: string }>('select key from configuration')).map((r) => r.key).sort(),
+    ).toEqual(['block_encryption_kid', 'block_encryption_salt']);
     // This handle goes on with the new key.
     await db.blockDocuments.update(doc.id, { data: { user: 'after' } });
     expect((await db.blockDocuments.get(doc.id))!.data).toEqual({
@@ -236,14 +238,21 @@ describe.each(DIALECTS)('block data at rest (%s)', (dialect) => {
     const key = generateEncryptionKey();
     const a = await handle(key);
     await write(a);
-    const b = await handle(generateEncryptionKey());
+    const bKey = generateEncryptionKey();
+    const b = await handle(bKey);
     const f = await blockFixture(b, 'other');
+    // A database mixed before the key was recorded: b's write let through by pointing the
+    // recorded kid at b's key for it, then put back.
+    const setKid = (kid: string) =>
+      a.execute(`update configuration set value = '{"kid":"${kid}"}' where key = 'block_encryption_kid'`);
+    await setKid(keyId(Buffer.from(bKey, 'base64')));
     await b.blockDocuments.create({
       name: 'b',
       blockTypeId: f.typeId,
       blockSchemaId: f.schemaId,
       data: { x: 1 },
     });
+    await setKid(keyId(Buffer.from(key, 'base64')));
     const before = await a.execute('select id, data from block_document order by id');
     await expect(a.blockDocuments.rotateEncryptionKey(generateEncryptionKey())).rejects.toBeInstanceOf(
       ConfigurationError,

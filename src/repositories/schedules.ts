@@ -1,7 +1,9 @@
 /**
  * Schedules as pure functions: the instants an interval, cron or rrule schedule produces in a window.
- * Interval schedules whose interval is a whole number of days keep their wall-clock time in their
- * timezone across daylight-saving changes; shorter intervals are exact elapsed time. Cron schedules:
+ * Interval schedules fire at anchor + k·interval for every whole k, negative too (before the
+ * anchor, as Prefect's IntervalSchedule); those whose interval is a whole number of days keep their
+ * wall-clock time in their timezone across daylight-saving changes; shorter intervals are exact
+ * elapsed time. Cron schedules:
  * see schedules/cron.ts; rrule schedules: schedules/rrule.ts.
  */
 import { DateTime, IANAZone } from 'luxon';
@@ -178,7 +180,9 @@ function intervalInstants(
     // Whole days: step in local calendar days so 09:00 stays 09:00 across DST.
     const days = s.interval / DAY_SECONDS;
     const local = DateTime.fromJSDate(anchor, { zone: s.timezone });
-    let k = Math.max(0, Math.floor((start.getTime() - anchor.getTime()) / stepMs) - 1);
+    // k may be negative: a window before the anchor has the anchor's instants too (Prefect steps
+    // back from the anchor: anchor + k·interval for any whole k).
+    let k = Math.floor((start.getTime() - anchor.getTime()) / stepMs) - 1;
     while (out.length < max) {
       const at = local.plus({ days: k * days }).toJSDate();
       k++;
@@ -188,7 +192,7 @@ function intervalInstants(
     }
     return out;
   }
-  let k = Math.max(0, Math.ceil((start.getTime() - anchor.getTime()) / stepMs));
+  let k = Math.ceil((start.getTime() - anchor.getTime()) / stepMs);
   while (out.length < max) {
     const at = new Date(anchor.getTime() + k * stepMs);
     k++;

@@ -146,6 +146,11 @@ export const scheduleSchema = z
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
       return problem ? z.NEVER : (data as ScheduleOutput);
     }
+    if (shape.kind === 'rrule') {
+      const problem = tzidProblem(data as { rrule: string; timezone?: string | null });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      return problem ? z.NEVER : (data as ScheduleOutput);
+    }
     if (shape.kind === 'interval' && data.anchorDate !== undefined) {
       const parsed = parseLocalTime(data.anchorDate, (data.timezone as string | null | undefined) ?? 'UTC');
       if ('problem' in parsed) {
@@ -156,6 +161,20 @@ export const scheduleSchema = z
     }
     return data as ScheduleOutput;
   });
+
+/**
+ * A TZID in the rule naming another zone than the schedule's `timezone` (UTC by default). Prefect's
+ * `to_rrule` replaces every TZID by `timezone` and keeps the wall-clock time, so such a rule runs
+ * hours away from what it says; refused rather than silently moved (docs/work.md, "Schedules").
+ */
+function tzidProblem(s: { rrule: string; timezone?: string | null }): string | undefined {
+  const zone = s.timezone ?? 'UTC';
+  for (const [, tzid] of s.rrule.matchAll(/;TZID=([^:;\s]+)/gi)) {
+    if (tzid !== zone)
+      return `rrule has TZID=${tzid} but the schedule's timezone is ${zone}: the rule's times are wall-clock times in timezone; set timezone to '${tzid}' or drop the TZID`;
+  }
+  return undefined;
+}
 
 /** Up to `max` instants in [start, end), in order. */
 export function scheduleInstants(schedule: Schedule, start: Date, until: Date, max: number): Date[] {

@@ -257,19 +257,25 @@ function deploymentLockKey(id: string): number {
 async function scheduleOne(ctx: RepositoryContext, id: string, window: ScheduleWindow): Promise<FlowRun[]> {
   const dep = ctx.tables.deployment;
   return ctx.transaction(async (q) => {
-    if (ctx.rowLocking) {
-      const [free] = await q
-        .select({
-          locked: sql<boolean>`pg_try_advisory_xact_lock(${SCHEDULER_LOCK_CLASS}::int, ${deploymentLockKey(id)}::int)`,
-        })
-        .from(dep)
-        .where(eq(dep.id, id));
-      if (!free?.locked) return [];
-    }
-    let locked = q.select().from(dep).where(eq(dep.id, id)).$dynamic();
+    let locked = q
+      .select()
+      .from(dep)
+      .where(
+        and(
+          eq(dep.id, id),
+          // In the filter, not a statement of its own: the row is locked only when the scheduler
+          // lock was free, so a scheduler never queues behind another one (only, briefly, behind a
+          // pause, an update or a claim holding the row).
+          ctx.rowLocking
+            ? sql`pg_try_advisory_xact_lock(${SCHEDULER_LOCK_CLASS}::int, ${deploymentLockKey(id)}::int)`
+            : undefined,
+        ),
+      )
+      .$dynamic();
     if (ctx.rowLocking) locked = locked.for('update');
     const [row] = await locked;
-    // Re-checked under the lock: a concurrent pause or delete either ran before (seen here) or waits.
+    // No row: deleted, or another scheduler has it. Re-checked under the lock: a concurrent pause
+    // or delete either ran before (seen here) or waits.
     if (!row || row.paused) return [];
     const written = new Date();
     return presentScheduled(ctx, q, await insertScheduledRuns(ctx, q, row, window, written), written);

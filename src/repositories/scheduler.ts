@@ -53,6 +53,30 @@ export const scheduleKeyPrefix = (deploymentId: string, scheduleId: string) =>
 const runKey = (deploymentId: string, scheduleId: string, at: Date) =>
   `${scheduleKeyPrefix(deploymentId, scheduleId)}${at.toISOString()}`;
 
+/** Which of `keys` runs of these flows already carry (flow_run's unique (flow_id, idempotency_key)). */
+async function existingKeys(
+  ctx: RepositoryContext,
+  q: Executor,
+  flowIds: string[],
+  keys: string[],
+): Promise<Set<string>> {
+  const fr = ctx.tables.flowRun;
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 1000) {
+    const rows = await q
+      .select({ key: fr.idempotencyKey })
+      .from(fr)
+      .where(
+        and(
+          ctx.fragments.inList(fr.flowId, flowIds, 'uuid'),
+          ctx.fragments.inList(fr.idempotencyKey, keys.slice(i, i + 1000), 'text'),
+        ),
+      );
+    for (const row of rows) found.add(row.key!);
+  }
+  return found;
+}
+
 /**
  * The deployments among `ids` that miss a run of their window, read without locks: a deployment
  * whose runs were all claimed stays "due" by Prefect's test but has nothing to add, and must not
@@ -63,7 +87,7 @@ async function missingRuns(
   ids: string[],
   window: (dep: string) => ScheduleWindow,
 ): Promise<string[]> {
-  const { deployment: dep, deploymentSchedule: s, flowRun: fr } = ctx.tables;
+  const { deployment: dep, deploymentSchedule: s } = ctx.tables;
   return ctx.run(async (q) => {
     const schedules = await q
       .select({ schedule: s, flowId: dep.flowId })
@@ -77,18 +101,7 @@ async function missingRuns(
       for (const at of plannedInstants(schedule, window(schedule.deploymentId)))
         wanted.set(runKey(schedule.deploymentId, schedule.id, at), schedule.deploymentId);
     }
-    for (let i = 0, keys = [...wanted.keys()]; i < keys.length; i += 1000) {
-      const found = await q
-        .select({ key: fr.idempotencyKey })
-        .from(fr)
-        .where(
-          and(
-            ctx.fragments.inList(fr.flowId, [...flows], 'uuid'),
-            ctx.fragments.inList(fr.idempotencyKey, keys.slice(i, i + 1000), 'text'),
-          ),
-        );
-      for (const row of found) wanted.delete(row.key!);
-    }
+    for (const key of await existingKeys(ctx, q, [...flows], [...wanted.keys()])) wanted.delete(key);
     return [...new Set(wanted.values())].sort();
   });
 }
@@ -111,9 +124,20 @@ export async function insertScheduledRuns(
     .from(s)
     .where(and(eq(s.deploymentId, dep.id), eq(s.active, true)))
     .orderBy(asc(s.created), asc(s.id));
-  const rows = schedules.flatMap((schedule) => {
-    const instants = plannedInstants(schedule, window);
-    return instants.map((at) => ({
+  const planned = schedules.flatMap((schedule) =>
+    plannedInstants(schedule, window).map((at) => ({ schedule, at, key: runKey(dep.id, schedule.id, at) })),
+  );
+  // Re-read under the lock: a scheduler that found these runs missing before another one committed
+  // them must not redo every insert (each a conflict, some waiting on the other's uncommitted rows).
+  const taken = await existingKeys(
+    ctx,
+    q,
+    [dep.flowId],
+    planned.map((p) => p.key),
+  );
+  const rows = planned
+    .filter((p) => !taken.has(p.key))
+    .map(({ schedule, at, key }) => ({
       flowId: dep.flowId,
       deploymentId: dep.id,
       deploymentVersion: dep.version,
@@ -122,7 +146,7 @@ export async function insertScheduledRuns(
       workQueueName: dep.workQueueId ? dep.workQueueName : null,
       name: generateRunName(),
       parameters: { ...dep.parameters, ...schedule.parameters },
-      idempotencyKey: runKey(dep.id, schedule.id, at),
+      idempotencyKey: key,
       tags: [...new Set([...dep.tags, AUTO_SCHEDULED_TAG])],
       labels: dep.labels,
       jobVariables: dep.jobVariables,
@@ -135,7 +159,6 @@ export async function insertScheduledRuns(
       created: now,
       updated: now,
     }));
-  });
   const createdIds: string[] = [];
   // Batches sized by the bind limit and bytes (semantics.md §2 "Lists"): 10,000 runs of a wide
   // table are more parameters than one INSERT may bind.
@@ -209,9 +232,55 @@ const scheduleDueOptions = z
 /**
  * Options of `deployments.scheduleDue`: `now` (a time; moves the window only), `minRuns` (3),
  * `maxRuns` (100), `minTime` ('1h'), `maxTime` ('100d'), durations as milliseconds or `'15s'`-style strings (semantics.md §2),
- * `batchSize` (100 deployments a transaction).
+ * `batchSize` (100 deployments read a round; each is written in a transaction of its own).
  */
 export type ScheduleDueOptions = z.input<typeof scheduleDueOptions>;
+
+/** The first key of the scheduler's advisory locks (`pg_try_advisory_xact_lock(class, deployment)`). */
+const SCHEDULER_LOCK_CLASS = 0x6f72_7363; // 'orsc'
+
+/** A deployment id folded to the int4 second key of its scheduler lock (a collision only defers it). */
+function deploymentLockKey(id: string): number {
+  const hex = id.replace(/-/g, '');
+  let key = 0;
+  for (let i = 0; i < 32; i += 8) key ^= Number.parseInt(hex.slice(i, i + 8), 16);
+  return key | 0;
+}
+
+/**
+ * Writes one due deployment's missing runs in a transaction of its own. On PostgreSQL a scheduler
+ * first takes the deployment's scheduler lock without waiting and leaves the deployment when
+ * another scheduler holds it (that one writes the same runs; the next loop sees them); then the row
+ * lock, which a pause, an update or a claim may hold briefly. SQLite has one writer: its write
+ * lock serialises, and the re-read under it finds what the previous writer committed.
+ */
+async function scheduleOne(ctx: RepositoryContext, id: string, window: ScheduleWindow): Promise<FlowRun[]> {
+  const dep = ctx.tables.deployment;
+  return ctx.transaction(async (q) => {
+    let locked = q
+      .select()
+      .from(dep)
+      .where(
+        and(
+          eq(dep.id, id),
+          // In the filter, not a statement of its own: the row is locked only when the scheduler
+          // lock was free, so a scheduler never queues behind another one (only, briefly, behind a
+          // pause, an update or a claim holding the row).
+          ctx.rowLocking
+            ? sql`pg_try_advisory_xact_lock(${SCHEDULER_LOCK_CLASS}::int, ${deploymentLockKey(id)}::int)`
+            : undefined,
+        ),
+      )
+      .$dynamic();
+    if (ctx.rowLocking) locked = locked.for('update');
+    const [row] = await locked;
+    // No row: deleted, or another scheduler has it. Re-checked under the lock: a concurrent pause
+    // or delete either ran before (seen here) or waits.
+    if (!row || row.paused) return [];
+    const written = new Date();
+    return presentScheduled(ctx, q, await insertScheduledRuns(ctx, q, row, window, written), written);
+  });
+}
 
 /** See DeploymentRepository.scheduleDue. */
 export async function scheduleDue(ctx: RepositoryContext, options: ScheduleDueOptions): Promise<FlowRun[]> {
@@ -275,29 +344,10 @@ export async function scheduleDue(ctx: RepositoryContext, options: ScheduleDueOp
       due.map((row) => row.id),
       () => window,
     );
-    const batch =
-      ids.length === 0
-        ? []
-        : await ctx.transaction(async (q) => {
-            // Locked in id order (PostgreSQL; SQLite's write lock serialises): a concurrent scheduleDue
-            // waits here and then finds the runs written, so the idempotency keys make its inserts no-ops;
-            // a concurrent pause or update either ran before (seen here) or waits for this batch.
-            let locked = q
-              .select()
-              .from(dep)
-              .where(ctx.fragments.inList(dep.id, ids, 'uuid'))
-              .orderBy(asc(dep.id))
-              .$dynamic();
-            if (ctx.rowLocking) locked = locked.for('update');
-            const written = new Date();
-            const out: string[] = [];
-            for (const row of await locked) {
-              if (row.paused) continue;
-              out.push(...(await insertScheduledRuns(ctx, q, row, window, written)));
-            }
-            return presentScheduled(ctx, q, out, written);
-          });
-    created.push(...batch);
+    // One short transaction per deployment, never one across the batch: a call must not hold the
+    // locks of many deployments while it writes their runs (concurrent schedulers queued behind
+    // each other past the statement timeout).
+    for (const id of ids) created.push(...(await scheduleOne(ctx, id, window)));
     if (due.length < batchSize) break;
   }
   return created;

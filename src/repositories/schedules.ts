@@ -1,7 +1,9 @@
 /**
  * Schedules as pure functions: the instants an interval, cron or rrule schedule produces in a window.
- * Interval schedules whose interval is a whole number of days keep their wall-clock time in their
- * timezone across daylight-saving changes; shorter intervals are exact elapsed time. Cron schedules:
+ * Interval schedules fire at anchor + k·interval for every whole k, negative too (before the
+ * anchor, as Prefect's IntervalSchedule); those whose interval is a whole number of days keep their
+ * wall-clock time in their timezone across daylight-saving changes; shorter intervals are exact
+ * elapsed time. Cron schedules:
  * see schedules/cron.ts; rrule schedules: schedules/rrule.ts.
  */
 import { DateTime, IANAZone } from 'luxon';
@@ -144,6 +146,11 @@ export const scheduleSchema = z
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
       return problem ? z.NEVER : (data as ScheduleOutput);
     }
+    if (shape.kind === 'rrule') {
+      const problem = tzidProblem(data as { rrule: string; timezone?: string | null });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      return problem ? z.NEVER : (data as ScheduleOutput);
+    }
     if (shape.kind === 'interval' && data.anchorDate !== undefined) {
       const parsed = parseLocalTime(data.anchorDate, (data.timezone as string | null | undefined) ?? 'UTC');
       if ('problem' in parsed) {
@@ -154,6 +161,20 @@ export const scheduleSchema = z
     }
     return data as ScheduleOutput;
   });
+
+/**
+ * A TZID in the rule naming another zone than the schedule's `timezone` (UTC by default). Prefect's
+ * `to_rrule` replaces every TZID by `timezone` and keeps the wall-clock time, so such a rule runs
+ * hours away from what it says; refused rather than silently moved (docs/work.md, "Schedules").
+ */
+function tzidProblem(s: { rrule: string; timezone?: string | null }): string | undefined {
+  const zone = s.timezone ?? 'UTC';
+  for (const [, tzid] of s.rrule.matchAll(/;TZID=([^:;\s]+)/gi)) {
+    if (tzid !== zone)
+      return `rrule has TZID=${tzid} but the schedule's timezone is ${zone}: the rule's times are wall-clock times in timezone; set timezone to '${tzid}' or drop the TZID`;
+  }
+  return undefined;
+}
 
 /** Up to `max` instants in [start, end), in order. */
 export function scheduleInstants(schedule: Schedule, start: Date, until: Date, max: number): Date[] {
@@ -178,7 +199,9 @@ function intervalInstants(
     // Whole days: step in local calendar days so 09:00 stays 09:00 across DST.
     const days = s.interval / DAY_SECONDS;
     const local = DateTime.fromJSDate(anchor, { zone: s.timezone });
-    let k = Math.max(0, Math.floor((start.getTime() - anchor.getTime()) / stepMs) - 1);
+    // k may be negative: a window before the anchor has the anchor's instants too (Prefect steps
+    // back from the anchor: anchor + k·interval for any whole k).
+    let k = Math.floor((start.getTime() - anchor.getTime()) / stepMs) - 1;
     while (out.length < max) {
       const at = local.plus({ days: k * days }).toJSDate();
       k++;
@@ -188,7 +211,7 @@ function intervalInstants(
     }
     return out;
   }
-  let k = Math.max(0, Math.ceil((start.getTime() - anchor.getTime()) / stepMs));
+  let k = Math.ceil((start.getTime() - anchor.getTime()) / stepMs);
   while (out.length < max) {
     const at = new Date(anchor.getTime() + k * stepMs);
     k++;

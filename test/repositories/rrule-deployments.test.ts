@@ -68,6 +68,35 @@ describe.each(DIALECTS)('rrule and shortcut schedules through deployments (%s)',
     expect(await db.deployments.schedules.list(d.id)).toEqual([]);
   });
 
+  it('refuses a TZID that is not the schedule timezone, and honours one that is', async () => {
+    // Prefect replaces a TZID by the timezone keeping the wall-clock time: 09:00 New York would
+    // silently run at 09:00 Berlin. Refused, naming both zones.
+    const rrule = 'DTSTART;TZID=America/New_York:20260302T090000\nRRULE:FREQ=DAILY;COUNT=2';
+    for (const timezone of ['Europe/Berlin', undefined]) {
+      const error = await db.deployments
+        .upsert({ flowId, name: 'tz', schedules: [{ schedule: { rrule, timezone } }] })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toContain(
+        `schedules[0].schedule: rrule has TZID=America/New_York but the schedule's timezone is ${timezone ?? 'UTC'}`,
+      );
+    }
+    expect(await db.deployments.count()).toBe(0);
+    const d = await db.deployments.upsert({
+      flowId,
+      name: 'tz',
+      schedules: [{ schedule: { rrule, timezone: 'America/New_York' } }],
+    });
+    const runs = await db.deployments.scheduleRuns(d.id, {
+      start: '2026-03-01T00:00:00Z',
+      end: '2026-03-10T00:00:00Z',
+    });
+    expect(runs.map((r) => r.expectedStartTime!.toISOString())).toEqual([
+      '2026-03-02T14:00:00.000Z',
+      '2026-03-03T14:00:00.000Z',
+    ]);
+  });
+
   it('takes an anchorDate as a Date', async () => {
     const d = await db.deployments.upsert({
       flowId,

@@ -72,9 +72,9 @@ describe('rrule instants (table-driven, across daylight-saving changes)', () => 
       expected: ['2026-03-29T01:30:00.000Z', '2027-03-28T01:30:00.000Z'],
     },
     {
-      what: 'a DTSTART with TZID and UNTIL are wall-clock times in the schedule timezone (as Prefect)',
+      what: 'a DTSTART with the TZID of the schedule timezone and UNTIL are wall-clock times there',
       schedule: {
-        rrule: 'DTSTART;TZID=Asia/Tokyo:20260301T080000\nRRULE:FREQ=DAILY;UNTIL=20260303T080000',
+        rrule: 'DTSTART;TZID=Europe/London:20260301T080000\nRRULE:FREQ=DAILY;UNTIL=20260303T080000',
         timezone: 'Europe/London',
       },
       start: '2026-01-01T00:00:00Z',

@@ -16,11 +16,13 @@ export const RACE_TIMEOUT_SECONDS = 120;
 
 /**
  * Runs `body` with a fresh PostgreSQL test database and `count` more handles on it, one connection
- * each; closes them all afterwards, whatever happens.
+ * each (statement timeout `timeoutSeconds`, RACE_TIMEOUT_SECONDS unless given); closes them all
+ * afterwards, whatever happens.
  */
 export async function withPostgresHandles(
   count: number,
   body: (db: Database, handles: Database[]) => Promise<void>,
+  timeoutSeconds = RACE_TIMEOUT_SECONDS,
 ): Promise<void> {
   const db = await createTestDatabase({ dialect: 'postgresql' });
   const handles: Database[] = [];
@@ -31,7 +33,7 @@ export async function withPostgresHandles(
           url: db.settings.url,
           poolSize: 1,
           migrateOnOpen: false,
-          timeoutSeconds: RACE_TIMEOUT_SECONDS,
+          timeoutSeconds,
         }),
       );
     }

@@ -4,8 +4,9 @@
  * `DTSTART:` lines; a bare `FREQ=...` is one rule), at most 6,500 characters (Prefect's
  * MAX_RRULE_LENGTH), and `timezone` an IANA zone (UTC when absent).
  *
- * Every date-time written in the rule (DTSTART, UNTIL, RDATE, EXDATE, with or without `Z` or
- * `TZID`) is wall-clock time in the schedule's timezone, as Prefect's `to_rrule` localises them;
+ * Every date-time written in the rule (DTSTART, UNTIL, RDATE, EXDATE, with or without `Z`) is
+ * wall-clock time in the schedule's timezone, as Prefect's `to_rrule` localises them (a `TZID`
+ * naming another zone is refused in schedules.ts);
  * without DTSTART the rule starts 2020-01-01T00:00 there (Prefect's DEFAULT_ANCHOR_DATE).
  *
  * DST: the rrule library's own `tzid` handling converts through the host's zone and is wrong

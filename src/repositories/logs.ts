@@ -8,7 +8,6 @@ import { and, asc, inArray, lt } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
 import { uuidv7 } from '../schema/uuid.js';
 import type { RepositoryContext } from './context.js';
-import { MAX_STATEMENT_BYTES, batches } from './batches.js';
 import {
   DEFAULT_STREAM_BATCH,
   type LogListOptions,
@@ -22,12 +21,11 @@ import {
 } from './logs/inputs.js';
 import { type LogStatement, countLogs, selectLogs, toLog } from './logs/reads.js';
 import { type LogCreate, checkLogRows } from './logs/rows.js';
-import { LOG_INSERT_PARAMETERS, insertParameters, insertText } from './logs/statements.js';
+import { explainTimeout, logStatementGroups } from './logs/sizing.js';
+import { insertParameters, insertText } from './logs/statements.js';
 import { parse } from './validation.js';
 import type { Log } from '../public/logs.js';
 
-/** What a statement adds per row besides its texts: placeholders, separators, ids and times. */
-const ROW_OVERHEAD_BYTES = 256;
 /** Rows `deleteBefore` removes per statement. */
 export const DELETE_BATCH = 5000;
 /**
@@ -68,8 +66,9 @@ export class LogRepository {
    * Writes `logs` and resolves to how many were written. Every row is checked before any is
    * written: one bad row is a ValidationError naming its index and nothing is written. NUL
    * characters are stripped and lone surrogates replaced in messages and logger names (never an
-   * error). Rows go in multi-row INSERTs within the driver's bind limit and 16 MB each, all in one
-   * transaction (inside `db.transaction`, the caller's). Ids are UUIDv7, increasing in input order,
+   * error). Rows go in multi-row INSERTs within the driver's bind limit and 16 MB each (on
+   * PostgreSQL also 256 KiB of messages each, for the trigram index), all in one transaction (inside
+   * `db.transaction`, the caller's): a failure writes nothing. Ids are UUIDv7, increasing in input order,
    * so logs with equal timestamps read back in the order they were given.
    */
   async createMany(logs: readonly LogCreate[]): Promise<number> {
@@ -78,23 +77,21 @@ export class LogRepository {
     if (rows.length === 0) return 0;
     const ids = rows.map(() => uuidv7());
     const dialect = this.ctx.dialect;
-    const groups = batches(
-      rows,
-      {
-        maxParameters: dialect.capabilities.maxParameters,
-        parametersPerRow: LOG_INSERT_PARAMETERS,
-        maxBytes: MAX_STATEMENT_BYTES,
-      },
-      (row) => row.bytes + ROW_OVERHEAD_BYTES,
-    );
-    await this.ctx.transaction(async (q) => {
-      let start = 0;
-      for (const group of groups) {
-        const params = insertParameters(dialect, group, ids.slice(start, start + group.length), now);
-        start += group.length;
-        await dialect.runText(q, insertText(dialect, group.length), params);
-      }
-    });
+    const groups = logStatementGroups(dialect, rows);
+    // One transaction (a savepoint in the caller's): the statements are cut for the index's sake,
+    // the batch stays all or nothing. The statement timeout applies to each statement.
+    await this.ctx
+      .transaction(async (q) => {
+        let start = 0;
+        for (const group of groups) {
+          const params = insertParameters(dialect, group, ids.slice(start, start + group.length), now);
+          start += group.length;
+          await dialect.runText(q, insertText(dialect, group.length), params);
+        }
+      })
+      .catch((error: unknown) => {
+        throw explainTimeout(error, rows.length, groups.length);
+      });
     return rows.length;
   }
 

@@ -28,6 +28,8 @@ export interface LogRow {
   taskRunId: string | null;
   /** UTF-8 bytes of name and message, for sizing statements. */
   bytes: number;
+  /** UTF-8 bytes of the message alone: the text PostgreSQL's trigram index reads. */
+  messageBytes: number;
 }
 
 const KEYS = new Set(['name', 'level', 'message', 'timestamp', 'flowRunId', 'taskRunId']);
@@ -166,6 +168,7 @@ function checkRow(
     taskRunId: taskRunId!,
     // An upper estimate is enough for sizing: 3 bytes a UTF-16 unit for the name.
     bytes: messageBytes + name.length * 3,
+    messageBytes,
   };
 }
 

@@ -83,7 +83,7 @@ function optionalId(value: unknown): string | null | undefined {
  */
 export function checkLogRows(input: unknown, now: Date): LogRow[] {
   if (!Array.isArray(input)) {
-    throw new ValidationError('Invalid logs: (input): must be an array of logs', [
+    throw new ValidationError('Invalid logs: must be an array of logs', [
       { path: [], message: 'must be an array of logs' },
     ]);
   }

@@ -20,9 +20,11 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, what: stri
     path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
     message: issue.message,
   }));
+  // An issue of the input as a whole (a name given alone, an options object's unknown key) says
+  // its message after `what`, which already names the input: no "(input):" placeholder.
   const summary = issues
     .slice(0, 3)
-    .map((i) => `${formatPath(i.path)}: ${i.message}`)
+    .map((i) => (i.path.length > 0 ? `${formatPath(i.path)}: ${i.message}` : i.message))
     .join('; ');
   throw new ValidationError(
     `Invalid ${what}: ${summary}${issues.length > 3 ? ` (+${issues.length - 3} more)` : ''}`,

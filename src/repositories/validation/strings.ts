@@ -60,12 +60,14 @@ export const BLANK_NAME_MESSAGE = 'must not be blank (white space or invisible c
 
 /**
  * Characters that show nothing: white space (what `trim()` removes: spaces, tabs, line breaks,
- * U+00A0, U+3000, the BOM), control characters, format characters (U+200B zero-width space, U+200C/D
- * joiners, U+2060 word joiner, bidi marks, the soft hyphen) and the fillers that render as a blank
- * (U+034F, U+115F, U+1160, U+3164, U+FFA0, U+2800). A name made only of them looks empty in a list
- * or a log line, as a name of spaces does (a fresh user's trial named a flow U+200B).
+ * U+00A0, U+3000, the BOM), control and format characters (U+200B zero-width space, U+200C/D
+ * joiners, U+2060 word joiner, bidi marks, the soft hyphen), Unicode's default-ignorable code
+ * points (variation selectors U+FE00-FE0F, U+034F, the Hangul fillers U+115F, U+1160, U+3164,
+ * U+FFA0, U+17B4/5, tag characters) and the braille blank U+2800. A name made only of them looks
+ * empty in a list or a log line, as a name of spaces does (fresh users' trials named a flow U+200B,
+ * then U+FE0F).
  */
-const INVISIBLE_ONLY = /^(?:[\s\p{Cc}\p{Cf}\u115f\u1160\u3164\uffa0\u2800]|\u034f)*$/u;
+const INVISIBLE_ONLY = /^[\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 /** Whether a non-empty `value` shows nothing: only white space or invisible characters. */
 export function isBlank(value: string): boolean {

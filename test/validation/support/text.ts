@@ -120,8 +120,10 @@ export const blankName = fc
     fc.constantFrom(
       ...[' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\u3000', '\ufeff'],
       // Invisible: zero-width space and joiners, word joiner, bidi mark, soft hyphen, a control
-      // character, the Hangul filler and the braille blank.
+      // character, the Hangul filler and the braille blank (trials 5 and 6).
       ...['\u200b', '\u200c', '\u200d', '\u2060', '\u200e', '\u00ad', '\u0007', '\u3164', '\u2800'],
+      // Default-ignorable: variation selectors, the Khmer inherent vowels, a tag character.
+      ...['\ufe0f', '\ufe00', '\u17b4', '\u17b5', '\u034f', '\u{e0020}'],
     ),
     {
       minLength: 1,

@@ -4,6 +4,7 @@
  * AsyncLocalStorage carries. The rules are settled in semantics.md §1.
  */
 import { DatabaseError } from '../errors.js';
+import { brokenBy } from './connection-loss.js';
 import type { Executor } from './dialect.js';
 import { Gate } from './gate.js';
 import { CallWatch } from './watched-call.js';
@@ -126,13 +127,16 @@ export class Transaction {
 
   /**
    * A statement sent without waiting for its answer (a RELEASE). A failure marks the outermost
-   * transaction broken, so it rolls back instead of committing.
+   * transaction broken, so it rolls back instead of committing. Recorded as the other savepoint
+   * statements' failures are (brokenBy): a connection lost under a RELEASE makes the next call fail
+   * with "the transaction did not commit" (retryable), not with the driver's bare network error
+   * (seen in CI when the RELEASE's answer came after the connection was killed).
    */
   defer(statement: Promise<void>): void {
     const outermost = this.outermost;
     outermost.#deferred.push(
       statement.catch((error: unknown) => {
-        outermost.broken ??= error;
+        outermost.broken ??= brokenBy(error);
       }),
     );
   }

@@ -33,8 +33,9 @@ describe.runIf(serverAvailable)('scheduling race on PostgreSQL', () => {
   it('8 connections call scheduleDue and claim at once: no duplicate run, no double claim, every limit held', async () => {
     await withPostgresHandles(8, async (db, handles) => {
       await seedDeployments(db, DEPLOYMENTS);
+      const now = new Date();
       const results = await Promise.all(
-        handles.map((h, i) => scheduleAndDrain(h, `pool-${i % 2}`, `worker-${i}`)),
+        handles.map((h, i) => scheduleAndDrain(h, `pool-${i % 2}`, `worker-${i}`, now)),
       );
       await check(db, results);
     });
@@ -50,9 +51,10 @@ describe('scheduling race on SQLite', () => {
     const db = await createDatabase({ url });
     try {
       await seedDeployments(db, DEPLOYMENTS);
+      const now = new Date().toISOString();
       const results = await raceChildren<ScheduleDrainResult>(
         'test/fixtures/schedule-child.ts',
-        [0, 1, 0, 1].map((pool, i) => [url, `pool-${pool}`, `worker-${i}`]),
+        [0, 1, 0, 1].map((pool, i) => [url, `pool-${pool}`, `worker-${i}`, now]),
       );
       await check(db, results);
     } finally {

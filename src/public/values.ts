@@ -21,7 +21,7 @@ import {
   INDEXED_TEXT_BYTES as indexedBytes,
   TAG_LIMIT_TAG_BYTES as tagBytes,
 } from '../repositories/validation/caps.js';
-import { MAX_JSON_DEPTH as jsonDepth } from '../repositories/validation/json.js';
+import { MAX_JSON_BYTES as jsonBytes, MAX_JSON_DEPTH as jsonDepth } from '../repositories/validation/json.js';
 import {
   MAX_NAME_CHARS as nameChars,
   MAX_TEXT_BYTES as textBytes,
@@ -54,6 +54,12 @@ export const INDEXED_TEXT_BYTES: Readonly<Record<string, Readonly<Record<string,
 export const TAG_LIMIT_TAG_BYTES: number = tagBytes;
 /** JSON documents nest at most this deep. */
 export const MAX_JSON_DEPTH: number = jsonDepth;
+/**
+ * A JSON document (parameters, state data, job variables, a block's data, ...) holds at most this
+ * many bytes of UTF-8 as JSON text: 4,000,000 (not 4 MiB). More is a ValidationError naming the field.
+ * @example if (Buffer.byteLength(JSON.stringify(parameters)) > MAX_JSON_BYTES) parameters = { ref: uploadedUrl };
+ */
+export const MAX_JSON_BYTES: number = jsonBytes;
 /** Names hold at most this many characters. */
 export const MAX_NAME_CHARS: number = nameChars;
 /** Free text (descriptions, messages) holds at most this many bytes of UTF-8: 1,000,000 (not 1 MiB). */

@@ -12,6 +12,12 @@ import {
 import { RUNS } from './support/harness.js';
 import { invalidTime, jsonDoc, nest, unrepresentable, validTime } from './support/values.js';
 
+/** Lists of the values whose JSON text is shortest for what they are (undefined becomes null). */
+const tightValues = fc.array(
+  fc.constantFrom(undefined, null, 0, -0, Number.NaN, true, '', [], {}, [undefined], new Date(0)),
+  { maxLength: 30 },
+);
+
 describe('toJson is JSON.parse(JSON.stringify(value)), or refuses with a path', () => {
   it('equals the round trip through JSON text, key order included', () => {
     fc.assert(
@@ -22,6 +28,27 @@ describe('toJson is JSON.parse(JSON.stringify(value)), or refuses with a path', 
         expect(result.value).toEqual(expected);
         expect(JSON.stringify(result.value)).toBe(JSON.stringify(expected));
         expect(Object.is(result.value, -0)).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('accepts a document exactly when its JSON text fits the byte cap', () => {
+    // The walk sums an upper bound and measures exactly only past the cap: any shape (escapes,
+    // multi-byte text, Dates, undefined members and elements, -0, NaN) at caps around its size.
+    fc.assert(
+      fc.property(fc.oneof(jsonDoc, tightValues), fc.integer({ min: -12, max: 12 }), (value, delta) => {
+        const exact = Buffer.byteLength(JSON.stringify(value), 'utf8');
+        const cap = Math.max(0, exact + delta);
+        const result = toJson(value, cap);
+        if (exact <= cap) {
+          expect(result).toEqual({ value: JSON.parse(JSON.stringify(value)) });
+        } else {
+          expect(result).toEqual({
+            path: [],
+            problem: `at most ${cap.toLocaleString('en-US')} bytes of JSON text (got ${exact.toLocaleString('en-US')}): keep large values outside the database and store a reference to them`,
+          });
+        }
       }),
       { numRuns: RUNS },
     );

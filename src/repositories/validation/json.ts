@@ -5,14 +5,24 @@
  * Values JSON cannot represent faithfully are refused with the path where they sit: `Map`, `Set`,
  * class instances (anything but an array or an object whose prototype is Object.prototype or null;
  * only `Date` is converted, other `toJSON` methods are not honoured), `BigInt`, functions, symbols,
- * cycles; so are strings (values and keys) with NUL or a lone surrogate, and nesting deeper than
- * MAX_JSON_DEPTH.
+ * cycles; so are strings (values and keys) with NUL or a lone surrogate, nesting deeper than
+ * MAX_JSON_DEPTH, and documents whose JSON text is longer than MAX_JSON_BYTES.
  */
 import { z } from 'zod';
 import { MAX_NAME_CHARS, charCount, stringProblem } from './strings.js';
 
 /** Objects and arrays nest at most this deep (the document itself is level 1). */
 export const MAX_JSON_DEPTH = 64;
+
+/**
+ * A document's JSON text holds at most this many bytes of UTF-8 (4,000,000; not 4 MiB). Without a
+ * cap, 300 MB of parameters ran into PostgreSQL's statement timeout after 10 s, reported as a
+ * retryable error that no retry could mend, and a document past V8's longest string (about 512 MB)
+ * cannot even be serialised. Prefect Cloud caps parameters at 512 KB for the same reason — 5 MB of
+ * parameters nearly took its database down (PrefectHQ/prefect#9947, #9847) — and the library's
+ * multi-row writes aim at 16 MB a statement (batches.ts), which a row of a few documents still fits.
+ */
+export const MAX_JSON_BYTES = 4_000_000;
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -37,20 +47,38 @@ function describe(value: unknown): string {
   return `a ${name} instance`;
 }
 
+/**
+ * An upper bound of the JSON text's bytes, summed along the walk (which is synchronous, so one
+ * counter serves every call): a UTF-16 unit is at most 6 bytes written (`\u001f`), a number at most
+ * 24 characters, punctuation one byte. Only a document whose bound passes MAX_JSON_BYTES is
+ * serialised to be measured exactly.
+ */
+let boundBytes = 0;
+
 // `path` is one array pushed and popped along the walk (copied only into a problem), so converting a
 // large document allocates no path per value.
 function walk(value: unknown, path: Path, ancestors: object[]): JsonValue {
-  if (value === null || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+  if (value === null || typeof value === 'boolean') {
+    boundBytes += 5;
+    return value;
+  }
+  if (typeof value === 'number') {
+    boundBytes += 24;
+    return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+  }
   if (typeof value === 'string') {
     const problem = stringProblem(value);
     if (problem) throw new JsonProblem([...path], problem);
+    boundBytes += 2 + 6 * value.length;
     return value;
   }
   // Only a missing required document gets here (members and elements that are undefined are handled below).
   if (value === undefined) throw new JsonProblem([...path], 'is required');
   if (typeof value !== 'object') throw new JsonProblem([...path], `${describe(value)} is not JSON`);
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (value instanceof Date) {
+    boundBytes += 26;
+    return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  }
   const isArray = Array.isArray(value);
   if (!isArray) {
     const proto = Object.getPrototypeOf(value);
@@ -67,6 +95,8 @@ function walk(value: unknown, path: Path, ancestors: object[]): JsonValue {
   try {
     if (isArray) {
       const list = value as unknown[];
+      // Each element's separator, and the null an undefined element becomes.
+      boundBytes += 2 + 5 * list.length;
       const out: JsonValue[] = new Array(list.length);
       for (let i = 0; i < list.length; i++) {
         const item = list[i];
@@ -82,11 +112,13 @@ function walk(value: unknown, path: Path, ancestors: object[]): JsonValue {
       throw new JsonProblem([...path], 'has a symbol key, which is not JSON');
     }
     const out: { [key: string]: JsonValue } = {};
+    boundBytes += 2;
     for (const key of Object.keys(value)) {
       const keyProblem = stringProblem(key);
       if (keyProblem) throw new JsonProblem([...path, key], `key ${keyProblem}`);
       const member = (value as Record<string, unknown>)[key];
       if (member === undefined) continue;
+      boundBytes += 4 + 6 * key.length;
       path.push(key);
       const converted = walk(member, path, ancestors);
       path.pop();
@@ -108,10 +140,42 @@ function walk(value: unknown, path: Path, ancestors: object[]): JsonValue {
   }
 }
 
-/** Converts a value to the JSON it is stored as, or returns the path and reason it cannot be. */
-export function toJson(value: unknown): { value: JsonValue } | { path: Path; problem: string } {
+/** The exact UTF-8 length of a converted document's JSON text, or Infinity past V8's longest string. */
+function jsonTextBytes(value: JsonValue): number {
   try {
-    return { value: walk(value, [], []) };
+    return Buffer.byteLength(JSON.stringify(value), 'utf8');
+  } catch (error) {
+    if (error instanceof RangeError) return Number.POSITIVE_INFINITY;
+    throw error;
+  }
+}
+
+const bytesFormat = new Intl.NumberFormat('en-US');
+
+/**
+ * Converts a value to the JSON it is stored as, or returns the path and reason it cannot be.
+ * `maxBytes` is the cap on its JSON text (MAX_JSON_BYTES; tests pass small ones).
+ */
+export function toJson(
+  value: unknown,
+  maxBytes = MAX_JSON_BYTES,
+): { value: JsonValue } | { path: Path; problem: string } {
+  boundBytes = 0;
+  try {
+    const converted = walk(value, [], []);
+    if (boundBytes > maxBytes) {
+      const bytes = jsonTextBytes(converted);
+      if (bytes > maxBytes) {
+        const got = Number.isFinite(bytes)
+          ? bytesFormat.format(bytes)
+          : 'more than a JavaScript string holds';
+        return {
+          path: [],
+          problem: `at most ${bytesFormat.format(maxBytes)} bytes of JSON text (got ${got}): keep large values outside the database and store a reference to them`,
+        };
+      }
+    }
+    return { value: converted };
   } catch (error) {
     if (error instanceof JsonProblem) return { path: error.path, problem: error.message };
     throw error;

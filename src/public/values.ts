@@ -57,7 +57,7 @@ export const MAX_JSON_DEPTH: number = jsonDepth;
 /**
  * A JSON document (parameters, state data, job variables, a block's data, ...) holds at most this
  * many bytes of UTF-8 as JSON text: 4,000,000 (not 4 MiB). More is a ValidationError naming the field.
- * @example if (Buffer.byteLength(JSON.stringify(parameters)) > MAX_JSON_BYTES) parameters = { ref: uploadedUrl };
+ * @example if (new TextEncoder().encode(JSON.stringify(parameters)).length > MAX_JSON_BYTES) parameters = { ref: uploadedUrl };
  */
 export const MAX_JSON_BYTES: number = jsonBytes;
 /** Names hold at most this many characters. */

@@ -1,10 +1,10 @@
 /**
  * SQLite only: the one-statement acquire and release (limits/one-statement.ts) build no temporary
  * b-tree per execution. Their parameters once came in through `UPDATE ... FROM (SELECT ?...) AS p`,
- * which SQLite materialises on every run (`MATERIALIZE p`) and joins through a second temporary
- * table: 3-4x the CPU of the UPDATE itself (issue 13). PostgreSQL plans such a row away, so the
- * check is this dialect's. The statements are the ones the library prepared on a connection handed
- * in, caught as it prepares them, and each is asked for its plan with EXPLAIN QUERY PLAN.
+ * which SQLite materialises into a temporary table on every run (`MATERIALIZE p`): up to 3-4x the
+ * CPU of the UPDATE itself (issue 13). PostgreSQL's texts keep that row (its planner folds it), so
+ * the check is this dialect's. The statements are the ones the library prepared on a connection
+ * handed in, caught as it prepares them, and each is asked for its plan with EXPLAIN QUERY PLAN.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

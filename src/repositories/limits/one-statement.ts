@@ -22,9 +22,9 @@
  * The texts are built once per dialect and sent with parameters, so postgres.js keeps them prepared
  * per connection and better-sqlite3 per handle (statement-cache.ts). On PostgreSQL the parameters
  * come in through a one-row `FROM (SELECT ...) AS p`; on SQLite they are named (`@n`), bound once
- * from an object each: an `UPDATE ... FROM (SELECT ...)` there builds two temporary b-trees per
- * execution (the subquery's row and the join's), which took 3-4x the CPU of the whole UPDATE
- * without them (issue 13: 100 against 27 µs per statement).
+ * from an object each: SQLite materialises an `UPDATE ... FROM (SELECT ...)`'s row into a
+ * temporary table on every execution (`MATERIALIZE p` in its plan), which took up to 3-4x the CPU
+ * of the whole UPDATE without it (issue 13: 99 against 27 µs per grant in one run).
  */
 import type { Executor } from '../../dialect/dialect.js';
 import type { RepositoryContext } from '../context.js';
@@ -140,9 +140,10 @@ function build(s: Spelling): Texts {
   const quanta = `floor(${rate} * ${elapsed} / ${f('1000')})`;
   const denied = `cast(${G}(0, c.denied_slots - ${quanta}) as integer)`;
   const clock = s.advance(`${L}(${elapsed}, ceil(${quanta} * ${f('1000')} / ${rate}))`);
-  const alwaysEligible = `c.name = ${p.name} and c.active and c.slot_decay_per_second = 0 and not ${s.expiredLease}`;
+  const covered = `c.name = ${p.name} and c.active and c.slot_decay_per_second = 0`;
   // An acquire of more slots than the limit is the general path's; a release gives back any number.
-  const eligible = `${alwaysEligible} and ${p.n} <= c."limit"`;
+  const eligible = `${covered} and ${p.n} <= c."limit" and not ${s.expiredLease}`;
+  const releasable = `${covered} and not ${s.expiredLease}`;
   const from = s.params === undefined ? '' : `from (${s.params}) as p`;
   const fits = `c.active_slots + ${p.n} <= c."limit"`;
   const given = `${L}(${p.n}, ${G}(0, c.active_slots - ${s.leased}))`;
@@ -175,7 +176,7 @@ function build(s: Spelling): Texts {
     deny: `update concurrency_limit_v2 as c set denied_slots = ${denied} + ${p.n}, slot_decay_at = ${clock}, updated = ${p.nowTs} ${from} where ${eligible} and not (${fits}) and ${denied} + ${p.n} <= ${MAX_COUNT} returning ${r('denied_slots')}, ${r('"limit"')}, ${r('avg_slot_occupancy_seconds')}, ${r('name')}`,
     lock: 'select 1 from concurrency_limit_v2 where name = $1 for update',
     // Nothing to give back (every slot leased, or none held) writes nothing, as in the general path.
-    release: `update concurrency_limit_v2 as c set active_slots = c.active_slots - ${given}, avg_slot_occupancy_seconds = ${average}, ${clockAndCounters} ${from} where ${alwaysEligible} and ${given} > 0 returning ${r('id')}`,
+    release: `update concurrency_limit_v2 as c set active_slots = c.active_slots - ${given}, avg_slot_occupancy_seconds = ${average}, ${clockAndCounters} ${from} where ${releasable} and ${given} > 0 returning ${r('id')}`,
   };
 }
 

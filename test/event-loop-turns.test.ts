@@ -43,6 +43,20 @@ describe.each(DIALECTS)('a loop of awaited calls and the event loop (%s)', (dial
     expect(firedAt!).toBeLessThan(1000);
   });
 
+  // setState runs synchronously on SQLite when nothing is queued (Dialect.transactionNow): it too
+  // must wait for a turn when one is due.
+  it('a timer fires while a loop of state transitions runs', async () => {
+    const flow = await db.flows.create({ name: 'f' });
+    const run = await db.flowRuns.create({ flowId: flow.id });
+    let i = 0;
+    const { firedAt, calls } = await timerDuringLoop(
+      () => db.flowRuns.setState(run.id, { type: i++ % 2 ? 'RUNNING' : 'PENDING' }),
+      10,
+    );
+    expect(firedAt, `after ${calls} transitions`).toBeDefined();
+    expect(firedAt!).toBeLessThan(1000);
+  });
+
   it('an interval keeps ticking through a burst of calls made together', async () => {
     let ticks = 0;
     const interval = setInterval(() => ticks++, 5);

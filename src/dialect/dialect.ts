@@ -51,6 +51,9 @@ export interface TransactionContext {
   readonly depth: number;
 }
 
+/** `transactionNow`'s answer when the call has to go through `transaction`. */
+export const LATER: unique symbol = Symbol('orion.later');
+
 export interface Dialect {
   readonly name: DialectName;
   readonly driver: DriverName;
@@ -73,6 +76,14 @@ export interface Dialect {
   statement<T>(fn: (executor: Executor) => Promise<T>, bound?: TransactionContext): Promise<T>;
   /** One library call that must be atomic: like `run`, but on its own it gets a transaction of its own. */
   transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T>;
+  /**
+   * `transaction` for a synchronous `fn` that makes no library calls, run to the end now where the
+   * driver answers synchronously and nothing else could run first (no transaction or call in this
+   * async context, no `bound`, the gate idle, no turn of the event loop due, the handle open).
+   * Returns its result or throws what `transaction` would reject with; LATER when it cannot run
+   * now, and the caller goes through `transaction`.
+   */
+  transactionNow<T>(fn: (executor: Executor) => T, bound?: TransactionContext): T | typeof LATER;
   /**
    * The caller's `db.transaction(fn)`: a transaction (a savepoint inside an open one) that commits
    * when `fn` and the calls it started are done; `fn`'s own errors come back unchanged.

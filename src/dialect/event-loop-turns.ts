@@ -24,11 +24,16 @@ let lastTurn = performance.now();
  * in microtasks.
  */
 export function turnIfDue(): Promise<void> | undefined {
-  if (performance.now() - lastTurn < TURN_MS) return undefined;
+  if (!turnDue()) return undefined;
   return new Promise((resolve) => {
     nextTurn(() => {
       lastTurn = performance.now();
       resolve();
     });
   });
+}
+
+/** True when calls have not let the event loop turn for TURN_MS: the next one waits for a turn. */
+export function turnDue(): boolean {
+  return performance.now() - lastTurn >= TURN_MS;
 }

@@ -10,16 +10,26 @@
  */
 export class Gate {
   #tail: Promise<void> = Promise.resolve();
+  /** Callers that have entered and not yet settled. */
+  #entered = 0;
+
+  /** True when no caller is running or waiting: a synchronous call made now cannot overtake one. */
+  get idle(): boolean {
+    return this.#entered === 0;
+  }
 
   /**
    * Runs `fn` once every earlier caller has finished; `settled`, when given, runs as it settles
    * (on the reaction the gate needs anyway, instead of a promise chain of the caller's own).
    */
-  run<T>(fn: () => Promise<T>, settled: () => void = nothing): Promise<T> {
+  run<T>(fn: () => Promise<T>, settled?: () => void): Promise<T> {
+    this.#entered += 1;
     const result = this.#tail.then(fn);
-    this.#tail = result.then(settled, settled);
+    const left = () => {
+      this.#entered -= 1;
+      settled?.();
+    };
+    this.#tail = result.then(left, left);
     return result;
   }
 }
-
-function nothing(): void {}

@@ -1,4 +1,4 @@
-import type { Dialect, Executor, TransactionContext } from '../dialect/dialect.js';
+import type { Dialect, Executor, LATER, TransactionContext } from '../dialect/dialect.js';
 import type { SqlFragments } from '../dialect/fragments.js';
 
 /**
@@ -53,6 +53,11 @@ export class RepositoryContext {
    */
   statement<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
     return this.dialect.statement(fn, this.bound);
+  }
+
+  /** `transaction` for a synchronous `fn` making no library calls, run now where it can (see Dialect). */
+  transactionNow<T>(fn: (q: Executor) => T): T | typeof LATER {
+    return this.dialect.transactionNow(fn, this.bound);
   }
 
   /** Runs `fn` in a transaction (a savepoint inside an open one). */

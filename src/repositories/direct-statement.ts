@@ -14,9 +14,17 @@ interface Decoder {
   mapFromDriverValue(value: unknown): unknown;
 }
 
+/** A prepared query without RETURNING: it answers nothing, values by placeholder name. */
+export interface PreparedWrite {
+  run(values: Record<string, unknown>): void;
+}
+
 /** What `direct` reads of a Drizzle better-sqlite3 prepared query. */
 interface DrizzlePrepared extends PreparedStatement {
-  stmt?: { raw(toggle: boolean): { all(...params: unknown[]): unknown[][] } };
+  stmt?: {
+    raw(toggle: boolean): { all(...params: unknown[]): unknown[][] };
+    run(...params: unknown[]): unknown;
+  };
   query?: { params: unknown[] };
   fields?: { path: string[]; field: unknown }[];
   customResultMapper?: unknown;
@@ -37,8 +45,8 @@ export function direct(query: unknown): PreparedStatement {
   if (!stmt || !params || !fields || prepared.customResultMapper) {
     return prepared;
   }
-  if (!params.every((param) => is(param, Placeholder))) return prepared;
-  const names = params.map((param) => (param as Placeholder).name);
+  const bind = binder(params);
+  if (!bind) return prepared;
   const keys: string[] = [];
   const decoders: Decoder[] = [];
   // An SQL field's decoder (its mapWith) is internal to Drizzle's types.
@@ -53,13 +61,9 @@ export function direct(query: unknown): PreparedStatement {
   }
   return {
     all(values) {
-      const bound = names.map((name) => {
-        if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
-        return values[name];
-      });
       return stmt
         .raw(true)
-        .all(...bound)
+        .all(...bind(values))
         .map((row) => {
           const out: Record<string, unknown> = {};
           for (let i = 0; i < keys.length; i++) {
@@ -68,6 +72,33 @@ export function direct(query: unknown): PreparedStatement {
           }
           return out;
         });
+    },
+  };
+}
+
+/** The driver's parameters from values by placeholder name; undefined unless every parameter is a named placeholder. */
+function binder(params: unknown[]): ((values: Record<string, unknown>) => unknown[]) | undefined {
+  if (!params.every((param) => is(param, Placeholder))) return undefined;
+  const names = params.map((param) => (param as Placeholder).name);
+  return (values) =>
+    names.map((name) => {
+      if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
+      return values[name];
+    });
+}
+
+/**
+ * A prepared INSERT or UPDATE without RETURNING run on its better-sqlite3 statement directly (see
+ * `direct`). Throws when the query is not one (a programming error, found by the first test).
+ */
+export function directWrite(query: unknown): PreparedWrite {
+  const prepared = query as DrizzlePrepared;
+  const { stmt, fields } = prepared;
+  const bind = prepared.query?.params && binder(prepared.query.params);
+  if (!stmt || fields || !bind) throw new Error('directWrite takes a prepared write without RETURNING');
+  return {
+    run(values) {
+      stmt.run(...bind(values));
     },
   };
 }

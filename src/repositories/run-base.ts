@@ -4,10 +4,9 @@
  */
 import { type SQL, and, asc, count, eq } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Executor } from '../dialect/dialect.js';
+import { type Executor, LATER } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import { STATE_TYPES, type StateType } from '../schema/enums.js';
-import { uuidv7 } from '../schema/uuid.js';
 import { selectById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import { paged } from './sorting.js';
@@ -32,11 +31,10 @@ import {
   type StateRow,
   type StateTable,
   bookkeeping,
-  changedRunColumns,
-  encode,
   prepareTransition,
   runValues,
   toState,
+  writePrepared,
 } from './run-transition-statements.js';
 import { parse, uuid } from './validation.js';
 import {
@@ -191,6 +189,13 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     const runId = parse(uuid, id, `${this.entity} id`);
     const proposed = bareStateInput(state) ?? parse(stateInput, state, 'state');
     const opts = isEmptyPlainObject(options) ? {} : parse(setStateOptions, options, 'setState options');
+    const prepared = this.preparedTransition();
+    if (prepared) {
+      const done = this.ctx.transactionNow(() =>
+        this.preparedTransitionOf(prepared, runId, proposed, opts.expectedStateId),
+      );
+      if (done !== LATER) return done;
+    }
     const body = (q: Executor) => this.transition(q, runId, proposed, opts.expectedStateId);
     // One statement is atomic by itself: no BEGIN/COMMIT of its own (a savepoint inside a transaction).
     return this.ctx.dialect.capabilities.writableCte ? this.ctx.statement(body) : this.ctx.transaction(body);
@@ -231,8 +236,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       const out: Run[] = [];
       for (const { row, transition } of planned) {
         out.push(
-          (await this.writeTransition(q, row.id, transition, now, row as Record<string, unknown>, prepared))
-            .run,
+          this.writePrepared(prepared, row.id, transition, now, row as Record<string, unknown>, false).run,
         );
       }
       return out;
@@ -308,7 +312,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     if (this.ctx.rowLocking) locked = locked.for('update', { of: this.table });
     const [current] = (await locked) as (RunBookkeeping & Record<string, unknown>)[];
     const { transition, now } = this.planTransition(runId, current, proposed, expectedStateId);
-    return this.writeTransition(q, runId, transition, now, current!, undefined);
+    return this.writeTransition(q, runId, transition, now);
   }
 
   /** `transition` on the prepared statements, synchronously. */
@@ -320,7 +324,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   ): { run: Run; state: State } {
     const [current] = prepared.read.all({ runId }) as (RunBookkeeping & Record<string, unknown>)[];
     const { transition, now } = this.planTransition(runId, current, proposed, expectedStateId);
-    return this.writePrepared(prepared, runId, transition, now, current!);
+    return this.writePrepared(prepared, runId, transition, now, current!, true);
   }
 
   /** The checks on the locked row and the rules' outcome, at the library's clock. */
@@ -343,16 +347,13 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     return { transition, now };
   }
 
-  /** Appends the state and updates the run for a computed transition (prepared where possible). */
+  /** Appends the state and updates the run for a computed transition, through Drizzle's query builder. */
   private async writeTransition(
     q: Executor,
     runId: string,
     transition: Transition,
     now: Date,
-    current: Record<string, unknown>,
-    prepared: PreparedTransition | undefined,
   ): Promise<{ run: Run; state: State }> {
-    if (prepared) return this.writePrepared(prepared, runId, transition, now, current);
     const stateValues = this.stateValues(transition, runId, now);
     const [stateRow] = await q
       .insert(this.stateTable)
@@ -372,24 +373,16 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     return { ...transition.state, [runColumn]: runId, created: now, updated: now };
   }
 
-  /** `writeTransition` on the prepared statements, synchronously. */
+  /** `writeTransition` on the prepared statements, synchronously (see `writePrepared`). */
   private writePrepared(
     prepared: PreparedTransition,
     runId: string,
     transition: Transition,
     now: Date,
     current: Record<string, unknown>,
+    whole: boolean,
   ): { run: Run; state: State } {
-    const stateValues = this.stateValues(transition, runId, now);
-    const [stateRow] = prepared.insertState.all(
-      encode(prepared.stateColumns, { ...stateValues, id: uuidv7() }),
-    ) as StateRow[];
-    const values = runValues(transition.run, stateRow!.id, now);
-    if (this.kind === 'task') values.flowRunRunCount ??= current.flowRunRunCount as number;
-    const encoded = encode(prepared.runColumns, values);
-    const keys = changedRunColumns(prepared.runColumns, encoded, current);
-    encoded.runId = runId;
-    const [row] = prepared.updateRun(keys).all(encoded) as Row[];
-    return { run: this.toRun(row!, now), state: toState(stateRow!) };
+    const written = writePrepared(prepared, this.kind, runId, transition, now, current, whole);
+    return { run: this.toRun(written.row as Row, now), state: written.state };
   }
 }

@@ -3,11 +3,12 @@
  * under the row lock and writes, and, where the dialect's executor is stable (SQLite), the three
  * statements prepared once, because building a Drizzle query is most of the CPU of a small call.
  */
-import { type SQL, eq, sql } from 'drizzle-orm';
+import { type SQL, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../dialect/dialect.js';
-import { type PreparedStatement, direct } from './direct-statement.js';
+import { type PreparedStatement, type PreparedWrite, direct, directWrite } from './direct-statement.js';
 import type { flowRun, flowRunState, taskRun, taskRunState } from '../schema/postgres/runs.js';
+import { uuidv7 } from '../schema/uuid.js';
 import type { State, Transition } from './states.js';
 
 export type RunTable = typeof flowRun | typeof taskRun;
@@ -75,18 +76,34 @@ export function runColumnMap(table: RunTable, kind: 'flow' | 'task'): Record<str
 }
 
 export interface PreparedTransition {
+  /** The run's whole row (its generated columns aside) and the kind's `lockedExtras`. */
   read: PreparedStatement;
-  insertState: PreparedStatement;
+  insertState: PreparedWrite;
   /** The run UPDATE setting only `keys` (see `changedRunColumns`), prepared once per key set. */
-  updateRun(keys: readonly string[]): PreparedStatement;
+  updateRun(keys: readonly string[]): PreparedWrite;
+  /** The same UPDATE returning the row, for a caller whose locked row is not whole (transitionLocked). */
+  updateRunReturning(keys: readonly string[]): PreparedStatement;
   /** The columns behind the placeholders, for encoding values. */
   stateColumns: Record<string, AnyPgColumn>;
   runColumns: Record<string, AnyPgColumn>;
+  /** The state column's key that points at the run. */
+  stateRunKey: 'flowRunId' | 'taskRunId';
+  /** The keys `read` adds that are not columns of the run table, dropped from the written row. */
+  extraKeys: string[];
+}
+
+/** The table's stored columns by key, in its order: a generated column is computed at each read. */
+function storedColumns(table: RunTable): Record<string, AnyPgColumn> {
+  const columns = getTableColumns(table) as Record<string, AnyPgColumn>;
+  return Object.fromEntries(Object.entries(columns).filter(([, column]) => !column.generated));
 }
 
 /**
  * The three statements of a transition on `root`. Values go in through plain placeholders, encoded
  * with each column's own encoder (`encode`: Drizzle's placeholder encoder does not accept NULL).
+ * The writes return nothing: the lock-read takes the whole row, and what the writes store is
+ * known from the values sent (`writtenRun`, `writtenState`). RETURNING cost SQLite a subprogram
+ * and a second read of the row per statement, and the row's columns were decoded twice (issue 13).
  */
 export function prepareTransition(
   root: Executor,
@@ -97,42 +114,126 @@ export function prepareTransition(
 ): PreparedTransition {
   const stateColumns = stateColumnMap(stateTable, kind);
   const runColumns = runColumnMap(table, kind);
+  const stored = storedColumns(table);
   const placeholders = (columns: Record<string, unknown>) =>
     Object.fromEntries(Object.keys(columns).map((key) => [key, sql`${sql.placeholder(key)}`]));
   const read = root
-    .select({ ...bookkeeping(table), ...lockedExtras })
+    .select({ ...stored, ...lockedExtras })
     .from(table)
     .where(eq(table.id, sql.placeholder('runId')));
-  const insertState = root
-    .insert(stateTable)
-    .values(placeholders(stateColumns) as never)
-    .returning();
+  const insertState = root.insert(stateTable).values(placeholders(stateColumns) as never);
+  const update = (keys: readonly string[]) =>
+    root
+      .update(table)
+      .set(placeholders(Object.fromEntries(keys.map((key) => [key, true]))) as never)
+      .where(eq(table.id, sql.placeholder('runId')));
   // A handful of key sets occur (one per kind of move: PENDING, RUNNING, a terminal state...), at
   // most 2^8 in theory; each is one cached statement.
-  const updates = new Map<string, PreparedStatement>();
-  const updateRun = (keys: readonly string[]) => {
-    const id = keys.join(',');
-    let statement = updates.get(id);
-    if (!statement) {
-      const set = Object.fromEntries(keys.map((key) => [key, sql`${sql.placeholder(key)}`]));
-      statement = direct(
-        root
-          .update(table)
-          .set(set as never)
-          .where(eq(table.id, sql.placeholder('runId')))
-          .returning()
-          .prepare('orion_transition_run'),
-      );
-      updates.set(id, statement);
-    }
-    return statement;
+  const cached = <T>(build: (keys: readonly string[]) => T) => {
+    const statements = new Map<string, T>();
+    return (keys: readonly string[]) => {
+      const id = keys.join(',');
+      let statement = statements.get(id);
+      if (!statement) {
+        statement = build(keys);
+        statements.set(id, statement);
+      }
+      return statement;
+    };
   };
   return {
     read: direct(read.prepare('orion_transition_read')),
-    insertState: direct(insertState.prepare('orion_transition_state')),
-    updateRun,
+    insertState: directWrite(insertState.prepare('orion_transition_state')),
+    updateRun: cached((keys) => directWrite(update(keys).prepare('orion_transition_run'))),
+    updateRunReturning: cached((keys) =>
+      direct(update(keys).returning().prepare('orion_transition_run_returning')),
+    ),
     stateColumns,
     runColumns,
+    stateRunKey: kind === 'flow' ? 'flowRunId' : 'taskRunId',
+    extraKeys: Object.keys(lockedExtras).filter((key) => !(key in stored)),
+  };
+}
+
+/**
+ * Appends the state and updates the run for a computed transition on the prepared statements,
+ * synchronously; the run's row as written (undecorated) and the state. `whole`: `current` is the
+ * row `read` read (every stored column), so the written row is known without RETURNING.
+ */
+export function writePrepared(
+  prepared: PreparedTransition,
+  kind: 'flow' | 'task',
+  runId: string,
+  transition: Transition,
+  now: Date,
+  current: Record<string, unknown>,
+  whole: boolean,
+): { row: Record<string, unknown>; state: State } {
+  const stateId = uuidv7();
+  const s = transition.state;
+  // Built whole in one literal: spreads with a computed key made a slow object (issue 13).
+  const stateValues: Record<string, unknown> = {
+    id: stateId,
+    created: now,
+    updated: now,
+    type: s.type,
+    name: s.name,
+    timestamp: s.timestamp,
+    message: s.message,
+    stateDetails: s.stateDetails,
+    data: s.data,
+  };
+  stateValues[prepared.stateRunKey] = runId;
+  const stateEncoded = encode(prepared.stateColumns, stateValues);
+  prepared.insertState.run(stateEncoded);
+  const values = runValues(transition.run, stateId, now);
+  if (kind === 'task') values.flowRunRunCount ??= current.flowRunRunCount as number;
+  const encoded = encode(prepared.runColumns, values);
+  const keys = changedRunColumns(prepared.runColumns, encoded, current);
+  encoded.runId = runId;
+  let row: Record<string, unknown>;
+  if (whole) {
+    prepared.updateRun(keys).run(encoded);
+    row = writtenRun(prepared, current, keys, encoded);
+  } else {
+    row = prepared.updateRunReturning(keys).all(encoded)[0] as Record<string, unknown>;
+  }
+  return { row, state: writtenState(prepared, stateEncoded) };
+}
+
+/** A driver value as its column decodes it when it reads it back; NULL stays null. */
+const decoded = (column: AnyPgColumn, value: unknown) =>
+  value === null ? null : column.mapFromDriverValue(value);
+
+/**
+ * The row `updateRun(keys)` leaves, from the whole row read under the lock (`current`, which it
+ * becomes): each written column as its decoder reads back the value sent (SQLite stores it as sent:
+ * TEXT for text, an integral REAL as INTEGER in an INTEGER column, so it reads back the same
+ * number), the read's extra keys dropped. What `updateRunReturning` returns, generated columns aside.
+ */
+function writtenRun(
+  prepared: PreparedTransition,
+  current: Record<string, unknown>,
+  keys: readonly string[],
+  encoded: Record<string, unknown>,
+): Record<string, unknown> {
+  for (const key of keys) current[key] = decoded(prepared.runColumns[key]!, encoded[key]);
+  for (const key of prepared.extraKeys) delete current[key];
+  return current;
+}
+
+/** The state row `insertState` stored with `encoded`, as a read of it would decode it. */
+function writtenState(prepared: PreparedTransition, encoded: Record<string, unknown>): State {
+  const c = prepared.stateColumns;
+  return {
+    id: decoded(c.id!, encoded.id) as string,
+    type: decoded(c.type!, encoded.type) as State['type'],
+    name: decoded(c.name!, encoded.name) as string,
+    timestamp: decoded(c.timestamp!, encoded.timestamp) as Date,
+    message: decoded(c.message!, encoded.message) as string | null,
+    stateDetails: decoded(c.stateDetails!, encoded.stateDetails) as State['stateDetails'],
+    data: decoded(c.data!, encoded.data) as State['data'],
+    created: decoded(c.created!, encoded.created) as Date,
   };
 }
 

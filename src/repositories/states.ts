@@ -134,8 +134,17 @@ export function applyTransition(
   if (ctx.flowRunId) details.flowRunId = ctx.flowRunId;
   if (ctx.kind === 'task' && ctx.taskRunId) details.taskRunId = ctx.taskRunId;
 
+  // The bookkeeping columns alone: `initial` may be the whole row (SQLite's transition reads it).
   const run: Transition['run'] = {
-    ...initial,
+    stateId: initial.stateId,
+    stateType: initial.stateType,
+    stateTimestamp: initial.stateTimestamp,
+    startTime: initial.startTime,
+    endTime: initial.endTime,
+    totalRunTime: initial.totalRunTime,
+    runCount: initial.runCount,
+    expectedStartTime: initial.expectedStartTime,
+    nextScheduledStartTime: initial.nextScheduledStartTime,
     empiricalPolicy: { ...initial.empiricalPolicy },
     stateName: '',
   };

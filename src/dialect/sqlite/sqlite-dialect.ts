@@ -97,6 +97,24 @@ export class SqliteDialect extends BaseDialect {
     };
   }
 
+  protected override immediate<T>(body: () => T): T {
+    // As openTransaction and #outermost do it, with no await in between: better-sqlite3 answers at once.
+    const connection = this.shared.connection;
+    connection.exec('BEGIN IMMEDIATE');
+    try {
+      const result = body();
+      connection.exec('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        if (connection.inTransaction) connection.exec('ROLLBACK');
+      } catch {
+        // The rollback's own failure is dropped, as #outermost drops it: the body's error stands.
+      }
+      throw error;
+    }
+  }
+
   protected async rows(_executor: Executor, query: SQL): Promise<Row[]> {
     // Compile with Drizzle, run on the connection: better-sqlite3 refuses all() on statements without rows.
     const compiled = (

@@ -25,6 +25,7 @@ import {
   type Frame,
   Transaction,
   type TransactionConnection,
+  type TransactionOptions,
 } from './transaction.js';
 
 const MAX_TRANSACTION_ATTEMPTS = 4;
@@ -62,7 +63,7 @@ export abstract class BaseDialect implements Dialect {
   ) {}
 
   /** Opens a transaction (BEGIN) on a connection of its own (PostgreSQL) or the one connection. */
-  protected abstract openTransaction(): Promise<TransactionConnection>;
+  protected abstract openTransaction(options?: TransactionOptions): Promise<TransactionConnection>;
   protected abstract rows(executor: Executor, query: SQL): Promise<Row[]>;
   protected abstract runMigrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T>;
   protected abstract checkServer(): Promise<void>;
@@ -128,10 +129,13 @@ export abstract class BaseDialect implements Dialect {
     return current?.within(handle) ? current : handle;
   }
 
-  /** Runs `fn` with `frame` as the async context's frame; the call token ends with it. */
-  #inFrame<T>(transaction: Transaction | undefined, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with `frame` as the async context's frame; the call token ends with it. `own`: `fn`
+   * is the whole body of a transaction opened for it (its last statement may carry COMMIT).
+   */
+  #inFrame<T>(transaction: Transaction | undefined, fn: () => Promise<T>, own = false): Promise<T> {
     const call: CallToken = { active: true };
-    const frame: Frame = { transaction, call };
+    const frame: Frame = { transaction, call, own };
     // then(ok, failed) rather than finally: finally makes three promises where this makes one.
     return this.storage.run(frame, fn).then(
       (value) => {
@@ -159,8 +163,20 @@ export abstract class BaseDialect implements Dialect {
     return this.#call(fn, 'statement', bound, new Error());
   }
 
-  transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T> {
-    return this.#call((executor) => fn({ executor, depth: 0 }), 'atomic', bound, new Error());
+  transaction<T>(
+    fn: (context: TransactionContext) => Promise<T>,
+    bound?: TransactionContext,
+    options?: TransactionOptions,
+  ): Promise<T> {
+    return this.#call((executor) => fn({ executor, depth: 0 }), 'atomic', bound, new Error(), options);
+  }
+
+  lastStatement<T>(send: () => Promise<T>): Promise<T> {
+    const frame = this.storage.getStore();
+    const transaction = frame?.own && frame.call?.active ? frame.transaction : undefined;
+    const connection = transaction?.connection;
+    if (!connection?.lastStatement || !transaction!.mayCommitWithLast()) return send();
+    return connection.lastStatement(send);
   }
 
   /**
@@ -173,18 +189,19 @@ export abstract class BaseDialect implements Dialect {
     kind: 'plain' | 'statement' | 'atomic',
     bound: TransactionContext | undefined,
     site: Error,
+    options?: TransactionOptions,
   ): Promise<T> {
     const running = this.#runningCall();
     if (running) {
       // Library code calling the library: it already holds the connection (and the queue slot).
       const transaction = running.transaction;
-      if (!transaction) return kind === 'atomic' ? this.#ownTransaction(fn, false) : fn(this.root);
+      if (!transaction) return kind === 'atomic' ? this.#ownTransaction(fn, false, options) : fn(this.root);
       return kind === 'plain' ? fn(transaction.executor) : this.#inSavepoint(transaction, fn);
     }
     return this.track(site, async () => {
       const transaction = this.#target(bound);
       if (transaction) return transaction.enqueue(() => this.#inSavepoint(transaction, fn));
-      if (kind === 'atomic') return this.#ownTransaction(fn, true);
+      if (kind === 'atomic') return this.#ownTransaction(fn, true, options);
       const alone = () => this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
       return kind === 'statement' ? this.#retried(alone) : alone();
     });
@@ -238,9 +255,16 @@ export abstract class BaseDialect implements Dialect {
    * A transaction the library opens for one call of its own. Deadlocks and serialisation failures
    * abort the whole transaction; it is run again a few times (never a caller's callback).
    */
-  #ownTransaction<T>(fn: (executor: Executor) => Promise<T>, takeGate: boolean): Promise<T> {
+  #ownTransaction<T>(
+    fn: (executor: Executor) => Promise<T>,
+    takeGate: boolean,
+    options: TransactionOptions | undefined,
+  ): Promise<T> {
     const once = () =>
-      this.#outermost(async (transaction) => this.#inFrame(transaction, () => fn(transaction.executor)));
+      this.#outermost(
+        async (transaction) => this.#inFrame(transaction, () => fn(transaction.executor), true),
+        options,
+      );
     return this.#retried(takeGate ? () => this.serialised(once) : once);
   }
 
@@ -260,8 +284,11 @@ export abstract class BaseDialect implements Dialect {
    * Opens a transaction, runs `body`, waits for the calls it started, and commits; rolls back when
    * `body` throws. Resolves only when the database committed.
    */
-  async #outermost<T>(body: (transaction: Transaction) => Promise<T>): Promise<T> {
-    const connection = await this.openTransaction().catch((error: unknown) => {
+  async #outermost<T>(
+    body: (transaction: Transaction) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> {
+    const connection = await this.openTransaction(options).catch((error: unknown) => {
       throw loss.failureOf(error);
     });
     const transaction = new Transaction(connection, undefined, this);
@@ -276,11 +303,7 @@ export abstract class BaseDialect implements Dialect {
       transaction.takeRollbackHooks();
       return result;
     } catch (error) {
-      transaction.state = 'ending';
-      await connection.rollback().catch(() => undefined);
-      transaction.state = 'rolled back';
-      for (const hook of transaction.takeRollbackHooks()) hook();
-      throw loss.failureOf(error);
+      throw await transaction.abandon(error);
     } finally {
       connection.release();
     }

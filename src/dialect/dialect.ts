@@ -9,6 +9,7 @@ import type { SchemaShape } from '../introspection/schema-shape.js';
 import type * as schema from '../schema/postgres/index.js';
 
 import type { DialectName, DriverName } from './names.js';
+import type { TransactionOptions } from './transaction.js';
 
 export type { DialectName, DriverName };
 
@@ -71,8 +72,22 @@ export interface Dialect {
    * alone; a deadlock or serialisation failure there is retried as a transaction of its own is.
    */
   statement<T>(fn: (executor: Executor) => Promise<T>, bound?: TransactionContext): Promise<T>;
-  /** One library call that must be atomic: like `run`, but on its own it gets a transaction of its own. */
-  transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T>;
+  /**
+   * One library call that must be atomic: like `run`, but on its own it gets a transaction of its
+   * own, which `options` describe (a first statement that reads lets PostgreSQL send BEGIN with it).
+   */
+  transaction<T>(
+    fn: (context: TransactionContext) => Promise<T>,
+    bound?: TransactionContext,
+    options?: TransactionOptions,
+  ): Promise<T>;
+  /**
+   * Runs `send`, which sends the last statement of the call running now. When that call is the
+   * whole body of a transaction the library opened for it, PostgreSQL sends COMMIT right behind
+   * the statement (one round trip fewer) and nothing may be sent after it; inside a caller's
+   * transaction (a savepoint), and elsewhere, it just runs `send`.
+   */
+  lastStatement<T>(send: () => Promise<T>): Promise<T>;
   /**
    * The caller's `db.transaction(fn)`: a transaction (a savepoint inside an open one) that commits
    * when `fn` and the calls it started are done; `fn`'s own errors come back unchanged.

@@ -4,7 +4,7 @@
  * AsyncLocalStorage carries. The rules are settled in semantics.md §1.
  */
 import { DatabaseError } from '../errors.js';
-import { brokenBy } from './connection-loss.js';
+import { brokenBy, commitOutcomeUnknown, failureOf } from './connection-loss.js';
 import type { Executor } from './dialect.js';
 import { Gate } from './gate.js';
 import { CallWatch } from './watched-call.js';
@@ -18,9 +18,29 @@ export interface TransactionConnection {
   readonly executor: Executor;
   exec(statement: string): Promise<void>;
   commit(): Promise<void>;
-  rollback(): Promise<void>;
+  /**
+   * Rolls back; where COMMIT already went with the last statement (`lastStatement`), waits for
+   * its answer instead and resolves to 'committed' when it committed after all, or to 'unknown'
+   * when the connection was lost once it was written. Anything else: rolled back.
+   */
+  rollback(): Promise<unknown>;
+  /**
+   * PostgreSQL: runs `send`, whose next statement is the transaction's last, with COMMIT sent
+   * right behind it; `commit` then checks COMMIT's answer. Absent where COMMIT costs no round trip.
+   */
+  lastStatement?<T>(send: () => Promise<T>): Promise<T>;
   /** Gives the connection back (PostgreSQL: to the pool). Called once, after commit or rollback. */
   release(): void;
+}
+
+/** What a library call tells the transaction layer about the transaction it opens for itself. */
+export interface TransactionOptions {
+  /**
+   * The call's first statement only reads: PostgreSQL sends BEGIN with it instead of waiting for
+   * BEGIN's answer first (reserved-transaction.ts). A statement that is not a plain SELECT still
+   * waits.
+   */
+  readonly readFirst?: boolean;
 }
 
 /** `open` until the callback and the calls it started are done; then it ends, and its scope with it. */
@@ -163,6 +183,35 @@ export class Transaction {
     return deferred.length > 0 ? Promise.all(deferred.splice(0)) : undefined;
   }
 
+  /**
+   * True while the call running in this transaction, its outermost, may send its last statement
+   * with COMMIT: nothing was sent without waiting (a RELEASE whose failure would have to stop
+   * the commit) and nothing has broken it.
+   */
+  mayCommitWithLast(): boolean {
+    return this.parent === undefined && this.state === 'open' && !this.broken && this.#deferred.length === 0;
+  }
+
+  /**
+   * Ends this outermost transaction after `error` ended its callback, and returns the error the
+   * call fails with. A COMMIT that already went with the last statement decides: committed after
+   * all (the call failed after its last statement), or lost once written (outcome unknown).
+   */
+  async abandon(error: unknown): Promise<unknown> {
+    this.state = 'ending';
+    const ending = await this.connection.rollback().catch(() => undefined);
+    if (ending === 'committed') {
+      this.state = 'committed';
+      this.#onRollback.length = 0;
+      return new DatabaseError('The transaction committed, but the call failed after its last statement', {
+        cause: error instanceof CallerError ? error.error : error,
+      });
+    }
+    this.state = 'rolled back';
+    for (const hook of this.takeRollbackHooks()) hook();
+    return ending === 'unknown' ? commitOutcomeUnknown(error) : failureOf(error);
+  }
+
   /** The error for a call on this handle once the transaction has ended. */
   finishedError(): DatabaseError {
     const how =
@@ -183,6 +232,8 @@ export interface CallToken {
 export interface Frame {
   readonly transaction: Transaction | undefined;
   readonly call: CallToken | undefined;
+  /** The call is the whole body of a transaction the library opened for it (no savepoint between). */
+  readonly own?: boolean;
 }
 
 /**

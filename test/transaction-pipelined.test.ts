@@ -88,14 +88,24 @@ describe.runIf(url)('pipelined BEGIN and COMMIT (PostgreSQL server)', () => {
   const states = async () => Promise.all(runIds.map(async (id) => (await db.flowRuns.get(id))!.stateType));
   const pidOf = async (on: Database) =>
     Number((await on.execute<{ pid: number }>('select pg_backend_pid() as pid'))[0]!.pid);
-  /** Waits until the backend waits on a lock, then ends it. */
-  const killWhenWaiting = async (pid: number) => {
-    for (;;) {
+  /**
+   * Runs `call` on `pid`'s connection; once that backend waits on a lock, ends it. Resolves to the
+   * call's error (stops looking if the call settles first: then the test fails on its result).
+   */
+  const lostWhileWaiting = async (pid: number, call: Promise<unknown>) => {
+    let settled = false;
+    const outcome = failure(call).finally(() => {
+      settled = true;
+    });
+    while (!settled) {
       const [row] = await admin`select wait_event_type from pg_stat_activity where pid = ${pid}`;
-      if (row?.wait_event_type === 'Lock') break;
+      if (row?.wait_event_type === 'Lock') {
+        await admin`select pg_terminate_backend(${pid}, 10000)`;
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    await admin`select pg_terminate_backend(${pid}, 10000)`;
+    return outcome;
   };
   /** A second connection to the test database holding `statement`'s lock while `fn` runs. */
   async function whileHeld<T>(statement: string, fn: () => Promise<T>): Promise<T> {
@@ -144,12 +154,18 @@ describe.runIf(url)('pipelined BEGIN and COMMIT (PostgreSQL server)', () => {
     } finally {
       reserved.release();
     }
-    expect(isPlainRead('select id from work_pool where name = $1')).toBe(true);
+    for (const text of [
+      'select id from work_pool where name = $1',
+      'select id from flow_run where state_type = $1 for update of "flow_run" skip locked',
+      'select id, updated from t for no key update',
+    ])
+      expect(isPlainRead(text), text).toBe(true);
     for (const text of [
       'with x as (insert into t values (1) returning id) select id from x',
       'select nextval($1)',
       'select * into copy from t',
-      'select id from t for update',
+      'update t set x = 1',
+      'select f(x) from t for update; update t set x = 1',
     ])
       expect(isPlainRead(text), text).toBe(false);
   });
@@ -189,10 +205,9 @@ describe.runIf(url)('pipelined BEGIN and COMMIT (PostgreSQL server)', () => {
 
   it('a connection lost while the read behind BEGIN waits: did not commit, retryable', async () => {
     const pid = await pidOf(onOne);
-    const error = await whileHeld('lock table work_pool in access exclusive mode', async () => {
-      const [lost] = await Promise.all([failure(claim(onOne)), killWhenWaiting(pid)]);
-      return lost;
-    });
+    const error = await whileHeld('lock table work_pool in access exclusive mode', () =>
+      lostWhileWaiting(pid, claim(onOne)),
+    );
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error.message).toMatch(/did not commit/);
     expect(error.retryable).toBe(true);
@@ -217,10 +232,9 @@ describe.runIf(url)('pipelined BEGIN and COMMIT (PostgreSQL server)', () => {
       `create ${constraint}trigger orion_test_wait ${when} execute function orion_test_wait()`,
     );
     const pid = await pidOf(onOne);
-    const error = await whileHeld(`select pg_advisory_xact_lock(${LOCK})`, async () => {
-      const [lost] = await Promise.all([failure(claim(onOne)), killWhenWaiting(pid)]);
-      return lost;
-    });
+    const error = await whileHeld(`select pg_advisory_xact_lock(${LOCK})`, () =>
+      lostWhileWaiting(pid, claim(onOne)),
+    );
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error.message).toMatch(/cannot tell whether it committed/);
     expect(error.retryable).toBe(false);

@@ -207,48 +207,9 @@ export abstract class BaseDialect implements Dialect {
     });
   }
 
-  /**
-   * One call inside a caller's transaction: atomic on its own, so a caught failure leaves the rest.
-   * SAVEPOINT and RELEASE are sent without waiting for their answers: a connection runs statements
-   * in the order they were sent, so they travel with the call's own statements (on PostgreSQL one
-   * round trip per call instead of three). Their outcome is checked before the commit.
-   */
-  async #inSavepoint<T>(transaction: Transaction, fn: (executor: Executor) => Promise<T>): Promise<T> {
-    if (transaction.broken) throw transaction.broken;
-    loss.refuseIfLost(transaction);
-    const { connection } = transaction;
-    const name = transaction.nextSavepoint();
-    const opened = connection.exec(`SAVEPOINT ${name}`);
-    // Awaited below; a rejection meanwhile must not count as unhandled (Node would end the process).
-    opened.catch(() => undefined);
-    let result: T;
-    try {
-      result = await this.#inFrame(transaction, () => fn(transaction.executor));
-      await opened;
-    } catch (error) {
-      await opened.catch((e: unknown) => {
-        transaction.broken ??= loss.brokenBy(e);
-      });
-      if (loss.isConnectionLoss(error)) {
-        // The server rolled the whole transaction back: say so, and let nothing else run on it.
-        const lost = loss.lostInTransaction(error);
-        transaction.outermost.broken ??= lost;
-        throw lost;
-      }
-      await this.#rollbackTo(transaction, name);
-      throw error;
-    }
-    transaction.defer(connection.exec(`RELEASE SAVEPOINT ${name}`));
-    return result;
-  }
-
-  async #rollbackTo(transaction: Transaction, name: string): Promise<void> {
-    try {
-      await transaction.connection.exec(`ROLLBACK TO SAVEPOINT ${name}`);
-      await transaction.connection.exec(`RELEASE SAVEPOINT ${name}`);
-    } catch (error) {
-      transaction.broken ??= loss.brokenBy(error);
-    }
+  /** One call inside a caller's transaction, in a savepoint of its own (Transaction.inSavepoint). */
+  #inSavepoint<T>(transaction: Transaction, fn: (executor: Executor) => Promise<T>): Promise<T> {
+    return transaction.inSavepoint(() => this.#inFrame(transaction, () => fn(transaction.executor)));
   }
 
   /**
@@ -293,7 +254,7 @@ export abstract class BaseDialect implements Dialect {
     });
     const transaction = new Transaction(connection, undefined, this);
     try {
-      const result = await this.#settle(transaction, body);
+      const result = await transaction.settle(body);
       const deferred = transaction.settleDeferred();
       if (deferred) await deferred;
       if (transaction.broken) throw loss.brokenFailure(transaction.broken);
@@ -307,23 +268,6 @@ export abstract class BaseDialect implements Dialect {
     } finally {
       connection.release();
     }
-  }
-
-  /** Runs `body`, then waits for every call made on the transaction and ends it, whether `body` threw or not. */
-  async #settle<T>(transaction: Transaction, body: (transaction: Transaction) => Promise<T>): Promise<T> {
-    let result: T;
-    try {
-      result = await body(transaction);
-    } catch (error) {
-      if (!transaction.tryEnd()) await transaction.end();
-      transaction.calls.close(false);
-      throw error;
-    }
-    if (!transaction.tryEnd()) await transaction.end();
-    // A call on `tx` that failed with nobody handling it fails the transaction (watched-call.ts).
-    const unhandled = transaction.calls.close(true);
-    if (unhandled) throw new CallerError(unhandled.error);
-    return result;
   }
 
   userTransaction<T>(
@@ -368,14 +312,14 @@ export abstract class BaseDialect implements Dialect {
     });
     const transaction = new Transaction(parent.connection, parent, this);
     try {
-      const result = await this.#settle(transaction, body);
+      const result = await transaction.settle(body);
       await parent.connection.exec(`RELEASE SAVEPOINT ${name}`);
       transaction.state = 'committed';
       for (const hook of transaction.takeRollbackHooks().reverse()) parent.onRollback(hook);
       return result;
     } catch (error) {
       transaction.state = 'ending';
-      await this.#rollbackTo(parent, name);
+      await parent.rollbackTo(name);
       transaction.state = 'rolled back';
       for (const hook of transaction.takeRollbackHooks()) hook();
       throw loss.failureOf(error);

@@ -4,7 +4,14 @@
  * AsyncLocalStorage carries. The rules are settled in semantics.md §1.
  */
 import { DatabaseError } from '../errors.js';
-import { brokenBy, commitOutcomeUnknown, failureOf } from './connection-loss.js';
+import {
+  brokenBy,
+  commitOutcomeUnknown,
+  failureOf,
+  isConnectionLoss,
+  lostInTransaction,
+  refuseIfLost,
+} from './connection-loss.js';
 import type { Executor } from './dialect.js';
 import { Gate } from './gate.js';
 import { CallWatch } from './watched-call.js';
@@ -159,6 +166,69 @@ export class Transaction {
         outermost.broken ??= brokenBy(error);
       }),
     );
+  }
+
+  /** Runs `body`, then waits for every call made on this transaction and ends it, whether `body` threw or not. */
+  async settle<T>(body: (transaction: Transaction) => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await body(this);
+    } catch (error) {
+      if (!this.tryEnd()) await this.end();
+      this.calls.close(false);
+      throw error;
+    }
+    if (!this.tryEnd()) await this.end();
+    // A call on `tx` that failed with nobody handling it fails the transaction (watched-call.ts).
+    const unhandled = this.calls.close(true);
+    if (unhandled) throw new CallerError(unhandled.error);
+    return result;
+  }
+
+  /**
+   * One call inside this transaction: atomic on its own, so a caught failure leaves the rest.
+   * SAVEPOINT and RELEASE are sent without waiting for their answers: a connection runs statements
+   * in the order they were sent, so they travel with the call's own statements (on PostgreSQL one
+   * round trip per call instead of three). Their outcome is checked before the commit.
+   * @param run the call, in its frame on this transaction
+   */
+  async inSavepoint<T>(run: () => Promise<T>): Promise<T> {
+    if (this.broken) throw this.broken;
+    refuseIfLost(this);
+    const { connection } = this;
+    const name = this.nextSavepoint();
+    const opened = connection.exec(`SAVEPOINT ${name}`);
+    // Awaited below; a rejection meanwhile must not count as unhandled (Node would end the process).
+    opened.catch(() => undefined);
+    let result: T;
+    try {
+      result = await run();
+      await opened;
+    } catch (error) {
+      await opened.catch((e: unknown) => {
+        this.broken ??= brokenBy(e);
+      });
+      if (isConnectionLoss(error)) {
+        // The server rolled the whole transaction back: say so, and let nothing else run on it.
+        const lost = lostInTransaction(error);
+        this.outermost.broken ??= lost;
+        throw lost;
+      }
+      await this.rollbackTo(name);
+      throw error;
+    }
+    this.defer(connection.exec(`RELEASE SAVEPOINT ${name}`));
+    return result;
+  }
+
+  /** Rolls back to savepoint `name` and releases it; a failure leaves this transaction broken. */
+  async rollbackTo(name: string): Promise<void> {
+    try {
+      await this.connection.exec(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.connection.exec(`RELEASE SAVEPOINT ${name}`);
+    } catch (error) {
+      this.broken ??= brokenBy(error);
+    }
   }
 
   /**

@@ -29,13 +29,17 @@ type CommitAnswer = { answer: { command: string } } | { error: unknown } | { los
 
 /**
  * Statements that may run ahead of BEGIN's answer: a SELECT with no keyword that writes or has an
- * effect outside the transaction. A statement this refuses only waits for BEGIN, as before.
+ * effect outside the transaction. A row-locking clause is a read's: outside a transaction its
+ * locks end with the statement, and nothing after it runs. A statement this refuses only waits
+ * for BEGIN, as before.
  */
 const PLAIN_READ = /^\s*select\b/i;
+const LOCKING_CLAUSE = /\bfor\s+(no\s+key\s+)?update\b/gi;
 const NOT_ONLY_READ = /\b(insert|update|delete|merge|into|nextval|setval|pg_notify|set_config)\b/i;
 
+/** True when `text` may run ahead of BEGIN's answer (see above). */
 export function isPlainRead(text: string): boolean {
-  return PLAIN_READ.test(text) && !NOT_ONLY_READ.test(text);
+  return PLAIN_READ.test(text) && !NOT_ONLY_READ.test(text.replace(LOCKING_CLAUSE, ' '));
 }
 
 /** What the library calls on a postgres.js query, for a query handed over later or checked first. */

@@ -274,7 +274,10 @@ export class ReservedTransaction {
       ))
     )
       return undefined;
-    await this.client.unsafe('rollback');
+    // Queued behind a statement described first (a failed one's Sync still unanswered), ROLLBACK is
+    // never answered if the connection closes meanwhile: the close ends the wait (seen: a claim
+    // whose first read waited on a lock hung after its backend was ended). The server rolled back.
+    await Promise.race([this.client.unsafe('rollback'), this.watch.whenClosed()]);
     return undefined;
   }
 

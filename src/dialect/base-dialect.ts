@@ -26,6 +26,7 @@ import {
   type Frame,
   Transaction,
   type TransactionConnection,
+  type TransactionOptions,
 } from './transaction.js';
 
 const MAX_TRANSACTION_ATTEMPTS = 4;
@@ -63,7 +64,7 @@ export abstract class BaseDialect implements Dialect {
   ) {}
 
   /** Opens a transaction (BEGIN) on a connection of its own (PostgreSQL) or the one connection. */
-  protected abstract openTransaction(): Promise<TransactionConnection>;
+  protected abstract openTransaction(options?: TransactionOptions): Promise<TransactionConnection>;
   protected abstract rows(executor: Executor, query: SQL): Promise<Row[]>;
   protected abstract runMigrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T>;
   protected abstract checkServer(): Promise<void>;
@@ -129,10 +130,13 @@ export abstract class BaseDialect implements Dialect {
     return current?.within(handle) ? current : handle;
   }
 
-  /** Runs `fn` with `frame` as the async context's frame; the call token ends with it. */
-  #inFrame<T>(transaction: Transaction | undefined, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with `frame` as the async context's frame; the call token ends with it. `own`: `fn`
+   * is the whole body of a transaction opened for it (its last statement may carry COMMIT).
+   */
+  #inFrame<T>(transaction: Transaction | undefined, fn: () => Promise<T>, own = false): Promise<T> {
     const call: CallToken = { active: true };
-    const frame: Frame = { transaction, call };
+    const frame: Frame = { transaction, call, own };
     // then(ok, failed) rather than finally: finally makes three promises where this makes one.
     return this.storage.run(frame, fn).then(
       (value) => {
@@ -160,8 +164,20 @@ export abstract class BaseDialect implements Dialect {
     return this.#call(fn, 'statement', bound, new Error());
   }
 
-  transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T> {
-    return this.#call((executor) => fn({ executor, depth: 0 }), 'atomic', bound, new Error());
+  transaction<T>(
+    fn: (context: TransactionContext) => Promise<T>,
+    bound?: TransactionContext,
+    options?: TransactionOptions,
+  ): Promise<T> {
+    return this.#call((executor) => fn({ executor, depth: 0 }), 'atomic', bound, new Error(), options);
+  }
+
+  lastStatement<T>(send: () => Promise<T>): Promise<T> {
+    const frame = this.storage.getStore();
+    const transaction = frame?.own && frame.call?.active ? frame.transaction : undefined;
+    const connection = transaction?.connection;
+    if (!connection?.lastStatement || !transaction!.mayCommitWithLast()) return send();
+    return connection.lastStatement(send);
   }
 
   /**
@@ -196,74 +212,43 @@ export abstract class BaseDialect implements Dialect {
     kind: 'plain' | 'statement' | 'atomic',
     bound: TransactionContext | undefined,
     site: Error,
+    options?: TransactionOptions,
   ): Promise<T> {
     const running = this.#runningCall();
     if (running) {
       // Library code calling the library: it already holds the connection (and the queue slot).
       const transaction = running.transaction;
-      if (!transaction) return kind === 'atomic' ? this.#ownTransaction(fn, false) : fn(this.root);
+      if (!transaction) return kind === 'atomic' ? this.#ownTransaction(fn, false, options) : fn(this.root);
       return kind === 'plain' ? fn(transaction.executor) : this.#inSavepoint(transaction, fn);
     }
     return this.track(site, async () => {
       const transaction = this.#target(bound);
       if (transaction) return transaction.enqueue(() => this.#inSavepoint(transaction, fn));
-      if (kind === 'atomic') return this.#ownTransaction(fn, true);
+      if (kind === 'atomic') return this.#ownTransaction(fn, true, options);
       const alone = () => this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
       return kind === 'statement' ? this.#retried(alone) : alone();
     });
   }
 
-  /**
-   * One call inside a caller's transaction: atomic on its own, so a caught failure leaves the rest.
-   * SAVEPOINT and RELEASE are sent without waiting for their answers: a connection runs statements
-   * in the order they were sent, so they travel with the call's own statements (on PostgreSQL one
-   * round trip per call instead of three). Their outcome is checked before the commit.
-   */
-  async #inSavepoint<T>(transaction: Transaction, fn: (executor: Executor) => Promise<T>): Promise<T> {
-    if (transaction.broken) throw transaction.broken;
-    loss.refuseIfLost(transaction);
-    const { connection } = transaction;
-    const name = transaction.nextSavepoint();
-    const opened = connection.exec(`SAVEPOINT ${name}`);
-    // Awaited below; a rejection meanwhile must not count as unhandled (Node would end the process).
-    opened.catch(() => undefined);
-    let result: T;
-    try {
-      result = await this.#inFrame(transaction, () => fn(transaction.executor));
-      await opened;
-    } catch (error) {
-      await opened.catch((e: unknown) => {
-        transaction.broken ??= loss.brokenBy(e);
-      });
-      if (loss.isConnectionLoss(error)) {
-        // The server rolled the whole transaction back: say so, and let nothing else run on it.
-        const lost = loss.lostInTransaction(error);
-        transaction.outermost.broken ??= lost;
-        throw lost;
-      }
-      await this.#rollbackTo(transaction, name);
-      throw error;
-    }
-    transaction.defer(connection.exec(`RELEASE SAVEPOINT ${name}`));
-    return result;
-  }
-
-  async #rollbackTo(transaction: Transaction, name: string): Promise<void> {
-    try {
-      await transaction.connection.exec(`ROLLBACK TO SAVEPOINT ${name}`);
-      await transaction.connection.exec(`RELEASE SAVEPOINT ${name}`);
-    } catch (error) {
-      transaction.broken ??= loss.brokenBy(error);
-    }
+  /** One call inside a caller's transaction, in a savepoint of its own (Transaction.inSavepoint). */
+  #inSavepoint<T>(transaction: Transaction, fn: (executor: Executor) => Promise<T>): Promise<T> {
+    return transaction.inSavepoint(() => this.#inFrame(transaction, () => fn(transaction.executor)));
   }
 
   /**
    * A transaction the library opens for one call of its own. Deadlocks and serialisation failures
    * abort the whole transaction; it is run again a few times (never a caller's callback).
    */
-  #ownTransaction<T>(fn: (executor: Executor) => Promise<T>, takeGate: boolean): Promise<T> {
+  #ownTransaction<T>(
+    fn: (executor: Executor) => Promise<T>,
+    takeGate: boolean,
+    options: TransactionOptions | undefined,
+  ): Promise<T> {
     const once = () =>
-      this.#outermost(async (transaction) => this.#inFrame(transaction, () => fn(transaction.executor)));
+      this.#outermost(
+        async (transaction) => this.#inFrame(transaction, () => fn(transaction.executor), true),
+        options,
+      );
     return this.#retried(takeGate ? () => this.serialised(once) : once);
   }
 
@@ -283,13 +268,16 @@ export abstract class BaseDialect implements Dialect {
    * Opens a transaction, runs `body`, waits for the calls it started, and commits; rolls back when
    * `body` throws. Resolves only when the database committed.
    */
-  async #outermost<T>(body: (transaction: Transaction) => Promise<T>): Promise<T> {
-    const connection = await this.openTransaction().catch((error: unknown) => {
+  async #outermost<T>(
+    body: (transaction: Transaction) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> {
+    const connection = await this.openTransaction(options).catch((error: unknown) => {
       throw loss.failureOf(error);
     });
     const transaction = new Transaction(connection, undefined, this);
     try {
-      const result = await this.#settle(transaction, body);
+      const result = await transaction.settle(body);
       const deferred = transaction.settleDeferred();
       if (deferred) await deferred;
       if (transaction.broken) throw loss.brokenFailure(transaction.broken);
@@ -299,31 +287,10 @@ export abstract class BaseDialect implements Dialect {
       transaction.takeRollbackHooks();
       return result;
     } catch (error) {
-      transaction.state = 'ending';
-      await connection.rollback().catch(() => undefined);
-      transaction.state = 'rolled back';
-      for (const hook of transaction.takeRollbackHooks()) hook();
-      throw loss.failureOf(error);
+      throw await transaction.abandon(error);
     } finally {
       connection.release();
     }
-  }
-
-  /** Runs `body`, then waits for every call made on the transaction and ends it, whether `body` threw or not. */
-  async #settle<T>(transaction: Transaction, body: (transaction: Transaction) => Promise<T>): Promise<T> {
-    let result: T;
-    try {
-      result = await body(transaction);
-    } catch (error) {
-      if (!transaction.tryEnd()) await transaction.end();
-      transaction.calls.close(false);
-      throw error;
-    }
-    if (!transaction.tryEnd()) await transaction.end();
-    // A call on `tx` that failed with nobody handling it fails the transaction (watched-call.ts).
-    const unhandled = transaction.calls.close(true);
-    if (unhandled) throw new CallerError(unhandled.error);
-    return result;
   }
 
   userTransaction<T>(
@@ -368,14 +335,14 @@ export abstract class BaseDialect implements Dialect {
     });
     const transaction = new Transaction(parent.connection, parent, this);
     try {
-      const result = await this.#settle(transaction, body);
+      const result = await transaction.settle(body);
       await parent.connection.exec(`RELEASE SAVEPOINT ${name}`);
       transaction.state = 'committed';
       for (const hook of transaction.takeRollbackHooks().reverse()) parent.onRollback(hook);
       return result;
     } catch (error) {
       transaction.state = 'ending';
-      await this.#rollbackTo(parent, name);
+      await parent.rollbackTo(name);
       transaction.state = 'rolled back';
       for (const hook of transaction.takeRollbackHooks()) hook();
       throw loss.failureOf(error);

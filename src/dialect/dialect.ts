@@ -9,6 +9,7 @@ import type { SchemaShape } from '../introspection/schema-shape.js';
 import type * as schema from '../schema/postgres/index.js';
 
 import type { DialectName, DriverName } from './names.js';
+import type { TransactionOptions } from './transaction.js';
 
 export type { DialectName, DriverName };
 
@@ -74,8 +75,22 @@ export interface Dialect {
    * alone; a deadlock or serialisation failure there is retried as a transaction of its own is.
    */
   statement<T>(fn: (executor: Executor) => Promise<T>, bound?: TransactionContext): Promise<T>;
-  /** One library call that must be atomic: like `run`, but on its own it gets a transaction of its own. */
-  transaction<T>(fn: (context: TransactionContext) => Promise<T>, bound?: TransactionContext): Promise<T>;
+  /**
+   * One library call that must be atomic: like `run`, but on its own it gets a transaction of its
+   * own, which `options` describe (a first statement that reads lets PostgreSQL send BEGIN with it).
+   */
+  transaction<T>(
+    fn: (context: TransactionContext) => Promise<T>,
+    bound?: TransactionContext,
+    options?: TransactionOptions,
+  ): Promise<T>;
+  /**
+   * Runs `send`, which sends the last statement of the call running now. When that call is the
+   * whole body of a transaction the library opened for it, PostgreSQL sends COMMIT right behind
+   * the statement (one round trip fewer) and nothing may be sent after it; inside a caller's
+   * transaction (a savepoint), and elsewhere, it just runs `send`.
+   */
+  lastStatement<T>(send: () => Promise<T>): Promise<T>;
   /**
    * `transaction` for a synchronous `fn` that makes no library calls, run to the end now where the
    * driver answers synchronously and nothing else could run first (no transaction or call in this

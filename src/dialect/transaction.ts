@@ -4,7 +4,14 @@
  * AsyncLocalStorage carries. The rules are settled in semantics.md §1.
  */
 import { DatabaseError } from '../errors.js';
-import { brokenBy } from './connection-loss.js';
+import {
+  brokenBy,
+  commitOutcomeUnknown,
+  failureOf,
+  isConnectionLoss,
+  lostInTransaction,
+  refuseIfLost,
+} from './connection-loss.js';
 import type { Executor } from './dialect.js';
 import { Gate } from './gate.js';
 import { CallWatch } from './watched-call.js';
@@ -18,9 +25,29 @@ export interface TransactionConnection {
   readonly executor: Executor;
   exec(statement: string): Promise<void>;
   commit(): Promise<void>;
-  rollback(): Promise<void>;
+  /**
+   * Rolls back; where COMMIT already went with the last statement (`lastStatement`), waits for
+   * its answer instead and resolves to 'committed' when it committed after all, or to 'unknown'
+   * when the connection was lost once it was written. Anything else: rolled back.
+   */
+  rollback(): Promise<unknown>;
+  /**
+   * PostgreSQL: runs `send`, whose next statement is the transaction's last, with COMMIT sent
+   * right behind it; `commit` then checks COMMIT's answer. Absent where COMMIT costs no round trip.
+   */
+  lastStatement?<T>(send: () => Promise<T>): Promise<T>;
   /** Gives the connection back (PostgreSQL: to the pool). Called once, after commit or rollback. */
   release(): void;
+}
+
+/** What a library call tells the transaction layer about the transaction it opens for itself. */
+export interface TransactionOptions {
+  /**
+   * The call's first statement only reads: PostgreSQL sends BEGIN with it instead of waiting for
+   * BEGIN's answer first (reserved-transaction.ts). A statement that is not a plain SELECT still
+   * waits.
+   */
+  readonly readFirst?: boolean;
 }
 
 /** `open` until the callback and the calls it started are done; then it ends, and its scope with it. */
@@ -141,6 +168,69 @@ export class Transaction {
     );
   }
 
+  /** Runs `body`, then waits for every call made on this transaction and ends it, whether `body` threw or not. */
+  async settle<T>(body: (transaction: Transaction) => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await body(this);
+    } catch (error) {
+      if (!this.tryEnd()) await this.end();
+      this.calls.close(false);
+      throw error;
+    }
+    if (!this.tryEnd()) await this.end();
+    // A call on `tx` that failed with nobody handling it fails the transaction (watched-call.ts).
+    const unhandled = this.calls.close(true);
+    if (unhandled) throw new CallerError(unhandled.error);
+    return result;
+  }
+
+  /**
+   * One call inside this transaction: atomic on its own, so a caught failure leaves the rest.
+   * SAVEPOINT and RELEASE are sent without waiting for their answers: a connection runs statements
+   * in the order they were sent, so they travel with the call's own statements (on PostgreSQL one
+   * round trip per call instead of three). Their outcome is checked before the commit.
+   * @param run the call, in its frame on this transaction
+   */
+  async inSavepoint<T>(run: () => Promise<T>): Promise<T> {
+    if (this.broken) throw this.broken;
+    refuseIfLost(this);
+    const { connection } = this;
+    const name = this.nextSavepoint();
+    const opened = connection.exec(`SAVEPOINT ${name}`);
+    // Awaited below; a rejection meanwhile must not count as unhandled (Node would end the process).
+    opened.catch(() => undefined);
+    let result: T;
+    try {
+      result = await run();
+      await opened;
+    } catch (error) {
+      await opened.catch((e: unknown) => {
+        this.broken ??= brokenBy(e);
+      });
+      if (isConnectionLoss(error)) {
+        // The server rolled the whole transaction back: say so, and let nothing else run on it.
+        const lost = lostInTransaction(error);
+        this.outermost.broken ??= lost;
+        throw lost;
+      }
+      await this.rollbackTo(name);
+      throw error;
+    }
+    this.defer(connection.exec(`RELEASE SAVEPOINT ${name}`));
+    return result;
+  }
+
+  /** Rolls back to savepoint `name` and releases it; a failure leaves this transaction broken. */
+  async rollbackTo(name: string): Promise<void> {
+    try {
+      await this.connection.exec(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.connection.exec(`RELEASE SAVEPOINT ${name}`);
+    } catch (error) {
+      this.broken ??= brokenBy(error);
+    }
+  }
+
   /**
    * Runs `fn` if this transaction rolls back, or one it sits in: a nested transaction hands its
    * hooks to its parent when it is released. Never after a commit of the outermost.
@@ -163,6 +253,35 @@ export class Transaction {
     return deferred.length > 0 ? Promise.all(deferred.splice(0)) : undefined;
   }
 
+  /**
+   * True while the call running in this transaction, its outermost, may send its last statement
+   * with COMMIT: nothing was sent without waiting (a RELEASE whose failure would have to stop
+   * the commit) and nothing has broken it.
+   */
+  mayCommitWithLast(): boolean {
+    return this.parent === undefined && this.state === 'open' && !this.broken && this.#deferred.length === 0;
+  }
+
+  /**
+   * Ends this outermost transaction after `error` ended its callback, and returns the error the
+   * call fails with. A COMMIT that already went with the last statement decides: committed after
+   * all (the call failed after its last statement), or lost once written (outcome unknown).
+   */
+  async abandon(error: unknown): Promise<unknown> {
+    this.state = 'ending';
+    const ending = await this.connection.rollback().catch(() => undefined);
+    if (ending === 'committed') {
+      this.state = 'committed';
+      this.#onRollback.length = 0;
+      return new DatabaseError('The transaction committed, but the call failed after its last statement', {
+        cause: error instanceof CallerError ? error.error : error,
+      });
+    }
+    this.state = 'rolled back';
+    for (const hook of this.takeRollbackHooks()) hook();
+    return ending === 'unknown' ? commitOutcomeUnknown(error) : failureOf(error);
+  }
+
   /** The error for a call on this handle once the transaction has ended. */
   finishedError(): DatabaseError {
     const how =
@@ -183,6 +302,8 @@ export interface CallToken {
 export interface Frame {
   readonly transaction: Transaction | undefined;
   readonly call: CallToken | undefined;
+  /** The call is the whole body of a transaction the library opened for it (no savepoint between). */
+  readonly own?: boolean;
 }
 
 /**

@@ -380,7 +380,9 @@ export async function claimScheduledRuns(
     ctx.dialect.capabilities.writableCte && p.claim.length > 0 && p.polledQueueIds.length > 0
       ? pollMarksAlongside(ctx, q, p.polledQueueIds, now)
       : undefined;
-  const claimed = await runs.transitionLocked(q, p.claim, { type: 'PENDING' }, marks);
+  // Nothing after the write (no cancellations, marks in it, no heartbeat): COMMIT may go with it.
+  const last = marks !== undefined && p.cancel.length === 0 && !o.workerName;
+  const claimed = await runs.transitionLocked(q, p.claim, { type: 'PENDING' }, marks, last);
   await runs.transitionLocked(q, p.cancel, {
     type: 'CANCELLED',
     message: 'Deployment concurrency limit reached (collision strategy CANCEL_NEW)',

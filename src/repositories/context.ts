@@ -1,5 +1,6 @@
 import type { Dialect, Executor, LATER, TransactionContext } from '../dialect/dialect.js';
 import type { SqlFragments } from '../dialect/fragments.js';
+import type { TransactionOptions } from '../dialect/transaction.js';
 
 /**
  * What a repository needs from below: the dialect's tables and fragments, and a way to run
@@ -60,8 +61,13 @@ export class RepositoryContext {
     return this.dialect.transactionNow(fn, this.bound);
   }
 
-  /** Runs `fn` in a transaction (a savepoint inside an open one). */
-  transaction<T>(fn: (q: Executor) => Promise<T>): Promise<T> {
-    return this.dialect.transaction((context) => fn(context.executor), this.bound);
+  /** Runs `fn` in a transaction (a savepoint inside an open one); `options` as the dialect's. */
+  transaction<T>(fn: (q: Executor) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.dialect.transaction((context) => fn(context.executor), this.bound, options);
+  }
+
+  /** Runs `send`, which sends the call's last statement (Dialect.lastStatement: COMMIT may go with it). */
+  lastStatement<T>(send: () => Promise<T>): Promise<T> {
+    return this.dialect.lastStatement(send);
   }
 }

@@ -205,7 +205,8 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
    * Applies one state to several runs that the caller has already locked and read in its open
    * transaction (claiming): one multi-row INSERT for the states, then one UPDATE per run, instead of
    * a locked re-read per run. `alongside` (a claim's poll marks) is written with them, in their
-   * statement where the dialect allows it (writeTransitions); `rows` must not be empty then.
+   * statement where the dialect allows it (writeTransitions); `rows` must not be empty then. `last`:
+   * the caller sends nothing after this write, so where it is one statement COMMIT may go with it.
    * @internal
    */
   async transitionLocked<Locked extends { id: string }>(
@@ -213,6 +214,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     rows: Locked[],
     state: StateInput | ((row: Locked) => StateInput),
     alongside?: Alongside,
+    last = false,
   ): Promise<Run[]> {
     if (rows.length === 0) return [];
     const same = typeof state === 'function' ? undefined : parse(stateInput, state, 'state');
@@ -249,6 +251,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
       planned as unknown as PlannedTransition[],
       now,
       alongside,
+      last,
     );
     return planned.map(({ row }) => this.toRun(written.get(row.id)! as unknown as Row, now));
   }

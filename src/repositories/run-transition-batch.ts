@@ -50,7 +50,8 @@ export interface Alongside {
  * Writes the planned transitions on `q` and resolves to the written run rows, by run id. On
  * PostgreSQL the states' INSERT, the runs' UPDATE and `alongside` are one statement (data-modifying
  * CTEs) when the rows fit one batch; elsewhere, and for larger writes, an INSERT and an UPDATE per
- * batch (then `alongside` apart).
+ * batch (then `alongside` apart). `last`: the call sends nothing after this write, so its one
+ * statement may carry COMMIT (Dialect.lastStatement).
  */
 export async function writeTransitions(
   ctx: RepositoryContext,
@@ -59,6 +60,7 @@ export async function writeTransitions(
   planned: readonly PlannedTransition[],
   now: Date,
   alongside?: Alongside,
+  last = false,
 ): Promise<Map<string, Row>> {
   const { kind, table, stateTable } = target;
   const runColumn = kind === 'flow' ? 'flowRunId' : 'taskRunId';
@@ -106,14 +108,13 @@ export async function writeTransitions(
       Buffer.byteLength(values[STATE_ROWS] as string) + Buffer.byteLength(values[UPDATE_ROWS] as string);
     if (bytes <= MAX_STATEMENT_BYTES) {
       const text = combinedText(q, compiler, { table, stateTable, stateColumns, set, withId }, alongside);
-      take(
-        text,
-        await ctx.dialect.queryArrays(
+      const send = () =>
+        ctx.dialect.queryArrays(
           q,
           text.sql,
           text.order!.map((name) => values[name]),
-        ),
-      );
+        );
+      take(text, await (last ? ctx.lastStatement(send) : send()));
       return written;
     }
   }

@@ -220,6 +220,7 @@ export class WorkQueueRepository {
    */
   async claimScheduledRuns(options: ClaimOptions): Promise<FlowRun[]> {
     const o = parse(claimOptions, options, 'claim options');
-    return this.ctx.transaction((q) => claimScheduledRuns(this.ctx, q, o));
+    // Its first statement reads the pool and its queues: PostgreSQL sends BEGIN with it.
+    return this.ctx.transaction((q) => claimScheduledRuns(this.ctx, q, o), { readFirst: true });
   }
 }

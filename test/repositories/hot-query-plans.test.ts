@@ -11,14 +11,34 @@
  * PostgreSQL server only: PGlite has no `debug` hook to record statements (the plans are the same
  * planner's, and CI sets ORION_TEST_POSTGRES_URL).
  */
+import net from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, createDatabase } from '../../src/index.js';
+import { type Database, type FlowRun, createDatabase } from '../../src/index.js';
 import { createTestDatabase, resolvePostgresSource } from '../../src/testing/index.js';
 
 const source = await resolvePostgresSource();
 const RUNS = 20_000;
 const DEPLOYMENTS = 50;
+const ANSWER = '(answer)';
+
+/**
+ * The round trips in a timeline: each run of statements sent before the next answer came back is
+ * one (statements written together travel together, and the server answers them in order).
+ */
+function roundTrips(events: string[]): string[][] {
+  const trips: string[][] = [];
+  let answered = true;
+  for (const event of events) {
+    if (event === ANSWER) answered = true;
+    else {
+      if (answered) trips.push([]);
+      answered = false;
+      trips.at(-1)!.push(event.trim().split(/\s+/)[0]!.toLowerCase());
+    }
+  }
+  return trips;
+}
 
 interface PlanNode {
   'Node Type': string;
@@ -38,6 +58,8 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
   let traced: Database;
   let client: postgres.Sql;
   let recording: { text: string; params: unknown[] }[] | undefined;
+  /** Statements as postgres.js hands them to the connection, and ANSWER where data came back. */
+  let timeline: string[] | undefined;
   let deploymentId: string;
   const logRun = '00000000-0000-7000-8000-000000000007';
 
@@ -91,7 +113,20 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     client = postgres(url.toString(), {
       max: 1,
       onnotice: () => {},
-      debug: (_connection, text, params) => recording?.push({ text, params: [...params] }),
+      debug: (_connection, text, params) => {
+        recording?.push({ text, params: [...params] });
+        timeline?.push(text);
+      },
+      // Our socket, to see when answers arrive: a listener added before postgres.js's own, so an
+      // answer is recorded before any statement postgres.js sends on receiving it. (postgres.js
+      // takes `socket`; its types do not list it.)
+      ...({
+        socket: () => {
+          const socket = net.connect(Number(url.port || 5432), url.hostname);
+          socket.on('data', () => timeline?.push(ANSWER));
+          return socket;
+        },
+      } as object),
     });
     traced = await createDatabase({ client });
   }, 120_000);
@@ -280,30 +315,61 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     }
   });
 
+  /** Puts claimed runs back as they were: the other tests (in any order) read the same backlog. */
+  async function putBack(due: FlowRun[], claimed: { id: string }[]) {
+    await db.transaction(async (tx) => {
+      for (const run of due.filter((r) => claimed.some((c) => c.id === r.id)))
+        await tx.execute(
+          `update flow_run set state_type = 'SCHEDULED', state_name = 'Scheduled', state_id = ${run.stateId ? `'${run.stateId}'` : 'null'}, next_scheduled_start_time = '${run.nextScheduledStartTime!.toISOString()}' where id = '${run.id}'`,
+        );
+    });
+  }
+
   // Each round trip wakes Node and the server (issue 13, claim-drain-1).
-  it('a claim beside no limited deployment is five round trips: BEGIN, pool read, locking read, write, COMMIT', async () => {
-    // The claimed runs are put back afterwards: the other tests (in any order) read the same backlog.
-    const due = await db.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 10 });
+  it('a claim beside no limited deployment is three round trips: BEGIN with the pool read, the locking read, the write with COMMIT', async () => {
+    /** Claims 10 through the traced handle, recording, and puts the claimed runs back. */
+    const claimRecorded = async () => {
+      const due = await db.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 10 });
+      let claimed: { id: string }[] = [];
+      timeline = [];
+      try {
+        const statements = await statementsOf(async (d) => {
+          claimed = await d.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: 10 });
+        });
+        expect(claimed.map((r) => r.id)).toEqual(due.map((r) => r.id));
+        return { statements, trips: roundTrips(timeline) };
+      } finally {
+        timeline = undefined;
+        await putBack(due, claimed);
+      }
+    };
+    // Once before: a statement new on a connection is described first, a round trip of its own.
+    await claimRecorded();
+    const { statements, trips } = await claimRecorded();
+    const texts = statements.map((s) => s.text.trim().split(/\s+/)[0]!.toLowerCase());
+    expect(texts).toHaveLength(5);
+    expect(texts[0]).toBe('begin');
+    expect(statements[1]!.text).toMatch(/orion_due/);
+    expect(statements[2]!.text).toMatch(/for update of "flow_run" skip locked/i);
+    expect(texts[3]).toBe('with');
+    expect(texts[4]).toBe('commit');
+    expect(trips).toEqual([['begin', 'select'], ['select'], ['with', 'commit']]);
+  });
+
+  it('a claim that names its worker sends its heartbeat after the write, so COMMIT waits for it', async () => {
+    const due = await db.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 2 });
     let claimed: { id: string }[] = [];
+    timeline = [];
     try {
-      const statements = await statementsOf(async (d) => {
-        claimed = await d.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: 10 });
+      await statementsOf(async (d) => {
+        claimed = await d.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: 2, workerName: 'w' });
       });
-      const texts = statements.map((s) => s.text.trim().split(/\s+/)[0]!.toLowerCase());
-      expect(claimed.map((r) => r.id)).toEqual(due.map((r) => r.id));
-      expect(texts).toHaveLength(5);
-      expect(texts[0]).toBe('begin');
-      expect(statements[1]!.text).toMatch(/orion_due/);
-      expect(statements[2]!.text).toMatch(/for update of "flow_run" skip locked/i);
-      expect(texts[3]).toBe('with');
-      expect(texts[4]).toBe('commit');
+      const trips = roundTrips(timeline);
+      expect(trips[0]).toEqual(['begin', 'select']);
+      expect(trips.at(-1)).toEqual(['commit']);
     } finally {
-      await db.transaction(async (tx) => {
-        for (const run of due.filter((r) => claimed.some((c) => c.id === r.id)))
-          await tx.execute(
-            `update flow_run set state_type = 'SCHEDULED', state_name = 'Scheduled', state_id = ${run.stateId ? `'${run.stateId}'` : 'null'}, next_scheduled_start_time = '${run.nextScheduledStartTime!.toISOString()}' where id = '${run.id}'`,
-          );
-      });
+      timeline = undefined;
+      await putBack(due, claimed);
     }
   });
 });

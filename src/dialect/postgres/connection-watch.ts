@@ -23,6 +23,8 @@ export class ConnectionWatch {
    * several at once must learn of the close here.
    */
   onClose: ((error: unknown) => void) | undefined;
+  #whenClosed: Promise<unknown> | undefined;
+  #resolveClosed: ((error: unknown) => void) | undefined;
 
   /** Pass as the `onexecute` option of the first query: it receives the connection. */
   readonly attach = (connection: WatchedConnection): boolean => {
@@ -31,6 +33,7 @@ export class ConnectionWatch {
       this.#closed = true;
       this.#lost = error;
       this.onClose?.(error);
+      this.#resolveClosed?.(error);
     };
     // True keeps the reserved connection where it is (a false answer would mark it busy).
     return true;
@@ -39,6 +42,18 @@ export class ConnectionWatch {
   /** The error the connection closed with, once it has closed. */
   get closed(): { error: unknown } | undefined {
     return this.#closed ? { error: this.#lost } : undefined;
+  }
+
+  /**
+   * Resolves with the close error once the connection has closed (never, if it stays open): for
+   * a wait on a query queued behind another, which the close leaves unanswered.
+   */
+  whenClosed(): Promise<unknown> {
+    if (this.#closed) return Promise.resolve(this.#lost);
+    this.#whenClosed ??= new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    return this.#whenClosed;
   }
 
   /** A client that refuses queries once the connection closed, with the close error. */
@@ -64,7 +79,7 @@ export class ConnectionWatch {
 }
 
 /** A rejected query with the methods the library calls on a postgres.js query (`values`, `raw`, `execute`). */
-function refused(
+export function refused(
   error: unknown,
 ): Promise<never> & Record<'values' | 'raw' | 'execute', () => Promise<never>> {
   const promise = Promise.reject(error);

@@ -4,10 +4,11 @@ import type postgres from 'postgres';
 import { DatabaseError } from '../../errors.js';
 import * as schema from '../../schema/postgres/index.js';
 import type { Executor, Row } from '../dialect.js';
-import type { TransactionConnection } from '../transaction.js';
+import type { TransactionConnection, TransactionOptions } from '../transaction.js';
 import { commitOutcomeUnknown, failureOf, isConnectionLoss, lostInTransaction } from '../connection-loss.js';
 import { ConnectionWatch } from './connection-watch.js';
 import { isolateClient } from './isolated-client.js';
+import { ReservedTransaction } from './reserved-transaction.js';
 import { withPreparedStatements } from './prepared-client.js';
 import { PgFamilyDialect } from './pg-family-dialect.js';
 import { checkPostgresSupport } from './support.js';
@@ -53,25 +54,19 @@ export class PostgresDialect extends PgFamilyDialect {
   /**
    * BEGIN on a connection reserved from the pool, which stays ours until COMMIT or ROLLBACK. We own
    * BEGIN/COMMIT rather than postgres.js's `begin()` because it does not check the outcome: COMMIT
-   * on an aborted transaction answers ROLLBACK without an error (semantics.md §1).
+   * on an aborted transaction answers ROLLBACK without an error (semantics.md §1). With
+   * `readFirst`, BEGIN is not awaited: it travels with the call's first statement, a read
+   * (reserved-transaction.ts).
    */
-  protected async openTransaction(): Promise<TransactionConnection> {
+  protected async openTransaction(options?: TransactionOptions): Promise<TransactionConnection> {
     const reserved = await this.client.reserve();
-    const watch = new ConnectionWatch();
-    try {
-      // `onexecute` is postgres.js's own (untyped) hook, the one its begin() uses.
-      await reserved.unsafe('begin', [], { onexecute: watch.attach } as postgres.UnsafeQueryOptions);
-    } catch (error) {
-      watch.release(reserved);
-      throw error;
-    }
-    const client = watch.guard(reserved);
+    const transaction = await ReservedTransaction.open(reserved, options?.readFirst === true);
     const { dialect, session } = this.root as unknown as DrizzleInternals;
     // Drizzle types a transaction's session on postgres.js's TransactionSql; a reserved connection
     // answers the same calls (unsafe, values) that the session makes. Its queries are decoded the
     // library's way, like the pool's (isolated-client.ts).
     const onConnection = new (PostgresJsSession as unknown as SessionConstructor)(
-      isolateClient(withPreparedStatements(client, this.preparedStatements), this.client),
+      isolateClient(withPreparedStatements(transaction.client, this.preparedStatements), this.client),
       dialect,
       session.schema,
       session.options,
@@ -81,6 +76,7 @@ export class PostgresDialect extends PgFamilyDialect {
       onConnection,
       session.schema,
     );
+    const { client } = transaction;
     return {
       executor,
       // No parameters: postgres.js sends these with the simple protocol, never as prepared statements.
@@ -91,23 +87,10 @@ export class PostgresDialect extends PgFamilyDialect {
       exec: async (statement) => {
         await client.unsafe(statement).execute();
       },
-      commit: async () => {
-        // Closed before COMMIT was sent: the server rolled back. Lost while it ran: nobody knows.
-        const closed = watch.closed;
-        if (closed) throw lostInTransaction(closed.error);
-        const result = await client.unsafe('commit').catch((error: unknown) => {
-          throw isConnectionLoss(error) ? commitOutcomeUnknown(error) : error;
-        });
-        if (result.command !== 'COMMIT') {
-          throw new DatabaseError(
-            `PostgreSQL answered COMMIT with ${result.command}: the transaction was rolled back, nothing was written`,
-          );
-        }
-      },
-      rollback: async () => {
-        await client.unsafe('rollback');
-      },
-      release: () => watch.release(reserved),
+      commit: () => transaction.commit(),
+      rollback: () => transaction.rollback(),
+      lastStatement: (send) => transaction.lastStatement(send),
+      release: () => transaction.release(),
     };
   }
 

@@ -20,16 +20,15 @@ import type { SqlFragments } from './fragments.js';
 import type { Gate } from './gate.js';
 import { isRetryableTransactionError, mapDriverError } from './map-error.js';
 import { LATER } from './dialect.js';
+import { nested, outermost, retried } from './transaction-runs.js';
 import {
   CallerError,
   type CallToken,
   type Frame,
-  Transaction,
+  type Transaction,
   type TransactionConnection,
   type TransactionOptions,
 } from './transaction.js';
-
-const MAX_TRANSACTION_ATTEMPTS = 4;
 
 /**
  * What the three dialects share: the transaction layer (semantics.md §1), the gate for
@@ -226,7 +225,7 @@ export abstract class BaseDialect implements Dialect {
       if (transaction) return transaction.enqueue(() => this.#inSavepoint(transaction, fn));
       if (kind === 'atomic') return this.#ownTransaction(fn, true, options);
       const alone = () => this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
-      return kind === 'statement' ? this.#retried(alone) : alone();
+      return kind === 'statement' ? retried(alone) : alone();
     });
   }
 
@@ -245,52 +244,12 @@ export abstract class BaseDialect implements Dialect {
     options: TransactionOptions | undefined,
   ): Promise<T> {
     const once = () =>
-      this.#outermost(
+      outermost(
+        this,
+        () => this.openTransaction(options),
         async (transaction) => this.#inFrame(transaction, () => fn(transaction.executor), true),
-        options,
       );
-    return this.#retried(takeGate ? () => this.serialised(once) : once);
-  }
-
-  /** Runs `once` again, after a short random pause, while it fails with a deadlock or serialisation failure. */
-  async #retried<T>(once: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await once();
-      } catch (error) {
-        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * Math.random()));
-      }
-    }
-  }
-
-  /**
-   * Opens a transaction, runs `body`, waits for the calls it started, and commits; rolls back when
-   * `body` throws. Resolves only when the database committed.
-   */
-  async #outermost<T>(
-    body: (transaction: Transaction) => Promise<T>,
-    options?: TransactionOptions,
-  ): Promise<T> {
-    const connection = await this.openTransaction(options).catch((error: unknown) => {
-      throw loss.failureOf(error);
-    });
-    const transaction = new Transaction(connection, undefined, this);
-    try {
-      const result = await transaction.settle(body);
-      const deferred = transaction.settleDeferred();
-      if (deferred) await deferred;
-      if (transaction.broken) throw loss.brokenFailure(transaction.broken);
-      // The connection decides what a loss here means: before COMMIT was sent, or while it ran.
-      await connection.commit();
-      transaction.state = 'committed';
-      transaction.takeRollbackHooks();
-      return result;
-    } catch (error) {
-      throw await transaction.abandon(error);
-    } finally {
-      connection.release();
-    }
+    return retried(takeGate ? () => this.serialised(once) : once);
   }
 
   userTransaction<T>(
@@ -320,33 +279,9 @@ export abstract class BaseDialect implements Dialect {
         });
     return this.track(site, async () => {
       const parent = this.#target(bound);
-      if (!parent) return this.serialised(() => this.#outermost(callback));
-      return parent.enqueue(() => this.#nested(parent, callback));
+      if (!parent) return this.serialised(() => outermost(this, () => this.openTransaction(), callback));
+      return parent.enqueue(() => nested(this, parent, callback));
     });
-  }
-
-  /** A caller's transaction inside another: a savepoint held across the callback. */
-  async #nested<T>(parent: Transaction, body: (transaction: Transaction) => Promise<T>): Promise<T> {
-    if (parent.broken) throw parent.broken;
-    loss.refuseIfLost(parent);
-    const name = parent.nextSavepoint();
-    await parent.connection.exec(`SAVEPOINT ${name}`).catch((error: unknown) => {
-      throw loss.failureOf(error);
-    });
-    const transaction = new Transaction(parent.connection, parent, this);
-    try {
-      const result = await transaction.settle(body);
-      await parent.connection.exec(`RELEASE SAVEPOINT ${name}`);
-      transaction.state = 'committed';
-      for (const hook of transaction.takeRollbackHooks().reverse()) parent.onRollback(hook);
-      return result;
-    } catch (error) {
-      transaction.state = 'ending';
-      await parent.rollbackTo(name);
-      transaction.state = 'rolled back';
-      for (const hook of transaction.takeRollbackHooks()) hook();
-      throw loss.failureOf(error);
-    }
   }
 
   abstract runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void>;

@@ -1,6 +1,6 @@
 import { type SQL, and, eq, exists, inArray } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   type FailExpiredPausesOptions,
   type MarkLateOptions,
@@ -11,116 +11,39 @@ import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { StateType } from '../schema/enums.js';
 import type { flowRun } from '../schema/postgres/runs.js';
-import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
-import { FlowRepository, flowWhere } from './flows.js';
+import { idConditions, tagsConditions, textConditions } from './filters.js';
+import { FlowRepository } from './flows.js';
 import { generateRunName } from './names.js';
 import { runQueueName } from './queue-names.js';
-import { type DerivedRunFields, RUN_SORTS, RunRepositoryBase } from './run-base.js';
-import { stateInput } from './states.js';
-import { runConditions, runWhereFields } from './run-filters.js';
-import { taskRunConditions, taskRunWhere } from './task-run-filters.js';
 import {
-  empiricalPolicy,
-  entityName,
-  indexedText,
-  jsonObject,
-  labels,
-  limit,
-  name,
-  offset,
-  parse,
-  tags,
-  uuid,
-} from './validation.js';
+  type FlowRunCreate,
+  type FlowRunListOptions,
+  type FlowRunQuery,
+  type FlowRunUpdate,
+  flowRunCreate,
+  flowRunList,
+  flowRunQuery,
+  flowRunUpdate,
+} from './flow-run-inputs.js';
+import { type DerivedRunFields, RunRepositoryBase } from './run-base.js';
+import { runConditions } from './run-filters.js';
+import { taskRunConditions } from './task-run-filters.js';
+import { parse, uuid } from './validation.js';
 
 type FlowRunRow = typeof flowRun.$inferSelect;
 /** A flow run as the library returns it: its columns and the derived timing fields. */
 export type FlowRun = Omit<FlowRunRow, 'startTimeOrExpected'> & DerivedRunFields;
 
-export const flowRunWhere = z.strictObject({
-  ...runWhereFields,
-  flowId: idFilter.optional(),
-  deploymentId: idFilter.optional(),
-  workQueueId: idFilter.optional(),
-  workQueueName: textFilter.optional(),
-  parentTaskRunId: idFilter.optional(),
-  idempotencyKey: textFilter.optional(),
-  flowVersion: textFilter.optional(),
-});
-
-/** Deployment filter shared by flow runs and task runs. */
-export const deploymentRelation = z.strictObject({
-  id: idFilter.optional(),
-  name: textFilter.optional(),
-  tags: tagsFilter.optional(),
-});
-
-const relatedFilters = {
-  flow: flowWhere.optional(),
-  deployment: deploymentRelation.optional(),
-  workPool: z
-    .strictObject({ id: idFilter.optional(), name: textFilter.optional(), type: textFilter.optional() })
-    .optional(),
-  workQueue: z.strictObject({ id: idFilter.optional(), name: textFilter.optional() }).optional(),
-  /** Flow runs having at least one task run that matches. */
-  taskRun: taskRunWhere.optional(),
-};
-
-const flowRunQuery = z.strictObject({ where: flowRunWhere.optional(), ...relatedFilters });
-const flowRunList = z.strictObject({
-  where: flowRunWhere.optional(),
-  ...relatedFilters,
-  sort: z.enum(RUN_SORTS).optional(),
-  limit: limit.optional(),
-  offset: offset.optional(),
-});
-
-const runName = entityName(['flow_run', 'name']);
-
-export const flowRunCreate = z.strictObject({
-  flowId: uuid,
-  name: runName.optional(),
-  deploymentId: uuid.nullable().optional(),
-  deploymentVersion: name.nullable().optional(),
-  workQueueId: uuid.nullable().optional(),
-  workQueueName: name.nullable().optional(),
-  flowVersion: name.nullable().optional(),
-  parameters: jsonObject.optional(),
-  idempotencyKey: indexedText(['flow_run', 'idempotency_key']).nullable().optional(),
-  context: jsonObject.optional(),
-  empiricalPolicy: empiricalPolicy.optional(),
-  tags: tags.optional(),
-  labels: labels.nullable().optional(),
-  createdBy: jsonObject.nullable().optional(),
-  infrastructurePid: name.nullable().optional(),
-  jobVariables: jsonObject.optional(),
-  parentTaskRunId: uuid.nullable().optional(),
-  autoScheduled: z.boolean().optional(),
-  /** An initial state, applied with the bookkeeping in the same transaction. */
-  state: stateInput.optional(),
-});
-
-const flowRunUpdate = z.strictObject({
-  name: runName.optional(),
-  flowVersion: name.nullable().optional(),
-  parameters: jsonObject.optional(),
-  context: jsonObject.optional(),
-  empiricalPolicy: empiricalPolicy.optional(),
-  tags: tags.optional(),
-  labels: labels.nullable().optional(),
-  infrastructurePid: name.nullable().optional(),
-  jobVariables: jsonObject.optional(),
-  deploymentId: uuid.nullable().optional(),
-  deploymentVersion: name.nullable().optional(),
-  workQueueId: uuid.nullable().optional(),
-  workQueueName: name.nullable().optional(),
-});
-
-export type FlowRunWhere = z.input<typeof flowRunWhere>;
-export type FlowRunQuery = z.input<typeof flowRunQuery>;
-export type FlowRunListOptions = z.input<typeof flowRunList>;
-export type FlowRunCreate = z.input<typeof flowRunCreate>;
-export type FlowRunUpdate = z.input<typeof flowRunUpdate>;
+export {
+  type FlowRunCreate,
+  type FlowRunListOptions,
+  type FlowRunQuery,
+  type FlowRunUpdate,
+  type FlowRunWhere,
+  deploymentRelation,
+  flowRunCreate,
+  flowRunWhere,
+} from './flow-run-inputs.js';
 
 /** Flow runs: create, read, filter, sort, count, and move through states with full bookkeeping. */
 export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {

@@ -39,6 +39,23 @@ const oneStatement = fc
   .tuple(statementBody, fc.boolean(), gap)
   .map(([body, ended, tail]) => `${body}${ended ? ';' : ''}${tail}`);
 
+/** Statements a trigger body may hold (SQLite), some with `;`, END or CASE … END inside. */
+const triggerStatement = fc.constantFrom(
+  "insert into audit (note) values ('a; end')",
+  "insert into audit (note) values (case when new.v > 1 then 'big' else 'small' end)",
+  "update audit set note = note || ';' where note = 'x'",
+  "delete from audit where note = 'end;'",
+  'select case when 1 then (case when 2 then 3 end) end',
+);
+/** `create trigger … begin …; end` with 1 to 4 statements, maybe followed by one `;`. */
+const triggerText = fc
+  .tuple(fc.array(triggerStatement, { minLength: 1, maxLength: 4 }), gap, fc.boolean())
+  .map(([body, space, ended]) => ({
+    body: (name: string) =>
+      `create trigger ${name} after insert on item begin${space}${body.join(`;${space}`)};${space}end${ended ? ';' : ''}`,
+    rows: body.filter((b) => b.startsWith('insert')).length,
+  }));
+
 describe.each(DIALECTS)('db.execute runs one statement (%s)', (dialect) => {
   let db: Database;
   beforeAll(async () => {
@@ -91,6 +108,42 @@ describe.each(DIALECTS)('db.execute runs one statement (%s)', (dialect) => {
   it('a parameter holding a semicolon is a value, not a statement', async () => {
     const rows = await db.execute<{ v: string }>(sql`select ${'x; drop table flow'} as v`);
     expect(rows[0]?.v).toBe('x; drop table flow');
+  });
+
+  it.skipIf(dialect !== 'sqlite')('a SQLite trigger is one statement, whatever its body holds', async () => {
+    await db.execute('create table item (v integer)');
+    await db.execute('create table audit (note text)');
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(triggerText, async ({ body, rows }) => {
+        const name = `t${++n}`;
+        await db.execute(body(name));
+        await db.execute('delete from audit');
+        await db.execute('insert into item (v) values (2)');
+        const [count] = await db.execute<{ n: number }>('select count(*) as n from audit');
+        // Every INSERT of the body ran once: the trigger holds the whole body.
+        expect(Number(count!.n), body(name)).toBe(rows);
+        await db.execute(`drop trigger ${name}`);
+        // A statement after the trigger's END counts as a second one.
+        await expect(db.execute(`${body(`${name}x`)}; select 2`)).rejects.toThrow(
+          'runs one statement, got 2',
+        );
+      }),
+      { numRuns: 40 },
+    );
+    await expect(
+      db.execute('create trigger tc after insert on item begin select 1; end; commit'),
+    ).rejects.toThrow('does not run COMMIT');
+  });
+
+  it.skipIf(dialect !== 'postgresql')('a PostgreSQL BEGIN ATOMIC body is one statement', async () => {
+    await db.execute(
+      "create function orion_atomic(a int) returns text language sql begin atomic select case when a > 1 then 'end;' else 'x' end; end",
+    );
+    expect(await db.execute<{ v: string }>('select orion_atomic(2) as v')).toEqual([{ v: 'end;' }]);
+    await expect(
+      db.execute('create procedure orion_p() language sql begin atomic select 1; end; select 2'),
+    ).rejects.toThrow('runs one statement, got 2');
   });
 
   it.skipIf(dialect !== 'sqlite')('SQLite identifiers: brackets and backticks', async () => {

@@ -19,6 +19,31 @@ const TRANSACTION_CONTROL =
 const NOT_CODE =
   /--[^\n]*|\/\*[\s\S]*?\*\/|(?<![\w$])[eE]'(?:[^'\\]|\\[\s\S]|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$/g;
 
+/**
+ * CREATE statements whose body is a list of statements between BEGIN and END: SQLite's `CREATE
+ * TRIGGER … BEGIN …; END` and PostgreSQL's `CREATE FUNCTION|PROCEDURE … BEGIN ATOMIC …; END`.
+ */
+const COMPOUND_CREATE =
+  /^\s*create\s+(or\s+replace\s+)?((temp|temporary)\s+)?(trigger|function|procedure)\b/i;
+const BLOCK_WORDS = /\b(begin|case|end)\b/gi;
+
+/**
+ * Where the body of a compound CREATE ends in `code` (comments and strings blanked): just after
+ * the END that closes its first BEGIN, CASE … END expressions inside counted; undefined for any
+ * other text, or a body never closed (the driver then reports it).
+ */
+function compoundBodyEnd(code: string): number | undefined {
+  if (!COMPOUND_CREATE.test(code)) return undefined;
+  let depth = 0;
+  for (const match of code.matchAll(BLOCK_WORDS)) {
+    const word = match[1]!.toLowerCase();
+    if (depth === 0 && word !== 'begin') continue;
+    depth += word === 'end' ? -1 : 1;
+    if (depth === 0) return match.index + match[0].length;
+  }
+  return undefined;
+}
+
 /** The SQL text of a raw query, with its parameters as placeholders. */
 function textOf(query: SQL | string): string {
   if (typeof query === 'string') return query;
@@ -40,11 +65,17 @@ function textOf(query: SQL | string): string {
  * expressions over what `execute` is given, which it already read for transaction control.
  */
 export function refuseUnrunnableStatement(query: SQL | string): void {
-  const statements = textOf(query)
-    .replace(NOT_CODE, ' ')
+  const code = textOf(query).replace(NOT_CODE, ' ');
+  // A trigger (SQLite) or an SQL-standard function or procedure body (PostgreSQL's BEGIN ATOMIC)
+  // holds statements between BEGIN and END: up to its END it is one statement, and its inner `;`
+  // and END count for nothing. What follows is counted as usual.
+  const bodyEnd = compoundBodyEnd(code);
+  const rest = bodyEnd === undefined ? code : code.slice(bodyEnd);
+  const statements = rest
     .split(';')
     .map((statement) => statement.trim())
     .filter((statement) => statement !== '');
+  if (bodyEnd !== undefined) statements.unshift(code.slice(0, bodyEnd));
   for (const statement of statements) {
     const match = TRANSACTION_CONTROL.exec(statement);
     if (match) {

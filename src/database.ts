@@ -168,7 +168,9 @@ class OrionDatabase extends Scope implements Database {
  * not at this code's head, behind or ahead, is a `MigrationError` naming both revisions. An
  * option it does not know is a `ConfigurationError` naming it and the option meant, if one is close.
  * Another process holding the write lock (a SQLite write transaction, the PostgreSQL migration lock)
- * past `timeoutSeconds` is a `DatabaseError` with `retryable: true`: open again later.
+ * past `timeoutSeconds` is a `DatabaseError` with `retryable: true`: open again later. A SQLite
+ * open where better-sqlite3's native module was never built (its install script skipped) or was
+ * built for another Node.js is a `ConfigurationError` saying how to build it.
  *
  * ```ts
  * const db = await createDatabase({ url: 'postgresql://postgres@localhost:5432/orion' });

@@ -13,6 +13,7 @@ import Sqlite from 'better-sqlite3';
 import { z } from 'zod';
 import { type Database, type DatabaseOptions, createDatabase, openDatabase } from '../database.js';
 import { mapDriverError } from '../dialect/map-error.js';
+import { sqliteOpenFailure } from '../dialect/sqlite/open-file.js';
 import type { DialectName } from '../dialect/names.js';
 import { ConfigurationError, DatabaseError, type OrionDbError } from '../errors.js';
 import { parse } from '../repositories/validation/parse.js';
@@ -54,9 +55,18 @@ let pgliteTemplate: Promise<PGlite> | undefined;
  * deserialises it (`new Database(buffer)`, tens of microseconds) instead of migrating. The
  * connection pragmas (foreign_keys, busy_timeout) are not part of an image: the open sets them.
  */
+/** An in-memory SQLite connection (from `image` when given); a failure is the open's typed error. */
+function openSqliteMemory(image?: Buffer): Sqlite.Database {
+  try {
+    return image === undefined ? new Sqlite(':memory:') : new Sqlite(image);
+  } catch (error) {
+    throw sqliteOpenFailure(':memory:', error);
+  }
+}
+
 async function sqliteTemplateImage(): Promise<Buffer> {
   if (!sqliteImage) {
-    const connection = new Sqlite(':memory:');
+    const connection = openSqliteMemory();
     const db = await createDatabase({ client: connection, migrateOnOpen: true, isolated: true });
     await db.close();
     sqliteImage = connection.serialize();
@@ -125,7 +135,8 @@ async function openMade(
  * It reads only ORION_TEST_POSTGRES_URL and ORION_TEST_POSTGRES (for `dialect: 'postgresql'`), never
  * ORION_DATABASE_* or a profile.
  * @throws ValidationError for an unknown option or a dialect other than 'sqlite' and 'postgresql';
- * ConfigurationError for an ORION_TEST_POSTGRES other than 'pglite', an ORION_TEST_POSTGRES_URL that
+ * ConfigurationError when better-sqlite3's native module cannot be loaded (SQLite), for an
+ * ORION_TEST_POSTGRES other than 'pglite', an ORION_TEST_POSTGRES_URL that
  * is not a PostgreSQL URL or names a missing database or role; DatabaseError (retryable) for an
  * unreachable server
  * @example const db = await createTestDatabase({ dialect: 'postgresql' }); try { ... } finally { await db.close(); }
@@ -134,7 +145,7 @@ export async function createTestDatabase(given: TestDatabaseOptions = {}): Promi
   const options: TestDatabaseOptions = parse(testDatabaseOptions, given, 'createTestDatabase options');
   const migrated = options.migrated ?? true;
   if ((options.dialect ?? 'sqlite') === 'sqlite') {
-    const connection = migrated ? new Sqlite(await sqliteTemplateImage()) : new Sqlite(':memory:');
+    const connection = migrated ? openSqliteMemory(await sqliteTemplateImage()) : openSqliteMemory();
     return openMade({ client: connection }, options, migrated, async () => {
       connection.close();
     });

@@ -140,6 +140,23 @@ export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'OR
   }
 }
 
+/**
+ * True when better-sqlite3 could not load its compiled part, which it does on the first open, not
+ * on import: never built (its install script skipped: npm 12 blocks dependencies' install scripts
+ * unless the project approves them, npm/cli#9360), or built for another Node.js (ABI mismatch).
+ * Without this the open was a DatabaseError quoting thirteen paths the `bindings` package tried.
+ */
+function nativeModuleMissing(code: string, message: string): boolean {
+  if (message.startsWith('Could not locate the bindings file')) return true;
+  return code === 'ERR_DLOPEN_FAILED' && message.includes('better_sqlite3');
+}
+
+/** The loader's message on one line; the list of paths `bindings` tried says only "not built". */
+function nativeFailure(message: string): string {
+  if (message.startsWith('Could not locate the bindings file')) return 'its compiled file is missing';
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
 /** SQLite result codes that mean the path cannot be used as a database, rather than an I/O failure. */
 const UNUSABLE = /^SQLITE_(CANTOPEN|READONLY|NOTADB|PERM|AUTH)/;
 
@@ -164,6 +181,15 @@ export function sqliteOpenFailure(path: string, error: unknown): OrionDbError {
     return new DatabaseError(`I/O failure opening the SQLite database ${path} (${code}: ${message})`, {
       cause: error,
     });
+  }
+  if (nativeModuleMissing(code, message)) {
+    return new ConfigurationError(
+      `better-sqlite3's native module cannot be loaded, so no SQLite database can be opened (${nativeFailure(message)}). ` +
+        'Its install script builds it for the Node.js that runs it: run `npm rebuild better-sqlite3` (again after changing Node.js versions). ' +
+        "npm 12 skips dependencies' install scripts unless approved (npm 11.16 and newer only list them): `npm approve-scripts better-sqlite3`, then `npm rebuild better-sqlite3`. " +
+        'A PostgreSQL URL does not need it.',
+      { cause: error },
+    );
   }
   const errno = (error as NodeJS.ErrnoException)?.code;
   if (errno) return pathProblem(path, errno, message);

@@ -5,11 +5,24 @@ import type { SqlFragments } from '../dialect/fragments.js';
 /**
  * ORDER BY for a sort key: the main column (NULLs last in either direction, the same on both
  * dialects), then the id in the same direction so paging is stable.
+ *
+ * A NOT NULL column is ordered without a NULLS clause: the rows come out the same, and an index on
+ * it serves either direction (PostgreSQL scans a btree backwards as `DESC NULLS FIRST`, which
+ * `DESC NULLS LAST` does not match, so `name desc nulls last` sorted every row: NAME_DESC over
+ * 300,000 task runs took 179 ms against 5 ms for NAME_ASC).
  */
-export function orderBy(column: AnyPgColumn, direction: 'asc' | 'desc', id: AnyPgColumn): SQL[] {
-  const main = direction === 'asc' ? sql`${column} asc nulls last` : sql`${column} desc nulls last`;
-  if (column === id) return [direction === 'asc' ? asc(id) : desc(id)];
-  return [main, direction === 'asc' ? asc(id) : desc(id)];
+export function orderBy(column: AnyPgColumn | SQL, direction: 'asc' | 'desc', id: AnyPgColumn): SQL[] {
+  const byId = direction === 'asc' ? asc(id) : desc(id);
+  if (column === id) return [byId];
+  const nullable = !(column as { notNull?: boolean }).notNull;
+  const main = !nullable
+    ? direction === 'asc'
+      ? asc(column)
+      : desc(column)
+    : direction === 'asc'
+      ? sql`${column} asc nulls last`
+      : sql`${column} desc nulls last`;
+  return [main, byId];
 }
 
 /** The sorts flows and deployments share. */

@@ -220,6 +220,26 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     await expectOrderedBy(read, /from "flow_run"/, 'ix_flow_run__start_time_or_expected_id');
   });
 
+  // A NOT NULL sort column is ordered without NULLS LAST, so its index serves both directions
+  // (scanned backwards for DESC); the id tie-break is an Incremental Sort of one name's runs at a time.
+  it.each(['NAME_ASC', 'NAME_DESC'] as const)(
+    'reads a %s page from the name index, never sorting every run',
+    async (sort) => {
+      const read = (d: Database) => d.flowRuns.list({ sort, limit: 200 });
+      const statement = await statementOf(read, /from "flow_run"/);
+      for (const generic of [false, true]) {
+        const plan = await planOf(statement, generic);
+        expect({ generic, indexes: indexesOf(plan) }).toEqual({ generic, indexes: ['ix_flow_run__name'] });
+        expect(sorts(plan).map((n) => n['Node Type'])).toEqual(['Incremental Sort']);
+        expect(seqScans(plan)).toEqual([]);
+      }
+      const page = await db.flowRuns.list({ sort, limit: 200 });
+      const names = page.map((r) => r.name);
+      expect(names[0]).toBe(sort === 'NAME_ASC' ? 'brave-0000' : 'brave-0999');
+      expect(names).toEqual([...names].sort((a, b) => (sort === 'NAME_ASC' ? 1 : -1) * a.localeCompare(b)));
+    },
+  );
+
   it('reads a page of one run’s logs from (flow_run_id, timestamp)', async () => {
     const read = (d: Database) => d.logs.list({ where: { flowRunId: { any: [logRun] } }, limit: 200 });
     await expectOrderedBy(read, /from "?log"? /i, 'ix_log__flow_run_id_timestamp_id');

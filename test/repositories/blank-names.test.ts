@@ -1,5 +1,5 @@
 /**
- * Names that identify an entity (and tags, slugs, pool types, task keys, state names) refuse
+ * Names that identify an entity (and tags, tag limits' tags, slugs, pool types, task keys, state names) refuse
  * white space and invisible characters only (docs/repositories.md "Names and indexed
  * text"): every create, update and lookup that takes such a name, on both dialects, is a
  * ValidationError naming the field and writes nothing; names with spaces around visible characters
@@ -19,10 +19,13 @@ describe.each(DIALECTS)('blank entity names are refused (%s)', (dialect) => {
   let runId: string;
   let typeId: string;
   let schemaId: string;
+  let taskRunId: string;
   beforeAll(async () => {
     db = await createTestDatabase({ dialect });
     flowId = (await db.flows.create({ name: 'f' })).id;
     runId = (await db.flowRuns.create({ flowId })).id;
+    taskRunId = (await db.taskRuns.create({ flowRunId: runId, taskKey: 't', dynamicKey: '0' })).id;
+    await db.concurrencyLimits.create({ tag: 'etl', limit: 1 });
     await db.workPools.create({ name: 'pool' });
     await db.workQueues.create({ workPoolName: 'pool', name: 'q' });
     typeId = (await db.blockTypes.upsert({ slug: 't', name: 'T' })).id;
@@ -62,6 +65,12 @@ describe.each(DIALECTS)('blank entity names are refused (%s)', (dialect) => {
     ],
     ['name', (b) => db.globalConcurrencyLimits.create({ name: b, limit: 1 })],
     ['names', (b) => db.globalConcurrencyLimits.acquire({ names: [b], slots: 1 })],
+    ['tag', (b) => db.concurrencyLimits.create({ tag: b, limit: 1 })],
+    ['concurrency limit tag', (b) => db.concurrencyLimits.getByTag(b)],
+    ['concurrency limit tag', (b) => db.concurrencyLimits.reset(b)],
+    ['concurrency limit tag', (b) => db.concurrencyLimits.listLeases(b)],
+    ['tags', (b) => db.concurrencyLimits.acquire({ taskRunId, tags: ['etl', b] })],
+    ['tags', (b) => db.concurrencyLimits.release({ taskRunId, tags: [b] })],
     ['slug', (b) => db.blockTypes.upsert({ slug: b, name: 'N' })],
     ['name', (b) => db.blockTypes.upsert({ slug: 'n', name: b })],
     [

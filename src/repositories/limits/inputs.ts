@@ -35,11 +35,16 @@ export const limitName = entityName(['concurrency_limit_v2', 'name']).refine(
   `names starting "${TAG_PREFIX}" are tag limits: use db.concurrencyLimits`,
 );
 
-/** A tag of a tag limit: 4 bytes shorter than a limit name, for the `tag:` prefix (semantics.md §2). */
+/**
+ * A tag of a tag limit: 4 bytes shorter than a limit name, for the `tag:` prefix (semantics.md §2),
+ * and not blank, as every tag: a run's tags refuse a blank one, so a limit on it could hold nothing
+ * but a caller's mistake.
+ */
 export const limitTag = boundedString({
   minChars: 1,
   maxChars: MAX_NAME_CHARS,
   maxBytes: TAG_LIMIT_TAG_BYTES,
+  notBlank: true,
 });
 
 const globalLimitFields = z.strictObject({

@@ -105,6 +105,42 @@ describe.each(DIALECTS)('db.execute runs one statement (%s)', (dialect) => {
     }
   });
 
+  // Found by a fresh-user trial: ';' reached SQLite's driver (a DatabaseError) and ran nothing on PostgreSQL.
+  it('a text of no statement (comments, semicolons, white space) is a ValidationError on db and tx, sending nothing', async () => {
+    const query = vi.spyOn(dialectOf(db), 'query');
+    const nothing = fc
+      .array(fc.constantFrom(';', ' ', '\n', '\t', '-- c ;\n', '/* ; */'), {
+        minLength: 1,
+        maxLength: 6,
+      })
+      .map((parts) => parts.join(''))
+      .filter((text) => text.trim() !== '');
+    try {
+      const examples = [';', '-- nothing', '/* c */', ' ; ; '];
+      await fc.assert(
+        fc.asyncProperty(nothing, async (text) => {
+          query.mockClear();
+          const error = await db.execute(text).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error, JSON.stringify(text)).toBeInstanceOf(ValidationError);
+          expect((error as Error).message).toContain('got none');
+          expect(query).not.toHaveBeenCalled();
+        }),
+        { numRuns: 100, examples: examples.map((e) => [e]) },
+      );
+      await db.transaction(async (tx) => {
+        await expect(tx.execute(';')).rejects.toBeInstanceOf(ValidationError);
+        await expect(tx.execute(sql`-- ${sql.raw('only a comment')}`)).rejects.toBeInstanceOf(
+          ValidationError,
+        );
+      });
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it('a parameter holding a semicolon is a value, not a statement', async () => {
     const rows = await db.execute<{ v: string }>(sql`select ${'x; drop table flow'} as v`);
     expect(rows[0]?.v).toBe('x; drop table flow');

@@ -57,8 +57,8 @@ function textOf(query: SQL | string): string {
 }
 
 /**
- * Throws ValidationError when a raw query would control the transaction itself, or holds more than
- * one statement. SQLite's driver refuses a text of several statements while PostgreSQL runs them
+ * Throws ValidationError when a raw query would control the transaction itself, or holds no
+ * statement or more than one. SQLite's driver refuses a text of several statements while PostgreSQL runs them
  * all and returns one result each, so both dialects refuse it here, before the driver: one call, one
  * statement, one list of rows. A `;` ending the one statement, or inside a string, identifier,
  * comment or dollar-quoted body, does not count. The text is scanned, not parsed: a few regular
@@ -83,6 +83,14 @@ export function refuseUnrunnableStatement(query: SQL | string): void {
         `db.execute() does not run ${match[1]!.toUpperCase()}: transactions belong to db.transaction(fn), which begins, commits and rolls back for you`,
       );
     }
+  }
+  // Only comments, semicolons and white space: SQLite's driver throws for that text, PostgreSQL
+  // runs nothing and returns no rows, so both refuse it here, as an empty string is.
+  if (statements.length === 0) {
+    throw new ValidationError(
+      'db.execute() takes one SQL statement, got none (only comments, semicolons or white space)',
+      [{ path: [], message: 'must be one statement (got 0)' }],
+    );
   }
   if (statements.length > 1) {
     throw new ValidationError(

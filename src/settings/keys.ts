@@ -38,6 +38,26 @@ export function parsePositiveNumber(value: string, origin: string, integer: bool
   return n;
 }
 
+/** The shortest timeout: 1 ms. Shorter rounds to 0 ms, which turns PostgreSQL's statement timeout off. */
+export const MIN_TIMEOUT_SECONDS = 0.001;
+/**
+ * The longest timeout: 2,147,483 s (24.8 days), the most milliseconds a Node.js timer and
+ * better-sqlite3's busy timeout take (2^31 − 1). Past it Node.js fires the timer after 1 ms, and
+ * the connect "timed out" at once.
+ */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
+
+/** ORION_DATABASE_TIMEOUT: a number of seconds from 1 ms to 24.8 days, else a ConfigurationError. */
+export function parseTimeoutSeconds(value: string, origin: string): number {
+  const n = parsePositiveNumber(value, origin, false);
+  if (n < MIN_TIMEOUT_SECONDS || n > MAX_TIMEOUT_SECONDS) {
+    throw new ConfigurationError(
+      `${origin} must be from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} seconds (1 ms to 24.8 days), got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
 /**
  * Checks that a raw value is acceptable for its key; throws ConfigurationError naming `origin`
  * (the setting and its source, "PREFECT_API_DATABASE_TIMEOUT (from env)").
@@ -48,7 +68,7 @@ export function validateSetting(key: SettingKey, value: string, origin: string):
       parseDatabaseUrl(value, origin);
       return;
     case 'ORION_DATABASE_TIMEOUT':
-      parsePositiveNumber(value, origin, false);
+      parseTimeoutSeconds(value, origin);
       return;
     case 'ORION_DATABASE_POOL_SIZE':
       parsePositiveNumber(value, origin, true);

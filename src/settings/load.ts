@@ -1,7 +1,14 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
-import { SETTING_KEYS, type SettingKey, parseBoolean, parsePositiveNumber, validateSetting } from './keys.js';
+import {
+  SETTING_KEYS,
+  type SettingKey,
+  parseBoolean,
+  parsePositiveNumber,
+  parseTimeoutSeconds,
+  validateSetting,
+} from './keys.js';
 import { PREFECT_HOME, PREFECT_NAMES, PREFECT_PROFILE, PREFECT_PROFILES_PATH } from './prefect.js';
 import { type ProfilesFile, profileScalar, profilesPath, readProfiles } from './profiles.js';
 import {
@@ -19,6 +26,10 @@ export type { SettingOrigin, SettingSource } from './sources.js';
 /** Options that override every other source. */
 export interface DatabaseConfig {
   url?: string;
+  /**
+   * Seconds, from 0.001 to 2,147,483 (24.8 days; else a ConfigurationError): SQLite's busy wait,
+   * PostgreSQL's statement and connect timeouts. Default 10.
+   */
   timeoutSeconds?: number;
   poolSize?: number;
   preparedStatements?: boolean;
@@ -266,11 +277,7 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
     profile,
     url,
     target: understood.target,
-    timeoutSeconds: parsePositiveNumber(
-      values.ORION_DATABASE_TIMEOUT!,
-      origin('ORION_DATABASE_TIMEOUT'),
-      false,
-    ),
+    timeoutSeconds: parseTimeoutSeconds(values.ORION_DATABASE_TIMEOUT!, origin('ORION_DATABASE_TIMEOUT')),
     poolSize: parsePositiveNumber(values.ORION_DATABASE_POOL_SIZE!, origin('ORION_DATABASE_POOL_SIZE'), true),
     preparedStatements,
     migrateOnOpen: parseBoolean(

@@ -40,10 +40,14 @@ export async function recordHeartbeat(
       },
     });
   if (pool.status === 'NOT_READY') {
+    // Not waiting for a pool row another transaction holds (PostgreSQL): its holder is a claim or
+    // heartbeat of another worker making it READY, or a limited claim, and a later heartbeat flips
+    // it if that one rolls back. Waiting made every worker's claim queue behind one worker's claim
+    // in a caller's open transaction, up to the statement timeout (a fresh user's trial).
     await q
       .update(wp)
       .set({ status: 'READY', lastTransitionedStatusAt: now, updated: now })
-      .where(and(eq(wp.id, pool.id), eq(wp.status, 'NOT_READY')));
+      .where(free(ctx, q, wp, and(eq(wp.id, pool.id), eq(wp.status, 'NOT_READY'))));
   }
 }
 
@@ -93,7 +97,9 @@ function markUpdates(ctx: RepositoryContext, q: Executor, { now, stale, polled }
 }
 
 /**
- * `where`, and on PostgreSQL only the rows no other transaction holds (`FOR UPDATE SKIP LOCKED`).
+ * `where`, and on PostgreSQL only the rows no other transaction holds (`FOR NO KEY UPDATE SKIP
+ * LOCKED`: the lock the UPDATE takes anyway. `FOR UPDATE` would also hold off every insert whose
+ * foreign key points at the row, e.g. another worker's heartbeat row on the pool, until the commit).
  * A row another claim is marking gets the same mark from it; waiting for that claim's commit made
  * concurrent claimers take turns, and deadlock: a claim holding a limited deployment's row (locked
  * to count its runs) waited for a queue row another claim had marked, while that claim waited to
@@ -103,11 +109,14 @@ function markUpdates(ctx: RepositoryContext, q: Executor, { now, stale, polled }
 function free(
   ctx: RepositoryContext,
   q: Executor,
-  table: RepositoryContext['tables']['workQueue'] | RepositoryContext['tables']['deployment'],
+  table:
+    | RepositoryContext['tables']['workQueue']
+    | RepositoryContext['tables']['deployment']
+    | RepositoryContext['tables']['workPool'],
   where: SQL | undefined,
 ): SQL | undefined {
   if (!ctx.rowLocking) return where;
-  const unheld = q.select({ id: table.id }).from(table).where(where).for('update', { skipLocked: true });
+  const unheld = q.select({ id: table.id }).from(table).where(where).for('no key update', { skipLocked: true });
   return and(where, inArray(table.id, unheld));
 }
 

@@ -50,15 +50,16 @@ export function statusAfterPause<S extends string>(
   return current.isPaused ? 'NOT_READY' : current.status;
 }
 
-/** Reads and locks a pool by name (FOR UPDATE on PostgreSQL), or throws NotFoundError. */
+/** Reads and locks a pool by name (on PostgreSQL FOR UPDATE, or `strength`), or throws NotFoundError. */
 export async function lockPoolByName(
   ctx: RepositoryContext,
   q: Executor,
   poolName: string,
+  strength: 'update' | 'key share' = 'update',
 ): Promise<WorkPool> {
   const t = ctx.tables.workPool;
   let query = q.select().from(t).where(eq(t.name, poolName)).$dynamic();
-  if (ctx.rowLocking) query = query.for('update');
+  if (ctx.rowLocking) query = query.for(strength);
   const [pool] = await query;
   if (!pool) throw new NotFoundError('work pool', poolName, `work pool "${poolName}" not found`);
   return pool;

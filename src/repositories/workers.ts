@@ -49,7 +49,10 @@ export class WorkerRepository {
     const data = parse(heartbeatInput, input, 'worker heartbeat');
     const w = this.ctx.tables.worker;
     return this.ctx.transaction(async (q) => {
-      const pool = await lockPoolByName(this.ctx, q, data.workPoolName);
+      // KEY SHARE: the pool stays until this commits (as the worker row's foreign key needs), and
+      // the heartbeat does not queue behind a transaction that holds the row to flip its status or
+      // to count its limits (a fresh user's trial: behind another worker's claim left open).
+      const pool = await lockPoolByName(this.ctx, q, data.workPoolName, 'key share');
       const now = new Date();
       await recordHeartbeat(this.ctx, q, pool, data.name, data.heartbeatIntervalSeconds, now);
       const [row] = await q

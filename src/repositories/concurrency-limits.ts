@@ -26,6 +26,7 @@ import {
 import { LEASE_BATCH, LockedLimits, holderLeases, isTagName, releaseLeaseBatch } from './limits/locked.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
+import { columnsOf, readRows } from './table-rows.js';
 import type { ConcurrencyLimit } from '../public/limits.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -133,7 +134,13 @@ export class ConcurrencyLimitRepository {
         .where(isTagName(this.t.name))
         .orderBy(asc(this.t.name))
         .$dynamic();
-      return this.describe(q, await paged(query, o, this.ctx.fragments));
+      const rows = await readRows<typeof this.t.$inferSelect>(
+        this.ctx,
+        q,
+        paged(query, o, this.ctx.fragments),
+        columnsOf(this.t),
+      );
+      return this.describe(q, rows);
     });
   }
 

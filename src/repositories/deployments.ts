@@ -20,6 +20,7 @@ import type { FlowRun } from './flow-runs.js';
 import { type ScheduleDueOptions, scheduleDue } from './scheduler.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { NAMED_ENTITY_SORTS, namedEntityOrder, paged } from './sorting.js';
+import { columnsOf, readRows } from './table-rows.js';
 import {
   entityName,
   json,
@@ -296,7 +297,7 @@ export class DeploymentRepository {
         .orderBy(...order)
         .$dynamic();
       query = paged(query, o, this.ctx.fragments);
-      return query;
+      return readRows<Deployment>(this.ctx, q, query, columnsOf(this.t));
     });
   }
 

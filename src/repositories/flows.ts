@@ -8,6 +8,7 @@ import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { NAMED_ENTITY_SORTS, namedEntityOrder, paged } from './sorting.js';
 import { entityName, labels, limit, offset, parse, tags, uuid } from './validation.js';
+import { columnsOf, readRows } from './table-rows.js';
 
 export type Flow = typeof flow.$inferSelect;
 
@@ -100,7 +101,7 @@ export class FlowRepository {
         .orderBy(...order)
         .$dynamic();
       query = paged(query, o, this.ctx.fragments);
-      return query;
+      return readRows<Flow>(this.ctx, q, query, columnsOf(this.t));
     });
   }
 

@@ -42,6 +42,7 @@ import { acquireInOneStatement, releaseAlone, releaseInOneStatement } from './li
 import { type GlobalConcurrencyLimit, decayedViews, describeLeases, limitView } from './limits/views.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
+import { columnsOf, readRows } from './table-rows.js';
 
 /**
  * `db.globalConcurrencyLimits`: named limits, slot acquisition, rate limits and leases
@@ -104,7 +105,8 @@ export class GlobalConcurrencyLimitRepository {
     const now = new Date();
     return this.ctx.run(async (q) => {
       const query = q.select().from(this.t).where(this.filter(o.where)).orderBy(asc(this.t.name)).$dynamic();
-      const rows = await paged(query, o, this.ctx.fragments);
+      const paging = paged(query, o, this.ctx.fragments);
+      const rows = await readRows<typeof this.t.$inferSelect>(this.ctx, q, paging, columnsOf(this.t));
       return decayedViews(this.ctx, q, rows, now);
     });
   }

@@ -10,6 +10,7 @@ import { STATE_TYPES, type StateType } from '../schema/enums.js';
 import { selectById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import { paged } from './sorting.js';
+import { type Fields, columnsOf, readRows } from './table-rows.js';
 import {
   type ParsedStateInput,
   type RunBookkeeping,
@@ -101,22 +102,34 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   /** The sort key of the START_TIME sorts: coalesce(start_time, expected_start_time). */
   protected abstract get startTimeKey(): AnyPgColumn | SQL;
 
+  /** The columns a list reads: those of the public shape, in its order (see toRun). */
+  protected listFields(): Fields {
+    return columnsOf(this.table);
+  }
+
   /** Lists runs matching the conditions `where` builds, sorted (ID_DESC by default) and paged. */
   protected listRuns(
     where: (q: Executor) => SQL[],
     page: { sort?: RunSort; limit?: number; offset?: number },
   ): Promise<Run[]> {
     const t = this.table;
+    const fields = this.listFields();
     return this.ctx.run(async (q) => {
       let select = q
-        .select()
+        .select(fields)
         .from(t)
         .where(and(...where(q)))
         .orderBy(...runOrder(page.sort ?? 'ID_DESC', t, this.startTimeKey))
         .$dynamic();
       select = paged(select, page, this.ctx.fragments);
+      const rows = await readRows<RunBookkeeping & Record<string, unknown>>(this.ctx, q, select, fields);
       const now = new Date();
-      return (await select).map((row) => this.toRun(row as unknown as Row, now));
+      // The read rows are the public shape but for the derived fields, which go last (as toRun's).
+      for (const row of rows) {
+        row.estimatedRunTime = estimatedRunTime(row, now);
+        row.estimatedStartTimeDelta = estimatedStartTimeDelta(row, now);
+      }
+      return rows as unknown as Run[];
     });
   }
 

@@ -10,6 +10,7 @@ import { deleteQueuesDetaching } from './queue-names.js';
 import { idConditions, idFilter, textConditions, textFilter } from './filters.js';
 import { paged } from './sorting.js';
 import { entityName, jsonObject, limit, offset, parse, text, uuid, wholeNumber } from './validation.js';
+import { columnsOf, readRows } from './table-rows.js';
 
 export type WorkPool = typeof workPool.$inferSelect;
 
@@ -150,7 +151,7 @@ export class WorkPoolRepository {
         .orderBy(asc(this.t.name), asc(this.t.id))
         .$dynamic();
       query = paged(query, o, this.ctx.fragments);
-      return query;
+      return readRows<WorkPool>(this.ctx, q, query, columnsOf(this.t));
     });
   }
 

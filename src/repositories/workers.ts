@@ -8,6 +8,7 @@ import type { RepositoryContext } from './context.js';
 import { lockPoolByName } from './work-pools.js';
 import { paged } from './sorting.js';
 import { entityName, limit, offset, parse, time, wholeNumber } from './validation.js';
+import { columnsOf, readRows } from './table-rows.js';
 
 export type Worker = typeof worker.$inferSelect;
 
@@ -79,7 +80,8 @@ export class WorkerRepository {
         .$dynamic();
       query = paged(query, o, this.ctx.fragments);
       const now = o.now ?? new Date();
-      return (await query).map((row) => ({ ...row, status: workerStatus(row, now) }));
+      const rows = await readRows<typeof w.$inferSelect>(this.ctx, q, query, columnsOf(w));
+      return rows.map((row) => ({ ...row, status: workerStatus(row, now) }));
     });
   }
 

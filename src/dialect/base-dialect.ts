@@ -1,4 +1,3 @@
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { SQL } from 'drizzle-orm';
 import { DatabaseError, ValidationError } from '../errors.js';
 import type { SchemaShape } from '../introspection/schema-shape.js';
@@ -17,6 +16,7 @@ import type {
 import * as loss from './connection-loss.js';
 import { turnDue, turnIfDue } from './event-loop-turns.js';
 import type { SqlFragments } from './fragments.js';
+import type { FrameStorage } from './frame-storage.js';
 import type { Gate } from './gate.js';
 import { isRetryableTransactionError, mapDriverError } from './map-error.js';
 import { LATER } from './dialect.js';
@@ -58,7 +58,7 @@ export abstract class BaseDialect implements Dialect {
    */
   protected constructor(
     protected readonly root: Executor,
-    protected readonly storage: AsyncLocalStorage<Frame>,
+    protected readonly storage: FrameStorage,
     protected readonly gate: Gate | undefined,
   ) {}
 

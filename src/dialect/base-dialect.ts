@@ -220,12 +220,18 @@ export abstract class BaseDialect implements Dialect {
       if (!transaction) return kind === 'atomic' ? this.#ownTransaction(fn, false, options) : fn(this.root);
       return kind === 'plain' ? fn(transaction.executor) : this.#inSavepoint(transaction, fn);
     }
-    return this.track(site, async () => {
-      const transaction = this.#target(bound);
-      if (transaction) return transaction.enqueue(() => this.#inSavepoint(transaction, fn));
-      if (kind === 'atomic') return this.#ownTransaction(fn, true, options);
-      const alone = () => this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
-      return kind === 'statement' ? retried(alone) : alone();
+    return this.track(site, () => {
+      // Not an async function: one returning a promise settles two microtasks after it, through a
+      // thenable job and a promise more (each init and resolve also runs the async-context hooks).
+      try {
+        const transaction = this.#target(bound);
+        if (transaction) return transaction.enqueue(() => this.#inSavepoint(transaction, fn));
+        if (kind === 'atomic') return this.#ownTransaction(fn, true, options);
+        const alone = () => this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
+        return kind === 'statement' ? retried(alone) : alone();
+      } catch (error) {
+        return Promise.reject(error);
+      }
     });
   }
 

@@ -1,4 +1,3 @@
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { SQL } from 'drizzle-orm';
 import { DatabaseError, ValidationError } from '../errors.js';
 import type { SchemaShape } from '../introspection/schema-shape.js';
@@ -17,6 +16,7 @@ import type {
 import * as loss from './connection-loss.js';
 import { turnDue, turnIfDue } from './event-loop-turns.js';
 import type { SqlFragments } from './fragments.js';
+import type { FrameStorage } from './frame-storage.js';
 import type { Gate } from './gate.js';
 import { isRetryableTransactionError, mapDriverError } from './map-error.js';
 import { LATER } from './dialect.js';
@@ -58,7 +58,7 @@ export abstract class BaseDialect implements Dialect {
    */
   protected constructor(
     protected readonly root: Executor,
-    protected readonly storage: AsyncLocalStorage<Frame>,
+    protected readonly storage: FrameStorage,
     protected readonly gate: Gate | undefined,
   ) {}
 
@@ -220,12 +220,18 @@ export abstract class BaseDialect implements Dialect {
       if (!transaction) return kind === 'atomic' ? this.#ownTransaction(fn, false, options) : fn(this.root);
       return kind === 'plain' ? fn(transaction.executor) : this.#inSavepoint(transaction, fn);
     }
-    return this.track(site, async () => {
-      const transaction = this.#target(bound);
-      if (transaction) return transaction.enqueue(() => this.#inSavepoint(transaction, fn));
-      if (kind === 'atomic') return this.#ownTransaction(fn, true, options);
-      const alone = () => this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
-      return kind === 'statement' ? retried(alone) : alone();
+    return this.track(site, () => {
+      // Not an async function: one returning a promise settles two microtasks after it, through a
+      // thenable job and a promise more (each init and resolve also runs the async-context hooks).
+      try {
+        const transaction = this.#target(bound);
+        if (transaction) return transaction.enqueue(() => this.#inSavepoint(transaction, fn));
+        if (kind === 'atomic') return this.#ownTransaction(fn, true, options);
+        const alone = () => this.serialised(() => this.#inFrame(undefined, () => fn(this.root)));
+        return kind === 'statement' ? retried(alone) : alone();
+      } catch (error) {
+        return Promise.reject(error);
+      }
     });
   }
 

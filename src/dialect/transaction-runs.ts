@@ -10,15 +10,21 @@ import { Transaction, type TransactionConnection } from './transaction.js';
 const MAX_TRANSACTION_ATTEMPTS = 4;
 
 /** Runs `once` again, after a short random pause, while it fails with a deadlock or serialisation failure. */
-export async function retried<T>(once: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await once();
-    } catch (error) {
-      if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * Math.random()));
-    }
+export function retried<T>(once: () => Promise<T>, attempt = 1): Promise<T> {
+  // A chain rather than an async loop: every call of the library goes through here, and the loop's
+  // async function and await were two promises more per call, each through the async-context hooks.
+  let first: Promise<T>;
+  try {
+    first = once();
+  } catch (error) {
+    first = Promise.reject(error);
   }
+  return first.catch((error: unknown) => {
+    if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+    return new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * Math.random())).then(() =>
+      retried(once, attempt + 1),
+    );
+  });
 }
 
 /**

@@ -1,13 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite } from '@electric-sql/pglite';
-import type { Frame } from '../transaction.js';
+import { FrameStorage } from '../frame-storage.js';
 import { Gate } from '../gate.js';
 
 /** One PGlite session with the gate and transaction context that every handle on it shares. */
 export interface SharedPglite {
   readonly instance: PGlite;
   readonly gate: Gate;
-  readonly storage: AsyncLocalStorage<Frame>;
+  readonly storage: FrameStorage;
 }
 
 interface Entry {
@@ -31,7 +30,7 @@ async function open(dataDir: string | null): Promise<SharedPglite> {
 
 /** Wraps an instance with a fresh gate and transaction context (a client the caller handed in). */
 export function share(instance: PGlite): SharedPglite {
-  return { instance, gate: new Gate(), storage: new AsyncLocalStorage() };
+  return { instance, gate: new Gate(), storage: new FrameStorage() };
 }
 
 /** Opens (or joins) the instance for `dataDir`; null opens a private in-memory instance. */

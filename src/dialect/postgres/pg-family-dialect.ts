@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type SQL, sql } from 'drizzle-orm';
 import { introspectPostgres } from '../../introspection/postgres.js';
 import type { SchemaShape } from '../../introspection/schema-shape.js';
@@ -6,7 +5,7 @@ import * as schema from '../../schema/postgres/index.js';
 import { BaseDialect } from '../base-dialect.js';
 import type { DialectCapabilities, Executor, RawExecutor, Row } from '../dialect.js';
 import type { Gate } from '../gate.js';
-import type { Frame } from '../transaction.js';
+import { FrameStorage } from '../frame-storage.js';
 import { postgresFragments } from './fragments.js';
 
 /** Any 64-bit number unique to us: the advisory lock that serialises migrators. */
@@ -47,11 +46,7 @@ export abstract class PgFamilyDialect extends BaseDialect {
   readonly tables = schema;
   readonly fragments = postgresFragments;
 
-  protected constructor(
-    root: Executor,
-    gate: Gate | undefined,
-    storage: AsyncLocalStorage<Frame> = new AsyncLocalStorage(),
-  ) {
+  protected constructor(root: Executor, gate: Gate | undefined, storage: FrameStorage = new FrameStorage()) {
     super(root, storage, gate);
   }
 

@@ -1,8 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { statSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import { ConfigurationError } from '../../errors.js';
-import type { Frame } from '../transaction.js';
+import { FrameStorage } from '../frame-storage.js';
 import { Gate } from '../gate.js';
 import { prepareSqliteFile, sqliteOpenFailure } from './open-file.js';
 
@@ -10,7 +9,7 @@ import { prepareSqliteFile, sqliteOpenFailure } from './open-file.js';
 export interface SharedConnection {
   readonly connection: Sqlite.Database;
   readonly gate: Gate;
-  readonly storage: AsyncLocalStorage<Frame>;
+  readonly storage: FrameStorage;
   /** False for a connection the caller handed in: the library never closes those. */
   readonly owned: boolean;
   handles: number;
@@ -96,7 +95,7 @@ export function acquireConnection(
   const shared: SharedConnection = {
     connection,
     gate: new Gate(),
-    storage: new AsyncLocalStorage(),
+    storage: new FrameStorage(),
     owned: true,
     handles: 1,
   };
@@ -126,7 +125,7 @@ export function wrapConnection(connection: Sqlite.Database, timeoutSeconds: numb
       `The better-sqlite3 Database handed to createDatabase (${connection.name}) returns integers as BigInt (defaultSafeIntegers(true)); @orion/db needs numbers. Hand in a Database without safe integers.`,
     );
   }
-  return { connection, gate: new Gate(), storage: new AsyncLocalStorage(), owned: false, handles: 1 };
+  return { connection, gate: new Gate(), storage: new FrameStorage(), owned: false, handles: 1 };
 }
 
 /** Drops one handle; the last one closes a connection we opened. */

@@ -1,0 +1,144 @@
+// µs of Node CPU (process.cpuUsage, user + system) per acquire attempt, and attempts/s, for the
+// library's db.globalConcurrencyLimits.acquire + release against the raw driver's conditional
+// UPDATEs (the statements of bench/limits.mjs), one limit of 4 (issue 13). For A/B runs of a build:
+//   node bench/limits-cpu.mjs [path/to/dist/index.js] [--dialect sqlite|postgresql] [--workers 1,16]
+//        [--side library,raw]
+// PostgreSQL: ORION_BENCH_POSTGRES_URL (a database of its own is created and dropped); each
+// worker has its own handle (poolSize 1) and raw client. SQLite: every worker on one handle.
+// ORION_BENCH_CALLS attempts timed (default 5000) after as many untimed.
+// Not part of `npm run bench`: it prints CPU time, which other processes disturb little.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Sqlite from 'better-sqlite3';
+import postgres from 'postgres';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const entryArg = args[0] && !args[0].startsWith('--') ? args[0] : undefined;
+const entry = entryArg ? pathToFileURL(resolve(entryArg)).href : '@orion/db';
+const { createDatabase } = await import(entry);
+const N = Number(process.env.ORION_BENCH_CALLS ?? 5000);
+const WARM_UP = N;
+const LIMIT = 4;
+const dialects = option('dialect', 'sqlite,postgresql').split(',');
+const workerCounts = option('workers', '1,16').split(',').map(Number);
+const sides = option('side', 'library,raw').split(',');
+const pgUrl = process.env.ORION_BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** `attempts` attempts by `workers` loops sharing them. */
+async function run(workers, attempt, attempts) {
+  let left = attempts;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, i) => {
+      while (left > 0) {
+        left--;
+        await attempt(i);
+      }
+    }),
+  );
+}
+
+/** µs CPU per attempt and attempts/s over N attempts, after WARM_UP untimed. */
+async function measure(workers, attempt) {
+  await run(workers, attempt, WARM_UP);
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await run(workers, attempt, N);
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { cpu: (used.user + used.system) / N, user: used.user / N, rate: N / seconds };
+}
+
+const libraryAttempt = (handles) => async (i) => {
+  const db = handles[i % handles.length];
+  const r = await db.globalConcurrencyLimits.acquire({ names: ['bench'], slots: 1 });
+  if (!r.acquired) return false;
+  await db.globalConcurrencyLimits.release({ names: ['bench'], slots: 1 });
+  return true;
+};
+
+function print(dialect, workers, side, r) {
+  console.log(
+    `${dialect.padEnd(10)} ${String(workers).padStart(2)} workers  ${side.padEnd(7)} ${r.cpu.toFixed(1).padStart(6)} µs CPU/attempt (user ${r.user.toFixed(1)})  ${r.rate.toFixed(0).padStart(6)} attempts/s`,
+  );
+}
+
+async function sqlite(workers) {
+  const dir = mkdtempSync(join(tmpdir(), 'orion-limits-cpu-'));
+  try {
+    const file = join(dir, 'limits.db');
+    const db = await createDatabase({ url: file });
+    await db.globalConcurrencyLimits.create({ name: 'bench', limit: LIMIT });
+    if (sides.includes('library'))
+      print('sqlite', workers, 'library', await measure(workers, libraryAttempt([db])));
+    await db.close();
+    if (!sides.includes('raw')) return;
+    const conn = new Sqlite(file);
+    conn.pragma('busy_timeout = 10000');
+    conn.exec(`update concurrency_limit_v2 set active_slots = 0 where name = 'bench'`);
+    const take = conn.prepare(
+      `update concurrency_limit_v2 set active_slots = active_slots + 1 where name = 'bench' and active and active_slots + 1 <= "limit" returning id`,
+    );
+    const give = conn.prepare(
+      `update concurrency_limit_v2 set active_slots = max(0, active_slots - 1) where name = 'bench'`,
+    );
+    const raw = async () => {
+      await null;
+      if (take.all().length === 0) return false;
+      await null;
+      give.run();
+      return true;
+    };
+    print('sqlite', workers, 'raw', await measure(workers, raw));
+    conn.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgresql(workers) {
+  const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
+  const name = `limits_cpu_${process.pid}`;
+  await admin.unsafe(`create database ${name}`);
+  const target = new URL(pgUrl);
+  target.pathname = `/${name}`;
+  const handles = [];
+  try {
+    const db = await createDatabase({ url: target.toString(), poolSize: 1 });
+    handles.push(db);
+    await db.globalConcurrencyLimits.create({ name: 'bench', limit: LIMIT });
+    for (let i = 1; i < workers; i++) {
+      handles.push(await createDatabase({ url: target.toString(), poolSize: 1, migrateOnOpen: false }));
+    }
+    if (sides.includes('library'))
+      print('postgresql', workers, 'library', await measure(workers, libraryAttempt(handles)));
+    await db.execute(`update concurrency_limit_v2 set active_slots = 0 where name = 'bench'`);
+    if (!sides.includes('raw')) return;
+    const clients = Array.from({ length: workers }, () =>
+      postgres(target.toString(), { max: 1, onnotice: () => {} }),
+    );
+    const raw = async (i) => {
+      const sql = clients[i];
+      const rows =
+        await sql`update concurrency_limit_v2 set active_slots = active_slots + 1 where name = 'bench' and active and active_slots + 1 <= "limit" returning id`;
+      if (rows.length === 0) return false;
+      await sql`update concurrency_limit_v2 set active_slots = greatest(0, active_slots - 1) where name = 'bench'`;
+      return true;
+    };
+    print('postgresql', workers, 'raw', await measure(workers, raw));
+    await Promise.all(clients.map((c) => c.end()));
+  } finally {
+    await Promise.all(handles.map((h) => h.close()));
+    await admin.unsafe(`drop database ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+for (const dialect of dialects) {
+  for (const workers of workerCounts) await (dialect === 'sqlite' ? sqlite(workers) : postgresql(workers));
+}

@@ -2,13 +2,14 @@
  * What flow runs and task runs share: reading, counting by state, deleting, and state transitions
  * with the bookkeeping of data-model.md under a row lock (compare-and-set with expectedStateId).
  */
-import { type SQL, and, asc, count, eq } from 'drizzle-orm';
+import { type SQL, and, asc, eq } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { type Executor, LATER } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
-import { STATE_TYPES, type StateType } from '../schema/enums.js';
+import type { StateType } from '../schema/enums.js';
 import { selectById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
+import { countRuns, countStates } from './run-counts.js';
 import { paged } from './sorting.js';
 import { type Fields, columnsOf, readRows } from './table-rows.js';
 import {
@@ -135,27 +136,12 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
 
   /** Counts runs matching the conditions `where` builds. */
   protected countRuns(where: (q: Executor) => SQL[]): Promise<number> {
-    return this.ctx.run(async (q) => {
-      const [row] = await q
-        .select({ n: count() })
-        .from(this.table)
-        .where(and(...where(q)));
-      return Number(row?.n ?? 0);
-    });
+    return countRuns(this.ctx, this.table, where);
   }
 
-  /** Counts runs per state type matching `conditions`; every type is present, zeros included. */
-  protected async countStates(where: (q: Executor) => SQL[]): Promise<Record<StateType, number>> {
-    const rows = await this.ctx.run((q) =>
-      q
-        .select({ type: this.table.stateType, n: count() })
-        .from(this.table)
-        .where(and(...where(q)))
-        .groupBy(this.table.stateType),
-    );
-    const result = Object.fromEntries(STATE_TYPES.map((type) => [type, 0])) as Record<StateType, number>;
-    for (const row of rows) if (row.type) result[row.type] = Number(row.n);
-    return result;
+  /** Counts runs per state type matching `where`; every type is present, zeros included. */
+  protected countStates(where: (q: Executor) => SQL[]): Promise<Record<StateType, number>> {
+    return countStates(this.ctx, this.table, where);
   }
 
   async delete(id: string): Promise<void> {

@@ -12,6 +12,15 @@ import { DIALECTS } from '../support/dialects.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A promise and the function that resolves it. */
+function latch(): [Promise<void>, () => void] {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return [promise, open];
+}
+
 describe.each(DIALECTS)('a heartbeat beside a transaction holding the pool row (%s)', (dialect) => {
   let db: Database;
   let flowId: string;
@@ -48,14 +57,8 @@ describe.each(DIALECTS)('a heartbeat beside a transaction holding the pool row (
    */
   async function beside<T>(workPoolName: string, other: () => Promise<T>) {
     const settled: string[] = [];
-    let claimed!: () => void;
-    const inside = new Promise<void>((resolve) => {
-      claimed = resolve;
-    });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const [inside, claimed] = latch();
+    const [held, release] = latch();
     const a = db
       .transaction(async (tx) => {
         const runs = await tx.workQueues.claimScheduledRuns({ workPoolName, workerName: 'A', limit: 2 });
@@ -105,14 +108,8 @@ describe.each(DIALECTS)('a heartbeat beside a transaction holding the pool row (
     // A holder that rolls back: the heartbeat beside it skipped the row, so the pool stays
     // NOT_READY until the next heartbeat, which makes it READY.
     const other = await poolWithRuns(1);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let claimed!: () => void;
-    const inside = new Promise<void>((resolve) => {
-      claimed = resolve;
-    });
+    const [held, release] = latch();
+    const [inside, claimed] = latch();
     const rolledBack = db
       .transaction(async (tx) => {
         await tx.workers.heartbeat({ workPoolName: other, name: 'A' });

@@ -116,7 +116,11 @@ function free(
   where: SQL | undefined,
 ): SQL | undefined {
   if (!ctx.rowLocking) return where;
-  const unheld = q.select({ id: table.id }).from(table).where(where).for('no key update', { skipLocked: true });
+  const unheld = q
+    .select({ id: table.id })
+    .from(table)
+    .where(where)
+    .for('no key update', { skipLocked: true });
   return and(where, inArray(table.id, unheld));
 }
 

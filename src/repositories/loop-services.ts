@@ -14,12 +14,11 @@ import type { FlowRun, FlowRunRepository } from './flow-runs.js';
 import { parse, time, wholeNumber } from './validation.js';
 import { duration } from './validation/durations.js';
 import { isScheduled } from './claim-candidates.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_SECONDS, OFFLINE_AFTER_INTERVALS } from './worker-status.js';
 
 /** Prefect's defaults: a run is late 15 s after its scheduled time; queues idle for 60 s are NOT_READY. */
 export const LATE_AFTER_MS = 15_000;
 export const POLL_STALE_MS = 60_000;
-const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 30;
-const OFFLINE_AFTER_INTERVALS = 3;
 const DEFAULT_BATCH = 500;
 
 const batchSize = wholeNumber(1, 10_000);

@@ -11,6 +11,7 @@ import { idConditions, idFilter, textConditions, textFilter } from './filters.js
 import { paged } from './sorting.js';
 import { entityName, jsonObject, limit, offset, parse, text, uuid, wholeNumber } from './validation.js';
 import { columnsOf, readRows } from './table-rows.js';
+import { hasOnlineWorker } from './worker-status.js';
 
 export type WorkPool = typeof workPool.$inferSelect;
 
@@ -39,16 +40,19 @@ export type WorkPoolUpdate = z.input<typeof workPoolUpdate>;
 export type WorkPoolListOptions = z.input<typeof workPoolList>;
 
 /**
- * A pool's or queue's status after an update: pausing makes it PAUSED, unpausing NOT_READY (until a
- * worker heartbeat or a poll makes it READY again); otherwise it stays as it is.
+ * A pool's or queue's status after an update: pausing makes it PAUSED; unpausing a paused one makes
+ * it READY when `ready()` says so (a pool: an online worker; a queue: polled within 60 s), else
+ * NOT_READY until a heartbeat or a poll, as Prefect's update does; otherwise it stays as it is.
  */
-export function statusAfterPause<S extends string>(
+export async function statusAfterPause<S extends string>(
   current: { status: S; isPaused: boolean },
   isPaused: boolean | undefined,
-): S | 'PAUSED' | 'NOT_READY' {
+  ready: () => boolean | Promise<boolean>,
+): Promise<S | 'PAUSED' | 'NOT_READY' | 'READY'> {
   if (isPaused === undefined) return current.status;
   if (isPaused) return 'PAUSED';
-  return current.isPaused ? 'NOT_READY' : current.status;
+  if (!current.isPaused) return current.status;
+  return (await ready()) ? 'READY' : 'NOT_READY';
 }
 
 /** Reads and locks a pool by name (on PostgreSQL FOR UPDATE, or `strength`), or throws NotFoundError. */
@@ -155,7 +159,10 @@ export class WorkPoolRepository {
     });
   }
 
-  /** Updates a pool; pausing sets status PAUSED, unpausing NOT_READY (a worker heartbeat makes it READY). */
+  /**
+   * Updates a pool; pausing sets status PAUSED, unpausing READY with an online worker, else
+   * NOT_READY (a worker heartbeat makes it READY).
+   */
   async update(id: string, patch: WorkPoolUpdate): Promise<WorkPool> {
     const poolId = parse(uuid, id, 'work pool id');
     const data = parse(workPoolUpdate, patch, 'work pool update');
@@ -163,7 +170,9 @@ export class WorkPoolRepository {
       const [current] = await q.select().from(this.t).where(eq(this.t.id, poolId));
       if (!current) throw new NotFoundError('work pool', poolId);
       const now = new Date();
-      const status = statusAfterPause(current, data.isPaused);
+      const status = await statusAfterPause(current, data.isPaused, () =>
+        hasOnlineWorker(this.ctx, q, poolId, now),
+      );
       const [row] = await q
         .update(this.t)
         .set({

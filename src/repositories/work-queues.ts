@@ -10,6 +10,7 @@ import type { RepositoryContext } from './context.js';
 import type { FlowRun } from './flow-runs.js';
 import { deleteQueuesDetaching, renameQueueCopies } from './queue-names.js';
 import { lockPoolByName, statusAfterPause } from './work-pools.js';
+import { POLL_STALE_MS } from './loop-services.js';
 import { entityName, parse, text, uuid, wholeNumber } from './validation.js';
 
 export type WorkQueue = typeof workQueue.$inferSelect;
@@ -148,7 +149,11 @@ export class WorkQueueRepository {
             .where(and(samePool, gt(this.t.priority, current.priority), lte(this.t.priority, newPriority)));
         }
       }
-      const status = statusAfterPause(current, data.isPaused);
+      const status = await statusAfterPause(
+        current,
+        data.isPaused,
+        () => current.lastPolled !== null && now.getTime() - current.lastPolled.getTime() <= POLL_STALE_MS,
+      );
       const renamed = data.name !== undefined && data.name !== current.name;
       const rename = { queueId, name: data.name ?? current.name, now };
       // Deployments first (the order deployment writers lock in: deployment, then queue), the queue

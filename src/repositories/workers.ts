@@ -1,20 +1,18 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
-import type { WorkerStatus } from '../schema/enums.js';
 import type { worker } from '../schema/postgres/work.js';
 import { recordHeartbeat } from './polling.js';
 import type { RepositoryContext } from './context.js';
 import { lockPoolByName } from './work-pools.js';
+import { workerStatus } from './worker-status.js';
 import { paged } from './sorting.js';
 import { entityName, limit, offset, parse, time, wholeNumber } from './validation.js';
 import { columnsOf, readRows } from './table-rows.js';
 
 export type Worker = typeof worker.$inferSelect;
 
-/** Without an interval of its own, a worker is OFFLINE 90 s after its last heartbeat. */
-export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 30;
-const OFFLINE_AFTER_INTERVALS = 3;
+export { DEFAULT_HEARTBEAT_INTERVAL_SECONDS, workerStatus } from './worker-status.js';
 
 const poolNameSchema = entityName(['work_pool', 'name']);
 const workerNameSchema = entityName(['worker', 'name']);
@@ -29,17 +27,6 @@ const listOptions = z.strictObject({
   offset: offset.optional(),
   now: time.optional(),
 });
-
-/** ONLINE until 3 × its heartbeat interval has passed since the last heartbeat. */
-export function workerStatus(
-  w: Pick<Worker, 'lastHeartbeatTime' | 'heartbeatIntervalSeconds'>,
-  now: Date,
-): WorkerStatus {
-  const interval = w.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS;
-  return now.getTime() - w.lastHeartbeatTime.getTime() > OFFLINE_AFTER_INTERVALS * interval * 1000
-    ? 'OFFLINE'
-    : 'ONLINE';
-}
 
 /** Workers: heartbeats per pool; status is derived from heartbeat age when read. */
 export class WorkerRepository {

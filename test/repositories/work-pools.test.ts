@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, type Database, NotFoundError } from '../../src/index.js';
 import { workerStatus } from '../../src/repositories/workers.js';
@@ -62,6 +63,36 @@ describe.each(DIALECTS)('work pools, queues and workers (%s)', (dialect) => {
     const q = await db.workQueues.create({ workPoolName: 'pool', name: 'q', isPaused: true });
     expect(q.status).toBe('PAUSED');
     expect((await db.workQueues.update(q.id, { isPaused: false })).status).toBe('NOT_READY');
+  });
+
+  // As Prefect's update: READY again where the pool has an online worker, the queue a recent poll
+  // (found by a fresh user's trial: unpausing a pool whose worker was online left it NOT_READY).
+  it('unpausing makes a pool with an online worker and a queue polled within 60 s READY again', async () => {
+    const pool = await db.workPools.create({ name: 'pool' });
+    await db.workers.heartbeat({ workPoolName: 'pool', name: 'w', heartbeatIntervalSeconds: 30 });
+    const queue = await db.workQueues.getByName('pool', 'default');
+    await db.workQueues.claimScheduledRuns({ workPoolName: 'pool', workerName: 'w', limit: 1 });
+    for (let round = 0; round < 2; round++) {
+      expect((await db.workPools.update(pool.id, { isPaused: true })).status).toBe('PAUSED');
+      expect((await db.workQueues.update(queue!.id, { isPaused: true })).status).toBe('PAUSED');
+      expect((await db.workPools.update(pool.id, { isPaused: false })).status).toBe('READY');
+      expect((await db.workQueues.update(queue!.id, { isPaused: false })).status).toBe('READY');
+    }
+    // Unpausing what is not paused changes nothing.
+    expect((await db.workPools.update(pool.id, { isPaused: false })).status).toBe('READY');
+    // The worker went offline (its heartbeat older than 3 intervals) and the queue was not polled
+    // for a minute: NOT_READY, as refreshStatus would say.
+    const old = new Date(Date.now() - 120_000);
+    await db.execute(
+      sql`update worker set last_heartbeat_time = ${dialect === 'sqlite' ? old.getTime() : old.toISOString()}`,
+    );
+    await db.execute(
+      sql`update work_queue set last_polled = ${dialect === 'sqlite' ? old.getTime() : old.toISOString()}`,
+    );
+    await db.workPools.update(pool.id, { isPaused: true });
+    await db.workQueues.update(queue!.id, { isPaused: true });
+    expect((await db.workPools.update(pool.id, { isPaused: false })).status).toBe('NOT_READY');
+    expect((await db.workQueues.update(queue!.id, { isPaused: false })).status).toBe('NOT_READY');
   });
 
   it('records heartbeats, readies the pool, lists newest first and derives status', async () => {

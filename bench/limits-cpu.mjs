@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
+import { libraryAttempt, run } from './limit-attempts.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -30,19 +31,6 @@ const workerCounts = option('workers', '1,16').split(',').map(Number);
 const sides = option('side', 'library,raw').split(',');
 const pgUrl = process.env.ORION_BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-/** `attempts` attempts by `workers` loops sharing them. */
-async function run(workers, attempt, attempts) {
-  let left = attempts;
-  await Promise.all(
-    Array.from({ length: workers }, async (_, i) => {
-      while (left > 0) {
-        left--;
-        await attempt(i);
-      }
-    }),
-  );
-}
-
 /** µs CPU per attempt and attempts/s over N attempts, after WARM_UP untimed. */
 async function measure(workers, attempt) {
   await run(workers, attempt, WARM_UP);
@@ -53,14 +41,6 @@ async function measure(workers, attempt) {
   const used = process.cpuUsage(cpu);
   return { cpu: (used.user + used.system) / N, user: used.user / N, rate: N / seconds };
 }
-
-const libraryAttempt = (handles) => async (i) => {
-  const db = handles[i % handles.length];
-  const r = await db.globalConcurrencyLimits.acquire({ names: ['bench'], slots: 1 });
-  if (!r.acquired) return false;
-  await db.globalConcurrencyLimits.release({ names: ['bench'], slots: 1 });
-  return true;
-};
 
 function print(dialect, workers, side, r) {
   console.log(

@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
+import { libraryAttempt, run } from './limit-attempts.mjs';
 import { createDatabase } from '@orion/db';
 import { onBothDialects } from './dialects.mjs';
 import { record } from './results.mjs';
@@ -36,29 +37,6 @@ async function measure(workers, attempt) {
   const seconds = (performance.now() - start) / 1000;
   return { pairs: granted / seconds, attempts: ATTEMPTS / seconds };
 }
-
-/** `attempts` attempts by `workers` loops sharing them; resolves to how many were granted. */
-async function run(workers, attempt, attempts) {
-  let granted = 0;
-  let left = attempts;
-  await Promise.all(
-    Array.from({ length: workers }, async (_, i) => {
-      while (left > 0) {
-        left--;
-        if (await attempt(i)) granted++;
-      }
-    }),
-  );
-  return granted;
-}
-
-const libraryAttempt = (handles) => async (i) => {
-  const db = handles[i % handles.length];
-  const r = await db.globalConcurrencyLimits.acquire({ names: ['bench'], slots: 1 });
-  if (!r.acquired) return false;
-  await db.globalConcurrencyLimits.release({ names: ['bench'], slots: 1 });
-  return true;
-};
 
 function report(name, library, raw, rawDenials) {
   record({

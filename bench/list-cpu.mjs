@@ -12,7 +12,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
-import { SEARCH_TERM, seedPostgres, seedSqlite } from './runs-seed.mjs';
+import { scenarios as listScenarios } from './run-lists.mjs';
+import { seedPostgres, seedSqlite } from './runs-seed.mjs';
 
 const SCALE = 20_000;
 const PAGE = 200;
@@ -25,7 +26,6 @@ const pgUrl = () => {
   u.pathname = `/${PG_DB}`;
   return u.href;
 };
-const START_DESC = 'order by start_time_or_expected desc nulls last, id desc';
 const [mode = 'run', dist] = process.argv.slice(2);
 const entry = dist ? pathToFileURL(resolve(dist)).href : '@orion/db';
 const { createDatabase } = await import(entry);
@@ -50,42 +50,15 @@ async function seed() {
   await db.close();
 }
 
-/** The scenarios: library(db, i) and raw(i) on each dialect, the same page. */
+/**
+ * The scenarios of `npm run bench`'s lists (bench/run-lists.mjs), and a task-run list: library(db, i)
+ * and raw(i) on each dialect, the same page.
+ */
 function scenarios(deployments) {
-  const dep = (i) => deployments[(i + 1000) % deployments.length];
   return [
+    ...listScenarios({ deployments: deployments.map((id) => ({ id })) }),
     {
-      name: 'list-by-state',
-      library: (db) =>
-        db.flowRuns.list({
-          where: { state: { type: { any: ['FAILED'] } } },
-          sort: 'START_TIME_DESC',
-          limit: PAGE,
-        }),
-      sqlite: (c) => {
-        const s = c.prepare(`select * from flow_run where state_type = ? ${START_DESC} limit ${PAGE}`);
-        return () => s.all('FAILED');
-      },
-      postgresql: (sql) => () =>
-        sql`select * from flow_run where state_type = ${'FAILED'} order by start_time_or_expected desc nulls last, id desc limit ${PAGE}`,
-    },
-    {
-      name: 'list-by-deployment',
-      library: (db, i) =>
-        db.flowRuns.list({
-          where: { deploymentId: { any: [dep(i)] } },
-          sort: 'START_TIME_DESC',
-          limit: PAGE,
-        }),
-      sqlite: (c) => {
-        const s = c.prepare(`select * from flow_run where deployment_id = ? ${START_DESC} limit ${PAGE}`);
-        return (i) => s.all(dep(i));
-      },
-      postgresql: (sql) => (i) =>
-        sql`select * from flow_run where deployment_id = ${dep(i)} order by start_time_or_expected desc nulls last, id desc limit ${PAGE}`,
-    },
-    {
-      name: 'task-runs-by-flow-run',
+      scenario: 'task-runs-by-flow-run',
       // Task runs of 200 flow runs, ID_DESC: the task-run read path.
       library: (db) => db.taskRuns.list({ where: { state: { type: { any: ['COMPLETED'] } } }, limit: PAGE }),
       sqlite: (c) => {
@@ -94,18 +67,6 @@ function scenarios(deployments) {
       },
       postgresql: (sql) => () =>
         sql`select * from task_run where state_type = ${'COMPLETED'} order by id desc limit ${PAGE}`,
-    },
-    {
-      name: 'name-search',
-      library: (db) => db.flowRuns.list({ where: { name: { like: SEARCH_TERM } }, limit: PAGE }),
-      sqlite: (c) => {
-        const s = c.prepare(
-          `select * from flow_run where name like ? escape '\\' order by id desc limit ${PAGE}`,
-        );
-        return () => s.all(`%${SEARCH_TERM}%`);
-      },
-      postgresql: (sql) => () =>
-        sql`select * from flow_run where name ilike ${`%${SEARCH_TERM}%`} order by id desc limit ${PAGE}`,
     },
   ];
 }
@@ -128,16 +89,16 @@ async function measure(once) {
 async function run(dialect, db, raw, deployments) {
   const only = process.env.ORION_BENCH_SCENARIOS?.split(',');
   for (const s of scenarios(deployments)) {
-    if (only && !only.includes(s.name)) continue;
+    if (only && !only.includes(s.scenario)) continue;
     const rawCall = s[dialect](raw);
     const [a, b] = [await s.library(db, 0), await rawCall(0)];
     if (a.length !== b.length || String(a[0]?.id) !== String(b[0]?.id) || a.length === 0) {
-      throw new Error(`${s.name}: library ${a.length} rows, raw ${b.length}`);
+      throw new Error(`${s.scenario}: library ${a.length} rows, raw ${b.length}`);
     }
     const lib = await measure((i) => s.library(db, i));
     const r = await measure(rawCall);
     console.log(
-      `${dialect.padEnd(10)} ${s.name.padEnd(22)} library ${lib.cpu.toFixed(0).padStart(5)} µs CPU, p50 ${lib.p50.toFixed(2)} ms   raw ${r.cpu.toFixed(0).padStart(5)} µs CPU, p50 ${r.p50.toFixed(2)} ms   CPU ratio ${(lib.cpu / r.cpu).toFixed(2)}`,
+      `${dialect.padEnd(10)} ${s.scenario.padEnd(22)} library ${lib.cpu.toFixed(0).padStart(5)} µs CPU, p50 ${lib.p50.toFixed(2)} ms   raw ${r.cpu.toFixed(0).padStart(5)} µs CPU, p50 ${r.p50.toFixed(2)} ms   CPU ratio ${(lib.cpu / r.cpu).toFixed(2)}`,
     );
   }
 }

@@ -11,8 +11,11 @@ const SAMPLES = Number(process.env.ORION_BENCH_LIST_SAMPLES ?? 30);
 const PAGE = 200;
 const START_DESC = 'order by start_time_or_expected desc nulls last, id desc';
 
-/** The three reads, each as { scenario, library(i), raw: { sqlite, postgresql } }. */
-function scenarios(work) {
+/**
+ * The three reads, each as { scenario, library(db, i), sqlite(conn), postgresql(sql) }; `work.deployments`
+ * holds `{ id }`s (bench/list-cpu.mjs reads them too).
+ */
+export function scenarios(work) {
   const deployment = (i) => work.deployments[(i + DEPLOYMENT_SPREAD) % work.deployments.length].id;
   return [
     {

@@ -141,20 +141,17 @@ export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'OR
 }
 
 /**
- * True when better-sqlite3 could not load its compiled part, which it does on the first open, not
- * on import: never built (its install script skipped: npm 12 blocks dependencies' install scripts
- * unless the project approves them, npm/cli#9360), or built for another Node.js (ABI mismatch).
- * Without this the open was a DatabaseError quoting thirteen paths the `bindings` package tried.
+ * Why better-sqlite3 could not load its compiled part, on one line, or undefined for any other
+ * failure. It loads it on the first open, not on import: never built (its install script skipped:
+ * npm 12 blocks dependencies' install scripts unless the project approves them, npm/cli#9360), or
+ * built for another Node.js (ABI mismatch). Without this the open was a DatabaseError quoting the
+ * thirteen paths the `bindings` package tried, which say only "not built".
  */
-function nativeModuleMissing(code: string, message: string): boolean {
-  if (message.startsWith('Could not locate the bindings file')) return true;
-  return code === 'ERR_DLOPEN_FAILED' && message.includes('better_sqlite3');
-}
-
-/** The loader's message on one line; the list of paths `bindings` tried says only "not built". */
-function nativeFailure(message: string): string {
+function nativeModuleFailure(code: string, message: string): string | undefined {
   if (message.startsWith('Could not locate the bindings file')) return 'its compiled file is missing';
-  return message.replace(/\s*\n\s*/g, ' ');
+  if (code === 'ERR_DLOPEN_FAILED' && message.includes('better_sqlite3'))
+    return message.replace(/\s*\n\s*/g, ' ');
+  return undefined;
 }
 
 /** SQLite result codes that mean the path cannot be used as a database, rather than an I/O failure. */
@@ -182,9 +179,10 @@ export function sqliteOpenFailure(path: string, error: unknown): OrionDbError {
       cause: error,
     });
   }
-  if (nativeModuleMissing(code, message)) {
+  const native = nativeModuleFailure(code, message);
+  if (native !== undefined) {
     return new ConfigurationError(
-      `better-sqlite3's native module cannot be loaded, so no SQLite database can be opened (${nativeFailure(message)}). ` +
+      `better-sqlite3's native module cannot be loaded, so no SQLite database can be opened (${native}). ` +
         'Its install script builds it for the Node.js that runs it: run `npm rebuild better-sqlite3` (again after changing Node.js versions). ' +
         "npm 12 skips dependencies' install scripts unless approved (npm 11.16 and newer only list them): `npm approve-scripts better-sqlite3`, then `npm rebuild better-sqlite3`. " +
         'A PostgreSQL URL does not need it.',

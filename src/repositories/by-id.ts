@@ -1,20 +1,32 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Executor } from '../dialect/dialect.js';
 import type { RepositoryContext } from './context.js';
-import { type PreparedStatement, direct } from './direct-statement.js';
+import { direct } from './direct-statement.js';
+import { columnsOf, readRows } from './table-rows.js';
+
+type TableWithId = PgTable & { id: AnyPgColumn };
+
+/** The statement text of `SELECT * FROM table WHERE id = $1` per table (PostgreSQL and PGlite share it). */
+const byIdTexts = new WeakMap<object, string>();
 
 /**
- * `SELECT * FROM table WHERE id = :id`, prepared once per handle where the dialect's executor is
- * stable (SQLite); undefined elsewhere, where the caller builds its query each time. Building the
- * Drizzle query was two thirds of the CPU of a `get` (issue 13). The rows are Drizzle's own shape:
- * every column by its property name, decoded by the column.
+ * The row of `table` whose id is `id` (every column by its property name, decoded by the column,
+ * as Drizzle's `select()` returns it), or undefined. Building the Drizzle query was two thirds of
+ * the CPU of a `get` on SQLite and its per-cell row mapping most of the rest (issue 13), so:
+ * - where the dialect's executor is stable (SQLite), the query is prepared once per handle and run
+ *   on its better-sqlite3 statement directly;
+ * - elsewhere (PostgreSQL, PGlite) the statement text is worked out once per table and sent with
+ *   the id as its one parameter, its row decoded by the table's decoder (table-rows.ts).
  */
-export function selectById(
+export async function rowById<T>(
   ctx: RepositoryContext,
+  q: Executor,
   name: string,
-  table: PgTable & { id: AnyPgColumn },
-): PreparedStatement | undefined {
-  return ctx.reusable(`${name}-by-id`, (root) =>
+  table: TableWithId,
+  id: string,
+): Promise<T | undefined> {
+  const prepared = ctx.reusable(`${name}-by-id`, (root) =>
     direct(
       root
         .select()
@@ -23,4 +35,22 @@ export function selectById(
         .prepare(`orion_${name}_by_id`),
     ),
   );
+  if (prepared) return prepared.all({ id })[0] as T | undefined;
+  let text = byIdTexts.get(table);
+  if (text === undefined) {
+    text = q
+      .select()
+      .from(table)
+      .where(eq(table.id, sql.placeholder('id')))
+      .toSQL().sql;
+    byIdTexts.set(table, text);
+  }
+  const statement = text;
+  const [row] = await readRows<T>(
+    ctx,
+    q,
+    { toSQL: () => ({ sql: statement, params: [id] }) },
+    columnsOf(table),
+  );
+  return row;
 }

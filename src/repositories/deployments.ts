@@ -4,7 +4,7 @@ import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { ConcurrencyOptions, CreatedBy } from '../schema/json-types.js';
 import type { deployment } from '../schema/postgres/deployments.js';
-import { selectById } from './by-id.js';
+import { rowById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import { settleAutoRuns } from './auto-runs.js';
 import { resolveQueue } from './deployment-queue.js';
@@ -245,11 +245,9 @@ export class DeploymentRepository {
 
   async get(id: string): Promise<Deployment | null> {
     const deploymentId = parse(uuid, id, 'deployment id');
-    const byId = selectById(this.ctx, 'deployment', this.t);
-    return this.ctx.run(async (q) => {
-      if (byId) return (byId.all({ id: deploymentId })[0] as Deployment | undefined) ?? null;
-      return (await q.select().from(this.t).where(eq(this.t.id, deploymentId)))[0] ?? null;
-    });
+    return this.ctx.run(
+      async (q) => (await rowById<Deployment>(this.ctx, q, 'deployment', this.t, deploymentId)) ?? null,
+    );
   }
 
   async getByName(flow: string, deployment: string): Promise<Deployment | null> {

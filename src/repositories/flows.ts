@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
 import type { Executor } from '../dialect/dialect.js';
 import type { flow } from '../schema/postgres/runs.js';
-import { selectById } from './by-id.js';
+import { rowById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import { idConditions, idFilter, tagsConditions, tagsFilter, textConditions, textFilter } from './filters.js';
 import { NAMED_ENTITY_SORTS, namedEntityOrder, paged } from './sorting.js';
@@ -78,11 +78,7 @@ export class FlowRepository {
 
   async get(id: string): Promise<Flow | null> {
     const flowId = parse(uuid, id, 'flow id');
-    const byId = selectById(this.ctx, 'flow', this.t);
-    return this.ctx.run(async (q) => {
-      if (byId) return (byId.all({ id: flowId })[0] as Flow | undefined) ?? null;
-      return (await q.select().from(this.t).where(eq(this.t.id, flowId)))[0] ?? null;
-    });
+    return this.ctx.run(async (q) => (await rowById<Flow>(this.ctx, q, 'flow', this.t, flowId)) ?? null);
   }
 
   async getByName(flowName: string): Promise<Flow | null> {

@@ -7,7 +7,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { type Executor, LATER } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { StateType } from '../schema/enums.js';
-import { selectById } from './by-id.js';
+import { rowById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import { countRuns, countStates } from './run-counts.js';
 import { paged } from './sorting.js';
@@ -91,12 +91,9 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
 
   async get(id: string): Promise<Run | null> {
     const runId = parse(uuid, id, `${this.entity} id`);
-    const byId = selectById(this.ctx, `${this.kind}_run`, this.table);
     return this.ctx.run(async (q) => {
-      const [row] = byId
-        ? byId.all({ id: runId })
-        : await q.select().from(this.table).where(eq(this.table.id, runId));
-      return row ? this.toRun(row as unknown as Row, new Date()) : null;
+      const row = await rowById<Row>(this.ctx, q, `${this.kind}_run`, this.table, runId);
+      return row ? this.toRun(row, new Date()) : null;
     });
   }
 

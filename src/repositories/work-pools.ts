@@ -4,7 +4,7 @@ import { type RefreshStatusOptions, type RefreshStatusResult, refreshStatus } fr
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import type { workPool } from '../schema/postgres/work.js';
-import { selectById } from './by-id.js';
+import { rowById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import { deleteQueuesDetaching } from './queue-names.js';
 import { idConditions, idFilter, textConditions, textFilter } from './filters.js';
@@ -122,11 +122,9 @@ export class WorkPoolRepository {
 
   async get(id: string): Promise<WorkPool | null> {
     const poolId = parse(uuid, id, 'work pool id');
-    const byId = selectById(this.ctx, 'work_pool', this.t);
-    return this.ctx.run(async (q) => {
-      if (byId) return (byId.all({ id: poolId })[0] as WorkPool | undefined) ?? null;
-      return (await q.select().from(this.t).where(eq(this.t.id, poolId)))[0] ?? null;
-    });
+    return this.ctx.run(
+      async (q) => (await rowById<WorkPool>(this.ctx, q, 'work_pool', this.t, poolId)) ?? null,
+    );
   }
 
   async getByName(name: string): Promise<WorkPool | null> {

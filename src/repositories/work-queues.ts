@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { fk } from '../schema/naming.js';
 import type { workQueue } from '../schema/postgres/work.js';
 import { type ClaimOptions, claimScheduledRuns, claimOptions, findScheduledRuns } from './claiming.js';
-import { selectById } from './by-id.js';
+import { rowById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
 import type { FlowRun } from './flow-runs.js';
 import { deleteQueuesDetaching, renameQueueCopies } from './queue-names.js';
@@ -91,11 +91,9 @@ export class WorkQueueRepository {
 
   async get(id: string): Promise<WorkQueue | null> {
     const queueId = parse(uuid, id, 'work queue id');
-    const byId = selectById(this.ctx, 'work_queue', this.t);
-    return this.ctx.run(async (q) => {
-      if (byId) return (byId.all({ id: queueId })[0] as WorkQueue | undefined) ?? null;
-      return (await q.select().from(this.t).where(eq(this.t.id, queueId)))[0] ?? null;
-    });
+    return this.ctx.run(
+      async (q) => (await rowById<WorkQueue>(this.ctx, q, 'work_queue', this.t, queueId)) ?? null,
+    );
   }
 
   async getByName(workPoolName: string, workQueueName: string): Promise<WorkQueue | null> {

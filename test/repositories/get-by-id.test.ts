@@ -1,6 +1,8 @@
-// `get(id)` runs a statement prepared once per handle on SQLite (repositories/by-id.ts) and a
-// Drizzle query elsewhere: it must read exactly what the repository's other reads read, inside and
-// outside a transaction, on both dialects.
+// `get(id)` runs a statement prepared once per handle on SQLite (repositories/by-id.ts) and, on
+// PostgreSQL, a statement text worked out once per table whose row the table's own decoder reads
+// (table-rows.ts): it must read exactly what the repository's other reads read (Drizzle's mapping
+// for getByName, the transition's own row for runs), inside and outside a transaction, on both
+// dialects.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/index.js';
@@ -35,11 +37,12 @@ describe.each(DIALECTS)('get(id) reads what the other reads read (%s)', (dialect
         const flow = await db.flows.create({ name, tags, labels });
         expect(await db.flows.get(flow.id)).toEqual(await db.flows.getByName(name));
         const run = await db.flowRuns.create({ flowId: flow.id, tags, labels, parameters });
-        await db.flowRuns.setState(run.id, { type: 'RUNNING' });
+        const { run: moved } = await db.flowRuns.setState(run.id, { type: 'RUNNING' });
         const [listed] = await db.flowRuns.list({ where: { id: { any: [run.id] } } });
         const read = await db.flowRuns.get(run.id);
         // Estimates are computed at each read's own clock.
         expect({ ...read, estimatedRunTime: 0 }).toEqual({ ...listed, estimatedRunTime: 0 });
+        expect({ ...read, estimatedRunTime: 0 }).toEqual({ ...moved, estimatedRunTime: 0 });
         const task = await db.taskRuns.create({ flowRunId: run.id, taskKey: name, dynamicKey: '0', tags });
         const [listedTask] = await db.taskRuns.list({ where: { id: { any: [task.id] } } });
         expect(await db.taskRuns.get(task.id)).toEqual(listedTask);

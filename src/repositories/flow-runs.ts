@@ -176,33 +176,38 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
   async create(input: FlowRunCreate): Promise<FlowRun> {
     const { state, ...data } = parse(flowRunCreate, input, 'flow run');
     const t = this.table;
-    return this.ctx.transaction(async (q) => {
-      await this.assertReferences(q, data);
-      // A run in a queue stores the queue's current name; a different given one is refused (docs/work.md).
-      if (data.workQueueId)
-        data.workQueueName = await runQueueName(this.ctx, q, data.workQueueId, data.workQueueName);
-      const now = new Date();
-      const [created] = await q
-        .insert(t)
-        .values({
-          ...data,
-          name: data.name ?? generateRunName(),
-          createdBy: (data.createdBy ?? null) as never,
-          created: now,
-          updated: now,
-        })
-        .onConflictDoNothing({ target: [t.flowId, t.idempotencyKey] })
-        .returning();
-      if (!created) {
-        const [existing] = await q
-          .select()
-          .from(t)
-          .where(and(eq(t.flowId, data.flowId), eq(t.idempotencyKey, data.idempotencyKey!)));
-        return this.toRun(existing!, now);
-      }
-      if (!state) return this.toRun(created, now);
-      return (await this.transition(q, created.id, state)).run;
-    });
+    // The reference checks read first, so PostgreSQL sends BEGIN along with the first of them, and
+    // an initial state's transition, one statement there, carries COMMIT: three round trips, not five.
+    return this.ctx.transaction(
+      async (q) => {
+        await this.assertReferences(q, data);
+        // A run in a queue stores the queue's current name; a different given one is refused (docs/work.md).
+        if (data.workQueueId)
+          data.workQueueName = await runQueueName(this.ctx, q, data.workQueueId, data.workQueueName);
+        const now = new Date();
+        const [created] = await q
+          .insert(t)
+          .values({
+            ...data,
+            name: data.name ?? generateRunName(),
+            createdBy: (data.createdBy ?? null) as never,
+            created: now,
+            updated: now,
+          })
+          .onConflictDoNothing({ target: [t.flowId, t.idempotencyKey] })
+          .returning();
+        if (!created) {
+          const [existing] = await q
+            .select()
+            .from(t)
+            .where(and(eq(t.flowId, data.flowId), eq(t.idempotencyKey, data.idempotencyKey!)));
+          return this.toRun(existing!, now);
+        }
+        if (!state) return this.toRun(created, now);
+        return (await this.lastTransition(q, created.id, state)).run;
+      },
+      { readFirst: true },
+    );
   }
 
   private async assertReferences(

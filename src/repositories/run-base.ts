@@ -314,6 +314,19 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     return this.writeTransition(q, runId, transition, now);
   }
 
+  /**
+   * `transition` as the last thing a call sends in its own transaction: where it is one statement
+   * (PostgreSQL), COMMIT may travel with it (Dialect.lastStatement); elsewhere it is `transition`.
+   */
+  protected lastTransition(
+    q: Executor,
+    runId: string,
+    proposed: ParsedStateInput,
+  ): Promise<{ run: Run; state: State }> {
+    const send = () => this.transition(q, runId, proposed);
+    return this.ctx.dialect.capabilities.writableCte ? this.ctx.lastStatement(send) : send();
+  }
+
   /** `transition` on the prepared statements, synchronously. */
   private preparedTransitionOf(
     prepared: PreparedTransition,

@@ -143,25 +143,29 @@ export class TaskRunRepository extends RunRepositoryBase<TaskRunRow, TaskRun> {
   async create(input: TaskRunCreate): Promise<TaskRun> {
     const { state, ...data } = parse(taskRunCreate, input, 'task run');
     const t = this.table;
-    return this.ctx.transaction(async (q) => {
-      if (data.flowRunId) await this.assertFlowRun(q, data.flowRunId);
-      const now = new Date();
-      const [created] = await q
-        .insert(t)
-        .values({ ...data, name: data.name ?? generateRunName(), created: now, updated: now })
-        .onConflictDoNothing()
-        .returning();
-      if (!created) {
-        const sameRun = data.flowRunId ? eq(t.flowRunId, data.flowRunId) : isNull(t.flowRunId);
-        const [existing] = await q
-          .select()
-          .from(t)
-          .where(and(sameRun, eq(t.taskKey, data.taskKey), eq(t.dynamicKey, data.dynamicKey)));
-        return this.toRun(existing!, now);
-      }
-      if (!state) return this.toRun(created, now);
-      return (await this.transition(q, created.id, state)).run;
-    });
+    // As a flow run's create (flow-runs.ts): BEGIN goes with the flow-run check, COMMIT with the transition.
+    return this.ctx.transaction(
+      async (q) => {
+        if (data.flowRunId) await this.assertFlowRun(q, data.flowRunId);
+        const now = new Date();
+        const [created] = await q
+          .insert(t)
+          .values({ ...data, name: data.name ?? generateRunName(), created: now, updated: now })
+          .onConflictDoNothing()
+          .returning();
+        if (!created) {
+          const sameRun = data.flowRunId ? eq(t.flowRunId, data.flowRunId) : isNull(t.flowRunId);
+          const [existing] = await q
+            .select()
+            .from(t)
+            .where(and(sameRun, eq(t.taskKey, data.taskKey), eq(t.dynamicKey, data.dynamicKey)));
+          return this.toRun(existing!, now);
+        }
+        if (!state) return this.toRun(created, now);
+        return (await this.lastTransition(q, created.id, state)).run;
+      },
+      { readFirst: true },
+    );
   }
 
   private async assertFlowRun(q: Executor, flowRunId: string): Promise<void> {

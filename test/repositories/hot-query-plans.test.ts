@@ -11,34 +11,14 @@
  * PostgreSQL server only: PGlite has no `debug` hook to record statements (the plans are the same
  * planner's, and CI sets ORION_TEST_POSTGRES_URL).
  */
-import net from 'node:net';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, type FlowRun, createDatabase } from '../../src/index.js';
+import type { Database, FlowRun } from '../../src/index.js';
 import { createTestDatabase, resolvePostgresSource } from '../../src/testing/index.js';
+import { type Traced, tracedHandle } from '../support/traced-client.js';
 
 const source = await resolvePostgresSource();
 const RUNS = 20_000;
 const DEPLOYMENTS = 50;
-const ANSWER = '(answer)';
-
-/**
- * The round trips in a timeline: each run of statements sent before the next answer came back is
- * one (statements written together travel together, and the server answers them in order).
- */
-function roundTrips(events: string[]): string[][] {
-  const trips: string[][] = [];
-  let answered = true;
-  for (const event of events) {
-    if (event === ANSWER) answered = true;
-    else {
-      if (answered) trips.push([]);
-      answered = false;
-      trips.at(-1)!.push(event.trim().split(/\s+/)[0]!.toLowerCase());
-    }
-  }
-  return trips;
-}
 
 interface PlanNode {
   'Node Type': string;
@@ -55,11 +35,7 @@ function nodes(node: PlanNode): PlanNode[] {
 
 describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20k runs and logs', () => {
   let db: Database;
-  let traced: Database;
-  let client: postgres.Sql;
-  let recording: { text: string; params: unknown[] }[] | undefined;
-  /** Statements as postgres.js hands them to the connection, and ANSWER where data came back. */
-  let timeline: string[] | undefined;
+  let tracer: Traced;
   let deploymentId: string;
   const logRun = '00000000-0000-7000-8000-000000000007';
 
@@ -110,42 +86,17 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     ];
     const url = new URL((source as { url: string }).url);
     url.pathname = `/${name}`;
-    client = postgres(url.toString(), {
-      max: 1,
-      onnotice: () => {},
-      debug: (_connection, text, params) => {
-        recording?.push({ text, params: [...params] });
-        timeline?.push(text);
-      },
-      // Our socket, to see when answers arrive: a listener added before postgres.js's own, so an
-      // answer is recorded before any statement postgres.js sends on receiving it. (postgres.js
-      // takes `socket`; its types do not list it.)
-      ...({
-        socket: () => {
-          const socket = net.connect(Number(url.port || 5432), url.hostname);
-          socket.on('data', () => timeline?.push(ANSWER));
-          return socket;
-        },
-      } as object),
-    });
-    traced = await createDatabase({ client });
+    tracer = await tracedHandle(url.toString());
   }, 120_000);
 
   afterAll(async () => {
-    await traced?.close();
-    await client?.end();
+    await tracer?.close();
     await db?.close();
   });
 
   /** The statements `read` sends through the library, recorded. */
   async function statementsOf(read: (d: Database) => Promise<unknown>) {
-    recording = [];
-    try {
-      await read(traced);
-      return recording;
-    } finally {
-      recording = undefined;
-    }
+    return (await tracer.record(read)).statements;
   }
 
   /** The one recorded statement of `read` that reads `table` (a list is one SELECT). */
@@ -351,15 +302,13 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     const claimRecorded = async () => {
       const due = await db.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 10 });
       let claimed: { id: string }[] = [];
-      timeline = [];
       try {
-        const statements = await statementsOf(async (d) => {
+        const recorded = await tracer.record(async (d) => {
           claimed = await d.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: 10 });
         });
         expect(claimed.map((r) => r.id)).toEqual(due.map((r) => r.id));
-        return { statements, trips: roundTrips(timeline) };
+        return recorded;
       } finally {
-        timeline = undefined;
         await putBack(due, claimed);
       }
     };
@@ -379,16 +328,13 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
   it('a claim that names its worker sends its heartbeat after the write, so COMMIT waits for it', async () => {
     const due = await db.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 2 });
     let claimed: { id: string }[] = [];
-    timeline = [];
     try {
-      await statementsOf(async (d) => {
+      const { trips } = await tracer.record(async (d) => {
         claimed = await d.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: 2, workerName: 'w' });
       });
-      const trips = roundTrips(timeline);
       expect(trips[0]).toEqual(['begin', 'select']);
       expect(trips.at(-1)).toEqual(['commit']);
     } finally {
-      timeline = undefined;
       await putBack(due, claimed);
     }
   });

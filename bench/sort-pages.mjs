@@ -3,7 +3,8 @@
 // bench/runs-seed.mjs. For before/after runs of builds over one seeded database:
 //   node bench/sort-pages.mjs seed [dist/index.js]      creates sort_pages, migrates it with that build
 //   node bench/sort-pages.mjs run [dist/index.js]       measures that build
-//   node bench/sort-pages.mjs migrate [dist/index.js]   migrates to that build's head (ANALYZE after)
+//   node bench/sort-pages.mjs migrate [dist/index.js] [target]   migrates to that build's head or
+//                                                       the target (e.g. -1), ANALYZE after
 //   node bench/sort-pages.mjs drop
 // ORION_BENCH_CALLS (default 15) pages per sort after 2 unmeasured ones. Not part of `npm run bench`.
 import { resolve } from 'node:path';
@@ -21,7 +22,7 @@ const SORTS = `ID_DESC START_TIME_ASC START_TIME_DESC EXPECTED_START_TIME_ASC EX
 if (!PG) throw new Error('set ORION_BENCH_POSTGRES_URL');
 const url = new URL(PG);
 url.pathname = `/${PG_DB}`;
-const [mode = 'run', dist] = process.argv.slice(2);
+const [mode = 'run', dist, target] = process.argv.slice(2);
 const { createDatabase } = await import(dist ? pathToFileURL(resolve(dist)).href : '@orion/db');
 
 async function main() {
@@ -34,7 +35,7 @@ async function main() {
   const sql = postgres(url.href, { max: 1, onnotice: () => {} });
   try {
     if (mode === 'seed' || mode === 'migrate') {
-      await db.migrate();
+      await db.migrate(target ? { to: target } : undefined);
       if (mode === 'seed') await seedPostgres(db, sql, SCALE);
       await sql`analyze flow_run`;
       await sql`analyze task_run`;

@@ -14,25 +14,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, FlowRun } from '../../src/index.js';
 import { createTestDatabase, resolvePostgresSource } from '../../src/testing/index.js';
+import { type PlanNode, jsonPlan, nodes } from '../support/plans.js';
 import { type Traced, tracedHandle } from '../support/traced-client.js';
 
 const source = await resolvePostgresSource();
 const RUNS = 20_000;
 const DEPLOYMENTS = 50;
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Relation Name'?: string;
-  'Sort Key'?: string[];
-  Plans?: PlanNode[];
-}
-
-/** Every node of a JSON plan, depth first. */
-function nodes(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodes)];
-}
-
 describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20k runs and logs', () => {
   let db: Database;
   let tracer: Traced;
@@ -68,6 +55,21 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
           lateral (select timestamptz '2026-01-01' + i * interval '1 second' as t,
             case when i % 100 = 0 then 'SCHEDULED' when i % 100 = 1 then 'RUNNING'
                  when i % 100 <= 6 then 'FAILED' else 'COMPLETED' end as type) as s`);
+      // One task run per flow run, with the same times (NULL next scheduled start but for 1%, NULL
+      // end for the SCHEDULED and RUNNING ones), for the task-run sorts.
+      await tx.execute(`
+        insert into task_run (id, created, updated, name, state_type, state_name, state_timestamp,
+          expected_start_time, next_scheduled_start_time, start_time, end_time, flow_run_id, task_key,
+          dynamic_key)
+        select ('00000000-0000-7001-8000-' || lpad(to_hex(i), 12, '0'))::uuid, t, t,
+          'task-' || lpad((i % 1000)::text, 4, '0'), s.type, initcap(s.type), t, t,
+          case when s.type = 'SCHEDULED' then t end, case when s.type <> 'SCHEDULED' then t end,
+          case when s.type not in ('SCHEDULED', 'RUNNING') then t + interval '500 ms' end,
+          ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'task', i::text
+        from generate_series(0, ${RUNS - 1}) as i,
+          lateral (select timestamptz '2026-01-01' + i * interval '1 second' as t,
+            case when i % 100 = 0 then 'SCHEDULED' when i % 100 = 1 then 'RUNNING'
+                 else 'COMPLETED' end as type) as s`);
       // As many logs as runs: 1,000 (more than a page) for each of the first runs, each run's in one
       // stretch of time as a run writes them (log i: run i / 1000).
       await tx.execute(`
@@ -79,6 +81,7 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     });
     await db.execute('vacuum analyze flow_run');
     await db.execute('vacuum analyze log');
+    await db.execute('vacuum analyze task_run');
 
     // The traced handle: the same database, over a client that records what the library sends.
     const [{ name }] = (await db.execute<{ name: string }>('select current_database() as name')) as [
@@ -106,23 +109,8 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     return matching[0]!;
   }
 
-  /** The JSON plan of a recorded statement, prepared with its parameters, custom or generic. */
-  async function planOf(
-    statement: { text: string; params: unknown[] },
-    generic = false,
-  ): Promise<PlanNode[]> {
-    return db.transaction(async (tx) => {
-      if (generic) await tx.execute('set local plan_cache_mode = force_generic_plan');
-      await tx.execute(`prepare orion_hot_plan as ${statement.text}`);
-      const args = statement.params.map((p) => (p === null ? 'null' : `'${String(p).replace(/'/g, "''")}'`));
-      const rows = await tx.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-        `explain (format json) execute orion_hot_plan${args.length > 0 ? `(${args.join(', ')})` : ''}`,
-      );
-      await tx.execute('deallocate orion_hot_plan');
-      const plan = rows[0]!['QUERY PLAN'];
-      return nodes((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan);
-    });
-  }
+  const planOf = (statement: { text: string; params: unknown[] }, generic = false) =>
+    jsonPlan(db, statement, generic);
 
   const indexesOf = (plan: PlanNode[]) => plan.map((n) => n['Index Name']).filter(Boolean);
   const sorts = (plan: PlanNode[]) => plan.filter((n) => /Sort/.test(n['Node Type']));
@@ -169,6 +157,39 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
   it('reads an unfiltered START_TIME_DESC page from (start time desc nulls last, id desc)', async () => {
     const read = (d: Database) => d.flowRuns.list({ sort: 'START_TIME_DESC', limit: 200 });
     await expectOrderedBy(read, /from "flow_run"/, 'ix_flow_run__start_time_or_expected_id');
+  });
+
+  // Revision 11 (sort_indexes): a sort on a nullable column reads an index in its own order (`nulls
+  // last` both ways, id as the tie-break). Before it, each of these sorted every run for a page.
+  it.each([
+    ['flowRuns', 'EXPECTED_START_TIME_DESC', 'ix_flow_run__expected_start_time_id'],
+    ['flowRuns', 'END_TIME_DESC', 'ix_flow_run__end_time_id'],
+    ['flowRuns', 'NEXT_SCHEDULED_START_TIME_ASC', 'ix_flow_run__next_scheduled_start_time_id'],
+    ['taskRuns', 'EXPECTED_START_TIME_DESC', 'ix_task_run__expected_start_time_id'],
+    ['taskRuns', 'END_TIME_DESC', 'ix_task_run__end_time_id'],
+    ['taskRuns', 'NEXT_SCHEDULED_START_TIME_ASC', 'ix_task_run__next_scheduled_start_time_id'],
+    ['taskRuns', 'START_TIME_DESC', 'ix_task_run__start_time_or_expected_id'],
+  ] as const)('reads an unfiltered %s %s page from %s without sorting', async (repo, sort, index) => {
+    const read = (d: Database) => d[repo].list({ sort, limit: 200 });
+    await expectOrderedBy(read, repo === 'flowRuns' ? /from "flow_run"/ : /from "task_run"/, index);
+    expect(await read(db)).toHaveLength(200);
+  });
+
+  // As flow runs' START_TIME_ASC: the ascending index read forwards, ties by id an Incremental Sort.
+  it('reads a task-run START_TIME_ASC page from the coalesce(start_time, expected_start_time) index', async () => {
+    const read = (d: Database) => d.taskRuns.list({ sort: 'START_TIME_ASC', limit: 200 });
+    const statement = await statementOf(read, /from "task_run"/);
+    for (const generic of [false, true]) {
+      const plan = await planOf(statement, generic);
+      expect({ generic, indexes: indexesOf(plan) }).toEqual({
+        generic,
+        indexes: ['ix_task_run__start_time_or_expected'],
+      });
+      expect(sorts(plan).map((n) => n['Node Type'])).toEqual(['Incremental Sort']);
+      expect(seqScans(plan)).toEqual([]);
+    }
+    const page = await read(db);
+    expect(page[0]!.id).toBe('00000000-0000-7001-8000-000000000000');
   });
 
   // A NOT NULL sort column is ordered without NULLS LAST, so its index serves both directions

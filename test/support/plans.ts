@@ -34,3 +34,39 @@ export async function textPlan(
 export function wherePlan(db: Database, column: SQL | object, table: object, where: SQL): Promise<string> {
   return preparedPlan(db, sql`select ${column} from ${table} where ${where}`);
 }
+
+export interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  'Sort Key'?: string[];
+  Plans?: PlanNode[];
+}
+
+/** Every node of a JSON plan, depth first. */
+export function nodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(nodes)];
+}
+
+/**
+ * The JSON plan of a statement as the library sent it (text and parameters, e.g. recorded by a
+ * postgres.js `debug` hook), prepared with those parameters, as a custom or a generic plan; its
+ * nodes depth first.
+ */
+export function jsonPlan(
+  db: Database,
+  statement: { text: string; params: readonly unknown[] },
+  generic = false,
+): Promise<PlanNode[]> {
+  return db.transaction(async (tx) => {
+    if (generic) await tx.execute('set local plan_cache_mode = force_generic_plan');
+    await tx.execute(`prepare orion_hot_plan as ${statement.text}`);
+    const args = statement.params.map((p) => (p === null ? 'null' : `'${String(p).replace(/'/g, "''")}'`));
+    const rows = await tx.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `explain (format json) execute orion_hot_plan${args.length > 0 ? `(${args.join(', ')})` : ''}`,
+    );
+    await tx.execute('deallocate orion_hot_plan');
+    const plan = rows[0]!['QUERY PLAN'];
+    return nodes((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan);
+  });
+}

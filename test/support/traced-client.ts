@@ -6,28 +6,7 @@
 import net from 'node:net';
 import postgres from 'postgres';
 import { type Database, createDatabase } from '../../src/index.js';
-
-/** What the timeline holds where data came back from the server. */
-const ANSWER = '(answer)';
-
-/**
- * The round trips in a timeline: each run of statements sent before the next answer came back is
- * one (statements written together travel together, and the server answers them in order). Each
- * statement is named by its first word, lower-cased.
- */
-export function roundTrips(events: string[]): string[][] {
-  const trips: string[][] = [];
-  let answered = true;
-  for (const event of events) {
-    if (event === ANSWER) answered = true;
-    else {
-      if (answered) trips.push([]);
-      answered = false;
-      trips.at(-1)!.push(event.trim().split(/\s+/)[0]!.toLowerCase());
-    }
-  }
-  return trips;
-}
+import { ANSWER, roundTrips } from './round-trips.js';
 
 export interface Traced {
   /** The library on the recording client. */

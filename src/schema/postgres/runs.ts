@@ -134,9 +134,21 @@ export const flowRun = pgTable(
     index(ix('flow_run', 'state_name')).on(t.stateName),
     index(ix('flow_run', 'state_timestamp')).on(t.stateTimestamp),
     index(ix('flow_run', 'start_time')).on(t.startTime),
-    index(ix('flow_run', 'end_time')).on(t.endTime),
     index(ix('flow_run', 'expected_start_time')).on(t.expectedStartTime),
-    index(ix('flow_run', 'next_scheduled_start_time')).on(t.nextScheduledStartTime),
+    // Revision 11 (sort_indexes): each list sort on a nullable column in its own order, id as the
+    // tie-break (sorting.ts sends `nulls last` both ways). A btree read backwards is DESC NULLS
+    // FIRST, so the DESC sorts need DESC NULLS LAST indexes. END_TIME and NEXT_SCHEDULED_START_TIME
+    // are sorted one way only: their indexes replace the single-column ones (same count of index
+    // writes per transition; range filters and markLate still read the leading column).
+    // EXPECTED_START_TIME is sorted both ways: its ascending index stays (ASC NULLS LAST forwards).
+    // Prefect indexes the same one direction per sort (orm_models.py: expected_start_time desc,
+    // next_scheduled_start_time asc, end_time desc), without the id.
+    index(ix('flow_run', 'expected_start_time', 'id')).on(
+      t.expectedStartTime.desc().nullsLast(),
+      t.id.desc().nullsFirst(),
+    ),
+    index(ix('flow_run', 'end_time', 'id')).on(t.endTime.desc().nullsLast(), t.id.desc().nullsFirst()),
+    index(ix('flow_run', 'next_scheduled_start_time', 'id')).on(t.nextScheduledStartTime, t.id),
     index(ix('flow_run', 'name')).on(t.name),
     index(ix('flow_run', 'start_time_or_expected')).on(t.startTimeOrExpected),
     // Revision 8 (list_indexes): START_TIME_DESC is `desc nulls last, id desc`, an order an ascending
@@ -230,10 +242,31 @@ export const taskRun = pgTable(
     index(ix('task_run', 'state_id')).on(t.stateId),
     index(ix('task_run', 'state_type', 'start_time')).on(t.stateType, t.startTime),
     index(ix('task_run', 'start_time')).on(t.startTime),
-    index(ix('task_run', 'end_time')).on(t.endTime),
     index(ix('task_run', 'expected_start_time')).on(t.expectedStartTime),
-    index(ix('task_run', 'next_scheduled_start_time')).on(t.nextScheduledStartTime),
+    // Revision 11 (sort_indexes): each list sort on a nullable column in its own order, id as the
+    // tie-break (sorting.ts sends `nulls last` both ways). A btree read backwards is DESC NULLS
+    // FIRST, so the DESC sorts need DESC NULLS LAST indexes. END_TIME and NEXT_SCHEDULED_START_TIME
+    // are sorted one way only: their indexes replace the single-column ones (same count of index
+    // writes per transition; range filters and markLate still read the leading column).
+    // EXPECTED_START_TIME is sorted both ways: its ascending index stays (ASC NULLS LAST forwards).
+    // Prefect indexes the same one direction per sort (orm_models.py: expected_start_time desc,
+    // next_scheduled_start_time asc, end_time desc), without the id.
+    index(ix('task_run', 'expected_start_time', 'id')).on(
+      t.expectedStartTime.desc().nullsLast(),
+      t.id.desc().nullsFirst(),
+    ),
+    index(ix('task_run', 'end_time', 'id')).on(t.endTime.desc().nullsLast(), t.id.desc().nullsFirst()),
+    index(ix('task_run', 'next_scheduled_start_time', 'id')).on(t.nextScheduledStartTime, t.id),
     index(ix('task_run', 'name')).on(t.name),
+    // Revision 11: the START_TIME sorts' key, coalesce(start_time, expected_start_time), which
+    // task-runs.ts sends as that expression. An expression index, not flow_run's generated column:
+    // no table rewrite at migration and no stored column; the same two indexes as flow_run's
+    // (ascending for START_TIME_ASC, DESC NULLS LAST with id DESC for START_TIME_DESC).
+    index(ix('task_run', 'start_time_or_expected')).on(sql`coalesce(start_time, expected_start_time)`),
+    index(ix('task_run', 'start_time_or_expected', 'id')).on(
+      sql`coalesce(start_time, expected_start_time) desc nulls last`,
+      t.id.desc().nullsFirst(),
+    ),
   ],
 );
 

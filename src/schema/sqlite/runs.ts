@@ -130,9 +130,13 @@ export const flowRun = sqliteTable(
     index(ix('flow_run', 'state_name')).on(t.stateName),
     index(ix('flow_run', 'state_timestamp')).on(t.stateTimestamp),
     index(ix('flow_run', 'start_time')).on(t.startTime),
-    index(ix('flow_run', 'end_time')).on(t.endTime),
     index(ix('flow_run', 'expected_start_time')).on(t.expectedStartTime),
-    index(ix('flow_run', 'next_scheduled_start_time')).on(t.nextScheduledStartTime),
+    // Revision 11 (sort_indexes), the same indexes as on PostgreSQL, ascending here as revision 8's:
+    // SQLite reads (column, id) backwards for `desc nulls last, id desc` and, since 3.30's NULLS
+    // LAST, forwards for `asc nulls last, id asc` too (non-NULL keys, then the NULL ones).
+    index(ix('flow_run', 'expected_start_time', 'id')).on(t.expectedStartTime, t.id),
+    index(ix('flow_run', 'end_time', 'id')).on(t.endTime, t.id),
+    index(ix('flow_run', 'next_scheduled_start_time', 'id')).on(t.nextScheduledStartTime, t.id),
     index(ix('flow_run', 'name')).on(t.name),
     index(ix('flow_run', 'start_time_or_expected')).on(t.startTimeOrExpected),
     // Revision 8 (list_indexes), the same as on PostgreSQL: START_TIME_DESC (`desc nulls last, id
@@ -222,10 +226,20 @@ export const taskRun = sqliteTable(
     index(ix('task_run', 'state_id')).on(t.stateId),
     index(ix('task_run', 'state_type', 'start_time')).on(t.stateType, t.startTime),
     index(ix('task_run', 'start_time')).on(t.startTime),
-    index(ix('task_run', 'end_time')).on(t.endTime),
     index(ix('task_run', 'expected_start_time')).on(t.expectedStartTime),
-    index(ix('task_run', 'next_scheduled_start_time')).on(t.nextScheduledStartTime),
+    // Revision 11 (sort_indexes), the same indexes as on PostgreSQL, ascending here as revision 8's:
+    // SQLite reads (column, id) backwards for `desc nulls last, id desc` and, since 3.30's NULLS
+    // LAST, forwards for `asc nulls last, id asc` too (non-NULL keys, then the NULL ones).
+    index(ix('task_run', 'expected_start_time', 'id')).on(t.expectedStartTime, t.id),
+    index(ix('task_run', 'end_time', 'id')).on(t.endTime, t.id),
+    index(ix('task_run', 'next_scheduled_start_time', 'id')).on(t.nextScheduledStartTime, t.id),
     index(ix('task_run', 'name')).on(t.name),
+    // Revision 11: the START_TIME sorts' key as an expression index, as on PostgreSQL.
+    index(ix('task_run', 'start_time_or_expected')).on(sql`coalesce(start_time, expected_start_time)`),
+    index(ix('task_run', 'start_time_or_expected', 'id')).on(
+      sql`coalesce(start_time, expected_start_time)`,
+      t.id,
+    ),
   ],
 );
 

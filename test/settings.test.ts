@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, loadSettings, maskSecrets, parseDatabaseUrl } from '../src/index.js';
 
@@ -165,6 +166,14 @@ describe('URL forms', () => {
     'postgresql://u:secret@[bad-host/orion',
     'c:whatever',
     'sqlite:////nul\0.db',
+    // An empty SQLite path (an unset variable in `sqlite:///${DIR}`) is not an in-memory database.
+    'sqlite:///',
+    'sqlite+aiosqlite:///',
+    'sqlite:///%20%20',
+    'sqlite:///?cache=shared',
+    'sqlite:///file:',
+    'file:',
+    'file:?mode=ro',
   ])('refuses %j with a ConfigurationError naming the setting and source', (url) => {
     const attempt = () => loadSettings({ env: { ORION_HOME: home, ORION_DATABASE_URL: url } });
     if (url === '') {
@@ -174,6 +183,33 @@ describe('URL forms', () => {
     }
     expect(attempt).toThrow(ConfigurationError);
     expect(attempt).toThrow(/ORION_DATABASE_URL \(from env\)/);
+  });
+
+  it('refuses every blank SQLite path unless mode=memory asks for memory (generated)', () => {
+    const blank = fc.stringMatching(/^(%20|%09| |\t)*$/);
+    const scheme = fc.constantFrom(
+      'sqlite:///',
+      'sqlite+aiosqlite:///',
+      'sqlite+pysqlite:///',
+      'sqlite:///file:',
+      'file:',
+    );
+    const option = fc.constantFrom(
+      'cache=shared',
+      'uri=true',
+      'mode=ro',
+      'mode=rwc',
+      'check_same_thread=false',
+      'timeout=5',
+    );
+    fc.assert(
+      fc.property(scheme, blank, fc.array(option, { maxLength: 3 }), (prefix, path, options) => {
+        const url = `${prefix}${path}${options.length ? `?${options.join('&')}` : ''}`;
+        expect(() => parseDatabaseUrl(url)).toThrow(/SQLite path is empty/);
+        const memory = `${prefix}${path}?${[...options, 'mode=memory'].join('&')}`;
+        expect(parseDatabaseUrl(memory)).toMatchObject({ kind: 'sqlite', path: ':memory:' });
+      }),
+    );
   });
 
   it('never prints a password', () => {

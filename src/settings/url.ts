@@ -116,7 +116,11 @@ function sqliteUrl(pathAndQuery: string, fail: Fail): UnderstoodUrl {
       path = slash < 0 ? '' : path.slice(slash);
     }
   }
-  const memory = options.memory || path === '' || MEMORY_FORMS.has(path);
+  // An empty path is no database name: most often a variable that was not set (`sqlite:///${DIR}`).
+  // Opening it in memory would lose every write at close, so only the named forms mean memory.
+  if (!options.memory && path.trim() === '')
+    fail('its SQLite path is empty (an unset variable?); an in-memory database is sqlite:///:memory:');
+  const memory = options.memory || MEMORY_FORMS.has(path);
   let target: DatabaseTarget;
   if (!memory) target = { kind: 'sqlite', path: resolvePath(path) };
   else if (options.sharedCache)

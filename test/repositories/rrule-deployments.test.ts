@@ -53,6 +53,21 @@ describe.each(DIALECTS)('rrule and shortcut schedules through deployments (%s)',
         'schedules[0].schedule: rrule BYMINUTE values must be in 0..59 (got 60)',
       ],
       [{ rrule: null }, 'schedules[0].schedule: rrule schedules need an RFC 5545 rule as a string'],
+      // Rules that never occur (a fresh user's trial): they would schedule nothing, silently.
+      [
+        { rrule: 'DTSTART:20260101T000000\nRRULE:FREQ=DAILY;UNTIL=20250101T000000' },
+        'rrule never occurs: it ends (COUNT or UNTIL) before its first occurrence',
+      ],
+      [
+        {
+          rrule: 'DTSTART:20260101T000000\nRRULE:FREQ=DAILY;COUNT=2\nEXDATE:20260101T000000,20260102T000000',
+        },
+        'rrule never occurs: its EXDATEs and EXRULEs remove every occurrence',
+      ],
+      [
+        { rrule: 'DTSTART:20210101T000000\nRRULE:FREQ=YEARLY;INTERVAL=400;BYMONTH=2;BYMONTHDAY=29' },
+        'rrule never occurs: its INTERVAL never lands on a day its BY rules match',
+      ],
     ] as const) {
       const error = await db.deployments
         .upsert({ flowId, name: 'bad', schedules: [{ schedule: schedule as never }] })

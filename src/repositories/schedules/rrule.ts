@@ -35,6 +35,8 @@ export const MAX_RRULE_CHARS = 6500;
 /** Prefect's default DTSTART, 2020-01-01T00:00 wall-clock time, as a floating date. */
 const DEFAULT_DTSTART = new Date(Date.UTC(2020, 0, 1));
 const DAY_MS = 86_400_000;
+/** 0001-01-01T00:00Z, before any DTSTART or RDATE a rule can have. */
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
 /** A bound on the occurrences one expansion looks at, so that no rule can run away. */
 const MAX_CANDIDATES = 100_000;
 /** COUNT counts from DTSTART, so a rule with COUNT is iterated from there: bounded. */
@@ -176,6 +178,14 @@ function neverOccurs(rule: RRule): string | undefined {
     bysecond: 0,
   });
   if (probe.after(probe.options.dtstart, true) === null) return 'never occurs: no day matches its BY rules';
+  // The rule itself, where iterating it to its end is cheap: one that ends (COUNT, UNTIL — an UNTIL
+  // before DTSTART ends at once), or one with few periods (years or months up to 9999), such as
+  // FREQ=YEARLY;INTERVAL=400;BYMONTH=2;BYMONTHDAY=29 from a year that is never a leap year.
+  const ends = o.count != null || o.until != null;
+  if ((ends || o.freq === Frequency.YEARLY || monthly) && rule.after(start, true) === null)
+    return ends
+      ? 'never occurs: it ends (COUNT or UNTIL) before its first occurrence'
+      : 'never occurs: its INTERVAL never lands on a day its BY rules match';
   return undefined;
 }
 
@@ -226,6 +236,11 @@ export function compileRRule(text: string): { set: RRuleSet } | { problem: strin
   if (set.rrules().length === 0 && set.rdates().length === 0) {
     return { problem: 'rrule schedules need at least one RRULE or RDATE, e.g. "FREQ=WEEKLY;BYDAY=MO,WE,FR"' };
   }
+  // A set of rules that all end (and RDATEs) may lose every occurrence to its EXDATEs and EXRULEs;
+  // iterating it to its end is bounded by COUNT (at most MAX_RRULE_COUNT) or UNTIL.
+  const ends = set.rrules().every((r) => r.options.count != null || r.options.until != null);
+  if (ends && set.after(new Date(EARLIEST), true) === null)
+    return { problem: 'rrule never occurs: its EXDATEs and EXRULEs remove every occurrence' };
   return { set };
 }
 

@@ -65,6 +65,23 @@ describe.each(DIALECTS)('driver errors become typed errors (%s)', (dialect) => {
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error).toBeInstanceOf(OrionDbError);
     expect((error as Error).message).toMatch(/no_such_table/);
+    expect((error as Error).message).not.toMatch(/not migrated/);
+  });
+
+  it("says a table of the library's schema is missing because the database is not migrated", async () => {
+    await db.migrate({ to: 'base' });
+    for (const call of [
+      () => db.flows.list(),
+      () => db.flowRuns.count(),
+      () => db.execute('select * from log'),
+    ]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseError);
+      expect((error as Error).message).toMatch(
+        /^The table "(flow|flow_run|log)" does not exist: this database is not migrated to the library's schema \(migrate\(\) or `orion-db upgrade`/,
+      );
+      expect((error as DatabaseError).cause).toBeDefined();
+    }
   });
 });
 

@@ -114,10 +114,27 @@ function uniqueConflict(
   );
 }
 
+/**
+ * A table of the library's schema that the database does not have: it was never migrated, or was
+ * migrated down (`migrate({ to: 'base' })`) under a handle still in use. The driver's words alone
+ * ("no such table: flow") do not say why (a fresh user's trial).
+ */
+function missingSchemaTable(table: string | undefined, error: DriverError): DatabaseError | undefined {
+  if (table === undefined || !postgresConstraints().tables.includes(table)) return undefined;
+  return new DatabaseError(
+    `The table "${table}" does not exist: this database is not migrated to the library's schema (migrate() or \`orion-db upgrade\` applies it; \`orion-db status\` shows its revision)`,
+    { cause: error },
+  );
+}
+
 function mapSqlite(error: DriverError): OrionDbError | undefined {
   const code = error.code ?? '';
   if (!code.startsWith('SQLITE_')) return undefined;
   const message = error.message;
+  if (code === 'SQLITE_ERROR') {
+    const missing = missingSchemaTable(/^no such table: (?:main\.)?(\w+)$/.exec(message)?.[1], error);
+    if (missing) return missing;
+  }
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     // "UNIQUE constraint failed: flow.name" or "...: flow_run.flow_id, flow_run.idempotency_key"
     const parts = message
@@ -212,6 +229,10 @@ function mapPostgres(error: DriverError, setting: string): OrionDbError | undefi
     return missingReference(key?.table ?? table, referenced, id, constraint, error);
   }
   // Settings that name a database or role that does not exist, or a wrong password: no retry helps.
+  if (code === '42P01') {
+    const missing = missingSchemaTable(/^relation "(\w+)" does not exist$/.exec(error.message)?.[1], error);
+    if (missing) return missing;
+  }
   if (code === '3D000') {
     const name = /database "([^"]+)" does not exist/.exec(error.message)?.[1];
     const how = name ? `\`createdb ${name}\` or CREATE DATABASE "${name}"` : 'CREATE DATABASE';

@@ -35,7 +35,7 @@ export function resolveTarget(target: string, revisions: readonly Revision[], cu
     const wanted = current + steps;
     if (wanted < 0 || wanted > revisions.length) {
       throw new MigrationError(
-        `Target ${t} is out of range: the database is at revision ${current} of ${revisions.length} (${wanted < 0 ? 'below base' : 'past head'})`,
+        `Target ${t} is out of range: the database is at revision ${current} of ${revisions.length}, and ${t} would go ${wanted < 0 ? `${-wanted} below base` : `${wanted - revisions.length} past head`}`,
       );
     }
     return wanted;

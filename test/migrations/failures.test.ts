@@ -105,8 +105,15 @@ describe.each(DIALECTS)('migration failures and targets (%s)', (dialect) => {
       expect(await at()).toBe(revisions.at(-3)!.revision);
       await db.migrate({ to: 'base' });
       expect(await at()).toBeNull();
-      await expect(db.migrate({ to: '-1' })).rejects.toThrow(/out of range/);
-      await expect(db.migrate({ to: `+${revisions.length + 1}` })).rejects.toThrow(/out of range/);
+      // Which end the target passes and by how much, and where the database is (at base here).
+      const n = revisions.length;
+      await expect(db.migrate({ to: '-1' })).rejects.toThrow(
+        `at revision 0 of ${n}, and -1 would go 1 below base`,
+      );
+      await expect(db.migrate({ to: `+${n + 1}` })).rejects.toThrow(/out of range/);
+      await expect(db.migrate({ to: '+99' })).rejects.toThrow(
+        `at revision 0 of ${n}, and +99 would go ${99 - n} past head`,
+      );
       // The appended revision id was chosen to share a prefix with search_indexes' id.
       const common = commonPrefix(revisions[1]!.revision, extra.revision);
       expect(common.length).toBeGreaterThan(0);

@@ -118,6 +118,21 @@ export async function insertScheduledRuns(
   window: ScheduleWindow,
   now: Date,
 ): Promise<string[]> {
+  return (await insertScheduledBatches(ctx, q, dep, window, now, Number.POSITIVE_INFINITY)).ids;
+}
+
+/**
+ * `insertScheduledRuns`, writing at most `maxBatches` insert batches (each within the bind limit and
+ * MAX_STATEMENT_BYTES); `more` says whether missing runs were left for another call.
+ */
+async function insertScheduledBatches(
+  ctx: RepositoryContext,
+  q: Executor,
+  dep: Deployment,
+  window: ScheduleWindow,
+  now: Date,
+  maxBatches: number,
+): Promise<{ ids: string[]; more: boolean }> {
   const { flowRun: fr, flowRunState: frs, deploymentSchedule: s } = ctx.tables;
   const schedules = await q
     .select()
@@ -162,7 +177,8 @@ export async function insertScheduledRuns(
   const createdIds: string[] = [];
   // Batches sized by the bind limit and bytes (semantics.md §2 "Lists"): 10,000 runs of a wide
   // table are more parameters than one INSERT may bind.
-  for (const batch of insertBatches(ctx, fr, rows)) {
+  const all = insertBatches(ctx, fr, rows);
+  for (const batch of all.slice(0, maxBatches)) {
     const created = await q
       .insert(fr)
       .values(batch)
@@ -187,7 +203,7 @@ export async function insertScheduledRuns(
       .where(ctx.fragments.inList(fr.id, ids, 'uuid'));
     createdIds.push(...ids);
   }
-  return createdIds;
+  return { ids: createdIds, more: all.length > maxBatches };
 }
 
 /** The runs with these ids, in start-time order. */
@@ -248,13 +264,33 @@ function deploymentLockKey(id: string): number {
 }
 
 /**
- * Writes one due deployment's missing runs in a transaction of its own. On PostgreSQL a scheduler
- * first takes the deployment's scheduler lock without waiting and leaves the deployment when
- * another scheduler holds it (that one writes the same runs; the next loop sees them); then the row
- * lock, which a pause, an update or a claim may hold briefly. SQLite has one writer: its write
- * lock serialises, and the re-read under it finds what the previous writer committed.
+ * Writes one due deployment's missing runs, one insert batch (at most MAX_STATEMENT_BYTES) per
+ * transaction: runs that copy megabytes of parameters each could otherwise make one transaction
+ * of a gigabyte, and on SQLite hold the one write lock past every other writer's busy timeout (a
+ * fresh user's trial: 696 runs of 1.5 MB, 19 s). Each transaction re-checks the deployment under
+ * its lock and re-reads which runs exist, so a pause or redeploy between two of them is seen.
  */
 async function scheduleOne(ctx: RepositoryContext, id: string, window: ScheduleWindow): Promise<FlowRun[]> {
+  const created: FlowRun[] = [];
+  for (;;) {
+    const { runs, more } = await scheduleBatch(ctx, id, window);
+    created.push(...runs);
+    if (!more || runs.length === 0) return created;
+  }
+}
+
+/**
+ * One transaction of `scheduleOne`. On PostgreSQL a scheduler first takes the deployment's
+ * scheduler lock without waiting and leaves the deployment when another scheduler holds it (that
+ * one writes the same runs; the next loop sees them); then the row lock, which a pause, an update
+ * or a claim may hold briefly. SQLite has one writer: its write lock serialises, and the re-read
+ * under it finds what the previous writer committed.
+ */
+async function scheduleBatch(
+  ctx: RepositoryContext,
+  id: string,
+  window: ScheduleWindow,
+): Promise<{ runs: FlowRun[]; more: boolean }> {
   const dep = ctx.tables.deployment;
   return ctx.transaction(async (q) => {
     let locked = q
@@ -276,9 +312,10 @@ async function scheduleOne(ctx: RepositoryContext, id: string, window: ScheduleW
     const [row] = await locked;
     // No row: deleted, or another scheduler has it. Re-checked under the lock: a concurrent pause
     // or delete either ran before (seen here) or waits.
-    if (!row || row.paused) return [];
+    if (!row || row.paused) return { runs: [], more: false };
     const written = new Date();
-    return presentScheduled(ctx, q, await insertScheduledRuns(ctx, q, row, window, written), written);
+    const { ids, more } = await insertScheduledBatches(ctx, q, row, window, written, 1);
+    return { runs: await presentScheduled(ctx, q, ids, written), more };
   });
 }
 

@@ -121,7 +121,11 @@ const sqliteSpelling: Spelling = {
     'exists (select 1 from concurrency_lease l, json_each(l.limit_ids) j where l.expires_at <= cast(@now_ts as integer) and j.value = c.id)',
   leased:
     '(select coalesce(sum(l.slots), 0) from concurrency_lease l where exists (select 1 from json_each(l.limit_ids) j where j.value = c.id))',
-  float: (literal) => literal,
+  // Real literals: SQLite's min(avg, 30) answers the integer 30 for an average of 30 or more, and
+  // `1 / 30` is then integer division (0): the rate was 0, the clock's step a division by zero
+  // (NULL), so the clock was written NULL and denied slots never decayed (found by
+  // leases-rules.test.ts).
+  float: (literal) => (literal.includes('.') ? literal : `${literal}.0`),
   returned: (column) => column,
   writableCte: false,
 };

@@ -2,7 +2,10 @@
 // library's db.globalConcurrencyLimits.acquire + release against the raw driver's conditional
 // UPDATEs (the statements of bench/limits.mjs), one limit of 4 (issue 13). For A/B runs of a build:
 //   node bench/limits-cpu.mjs [path/to/dist/index.js] [--dialect sqlite|postgresql] [--workers 1,16]
-//        [--side library,raw]
+//        [--side library,raw] [--mode attempts|leases]
+// --mode leases: one caller, acquire with a lease (leaseSeconds and holder) then releaseLease, each
+// timed on its own: µs CPU per call, and round trips per call (bench/round-trips.mjs) in a separate
+// untimed pass of ORION_BENCH_TRIPS calls (default 200), as the counters cost CPU themselves.
 // PostgreSQL: ORION_BENCH_POSTGRES_URL (a database of its own is created and dropped); each
 // worker has its own handle (poolSize 1) and raw client. SQLite: every worker on one handle.
 // ORION_BENCH_CALLS attempts timed (default 5000) after as many untimed.
@@ -14,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { libraryAttempt, run } from './limit-attempts.mjs';
+import { countingProxy, countingSqliteStatements } from './round-trips.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -30,6 +34,9 @@ const dialects = option('dialect', 'sqlite,postgresql').split(',');
 const workerCounts = option('workers', '1,16').split(',').map(Number);
 const sides = option('side', 'library,raw').split(',');
 const pgUrl = process.env.ORION_BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const mode = option('mode', 'attempts');
+const TRIPS = Number(process.env.ORION_BENCH_TRIPS ?? 200);
+const sqliteStatements = mode === 'leases' ? countingSqliteStatements() : undefined;
 
 /** µs CPU per attempt and attempts/s over N attempts, after WARM_UP untimed. */
 async function measure(workers, attempt) {
@@ -119,6 +126,105 @@ async function postgresql(workers) {
   }
 }
 
+/** One acquire with a lease on `db`'s limit `leases`, then its releaseLease; `between` runs after each. */
+async function leaseCycle(db, between) {
+  const r = await db.globalConcurrencyLimits.acquire({
+    names: ['leases'],
+    slots: 1,
+    leaseSeconds: 60,
+    holder: { type: 'bench', id: 'cpu' },
+  });
+  if (!r.acquired) throw new Error('the lease bench expects every acquire granted');
+  between.acquired();
+  await db.globalConcurrencyLimits.releaseLease(r.leaseId, { occupancySeconds: 1 });
+  between.released();
+}
+
+/** µs CPU per acquire-with-lease and per releaseLease, over N cycles after WARM_UP untimed. */
+async function leaseCpu(db) {
+  const none = { acquired() {}, released() {} };
+  for (let i = 0; i < WARM_UP; i++) await leaseCycle(db, none);
+  const used = { acquire: 0, release: 0 };
+  let mark = process.cpuUsage();
+  const spent = () => {
+    const d = process.cpuUsage(mark);
+    mark = process.cpuUsage();
+    return d.user + d.system;
+  };
+  const timing = { acquired: () => (used.acquire += spent()), released: () => (used.release += spent()) };
+  for (let i = 0; i < N; i++) {
+    mark = process.cpuUsage();
+    await leaseCycle(db, timing);
+  }
+  return { acquire: used.acquire / N, release: used.release / N };
+}
+
+/** Round trips per acquire-with-lease and per releaseLease, read from `counter[key]` around each call. */
+async function leaseTrips(db, counter, key) {
+  const trips = { acquire: 0, release: 0 };
+  let mark = counter[key];
+  const spent = () => {
+    const d = counter[key] - mark;
+    mark = counter[key];
+    return d;
+  };
+  const between = { acquired: () => (trips.acquire += spent()), released: () => (trips.release += spent()) };
+  for (let i = 0; i < TRIPS; i++) {
+    mark = counter[key];
+    await leaseCycle(db, between);
+  }
+  return { acquire: trips.acquire / TRIPS, release: trips.release / TRIPS };
+}
+
+function printLeases(dialect, cpu, trips, unit) {
+  for (const call of ['acquire', 'release']) {
+    console.log(
+      `${dialect.padEnd(10)} ${(call === 'acquire' ? 'acquire+lease' : 'releaseLease').padEnd(14)} ${cpu[call].toFixed(1).padStart(7)} µs CPU/call  ${trips[call].toFixed(2)} ${unit}/call`,
+    );
+  }
+}
+
+async function sqliteLeases() {
+  const dir = mkdtempSync(join(tmpdir(), 'orion-leases-cpu-'));
+  try {
+    const db = await createDatabase({ url: join(dir, 'leases.db') });
+    await db.globalConcurrencyLimits.create({ name: 'leases', limit: LIMIT });
+    const cpu = await leaseCpu(db);
+    const trips = await leaseTrips(db, sqliteStatements, 'statements');
+    printLeases('sqlite', cpu, trips, 'statements');
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgresqlLeases() {
+  const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
+  const name = `leases_cpu_${process.pid}`;
+  await admin.unsafe(`create database ${name}`);
+  const target = new URL(pgUrl);
+  target.pathname = `/${name}`;
+  const proxy = await countingProxy(target.toString());
+  try {
+    const db = await createDatabase({ url: target.toString(), poolSize: 1 });
+    await db.globalConcurrencyLimits.create({ name: 'leases', limit: LIMIT });
+    const cpu = await leaseCpu(db);
+    await db.close();
+    const counted = await createDatabase({ url: proxy.url, poolSize: 1, migrateOnOpen: false });
+    const trips = await leaseTrips(counted, proxy.counter, 'turns');
+    await counted.close();
+    printLeases('postgresql', cpu, trips, 'round trips');
+  } finally {
+    await proxy.close();
+    await admin.unsafe(`drop database ${name} with (force)`);
+    await admin.end();
+  }
+}
+
 for (const dialect of dialects) {
+  if (mode === 'leases') {
+    await (dialect === 'sqlite' ? sqliteLeases() : postgresqlLeases());
+    continue;
+  }
   for (const workers of workerCounts) await (dialect === 'sqlite' ? sqlite(workers) : postgresql(workers));
 }

@@ -38,6 +38,7 @@ import {
   releaseLeaseBatch,
 } from './limits/locked.js';
 import { acquireLocked, releaseLocked } from './limits/general.js';
+import { releaseLeaseFast } from './limits/lease-release.js';
 import { acquireInOneStatement, releaseAlone, releaseInOneStatement } from './limits/one-statement.js';
 import { type GlobalConcurrencyLimit, decayedViews, describeLeases, limitView } from './limits/views.js';
 import { paged } from './sorting.js';
@@ -181,15 +182,16 @@ export class GlobalConcurrencyLimitRepository {
     const data = parse(acquireInput, input, 'concurrency limit acquire');
     const names = [...new Set(data.names)];
     // The common case in one conditional statement (limits/one-statement.ts); the rest in
-    // limits/general.ts.
-    const oneStatement =
-      names.length === 1 &&
-      data.mode !== 'rate_limit' &&
-      data.leaseSeconds === undefined &&
-      data.holder === undefined;
+    // limits/general.ts. With a lease, a grant writes it too: in the same statement on PostgreSQL,
+    // by a second one in the same transaction on SQLite.
+    const oneStatement = names.length === 1 && data.mode !== 'rate_limit';
+    const lease =
+      data.leaseSeconds === undefined && data.holder === undefined
+        ? undefined
+        : { leaseSeconds: data.leaseSeconds, holder: data.holder };
     const general = (q: Executor) => acquireLocked(this.ctx, q, names, data);
     if (oneStatement && !this.ctx.inTransaction()) {
-      if (!this.ctx.rowLocking) {
+      if (!this.ctx.rowLocking && !lease) {
         // SQLite on its own: the statements commit by themselves, with no BEGIN/COMMIT around
         // them; when they do not decide, the general path's transaction opens within the same
         // call, which holds the handle's gate throughout, so no call started later runs between
@@ -201,17 +203,19 @@ export class GlobalConcurrencyLimitRepository {
         );
       }
       // Alone on its own PostgreSQL connection, the statement commits by itself.
-      const fast = await this.ctx.statement((q) =>
-        acquireInOneStatement(this.ctx, q, names[0]!, data.slots, true),
-      );
-      if (fast) return fast;
+      if (this.ctx.rowLocking) {
+        const fast = await this.ctx.statement((q) =>
+          acquireInOneStatement(this.ctx, q, names[0]!, data.slots, true, lease),
+        );
+        if (fast) return fast;
+      }
     }
     // Inside a transaction the statement runs in the same unit as the general path, so a call
-    // started later cannot run between the two.
-    const shared = this.ctx.inTransaction();
+    // started later cannot run between the two; on SQLite a lease's grant and insert commit together.
+    const shared = this.ctx.inTransaction() || !this.ctx.rowLocking;
     return this.ctx.transaction(async (q) => {
       if (oneStatement && shared) {
-        const fast = await acquireInOneStatement(this.ctx, q, names[0]!, data.slots, false);
+        const fast = await acquireInOneStatement(this.ctx, q, names[0]!, data.slots, false, lease);
         if (fast) return fast;
       }
       return general(q);
@@ -287,7 +291,16 @@ export class GlobalConcurrencyLimitRepository {
   async releaseLease(id: string, options: { occupancySeconds?: number } = {}): Promise<void> {
     const lease = parse(leaseId, id, 'lease id');
     const o = parse(releaseLeaseOptions, options, 'lease release options');
+    // The common lease in hand-built statements (limits/lease-release.ts): one on PostgreSQL (in a
+    // savepoint inside a caller's transaction), two in the transaction below on SQLite. What they
+    // do not cover (a tag lease, a decaying limit, no such lease) they leave to the general path.
+    if (
+      this.ctx.rowLocking &&
+      (await this.ctx.statement((q) => releaseLeaseFast(this.ctx, q, lease, o.occupancySeconds)))
+    )
+      return;
     await this.ctx.transaction(async (q) => {
+      if (!this.ctx.rowLocking && (await releaseLeaseFast(this.ctx, q, lease, o.occupancySeconds))) return;
       const [found] = await q.select().from(this.l).where(eq(this.l.id, lease));
       if (!found) throw new NotFoundError('concurrency lease', lease);
       await refuseTagLease(this.ctx, q, lease);

@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type Database, createDatabase } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../../src/index.js';
 import { postgresIsServer } from '../support/dialects.js';
-import { type HammerResult, hammer, memoryCounter } from '../support/limit-worker.js';
+import {
+  type HammerResult,
+  hammer,
+  memoryCounter,
+  readOccupancy,
+  withSqliteRace,
+} from '../support/limit-worker.js';
 import { raceChildren, withPostgresHandles } from '../support/race.js';
 
 const serverAvailable = await postgresIsServer();
@@ -133,19 +135,8 @@ describe.runIf(serverAvailable)('reclaim race on PostgreSQL', () => {
 });
 
 describe('limit race on SQLite', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orion-limits-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('4 processes on one file: holders (counted in a second file) never exceed limits of 1 and 5', async () => {
-    const url = join(dir, 'limits.db');
-    const counterPath = join(dir, 'occupancy.db');
-    const counter = new BetterSqlite3(counterPath);
-    counter.exec('create table occupancy (name text primary key, n integer not null, peak integer not null)');
-    for (const name of Object.keys(LIMITS))
-      counter.prepare('insert into occupancy values (?, 0, 0)').run(name);
-    counter.close();
-    const db = await createDatabase({ url });
-    try {
+    await withSqliteRace(Object.keys(LIMITS), async (db, url, counterPath) => {
       await createLimits(db);
       const results = (
         await raceChildren<HammerResult[]>(
@@ -153,23 +144,11 @@ describe('limit race on SQLite', () => {
           [0, 1, 2, 3].map(() => [url, counterPath, 'one,five,five,five', String(TOTAL_ATTEMPTS / 16)]),
         )
       ).flat();
-      const check = new BetterSqlite3(counterPath, { readonly: true });
-      const peaks = Object.fromEntries(
-        (
-          check.prepare('select name, peak, n from occupancy').all() as {
-            name: string;
-            peak: number;
-            n: number;
-          }[]
-        ).map((r) => [r.name, [r.peak, r.n]]),
-      );
-      check.close();
+      const peaks = readOccupancy(counterPath);
       expect(peaks).toEqual({ one: [1, 0], five: [expect.any(Number), 0] });
       expect(peaks.five![0]).toBeGreaterThanOrEqual(2);
       expect(peaks.five![0]).toBeLessThanOrEqual(5);
       await verifyEnd(db, results);
-    } finally {
-      await db.close();
-    }
+    });
   }, 600_000);
 });

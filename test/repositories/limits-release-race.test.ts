@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DatabaseError } from '../../src/index.js';
 import { postgresIsServer } from '../support/dialects.js';
-import { withPostgresHandles } from '../support/race.js';
+import { untilSomeoneWaits, withPostgresHandles } from '../support/race.js';
 
 const serverAvailable = await postgresIsServer();
-
-/** Waits until a backend of this database waits for a lock (the release behind the row lock). */
-async function untilSomeoneWaits(db: { execute(sql: string): Promise<unknown> }): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const [row] = (await db.execute(
-      `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-    )) as { n: number }[];
-    if (row!.n > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('the release never waited for the row lock');
-}
 
 // The race needs two connections running at once: on SQLite the write lock is taken before any
 // statement reads, so a release always sees every lease committed before it.

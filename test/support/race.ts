@@ -78,3 +78,16 @@ export async function raceChild(work: (db: Database, args: string[]) => Promise<
     await db.close();
   }
 }
+
+/** Waits until a backend of this PostgreSQL database waits for a lock (a call queued behind a row lock). */
+export async function untilSomeoneWaits(db: { execute(sql: string): Promise<unknown> }): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const [row] = (await db.execute(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    )) as { n: number }[];
+    if (row!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('no call ever waited for a lock');
+}

@@ -1,9 +1,11 @@
 /**
  * The common acquire and release as conditional UPDATEs (issue 13, "Performance"): one name, a
- * limit without slot decay, no lease asked for, no expired lease on the limit. The general path
- * (`LockedLimits`) takes five or six round trips (BEGIN, a probe for expired leases, the locked
- * read, the leased slots, the write, COMMIT) and builds each query with Drizzle; here the decision
- * is made by the database in the statement that writes, as `decay()` (decay.ts) makes it:
+ * limit without slot decay, no expired lease on the limit; an acquire with a lease too, whose
+ * grant also inserts the lease (in the same statement on PostgreSQL; lease-release.ts releases
+ * it). The general path (`LockedLimits`) takes five or six round trips (BEGIN, a probe for
+ * expired leases, the locked read, the leased slots, the write, COMMIT) and builds each query with
+ * Drizzle; here the decision is made by the database in the statement that writes, as `decay()`
+ * (decay.ts) makes it:
  *
  * - acquire: `UPDATE ... SET active_slots = active_slots + n WHERE active_slots + n <= limit` with
  *   the decay of denied slots computed in SQL; when it updates nothing, a second UPDATE records
@@ -15,8 +17,8 @@
  *   miss a lease committed while it waited for the row, so the row is locked first by a statement
  *   of its own (any lease on the limit was inserted by a transaction that held that lock).
  *
- * Whatever they do not cover (several names, decay, leases, a limit of 0 or inactive, input the
- * general path refuses, a denial at the cap of denied slots), they update nothing and the caller
+ * Whatever they do not cover (several names, decay, rate_limit mode, a limit of 0 or inactive,
+ * input the general path refuses, a denial at the cap of denied slots), they update nothing and the caller
  * runs the general path: the results are the same either way (limits-model tests).
  *
  * The texts are built once per dialect and sent with parameters, so postgres.js keeps them prepared
@@ -31,6 +33,7 @@ import type { RepositoryContext } from '../context.js';
 import { type LimitRow, retryAfterSeconds } from './decay.js';
 import type { AcquireResult } from './inputs.js';
 import { MAX_COUNT } from './inputs.js';
+import { uuidv7 } from '../../schema/uuid.js';
 
 interface Texts {
   /** PostgreSQL: the whole acquire, granted or denied, in one statement (see `build`). */
@@ -40,7 +43,12 @@ interface Texts {
    * its WAL to reach the disk (see `build`).
    */
   acquireAlone: string | undefined;
+  /** `acquire` and `acquireAlone` that also insert the lease of a grant (PostgreSQL). */
+  acquireLease: string | undefined;
+  acquireLeaseAlone: string | undefined;
   grant: string;
+  /** SQLite: the lease of a grant, inserted after `grant` in the same transaction. */
+  insertLease: string;
   deny: string;
   lock: string;
   release: string;
@@ -53,14 +61,19 @@ function texts(ctx: RepositoryContext): Texts {
   const key = ctx.dialect.name;
   let t = built.get(key);
   if (!t) {
-    t = ctx.dialect.capabilities.writableCte ? build(postgresSpelling) : build(sqliteSpelling);
+    t = build(spellingOf(ctx));
     built.set(key, t);
   }
   return t;
 }
 
+/** The spelling of the dialect's statements (lease-release.ts builds its own from it too). */
+export function spellingOf(ctx: RepositoryContext): Spelling {
+  return ctx.dialect.capabilities.writableCte ? postgresSpelling : sqliteSpelling;
+}
+
 /** What differs between the dialects in these statements. */
-interface Spelling {
+export interface Spelling {
   greatest: string;
   least: string;
   /**
@@ -121,25 +134,45 @@ const sqliteSpelling: Spelling = {
     'exists (select 1 from concurrency_lease l, json_each(l.limit_ids) j where l.expires_at <= cast(@now_ts as integer) and j.value = c.id)',
   leased:
     '(select coalesce(sum(l.slots), 0) from concurrency_lease l where exists (select 1 from json_each(l.limit_ids) j where j.value = c.id))',
-  float: (literal) => literal,
+  // Real literals: SQLite's min(avg, 30) answers the integer 30 for an average of 30 or more, and
+  // `1 / 30` is then integer division (0): the rate was 0, the clock's step a division by zero
+  // (NULL), so the clock was written NULL and denied slots never decayed (found by
+  // leases-rules.test.ts).
+  float: (literal) => (literal.includes('.') ? literal : `${literal}.0`),
   returned: (column) => column,
   writableCte: false,
 };
 
 /**
- * The four statements. The arithmetic is `decay()`'s for a limit without slot decay, in the same
- * order of IEEE double operations, so both paths store the same counters and clock: denied slots
- * decay at one per `clamp(avg, 0.1, 30)` seconds, in whole quanta, and the clock moves by those
- * quanta (rounded up to the millisecond, never past now).
+ * The decay of a limit `c` without slot decay up to the clock parameter, as SQL expressions: its
+ * denied slots and its clock after decay, and its average occupancy after a release of `given`
+ * slots (unchanged when the occupancy parameter is null). The arithmetic is `decay()`'s and
+ * `nextAverageOccupancy()`'s, in the same order of IEEE double operations, so both paths store the
+ * same counters and clock: denied slots decay at one per `clamp(avg, 0.1, 30)` seconds, in whole
+ * quanta, and the clock moves by those quanta (rounded up to the millisecond, never past now).
  */
-function build(s: Spelling): Texts {
-  const { greatest: G, least: L, float: f, returned: r, p } = s;
+export function decayTerms(s: Spelling): {
+  denied: string;
+  clock: string;
+  average: (given: string) => string;
+} {
+  const { greatest: G, least: L, float: f, p } = s;
   const occupancy = `${L}(${G}(c.avg_slot_occupancy_seconds, ${f('0.1')}), ${f('30')})`;
   const rate = `(${f('1')} / ${occupancy})`;
   const elapsed = `${G}(${f('0')}, ${p.nowMs} - ${s.atMs})`;
   const quanta = `floor(${rate} * ${elapsed} / ${f('1000')})`;
-  const denied = `cast(${G}(0, c.denied_slots - ${quanta}) as integer)`;
-  const clock = s.advance(`${L}(${elapsed}, ceil(${quanta} * ${f('1000')} / ${rate}))`);
+  return {
+    denied: `cast(${G}(0, c.denied_slots - ${quanta}) as integer)`,
+    clock: s.advance(`${L}(${elapsed}, ceil(${quanta} * ${f('1000')} / ${rate}))`),
+    average: (given) =>
+      `case when ${p.occ} is null then c.avg_slot_occupancy_seconds else c.avg_slot_occupancy_seconds + (${G}(${p.occ} / ${given}, ${f('0.1')}) - c.avg_slot_occupancy_seconds) / ${G}(c."limit" * 2, 1) end`,
+  };
+}
+
+/** The statements, on `decayTerms`. */
+function build(s: Spelling): Texts {
+  const { greatest: G, least: L, returned: r, p } = s;
+  const { denied, clock, average: averageOf } = decayTerms(s);
   const covered = `c.name = ${p.name} and c.active and c.slot_decay_per_second = 0`;
   // An acquire of more slots than the limit is the general path's; a release gives back any number.
   const eligible = `${covered} and ${p.n} <= c."limit" and not ${s.expiredLease}`;
@@ -147,14 +180,20 @@ function build(s: Spelling): Texts {
   const from = s.params === undefined ? '' : `from (${s.params}) as p`;
   const fits = `c.active_slots + ${p.n} <= c."limit"`;
   const given = `${L}(${p.n}, ${G}(0, c.active_slots - ${s.leased}))`;
-  const average = `case when ${p.occ} is null then c.avg_slot_occupancy_seconds else c.avg_slot_occupancy_seconds + (${G}(${p.occ} / ${given}, ${f('0.1')}) - c.avg_slot_occupancy_seconds) / ${G}(c."limit" * 2, 1) end`;
+  const average = averageOf(given);
   const clockAndCounters = `denied_slots = ${denied}, slot_decay_at = ${clock}, updated = ${p.nowTs}`;
   // PostgreSQL: the row is locked and decided on by a `SELECT ... FOR UPDATE` (which, having waited
   // for the lock, evaluates its list on the newest row version), and written by the UPDATE beside
   // it, so a denial is one statement too and the counters before the write come back as they were.
-  const acquire = (outputs: string) =>
-    `with p as (${s.params}), cur as (select c.id, ${fits} as fits, ${denied} as d, ${clock} as at, c."limit" as lim, c.avg_slot_occupancy_seconds as avg, c.name as nm from concurrency_limit_v2 c, p where ${eligible} and (${fits} or ${denied} + p.n <= ${MAX_COUNT}) for update of c), u as (update concurrency_limit_v2 c set active_slots = c.active_slots + case when cur.fits then p.n else 0 end, denied_slots = case when cur.fits then cur.d else cur.d + p.n end, slot_decay_at = cur.at, updated = p.now_ts from cur, p where c.id = cur.id returning c.id) select ${outputs} from cur join u on u.id = cur.id`;
+  // With a lease, a grant inserts it in the same statement, after the limit's row is locked (as
+  // every path locks limits before leases); a denial inserts nothing. Its id, expiry and holder
+  // come as $6-$9, its times are the clock's.
+  const insertLease =
+    ', ins as (insert into concurrency_lease (id, created, updated, limit_ids, slots, expires_at, holder_type, holder_id) select $6::uuid, p.now_ts, p.now_ts, jsonb_build_array(cur.id::text), p.n, $7::timestamptz, $8::text, $9::text from cur, p where cur.fits)';
+  const acquire = (outputs: string, lease = '') =>
+    `with p as (${s.params}), cur as (select c.id, ${fits} as fits, ${denied} as d, ${clock} as at, c."limit" as lim, c.avg_slot_occupancy_seconds as avg, c.name as nm from concurrency_limit_v2 c, p where ${eligible} and (${fits} or ${denied} + p.n <= ${MAX_COUNT}) for update of c), u as (update concurrency_limit_v2 c set active_slots = c.active_slots + case when cur.fits then p.n else 0 end, denied_slots = case when cur.fits then cur.d else cur.d + p.n end, slot_decay_at = cur.at, updated = p.now_ts from cur, p where c.id = cur.id returning c.id)${lease} select ${outputs} from cur join u on u.id = cur.id`;
   const outputs = 'cur.fits, cur.d, cur.lim, cur.avg, cur.nm';
+  const asynchronousDenial = `${outputs}, case when cur.fits then null else set_config('synchronous_commit', 'off', true) end`;
   return {
     acquire: s.writableCte ? acquire(outputs) : undefined,
     // A denial writes only the denied count, which feeds nothing but the retry estimate. Waiting
@@ -165,11 +204,11 @@ function build(s: Spelling): Texts {
     // waiting for the disk (PostgreSQL's asynchronous commit; a server crash can lose the last
     // fraction of a second of denials, never a grant or a release). Inside a caller's transaction
     // it would change the caller's commit, so there `acquire` is used.
-    acquireAlone: s.writableCte
-      ? acquire(
-          `${outputs}, case when cur.fits then null else set_config('synchronous_commit', 'off', true) end`,
-        )
-      : undefined,
+    acquireAlone: s.writableCte ? acquire(asynchronousDenial) : undefined,
+    acquireLease: s.writableCte ? acquire(outputs, insertLease) : undefined,
+    acquireLeaseAlone: s.writableCte ? acquire(asynchronousDenial, insertLease) : undefined,
+    insertLease:
+      'insert into concurrency_lease (id, created, updated, limit_ids, slots, expires_at, holder_type, holder_id) values (@id, @now, @now, json_array(@limit_id), @n, @expires_at, @holder_type, @holder_id)',
     grant: `update concurrency_limit_v2 as c set active_slots = c.active_slots + ${p.n}, ${clockAndCounters} ${from} where ${eligible} and ${fits} returning ${r('id')}`,
     // The denial is recorded only below the cap, where the denied count before it is `new − n`
     // (Prefect's estimate reads it before the denial); at the cap the general path answers.
@@ -189,19 +228,27 @@ function bind(
   name: string,
   slots: number,
   occupancySeconds: number | null,
+  now = new Date(),
 ): unknown[] {
-  const now = new Date();
   const ms = now.getTime();
   if (ctx.dialect.name === 'sqlite')
     return [{ limit_name: name, n: slots, now_ms: ms, now_ts: ms, occ: occupancySeconds }];
   return [name, slots, ms, now.toISOString(), occupancySeconds];
 }
 
+/** The lease an acquire asks for: its TTL (none: no expiry) and holder. */
+export interface LeaseAsked {
+  leaseSeconds: number | undefined;
+  holder: { type: string; id: string } | undefined;
+}
+
 /**
  * Acquires `slots` on the limit `name` in one statement (two for a denial on SQLite), or returns
  * undefined having written nothing when the limit is not one this path covers (see the file's
  * comment). `alone`: the statement is its own transaction (PostgreSQL, outside `db.transaction`),
- * so a denial may commit asynchronously.
+ * so a denial may commit asynchronously. With `lease`, a grant also writes the lease the general
+ * path would (same id scheme, times, expiry and holder): in the same statement on PostgreSQL; on
+ * SQLite by a second statement, so the caller must run this in a transaction.
  */
 export async function acquireInOneStatement(
   ctx: RepositoryContext,
@@ -209,19 +256,53 @@ export async function acquireInOneStatement(
   name: string,
   slots: number,
   alone: boolean,
+  lease?: LeaseAsked,
 ): Promise<AcquireResult | undefined> {
   const t = texts(ctx);
-  const params = bind(ctx, name, slots, null);
+  const now = new Date();
+  const params = bind(ctx, name, slots, null, now);
+  const leaseRow = lease && leaseValues(lease, now);
+  const granted = (): AcquireResult =>
+    leaseRow ? { acquired: true, leaseId: leaseRow.id } : { acquired: true };
   let denial: { denied: number; limit: number; avg: number; name: string };
-  const acquire = alone ? t.acquireAlone : t.acquire;
+  const acquire = leaseRow
+    ? alone
+      ? t.acquireLeaseAlone
+      : t.acquireLease
+    : alone
+      ? t.acquireAlone
+      : t.acquire;
   if (acquire) {
+    if (leaseRow)
+      params.push(
+        leaseRow.id,
+        leaseRow.expiresAt?.toISOString() ?? null,
+        leaseRow.holderType,
+        leaseRow.holderId,
+      );
     const [row] = await ctx.dialect.queryArrays(q, acquire, params);
     if (!row) return undefined;
     const [fits, denied, limit, avg, limitName] = row as [boolean, number, number, number, string];
-    if (fits) return { acquired: true };
+    if (fits) return granted();
     denial = { denied, limit, avg, name: limitName };
   } else {
-    if ((await ctx.dialect.queryArrays(q, t.grant, params)).length > 0) return { acquired: true };
+    const [grant] = await ctx.dialect.queryArrays(q, t.grant, params);
+    if (grant) {
+      if (leaseRow) {
+        await ctx.dialect.runText(q, t.insertLease, [
+          {
+            id: leaseRow.id,
+            now: now.getTime(),
+            limit_id: grant[0],
+            n: slots,
+            expires_at: leaseRow.expiresAt?.getTime() ?? null,
+            holder_type: leaseRow.holderType,
+            holder_id: leaseRow.holderId,
+          },
+        ]);
+      }
+      return granted();
+    }
     const [row] = await ctx.dialect.queryArrays(q, t.deny, params);
     if (!row) return undefined;
     const [deniedAfter, limit, avg, limitName] = row as [number, number, number, string];
@@ -237,6 +318,16 @@ export async function acquireInOneStatement(
     acquired: false,
     retryAfterSeconds: retryAfterSeconds([{ row: limitRow, decayed }], slots),
     blockedBy: [denial.name],
+  };
+}
+
+/** The lease row's own values, as the general path computes them from the call's clock. */
+function leaseValues(lease: LeaseAsked, now: Date) {
+  return {
+    id: uuidv7(),
+    expiresAt: lease.leaseSeconds === undefined ? null : new Date(now.getTime() + lease.leaseSeconds * 1000),
+    holderType: lease.holder?.type ?? null,
+    holderId: lease.holder?.id ?? null,
   };
 }
 

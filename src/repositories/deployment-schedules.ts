@@ -8,7 +8,7 @@ import { canonicalJson, deleteUnclaimedAutoRuns, refreshUnclaimedAutoRuns } from
 import type { RepositoryContext } from './context.js';
 import { validateScheduleParameters } from './parameter-schema.js';
 import type { FlowRun } from './flow-runs.js';
-import { scheduleSchema } from './schedules.js';
+import { scheduleKey, scheduleSchema } from './schedules.js';
 import { insertScheduledRuns, presentScheduled } from './scheduler.js';
 import { entityName, jsonObject, parse, time, uuid, wholeNumber } from './validation.js';
 
@@ -88,7 +88,7 @@ export async function insertSchedules(
 function scheduleChanged(before: DeploymentSchedule, after: DeploymentSchedule): boolean {
   return (
     (before.active && !after.active) ||
-    canonicalJson(before.schedule) !== canonicalJson(after.schedule) ||
+    scheduleKey(before.schedule) !== scheduleKey(after.schedule) ||
     canonicalJson(before.parameters) !== canonicalJson(after.parameters) ||
     before.maxScheduledRuns !== after.maxScheduledRuns
   );

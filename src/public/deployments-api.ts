@@ -112,7 +112,13 @@ export interface DeploymentRepository {
 /** A deployment's schedules, and the scheduled runs generated from them. */
 export interface DeploymentSchedules {
   /**
-   * Adds schedules to the deployment; returns them. A missing deployment is a NotFoundError.
+   * Adds schedules to the deployment; returns them. A deployment has at most 100 schedules
+   * (`upsert` and `create` alike): more than 100 in one call is a ValidationError; more than the
+   * room its stored schedules leave is a ConflictError (counted under the deployment's lock, so two
+   * concurrent creates never pass the cap together), and nothing is written.
+   * @throws NotFoundError when the deployment does not exist; ValidationError on bad input or
+   *   (enforced) schedule parameters it refuses; ConflictError past the cap, or for a slug the
+   *   deployment already has.
    * @example await db.deployments.schedules.create(deployment.id, [{ schedule: { interval: 3600 } }]);
    */
   create(id: string, schedules: ScheduleInput[]): Promise<DeploymentSchedule[]>;

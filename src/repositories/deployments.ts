@@ -82,7 +82,10 @@ const deploymentUpsert = z.strictObject({
   flowId: uuid,
   name: deploymentName,
   ...deploymentFields,
-  /** When given, replaces the schedules, each keeping its id when matched by slug or equal schedule. */
+  /**
+   * When given, replaces the schedules (at most 100 a deployment), each keeping its id when matched
+   * by slug or equal schedule (defaults filled in).
+   */
   schedules: scheduleList.optional(),
 });
 const deploymentUpdate = z.strictObject(deploymentFields);

@@ -31,9 +31,12 @@ export interface DeploymentRepository {
    * auto-scheduled runs or none at or beyond `now + minTime` ('1h'), and creates their runs from
    * `now`: per schedule until it has `minRuns` runs and one at or past `now + minTime`, never more
    * than `maxRuns` (100) nor beyond `now + maxTime` ('100d'). Durations are milliseconds (a number) or strings such
-   * as '15s', '1h', '100d'. `now` moves the window only; timestamps use the library clock. Each batch
-   * is one transaction holding its deployments' locks; two processes calling it at once create no
-   * duplicate (the idempotency keys of scheduleRuns). Returns the runs created, per batch in
+   * as '15s', '1h', '100d'. `now` moves the window only; timestamps use the library clock. A batch
+   * is read without locks; each deployment missing runs is then written in a short transaction of
+   * its own, never one transaction holding a batch's locks. A process leaves a deployment another
+   * one is writing (PostgreSQL: a non-waiting advisory lock) and re-reads what is missing under the
+   * deployment's lock, so processes calling it at once neither wait for each other nor create a
+   * duplicate (the idempotency keys of scheduleRuns). Returns the runs created, per deployment in
    * start-time order. Call it every few seconds (docs/work.md, "Loop services").
    * @throws ValidationError on bad options.
    * @example setInterval(() => db.deployments.scheduleDue(), 10_000)

@@ -31,9 +31,12 @@ export interface DeploymentRepository {
    * auto-scheduled runs or none at or beyond `now + minTime` ('1h'), and creates their runs from
    * `now`: per schedule until it has `minRuns` runs and one at or past `now + minTime`, never more
    * than `maxRuns` (100) nor beyond `now + maxTime` ('100d'). Durations are milliseconds (a number) or strings such
-   * as '15s', '1h', '100d'. `now` moves the window only; timestamps use the library clock. Each batch
-   * is one transaction holding its deployments' locks; two processes calling it at once create no
-   * duplicate (the idempotency keys of scheduleRuns). Returns the runs created, per batch in
+   * as '15s', '1h', '100d'. `now` moves the window only; timestamps use the library clock. A batch
+   * is read without locks; each deployment missing runs is then written in a short transaction of
+   * its own, never one transaction holding a batch's locks. A process leaves a deployment another
+   * one is writing (PostgreSQL: a non-waiting advisory lock) and re-reads what is missing under the
+   * deployment's lock, so processes calling it at once neither wait for each other nor create a
+   * duplicate (the idempotency keys of scheduleRuns). Returns the runs created, per deployment in
    * start-time order. Call it every few seconds (docs/work.md, "Loop services").
    * @throws ValidationError on bad options.
    * @example setInterval(() => db.deployments.scheduleDue(), 10_000)
@@ -54,7 +57,7 @@ export interface DeploymentRepository {
   /**
    * Creates or updates the deployment with this flow and name (a redeploy). With `schedules`, its
    * schedules are replaced, each keeping its id when matched by slug, else by an equal `schedule`
-   * object in order (docs/work.md), so the runs already made from it stay recognised. A redeploy
+   * object (defaults filled in: `{ interval: 3600 }` is `{ interval: 3600, timezone: 'UTC' }`) in order (docs/work.md), so the runs already made from it stay recognised. A redeploy
    * deletes the deployment's future auto-scheduled runs nobody has claimed (the next `scheduleRuns`
    * or `scheduleDue` regenerates them from the new values); late runs and claimed runs stay. A paused
    * deployment keeps no auto-scheduled run still SCHEDULED.
@@ -112,7 +115,13 @@ export interface DeploymentRepository {
 /** A deployment's schedules, and the scheduled runs generated from them. */
 export interface DeploymentSchedules {
   /**
-   * Adds schedules to the deployment; returns them. A missing deployment is a NotFoundError.
+   * Adds schedules to the deployment; returns them. A deployment has at most 100 schedules
+   * (`upsert` and `create` alike): more than 100 in one call is a ValidationError; more than the
+   * room its stored schedules leave is a ConflictError (counted under the deployment's lock, so two
+   * concurrent creates never pass the cap together), and nothing is written.
+   * @throws NotFoundError when the deployment does not exist; ValidationError on bad input or
+   *   (enforced) schedule parameters it refuses; ConflictError past the cap, or for a slug the
+   *   deployment already has.
    * @example await db.deployments.schedules.create(deployment.id, [{ schedule: { interval: 3600 } }]);
    */
   create(id: string, schedules: ScheduleInput[]): Promise<DeploymentSchedule[]>;

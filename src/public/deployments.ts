@@ -121,7 +121,10 @@ export type DeploymentUpdate = DeploymentFields & DeploymentQueue;
 export type DeploymentUpsert = DeploymentUpdate & {
   flowId: string;
   name: string;
-  /** When given, replaces the schedules, each keeping its id when matched by slug or equal schedule. */
+  /**
+   * When given, replaces the schedules (at most 100 a deployment), each keeping its id when matched
+   * by slug or equal schedule (defaults filled in).
+   */
   schedules?: ScheduleInput[] | undefined;
 };
 

@@ -23,15 +23,27 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-/** The deployment's auto-scheduled runs nobody has claimed (still SCHEDULED, never started, no retry). */
+/**
+ * The deployment's auto-scheduled runs nobody has claimed: still SCHEDULED, never started, and
+ * never out of SCHEDULED (a run claimed, then set back to SCHEDULED before it ran, such as
+ * `AwaitingRetry`, was claimed: it stays, as its instant's idempotency key does). Prefect's
+ * `_delete_scheduled_runs` keeps only `AwaitingConcurrencySlot` of those; the history is the
+ * general test.
+ */
 function unclaimedAutoRuns(ctx: RepositoryContext, deploymentId: string): SQL {
-  const fr = ctx.tables.flowRun;
+  const { flowRun: fr, flowRunState: frs } = ctx.tables;
   return and(
     eq(fr.deploymentId, deploymentId),
     isScheduled(fr),
     eq(fr.autoScheduled, true),
     isNull(fr.startTime),
     eq(fr.runCount, 0),
+    sql`not exists (select 1 from ${frs} where ${frs.flowRunId} = ${fr.id} and ${frs.type} <> 'SCHEDULED')`,
+    // Its current state is one this statement can see. A claim and a move back to SCHEDULED that
+    // both commit after the statement's snapshot leave the row SCHEDULED when PostgreSQL re-checks
+    // it after waiting on the row lock, but with the history rows invisible to the line above; the
+    // new current state is invisible too, so the run is left alone, not deleted. (SQLite: one writer.)
+    sql`exists (select 1 from ${frs} where ${frs.id} = ${fr.stateId})`,
   )!;
 }
 

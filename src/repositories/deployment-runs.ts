@@ -14,6 +14,7 @@ import { canonicalJson } from './auto-runs.js';
 import { type scheduleInput, insertSchedules } from './deployment-schedules.js';
 import { type FlowRun, FlowRunRepository, flowRunCreate } from './flow-runs.js';
 import { validateParameters } from './parameter-schema.js';
+import { scheduleKey } from './schedules.js';
 import { parse, uuid } from './validation.js';
 
 type DeploymentRow = typeof deployment.$inferSelect;
@@ -37,7 +38,7 @@ export function inheritedChanged(before: DeploymentRow, after: DeploymentRow): b
 /**
  * Replaces a deployment's schedules keeping their identity (semantics.md §5): each new schedule
  * takes the id of the existing one with its slug, else of the first unmatched existing schedule
- * without a slug whose `schedule` object is equal, in order; the rest are deleted or inserted.
+ * without a slug whose `schedule` is equal once its defaults are filled in (scheduleKey), in order; the rest are deleted or inserted.
  * Kept ids keep the idempotency keys of their runs (`scheduled <deployment> <schedule> <instant>`)
  * valid, so a redeploy never schedules an instant a second time.
  */
@@ -57,12 +58,10 @@ export async function replaceSchedules(
   const unmatched = new Set(existing);
   const matches: [z.output<typeof scheduleInput>, (typeof existing)[number] | undefined][] = [];
   for (const input of schedules) {
-    const key = canonicalJson(input.schedule);
+    const key = scheduleKey(input.schedule as Schedule);
     const match = input.slug
       ? existing.find((row) => unmatched.has(row) && row.slug === input.slug)
-      : existing.find(
-          (row) => unmatched.has(row) && row.slug === null && canonicalJson(row.schedule) === key,
-        );
+      : existing.find((row) => unmatched.has(row) && row.slug === null && scheduleKey(row.schedule) === key);
     if (match) unmatched.delete(match);
     matches.push([input, match]);
   }

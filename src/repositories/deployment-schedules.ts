@@ -1,14 +1,14 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Schedule } from '../schema/json-types.js';
 import type { deployment, deploymentSchedule } from '../schema/postgres/deployments.js';
 import { canonicalJson, deleteUnclaimedAutoRuns, refreshUnclaimedAutoRuns } from './auto-runs.js';
 import type { RepositoryContext } from './context.js';
 import { validateScheduleParameters } from './parameter-schema.js';
 import type { FlowRun } from './flow-runs.js';
-import { scheduleSchema } from './schedules.js';
+import { scheduleKey, scheduleSchema } from './schedules.js';
 import { insertScheduledRuns, presentScheduled } from './scheduler.js';
 import { entityName, jsonObject, parse, time, uuid, wholeNumber } from './validation.js';
 
@@ -24,13 +24,16 @@ export const scheduleInput = z.strictObject({
 });
 const schedulePatch = scheduleInput.partial();
 
+/** A deployment has at most this many schedules (a list given at once; what `schedules.create` adds). */
+export const MAX_SCHEDULES_PER_DEPLOYMENT = 100;
+
 /**
- * Schedules given together: at most 100, slugs unique among them (a repeat is a ValidationError
+ * Schedules given together: at most MAX_SCHEDULES_PER_DEPLOYMENT, slugs unique among them (a repeat is a ValidationError
  * naming it, the same on both dialects, rather than the unique index's ConflictError).
  */
 export const scheduleList = z
   .array(scheduleInput)
-  .max(100)
+  .max(MAX_SCHEDULES_PER_DEPLOYMENT)
   .superRefine((schedules, ctx) => {
     const seen = new Set<string>();
     schedules.forEach((schedule, i) => {
@@ -88,7 +91,7 @@ export async function insertSchedules(
 function scheduleChanged(before: DeploymentSchedule, after: DeploymentSchedule): boolean {
   return (
     (before.active && !after.active) ||
-    canonicalJson(before.schedule) !== canonicalJson(after.schedule) ||
+    scheduleKey(before.schedule) !== scheduleKey(after.schedule) ||
     canonicalJson(before.parameters) !== canonicalJson(after.parameters) ||
     before.maxScheduledRuns !== after.maxScheduledRuns
   );
@@ -135,11 +138,26 @@ export class DeploymentSchedules {
     return row;
   }
 
+  /**
+   * See the DeploymentSchedules interface (src/public). The cap is counted under the deployment's
+   * lock (PostgreSQL; SQLite's write lock serialises): two creates each within the room alone
+   * must not both pass it.
+   */
   async create(id: string, schedules: ScheduleInput[]): Promise<DeploymentSchedule[]> {
     const deploymentId = parse(uuid, id, 'deployment id');
     const valid = parse(scheduleList, schedules, 'schedules');
+    const s = this.ctx.tables.deploymentSchedule;
     return this.ctx.transaction(async (q) => {
-      const dep = await this.assertDeployment(q, deploymentId);
+      const dep = await this.lockDeployment(q, deploymentId);
+      const [stored] = await q.select({ n: count() }).from(s).where(eq(s.deploymentId, deploymentId));
+      const n = Number(stored?.n ?? 0);
+      if (n + valid.length > MAX_SCHEDULES_PER_DEPLOYMENT) {
+        throw new ConflictError(
+          'deployment schedule',
+          'max_schedules_per_deployment',
+          `Deployment ${deploymentId} has ${n} schedules; ${valid.length} more would pass the cap of ${MAX_SCHEDULES_PER_DEPLOYMENT} per deployment (room for ${MAX_SCHEDULES_PER_DEPLOYMENT - n})`,
+        );
+      }
       validateScheduleParameters(dep, valid, (i) => [i]);
       return insertSchedules(this.ctx, q, deploymentId, valid, new Date());
     });

@@ -82,7 +82,10 @@ const deploymentUpsert = z.strictObject({
   flowId: uuid,
   name: deploymentName,
   ...deploymentFields,
-  /** When given, replaces the schedules, each keeping its id when matched by slug or equal schedule. */
+  /**
+   * When given, replaces the schedules (at most 100 a deployment), each keeping its id when matched
+   * by slug or equal schedule (defaults filled in).
+   */
   schedules: scheduleList.optional(),
 });
 const deploymentUpdate = z.strictObject(deploymentFields);
@@ -201,7 +204,7 @@ export class DeploymentRepository {
   /**
    * Creates or updates the deployment with this flow and name (a redeploy). With `schedules`, its
    * schedules are replaced, each keeping its id when matched by slug, else by an equal `schedule`
-   * object in order (semantics.md §5), so the runs already made from it stay recognised. A redeploy
+   * object (defaults filled in: `{ interval: 3600 }` is `{ interval: 3600, timezone: 'UTC' }`) in order (semantics.md §5), so the runs already made from it stay recognised. A redeploy
    * deletes the deployment's future auto-scheduled runs nobody has claimed (the next `scheduleRuns`
    * or `scheduleDue` regenerates them from the new values); late runs and claimed runs stay. A paused
    * deployment keeps no auto-scheduled run still SCHEDULED.

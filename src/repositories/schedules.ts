@@ -176,6 +176,27 @@ function tzidProblem(s: { rrule: string; timezone?: string | null }): string | u
   return undefined;
 }
 
+/**
+ * The schedule with every default spelled out (timezone UTC; an interval's anchor
+ * 2020-01-01T00:00Z, as an ISO instant; a cron's `dayOr` true), as sorted JSON: two schedules that
+ * fire at the same instants written with and without their defaults (or with `null` for one) have
+ * the same key, so a redeploy matches them and keeps the schedule's id (docs/work.md, "Schedule
+ * identity"). An interval in UTC is the same with or without `timezone`: UTC days are 24 hours.
+ */
+export function scheduleKey(schedule: Schedule): string {
+  const s = schedule as Record<string, unknown>;
+  const timezone = (s.timezone as string | null | undefined) ?? 'UTC';
+  let full: Record<string, unknown>;
+  if ('interval' in s) {
+    const anchor = new Date((s.anchorDate as string | Date | undefined) ?? DEFAULT_ANCHOR);
+    // A stored anchor is an ISO instant; one that is not (written by hand) is compared as written.
+    const anchorDate = Number.isNaN(anchor.getTime()) ? s.anchorDate : anchor.toISOString();
+    full = { interval: s.interval, anchorDate, timezone };
+  } else if ('cron' in s) full = { cron: s.cron, timezone, dayOr: (s.dayOr as boolean | undefined) ?? true };
+  else full = { rrule: s.rrule, timezone };
+  return JSON.stringify(Object.entries(full).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 /** Up to `max` instants in [start, end), in order. */
 export function scheduleInstants(schedule: Schedule, start: Date, until: Date, max: number): Date[] {
   // No instant past the last one the library accepts anywhere (semantics.md §2 "Times").

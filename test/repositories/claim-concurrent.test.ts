@@ -5,36 +5,12 @@
  * PostgreSQL: each claim locked its candidates' slack too (25 rows for a claim of 5), and the other
  * claim's candidates were exactly those rows, all skipped.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, type DialectName, createDatabase } from '../../src/index.js';
+import type { Database } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
-import { withPostgresHandles } from '../support/race.js';
-
-/** `count` handles on one database besides `db`: PostgreSQL connections, or SQLite handles on a file. */
-async function withHandles(
-  dialect: DialectName,
-  count: number,
-  body: (db: Database, handles: Database[]) => Promise<void>,
-): Promise<void> {
-  if (dialect === 'postgresql') return withPostgresHandles(count, body);
-  const dir = mkdtempSync(join(tmpdir(), 'orion-claims-'));
-  const url = join(dir, 'claims.db');
-  const db = await createDatabase({ url, isolated: true });
-  const handles: Database[] = [];
-  try {
-    for (let i = 0; i < count; i++) handles.push(await createDatabase({ url, isolated: true }));
-    await body(db, handles);
-  } finally {
-    await Promise.all(handles.map((h) => h.close()));
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { withHandles } from '../support/race.js';
 
 type DeploymentKind = 'none' | 'unlimited' | 'limited';
 

@@ -3,8 +3,11 @@
  * processes would have) on one test database; on SQLite, child processes on one file, started at
  * the same instant; and, for the children, the way they open the file and report.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
-import { type Database, createDatabase } from '../../src/index.js';
+import { type Database, type DialectName, createDatabase } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 import { runTs } from './spawn.js';
 
@@ -41,6 +44,27 @@ export async function withPostgresHandles(
   } finally {
     await Promise.all(handles.map((h) => h.close()));
     await db.close();
+  }
+}
+
+/** `count` handles on one database besides `db`: PostgreSQL connections, or SQLite handles on a file. */
+export async function withHandles(
+  dialect: DialectName,
+  count: number,
+  body: (db: Database, handles: Database[]) => Promise<void>,
+): Promise<void> {
+  if (dialect === 'postgresql') return withPostgresHandles(count, body);
+  const dir = mkdtempSync(join(tmpdir(), 'orion-claims-'));
+  const url = join(dir, 'claims.db');
+  const db = await createDatabase({ url, isolated: true });
+  const handles: Database[] = [];
+  try {
+    for (let i = 0; i < count; i++) handles.push(await createDatabase({ url, isolated: true }));
+    await body(db, handles);
+  } finally {
+    await Promise.all(handles.map((h) => h.close()));
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -243,6 +243,8 @@ export const DOCUMENT_PATHS: DocumentPath[] = [
         { schedule: SCHEDULE, parameters: doc as Record<string, never> },
       ]);
       const listed = (await db.deployments.schedules.list(f.deploymentId)).find((s) => s.id === created!.id);
+      // A deployment holds at most 100 schedules: the property writes more than that in all.
+      await db.deployments.schedules.delete(f.deploymentId, created!.id);
       return [created!.parameters, listed!.parameters];
     },
   },

@@ -17,7 +17,7 @@ export interface Decayed {
 }
 
 /** Occupancy times are clamped to this range when they set the rate at which denials are forgotten. */
-const MIN_OCCUPANCY_SECONDS = 0.1;
+export const MIN_OCCUPANCY_SECONDS = 0.1;
 const MAX_OCCUPANCY_SECONDS = 30;
 
 /**

@@ -12,6 +12,7 @@ import {
   wholeNumber,
 } from '../validation.js';
 import type { AcquireResult, Lease } from '../../public/limits.js';
+import { MIN_OCCUPANCY_SECONDS } from './decay.js';
 
 /** Names under this prefix are tag limits (db.concurrencyLimits); the global API refuses them. */
 export const TAG_PREFIX = 'tag:';
@@ -28,6 +29,13 @@ export const MAX_LEASE_SECONDS = 315_360_000;
 const count = wholeNumber(0, MAX_COUNT);
 const rate = z.number().min(0).max(MAX_COUNT);
 const seconds = z.number().min(0).max(MAX_COUNT);
+/**
+ * A release's occupancy (seconds the slots were held, in total). The average counts at least
+ * MIN_OCCUPANCY_SECONDS a slot, so a total below it moves the average exactly as 0 does, and is
+ * sent as 0: a value such as 5e-324 divided by the slots in SQL underflowed to 0, which PostgreSQL
+ * refuses ("value out of range: underflow") for input validation had accepted.
+ */
+const occupancy = seconds.transform((v) => (v < MIN_OCCUPANCY_SECONDS ? 0 : v));
 
 /** A global limit's name: indexed text that does not start with `tag:`. */
 export const limitName = entityName(['concurrency_limit_v2', 'name']).refine(
@@ -112,12 +120,12 @@ export const acquireInput = z
 export const releaseInput = z.strictObject({
   names: z.array(limitName).min(1).max(1000),
   slots: wholeNumber(1, MAX_COUNT),
-  occupancySeconds: seconds.optional(),
+  occupancySeconds: occupancy.optional(),
 });
 
 export const leaseId = uuid;
 export const leaseSeconds = z.number().min(MIN_LEASE_SECONDS).max(MAX_LEASE_SECONDS);
-export const releaseLeaseOptions = z.strictObject({ occupancySeconds: seconds.optional() });
+export const releaseLeaseOptions = z.strictObject({ occupancySeconds: occupancy.optional() });
 
 export const listLeasesInput = z.strictObject({
   where: z

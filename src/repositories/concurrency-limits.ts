@@ -5,12 +5,12 @@
  * subset of tags works. Concurrent acquires for one task run lock the limit rows before looking for
  * the run's leases, so they cannot both take a slot.
  */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import type { Executor } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import { TERMINAL_STATE_TYPES } from '../schema/enums.js';
 import type { RepositoryContext } from './context.js';
-import { describeLeases } from './limits/views.js';
+import { describeLeases, tagLimitHolders } from './limits/views.js';
 import { type LimitRow, retryAfterSeconds } from './limits/decay.js';
 import {
   type AcquireResult,
@@ -26,7 +26,6 @@ import {
 import { LEASE_BATCH, LockedLimits, holderLeases, isTagName, releaseLeaseBatch } from './limits/locked.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
-import { columnsOf, readRows } from './table-rows.js';
 import type { ConcurrencyLimit } from '../public/limits.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -53,9 +52,22 @@ export class ConcurrencyLimitRepository {
     return this.ctx.tables.concurrencyLease;
   }
 
-  private async describe(q: Executor, rows: LimitRow[]): Promise<ConcurrencyLimit[]> {
+  /** The limit's columns and, from the same snapshot, its holders (tagLimitHolders). */
+  private get withHolders() {
+    return { ...getTableColumns(this.t), holders: tagLimitHolders(this.ctx) };
+  }
+
+  /**
+   * The API's shape of limit rows: with the holders read alongside them (`holders`, JSON text), or
+   * else read now, which is consistent only where the rows are locked (a write's own transaction).
+   */
+  private async describe(
+    q: Executor,
+    rows: (LimitRow & { holders?: string })[],
+  ): Promise<ConcurrencyLimit[]> {
     const holders = new Map<string, string[]>();
-    const ids = rows.map((r) => r.id);
+    const ids = rows.filter((r) => r.holders === undefined).map((r) => r.id);
+    for (const r of rows) if (r.holders !== undefined) holders.set(r.id, JSON.parse(r.holders) as string[]);
     if (ids.length > 0) {
       const leases = await q
         .select()
@@ -106,7 +118,7 @@ export class ConcurrencyLimitRepository {
     const limitId = parse(uuid, id, 'concurrency limit id');
     return this.ctx.run(async (q) => {
       const rows = await q
-        .select()
+        .select(this.withHolders)
         .from(this.t)
         .where(and(eq(this.t.id, limitId), isTagName(this.t.name)));
       return (await this.describe(q, rows))[0] ?? null;
@@ -117,7 +129,7 @@ export class ConcurrencyLimitRepository {
     const wanted = parse(limitTag, tag, 'concurrency limit tag');
     return this.ctx.run(async (q) => {
       const rows = await q
-        .select()
+        .select(this.withHolders)
         .from(this.t)
         .where(eq(this.t.name, TAG_PREFIX + wanted));
       return (await this.describe(q, rows))[0] ?? null;
@@ -129,18 +141,12 @@ export class ConcurrencyLimitRepository {
     const o = parse(tagLimitList, options, 'concurrency limit list options');
     return this.ctx.run(async (q) => {
       const query = q
-        .select()
+        .select(this.withHolders)
         .from(this.t)
         .where(isTagName(this.t.name))
         .orderBy(asc(this.t.name))
         .$dynamic();
-      const rows = await readRows<typeof this.t.$inferSelect>(
-        this.ctx,
-        q,
-        paged(query, o, this.ctx.fragments),
-        columnsOf(this.t),
-      );
-      return this.describe(q, rows);
+      return this.describe(q, await paged(query, o, this.ctx.fragments));
     });
   }
 

@@ -1,8 +1,9 @@
 /** How limits and leases read: counters decayed to the moment of the read, leases with their limits' names. */
+import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../dialect/dialect.js';
 import type { RepositoryContext } from '../context.js';
 import { type LimitRow, decay } from './decay.js';
-import type { Lease } from './inputs.js';
+import { type Lease, TASK_RUN_HOLDER } from './inputs.js';
 import { type LeaseRow, leasedOnDecaying } from './locked.js';
 
 /**
@@ -62,4 +63,19 @@ export async function describeLeases(
     created: r.created,
     updated: r.updated,
   }));
+}
+
+/**
+ * The task runs holding a tag limit's slots, as JSON text (a list of ids in the order they took
+ * them), for the select list of the statement that reads the limit: the count and its holders then
+ * come from one snapshot. Read by a second statement, while acquires and releases ran, a limit
+ * showed a slot held by nobody, or more holders than slots (a fresh user's trial).
+ */
+export function tagLimitHolders(ctx: RepositoryContext): SQL<string> {
+  // Spelled out: Drizzle writes a column of the statement's own table unqualified on SQLite, which
+  // the subquery's tables would make ambiguous.
+  const holder = sql.raw(`'${TASK_RUN_HOLDER}'`);
+  return ctx.dialect.name === 'sqlite'
+    ? sql<string>`(select json_group_array(h) from (select l.holder_id as h from concurrency_lease l, json_each(l.limit_ids) j where j.value = "concurrency_limit_v2"."id" and l.holder_type = ${holder} order by l.created, l.id))`
+    : sql<string>`(select coalesce(json_agg(l.holder_id order by l.created, l.id), '[]')::text from concurrency_lease l where l.holder_type = ${holder} and l.limit_ids @> jsonb_build_array("concurrency_limit_v2"."id"::text))`;
 }

@@ -171,15 +171,15 @@ export class DeploymentRepository {
   }
 
   /**
-   * With `enforceParameterSchema`, each schedule's run parameters must satisfy the schema (the
-   * given schedules by their index, else the stored ones); a failure rolls the write back.
+   * Each schedule's run parameters must fit one document and, with `enforceParameterSchema`,
+   * satisfy the schema (the given schedules by their index, else the stored ones); a failure rolls
+   * the write back.
    */
   private async checkScheduleParameters(
     q: Executor,
     row: Deployment,
     given: { parameters?: Record<string, unknown> }[] | undefined,
   ): Promise<void> {
-    if (!row.enforceParameterSchema) return;
     const s = this.ctx.tables.deploymentSchedule;
     const schedules =
       given ??
@@ -343,7 +343,13 @@ export class DeploymentRepository {
         .set({ ...DeploymentRepository.columns(data), ...queue, updated: now })
         .where(eq(this.t.id, deploymentId))
         .returning();
-      await this.checkScheduleParameters(q, row!, undefined);
+      // What the schedules' runs get changes only with these (a schedule's own parameters are checked where it is written).
+      if (
+        data.parameters !== undefined ||
+        data.parameterOpenapiSchema !== undefined ||
+        data.enforceParameterSchema !== undefined
+      )
+        await this.checkScheduleParameters(q, row!, undefined);
       await settleAutoRuns(this.ctx, q, row!, inheritedChanged(before, row!), now);
       return row!;
     });

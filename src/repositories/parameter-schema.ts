@@ -8,6 +8,7 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { formatPath } from './validation.js';
+import { MAX_JSON_BYTES } from './validation/json.js';
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 
@@ -82,9 +83,12 @@ export function validateParameters(
 }
 
 /**
- * With `enforceParameterSchema`, the parameters each schedule's runs will get (the deployment's
- * merged with the schedule's) must satisfy the schema, as a run made by hand must (semantics.md §5):
- * a schedule is checked when it is written, not when its runs are. `pathOf(i)` names schedule i.
+ * The parameters each schedule's runs will get (the deployment's merged with the schedule's) must
+ * fit one document (MAX_JSON_BYTES), as a run's own parameters must, and with
+ * `enforceParameterSchema` satisfy the schema, as a run made by hand must (semantics.md §5): a
+ * schedule is checked when it is written, not when its runs are. `pathOf(i)` names schedule i.
+ * Without the size check, two documents of 2.5 MB each made scheduled runs of 5 MB of parameters,
+ * which the library's own `flowRuns.update` then refused (a fresh user's trial).
  */
 export function validateScheduleParameters(
   dep: {
@@ -95,6 +99,14 @@ export function validateScheduleParameters(
   schedules: { parameters?: Record<string, unknown> | undefined }[],
   pathOf: (i: number) => Path,
 ): void {
+  schedules.forEach((schedule, i) => {
+    if (schedule.parameters === undefined || Object.keys(schedule.parameters).length === 0) return;
+    const bytes = Buffer.byteLength(JSON.stringify({ ...dep.parameters, ...schedule.parameters }), 'utf8');
+    if (bytes <= MAX_JSON_BYTES) return;
+    const path = [...pathOf(i), 'parameters'];
+    const message = `the deployment's parameters merged with the schedule's are ${bytes.toLocaleString('en-US')} bytes of JSON text, at most ${MAX_JSON_BYTES.toLocaleString('en-US')}`;
+    throw new ValidationError(`${formatPath(path)}: ${message}`, [{ path, message }]);
+  });
   if (!dep.enforceParameterSchema) return;
   schedules.forEach((schedule, i) => {
     validateParameters(dep.parameterOpenapiSchema, { ...dep.parameters, ...schedule.parameters }, [

@@ -98,21 +98,27 @@ describe.each(DIALECTS)('documents at the size cap (%s)', (dialect) => {
     expect(await db.flowRuns.states(run.id)).toEqual([]);
   });
 
-  it('schedules runs whose parameters merge two documents at the cap', async () => {
-    // Each run carries the deployment's parameters and the schedule's (different keys here), so a
-    // run's document is twice the cap: the scheduler's batches are sized by bytes, not rows.
+  it('schedules runs whose parameters merge two documents to exactly the cap', async () => {
+    // Each run carries the deployment's parameters and the schedule's (different keys here); the
+    // merge must fit one document (schedule-parameter-size.test.ts refuses one byte more), and six
+    // runs at the cap are past one statement's 16 MiB: the scheduler's batches are sized by bytes.
     const deployment = await db.deployments.upsert({
       flowId: fixture.flowId,
       name: fixture.next(),
-      parameters: { deployment: 'd'.repeat(MAX_JSON_BYTES - 17) },
+      parameters: { deployment: 'd'.repeat(MAX_JSON_BYTES / 2 - 17) },
       schedules: [
-        { schedule: { interval: 3600 }, parameters: { schedule: 's'.repeat(MAX_JSON_BYTES - 15) } },
+        { schedule: { interval: 3600 }, parameters: { schedule: 's'.repeat(MAX_JSON_BYTES / 2 - 14) } },
       ],
     });
     const runs = await db.deployments.scheduleRuns(deployment.id, { max: 6 });
     expect(runs).toHaveLength(6);
     const read = (await db.flowRuns.get(runs[5]!.id))!;
     expect(Object.keys(read.parameters)).toEqual(['deployment', 'schedule']);
-    expect(bytesOf(read.parameters)).toBe(2 * MAX_JSON_BYTES - 1);
+    expect(bytesOf(read.parameters)).toBe(MAX_JSON_BYTES);
+    const [schedule] = await db.deployments.schedules.list(deployment.id);
+    const oneByteMore = { schedule: 's'.repeat(MAX_JSON_BYTES / 2 - 13) };
+    await expect(
+      db.deployments.schedules.update(deployment.id, schedule!.id, { parameters: oneByteMore }),
+    ).rejects.toBeInstanceOf(ValidationError);
   }, 120_000);
 });

@@ -6,11 +6,10 @@
  * stamps its runs with its own clock, so the distinct `created` times count the transactions.
  * Same body on both dialects.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { MAX_STATEMENT_BYTES } from '../../src/repositories/batches.js';
-import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
+import { suiteDatabase } from '../support/suite-database.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 /** 600 kB of parameters a run: 30 runs are past one statement's budget of 16 MiB. */
@@ -18,23 +17,22 @@ const BLOB = 'x'.repeat(600_000);
 const RUNS = 30;
 
 describe.each(DIALECTS)('scheduleDue writes large runs in bounded transactions (%s)', (dialect) => {
-  let db: Database;
-  beforeEach(async () => {
-    db = await createTestDatabase({ dialect });
-  });
-  afterEach(async () => {
-    await db.close();
-  });
+  const db = suiteDatabase(dialect);
 
   it('commits each batch of runs on its own, and writes every run once', async () => {
-    const flow = await db.flows.create({ name: 'big' });
-    const dep = await db.deployments.upsert({
+    const flow = await db().flows.create({ name: 'big' });
+    const dep = await db().deployments.upsert({
       flowId: flow.id,
       name: 'big',
       parameters: { blob: BLOB },
       schedules: [{ schedule: { interval: 60, anchorDate: NOW.toISOString() } }],
     });
-    const runs = await db.deployments.scheduleDue({ now: NOW, minRuns: RUNS, maxRuns: RUNS, minTime: '1m' });
+    const runs = await db().deployments.scheduleDue({
+      now: NOW,
+      minRuns: RUNS,
+      maxRuns: RUNS,
+      minTime: '1m',
+    });
     expect(runs).toHaveLength(RUNS);
     expect(new Set(runs.map((r) => r.expectedStartTime!.getTime())).size).toBe(RUNS);
     const batches = new Map<number, number>();
@@ -43,10 +41,10 @@ describe.each(DIALECTS)('scheduleDue writes large runs in bounded transactions (
     for (const size of batches.values()) expect(size * BLOB.length).toBeLessThanOrEqual(MAX_STATEMENT_BYTES);
     // Every run has its SCHEDULED state, and a second call finds nothing missing.
     for (const run of runs.slice(0, 3))
-      expect((await db.flowRuns.states(run.id)).map((s) => s.type)).toEqual(['SCHEDULED']);
+      expect((await db().flowRuns.states(run.id)).map((s) => s.type)).toEqual(['SCHEDULED']);
     expect(
-      await db.deployments.scheduleDue({ now: NOW, minRuns: RUNS, maxRuns: RUNS, minTime: '1m' }),
+      await db().deployments.scheduleDue({ now: NOW, minRuns: RUNS, maxRuns: RUNS, minTime: '1m' }),
     ).toEqual([]);
-    expect(await db.flowRuns.count({ deployment: { id: { any: [dep.id] } } })).toBe(RUNS);
+    expect(await db().flowRuns.count({ deployment: { id: { any: [dep.id] } } })).toBe(RUNS);
   });
 });

@@ -162,6 +162,12 @@ describe.each(DIALECTS)('limits refuse bad input with a typed error and nothing 
       () => t().create({ tag: TAG_TOO_LONG, limit: 1 }),
       ValidationError,
     ],
+    [
+      // 1,021 ASCII characters: within the byte cap, but `tag:` + it would pass a name's 1,024 (a fresh user's trial).
+      'tag create with a tag over its character cap',
+      () => t().create({ tag: 'c'.repeat(1021), limit: 1 }),
+      ValidationError,
+    ],
     ['tag create with an empty tag', () => t().create({ tag: '', limit: 1 }), ValidationError],
     ['tag create with a negative limit', () => t().create({ tag: 'x', limit: -1 }), ValidationError],
     ['tag get with a malformed id', () => t().get('x'), ValidationError],
@@ -182,6 +188,12 @@ describe.each(DIALECTS)('limits refuse bad input with a typed error and nothing 
     ],
     ['tag release without tags field', () => t().release({ taskRunId } as never), ValidationError],
   ];
+
+  it('a tag of 1,020 characters makes a limit whose name is at the 1,024-character cap', async () => {
+    const tag = 'c'.repeat(1020);
+    await t().create({ tag, limit: 1 });
+    expect((await t().getByTag(tag))!.tag).toBe(tag);
+  });
 
   it.each(cases)('%s', async (_label, call, expected) => {
     const before = await snapshot();

@@ -50,7 +50,7 @@ export const limitName = entityName(['concurrency_limit_v2', 'name']).refine(
  */
 export const limitTag = boundedString({
   minChars: 1,
-  maxChars: MAX_NAME_CHARS,
+  maxChars: MAX_NAME_CHARS - TAG_PREFIX.length,
   maxBytes: TAG_LIMIT_TAG_BYTES,
   notBlank: true,
 });

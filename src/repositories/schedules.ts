@@ -185,7 +185,7 @@ function tzidProblem(s: { rrule: string; timezone?: string | null }): string | u
  */
 export function scheduleKey(schedule: Schedule): string {
   const s = schedule as Record<string, unknown>;
-  const timezone = (s.timezone as string | null | undefined) ?? 'UTC';
+  const timezone = canonicalZone((s.timezone as string | null | undefined) ?? 'UTC');
   let full: Record<string, unknown>;
   if ('interval' in s) {
     const anchor = new Date((s.anchorDate as string | Date | undefined) ?? DEFAULT_ANCHOR);
@@ -195,6 +195,19 @@ export function scheduleKey(schedule: Schedule): string {
   } else if ('cron' in s) full = { cron: s.cron, timezone, dayOr: (s.dayOr as boolean | undefined) ?? true };
   else full = { rrule: s.rrule, timezone };
   return JSON.stringify(Object.entries(full).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * The zone's canonical IANA name (`Etc/UTC` and `Zulu` are `UTC`, `europe/berlin` is
+ * `Europe/Berlin`, `US/Eastern` is `America/New_York`): names of one zone fire at the same
+ * instants, so they are one schedule (a fresh user's trial). A name Intl refuses stays as written.
+ */
+function canonicalZone(zone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return zone;
+  }
 }
 
 /** Up to `max` instants in [start, end), in order. */

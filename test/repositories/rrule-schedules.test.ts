@@ -177,6 +177,11 @@ describe('schedule validation says what is wrong', () => {
     [{}, 'a schedule needs one of interval (seconds), cron or rrule'],
     [null, 'a schedule needs one of interval (seconds), cron or rrule, as an object'],
     [{ interval: 60, anchorDate: 'tomorrow' }, 'anchorDate: must be an ISO-8601 date-time'],
+    // A date alone: the message does not ask for an offset, as wall-clock times need none.
+    [
+      { interval: 60, anchorDate: '2020-01-01' },
+      'anchorDate: must be an ISO-8601 date-time, with an offset (Z or ±hh:mm) or without one for wall-clock time in UTC',
+    ],
     [{ interval: 60, anchorDate: new Date(Number.NaN) }, 'anchorDate: must be a valid date'],
   ])('%#: %s', (schedule, message) => {
     const result = scheduleSchema.safeParse(schedule);

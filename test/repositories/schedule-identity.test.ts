@@ -31,9 +31,12 @@ const base: fc.Arbitrary<Base> = fc.record({
   dayOr: fc.boolean(),
 });
 
-/** Per default: left out, spelled out, or (timezone) null; a non-default anchor in one of its forms. */
+/** Another name of the same zone: an alias, or the name in other letter case (a fresh user's trial). */
+const ALIAS = { UTC: 'Etc/UTC', 'Europe/Berlin': 'europe/berlin' } as const;
+
+/** Per default: left out, spelled out, (timezone) null or another name; a non-default anchor in one of its forms. */
 const spelling = fc.record({
-  timezone: fc.constantFrom('omit', 'explicit', 'null'),
+  timezone: fc.constantFrom('omit', 'explicit', 'null', 'alias'),
   anchor: fc.constantFrom('omit', 'explicit', 'offset', 'date'),
   dayOr: fc.constantFrom('omit', 'explicit'),
 });
@@ -46,7 +49,8 @@ function spelled(b: Base, how: Spelling): Record<string, unknown> {
       : b.kind === 'cron'
         ? { cron: `0 */${b.every} * * *` }
         : { rrule: `FREQ=HOURLY;INTERVAL=${b.every}` };
-  if (b.timezone !== 'UTC' || how.timezone === 'explicit') out.timezone = b.timezone;
+  if (how.timezone === 'alias') out.timezone = ALIAS[b.timezone];
+  else if (b.timezone !== 'UTC' || how.timezone === 'explicit') out.timezone = b.timezone;
   else if (how.timezone === 'null') out.timezone = null;
   if (b.kind === 'interval') {
     const anchor = b.anchor ?? '2020-01-01T00:00:00.000Z';

@@ -15,9 +15,12 @@ import { brokenString, longestName, overlongName, shortName } from './support/te
 const SOLE = 2600;
 const SHARED = 1300;
 const TAG = SOLE - 'tag:'.length;
+/** A tag's characters: a name's 1,024 less `tag:`. */
+const TAG_CHARS = 1024 - 'tag:'.length;
 const MAX_COUNT = 1_000_000_000;
 const MAX_LEASE_SECONDS = 315_360_000;
-const badName = (cap: number) => fc.oneof(overlongName(cap), brokenString(shortName), fc.constant(''));
+const badName = (cap: number, chars?: number) =>
+  fc.oneof(overlongName(cap, chars), brokenString(shortName), fc.constant(''));
 const limitName = longestName(SOLE).filter((n) => !n.startsWith('tag:'));
 const count = fc.integer({ min: 0, max: MAX_COUNT });
 const rate = fc.oneof(
@@ -138,7 +141,7 @@ describe.each(DIALECTS)('input limits: concurrency limits and leases (%s)', (dia
   );
 
   const tagged = fc.record({
-    tags: fc.uniqueArray(longestName(TAG), { minLength: 1, maxLength: 3 }),
+    tags: fc.uniqueArray(longestName(TAG, TAG_CHARS), { minLength: 1, maxLength: 3 }),
     limit: fc.integer({ min: 1, max: MAX_COUNT }),
   });
   boundaryTests(
@@ -164,7 +167,7 @@ describe.each(DIALECTS)('input limits: concurrency limits and leases (%s)', (dia
         }
       },
       invalid: fc.oneof(
-        defect(tagged, ['tag'], badName(TAG)),
+        defect(tagged, ['tag'], badName(TAG, TAG_CHARS)),
         defect(tagged, ['limit'], fc.constantFrom(-1, 2.5, MAX_COUNT + 1)),
       ),
       call: ({ tags, ...rest }) =>

@@ -217,7 +217,13 @@ export function parseLocalTime(value: unknown, zone: string): { date: Date } | {
       return problem ? { problem } : { date };
     }
   }
-  return parseTime(value);
+  const parsed = parseTime(value);
+  // parseTime's message asks for an offset, which a wall-clock time here may leave out.
+  if ('problem' in parsed && typeof value === 'string' && / with an offset/.test(parsed.problem))
+    return {
+      problem: `must be an ISO-8601 date-time, with an offset (Z or ±hh:mm) or without one for wall-clock time in ${zone}`,
+    };
+  return parsed;
 }
 
 /**

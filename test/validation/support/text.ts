@@ -82,26 +82,26 @@ const widthArb = fc.constantFrom<Width | 'mixed'>(1, 2, 3, 4, 'mixed');
  * The longest valid value of a name field: `NAME_CHARS` characters, or exactly `byteCap` bytes when
  * the characters of the chosen width would exceed it.
  */
-export function longestName(byteCap?: number): fc.Arbitrary<string> {
+export function longestName(byteCap?: number, charCap = NAME_CHARS): fc.Arbitrary<string> {
   return fc.tuple(fc.noBias(fc.integer()), widthArb).map(([seed, width]) => {
     const rand = prng(seed);
     const perChar = width === 'mixed' ? 4 : width;
-    if (byteCap === undefined || NAME_CHARS * perChar <= byteCap) {
-      const s = textOfChars(rand, NAME_CHARS, width);
+    if (byteCap === undefined || charCap * perChar <= byteCap) {
+      const s = textOfChars(rand, charCap, width);
       if (byteCap === undefined || Buffer.byteLength(s) <= byteCap) return s;
     }
-    return textOfBytes(rand, byteCap!, NAME_CHARS, width);
+    return textOfBytes(rand, byteCap!, charCap, width);
   });
 }
 
-/** A name one step over its limit: one byte over the byte cap, or one character over 1,024. */
-export function overlongName(byteCap?: number): fc.Arbitrary<string> {
+/** A name one step over its limit: one byte over the byte cap, or one character over `charCap` (1,024). */
+export function overlongName(byteCap?: number, charCap = NAME_CHARS): fc.Arbitrary<string> {
   return fc
     .tuple(fc.noBias(fc.integer()), fc.constantFrom<Width>(2, 3, 4), fc.boolean())
     .map(([seed, width, byBytes]) => {
       const rand = prng(seed);
-      if (byteCap !== undefined && byBytes) return textOfBytes(rand, byteCap + 1, NAME_CHARS, width);
-      return textOfChars(rand, NAME_CHARS + 1, 1);
+      if (byteCap !== undefined && byBytes) return textOfBytes(rand, byteCap + 1, charCap, width);
+      return textOfChars(rand, charCap + 1, 1);
     });
 }
 

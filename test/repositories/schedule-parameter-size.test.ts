@@ -33,12 +33,12 @@ describe.each(DIALECTS)("a schedule's merged parameters fit one document (%s)", 
     await refused(
       db().deployments.upsert({
         flowId,
-        name: 'd',
+        name: 'refused',
         parameters: { a: HALF },
         schedules: [{ schedule: SCHEDULE, parameters: { b: HALF } }],
       }),
     );
-    expect(await db().deployments.getByName('f', 'd')).toBeNull();
+    expect(await db().deployments.getByName('f', 'refused')).toBeNull();
   });
 
   it('update, schedules.create and schedules.update refuse it too; the same keys overridden fit', async () => {

@@ -6,26 +6,19 @@
  * Same body on both dialects.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/index.js';
-import { createTestDatabase } from '../../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.js';
+import { suiteDatabase } from '../support/suite-database.js';
 
 const TINY = [5e-324, Number.MIN_VALUE * 3, 1e-310, 1e-300, 0.05, 0.0999999];
 
 describe.each(DIALECTS)('occupancy below the floor (%s)', (dialect) => {
-  let db: Database;
+  const db = suiteDatabase(dialect);
   let n = 0;
-  beforeAll(async () => {
-    db = await createTestDatabase({ dialect });
-  });
-  afterAll(async () => {
-    await db.close();
-  });
 
   /** The average after one release of `slots` with `occupancy`, with or without a lease. */
   async function averageAfter(occupancy: number, slots: number, lease: boolean): Promise<number> {
-    const g = db.globalConcurrencyLimits;
+    const g = db().globalConcurrencyLimits;
     const name = `occ-${n++}`;
     const limit = await g.create({ name, limit: 10, avgSlotOccupancySeconds: 7 });
     const granted = await g.acquire({ names: [name], slots, ...(lease ? { leaseSeconds: 60 } : {}) });

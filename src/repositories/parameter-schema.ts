@@ -8,7 +8,7 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { formatPath } from './validation.js';
-import { MAX_JSON_BYTES } from './validation/json.js';
+import { type JsonValue, MAX_JSON_BYTES, jsonTextBytes } from './validation/json.js';
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 
@@ -101,7 +101,7 @@ export function validateScheduleParameters(
 ): void {
   schedules.forEach((schedule, i) => {
     if (schedule.parameters === undefined || Object.keys(schedule.parameters).length === 0) return;
-    const bytes = Buffer.byteLength(JSON.stringify({ ...dep.parameters, ...schedule.parameters }), 'utf8');
+    const bytes = jsonTextBytes({ ...dep.parameters, ...schedule.parameters } as JsonValue);
     if (bytes <= MAX_JSON_BYTES) return;
     const path = [...pathOf(i), 'parameters'];
     const message = `the deployment's parameters merged with the schedule's are ${bytes.toLocaleString('en-US')} bytes of JSON text, at most ${MAX_JSON_BYTES.toLocaleString('en-US')}`;

@@ -141,7 +141,7 @@ function walk(value: unknown, path: Path, ancestors: object[]): JsonValue {
 }
 
 /** The exact UTF-8 length of a converted document's JSON text, or Infinity past V8's longest string. */
-function jsonTextBytes(value: JsonValue): number {
+export function jsonTextBytes(value: JsonValue): number {
   try {
     return Buffer.byteLength(JSON.stringify(value), 'utf8');
   } catch (error) {

@@ -243,14 +243,7 @@ export const taskRun = pgTable(
     index(ix('task_run', 'state_type', 'start_time')).on(t.stateType, t.startTime),
     index(ix('task_run', 'start_time')).on(t.startTime),
     index(ix('task_run', 'expected_start_time')).on(t.expectedStartTime),
-    // Revision 11 (sort_indexes): each list sort on a nullable column in its own order, id as the
-    // tie-break (sorting.ts sends `nulls last` both ways). A btree read backwards is DESC NULLS
-    // FIRST, so the DESC sorts need DESC NULLS LAST indexes. END_TIME and NEXT_SCHEDULED_START_TIME
-    // are sorted one way only: their indexes replace the single-column ones (same count of index
-    // writes per transition; range filters and markLate still read the leading column).
-    // EXPECTED_START_TIME is sorted both ways: its ascending index stays (ASC NULLS LAST forwards).
-    // Prefect indexes the same one direction per sort (orm_models.py: expected_start_time desc,
-    // next_scheduled_start_time asc, end_time desc), without the id.
+    // Revision 11 (sort_indexes): the same sort indexes as flow_run's (see there).
     index(ix('task_run', 'expected_start_time', 'id')).on(
       t.expectedStartTime.desc().nullsLast(),
       t.id.desc().nullsFirst(),

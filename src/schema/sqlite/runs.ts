@@ -227,9 +227,7 @@ export const taskRun = sqliteTable(
     index(ix('task_run', 'state_type', 'start_time')).on(t.stateType, t.startTime),
     index(ix('task_run', 'start_time')).on(t.startTime),
     index(ix('task_run', 'expected_start_time')).on(t.expectedStartTime),
-    // Revision 11 (sort_indexes), the same indexes as on PostgreSQL, ascending here as revision 8's:
-    // SQLite reads (column, id) backwards for `desc nulls last, id desc` and, since 3.30's NULLS
-    // LAST, forwards for `asc nulls last, id asc` too (non-NULL keys, then the NULL ones).
+    // Revision 11 (sort_indexes): ascending, as flow_run's (see there).
     index(ix('task_run', 'expected_start_time', 'id')).on(t.expectedStartTime, t.id),
     index(ix('task_run', 'end_time', 'id')).on(t.endTime, t.id),
     index(ix('task_run', 'next_scheduled_start_time', 'id')).on(t.nextScheduledStartTime, t.id),

@@ -80,7 +80,7 @@ describe('opening with a timeout at the bounds', () => {
       ).rejects.toBeInstanceOf(ConfigurationError);
     }
     // Short: on, so a statement that sleeps is cancelled (a timeout rounded to 0 ms would be off).
-    // Not 1 ms itself: postgres.js's own type lookup on connecting runs under it too (see docs/settings.md).
+    // Not 1 ms itself: the statements opening the database run under it too (see docs/settings.md).
     const short = await createDatabase({
       url: server,
       timeoutSeconds: 0.2,

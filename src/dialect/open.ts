@@ -77,6 +77,10 @@ export async function openDialect(
         connect_timeout: Math.ceil(settings.timeoutSeconds),
         idle_timeout: 60,
         onnotice: () => {},
+        // No type lookup on connecting: it runs under statement_timeout, and when it fails
+        // postgres.js leaves its rejection unhandled (array-types.ts). useLibraryParsers installs
+        // the built-in array types instead, and every new connection saves a round trip.
+        fetch_types: false,
         // Our own sessions run in UTC (semantics.md §2 "Times"); the library's reads and writes do not
         // depend on it (postgres/wire-values.ts), but raw SQL a caller runs through db.execute does.
         // extra_float_digits = 1 (PostgreSQL's default since 12): doubles as text in their shortest

@@ -13,6 +13,7 @@ import { writeDocs } from './report.mjs';
 import { printTable, writeResults } from './results.mjs';
 import { benchLists, benchRuns } from './runs.mjs';
 import { benchSetState } from './set-state.mjs';
+import { benchSetStateConcurrent } from './set-state-concurrent.mjs';
 
 const SCALES = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000 };
 
@@ -35,6 +36,7 @@ const only = (values.only ?? process.env.ORION_BENCH_ONLY)?.split(',').map((s) =
 const benches = {
   migrate: benchMigrate,
   'set-state': benchSetState,
+  'set-state-8': benchSetStateConcurrent,
   claim: benchClaim,
   runs: benchRuns,
   lists: benchLists,

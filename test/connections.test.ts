@@ -189,18 +189,19 @@ describe.runIf(serverAvailable)('PostgreSQL server behaviour', () => {
   it('applies the statement timeout to normal work and lifts it for migrations', async () => {
     const impatient = await createDatabase({
       url: db.settings.url,
-      timeoutSeconds: 0.3,
+      // The shortest a PostgreSQL pool takes (docs/settings.md).
+      timeoutSeconds: 1,
       migrateOnOpen: false,
     });
     const copy = copyMigrations();
     try {
-      const error = await impatient.execute('select pg_sleep(1)').catch((e: unknown) => e);
+      const error = await impatient.execute('select pg_sleep(2.5)').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseError);
       expect((error as DatabaseError).retryable).toBe(true);
-      appendRevision(copy.dir, 'deadbeef0001', 'slow_one', 'SELECT pg_sleep(0.6);', 'SELECT 1;');
+      appendRevision(copy.dir, 'deadbeef0001', 'slow_one', 'SELECT pg_sleep(1.5);', 'SELECT 1;');
       const slow = await createDatabase({
         url: db.settings.url,
-        timeoutSeconds: 0.3,
+        timeoutSeconds: 1,
         migrateOnOpen: false,
         // One revision behind the copied folder's head, on purpose: this open migrates it.
         verifyOnOpen: false,

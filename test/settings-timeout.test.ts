@@ -71,7 +71,7 @@ describe('opening with a timeout at the bounds', () => {
     }
   });
 
-  it('PostgreSQL: refused outside; a short one is on, the longest is 24.8 days', async (ctx) => {
+  it('PostgreSQL: refused outside and below 1 s; 1 s is on, the longest is 24.8 days', async (ctx) => {
     const server = await postgresServerUrl();
     if (!server) return ctx.skip();
     for (const t of [0.0004, 2_147_484]) {
@@ -79,16 +79,19 @@ describe('opening with a timeout at the bounds', () => {
         createDatabase({ url: server, timeoutSeconds: t, migrateOnOpen: false, verifyOnOpen: false }),
       ).rejects.toBeInstanceOf(ConfigurationError);
     }
-    // Short: on, so a statement that sleeps is cancelled (a timeout rounded to 0 ms would be off).
-    // Not 1 ms itself: the statements opening the database run under it too (see docs/settings.md).
+    // Below 1 s: refused on PostgreSQL alone (test/postgres-array-types.test.ts has why).
+    await expect(
+      createDatabase({ url: server, timeoutSeconds: 0.999, migrateOnOpen: false, verifyOnOpen: false }),
+    ).rejects.toThrow(/must be at least 1 s on PostgreSQL, got 0\.999/);
+    // The shortest it takes is on, so a statement that sleeps is cancelled.
     const short = await createDatabase({
       url: server,
-      timeoutSeconds: 0.2,
+      timeoutSeconds: 1,
       migrateOnOpen: false,
       verifyOnOpen: false,
     });
     try {
-      await expect(short.execute('select pg_sleep(1)')).rejects.toThrow(/statement timeout/);
+      await expect(short.execute('select pg_sleep(2.5)')).rejects.toThrow(/statement timeout/);
     } finally {
       await short.close();
     }

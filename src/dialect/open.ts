@@ -70,6 +70,7 @@ export async function openDialect(
         ),
       );
     case 'postgres': {
+      refuseShortPostgresTimeout(settings);
       const timeoutMs = Math.round(settings.timeoutSeconds * 1000);
       const sql = postgres(target.url, {
         max: settings.poolSize,
@@ -77,10 +78,6 @@ export async function openDialect(
         connect_timeout: Math.ceil(settings.timeoutSeconds),
         idle_timeout: 60,
         onnotice: () => {},
-        // No type lookup on connecting: it runs under statement_timeout, and when it fails
-        // postgres.js leaves its rejection unhandled (array-types.ts). useLibraryParsers installs
-        // the built-in array types instead, and every new connection saves a round trip.
-        fetch_types: false,
         // Our own sessions run in UTC (semantics.md §2 "Times"); the library's reads and writes do not
         // depend on it (postgres/wire-values.ts), but raw SQL a caller runs through db.execute does.
         // extra_float_digits = 1 (PostgreSQL's default since 12): doubles as text in their shortest
@@ -98,4 +95,25 @@ export async function openDialect(
     case 'pglite':
       return new PgliteDialect(await acquirePglite(target.dataDir), true);
   }
+}
+
+/** The shortest statement timeout the library's own postgres.js pool takes (seconds). */
+export const MIN_POSTGRES_TIMEOUT_SECONDS = 1;
+
+/**
+ * Every new postgres.js connection first looks up the server's array types, under the session's
+ * `statement_timeout`; when that lookup fails postgres.js drops the rejected promise, and Node.js
+ * reports an `unhandledRejection`, which ends the process by default. The lookup took 18-42 ms on
+ * this project's 2-core machine under load, so below 1 s a timeout could end the caller's process.
+ * It cannot be turned off: with `fetch_types: false`, `reserve()` on a new connection never
+ * settles (porsager/postgres#751, #1219), and every transaction reserves one.
+ */
+function refuseShortPostgresTimeout(settings: Settings): void {
+  if (settings.timeoutSeconds >= MIN_POSTGRES_TIMEOUT_SECONDS) return;
+  const origin = describeForError('ORION_DATABASE_TIMEOUT', settings.origins.ORION_DATABASE_TIMEOUT);
+  throw new ConfigurationError(
+    `${origin} must be at least ${MIN_POSTGRES_TIMEOUT_SECONDS} s on PostgreSQL, got ${settings.timeoutSeconds}: ` +
+      "postgres.js looks up the server's types on every new connection under the statement timeout, " +
+      'and a failed lookup is an unhandled rejection',
+  );
 }

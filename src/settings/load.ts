@@ -28,7 +28,8 @@ export interface DatabaseConfig {
   url?: string;
   /**
    * Seconds, from 0.001 to 2,147,483 (24.8 days; else a ConfigurationError): SQLite's busy wait,
-   * PostgreSQL's statement and connect timeouts. Default 10.
+   * PostgreSQL's statement and connect timeouts, where `createDatabase` also refuses less than 1 s
+   * (docs/settings.md). Default 10.
    */
   timeoutSeconds?: number;
   poolSize?: number;

@@ -1,16 +1,13 @@
 import { parse as parseArrayText } from 'postgres-array';
 
 /**
- * Array parsers for the library's own postgres.js clients, which do not look up the server's types
- * when they connect (`fetch_types: false`, dialect/open.ts).
- *
- * postgres.js's lookup is a query of its own that every new connection sends before its first
- * statement, under the session's `statement_timeout`; when it fails (a timeout of a few ms, or a
- * server stalled for longer than the timeout), postgres.js drops the rejected promise, and Node.js
- * reports it as an `unhandledRejection`, which ends the process by default. Built-in types have
- * fixed OIDs (PostgreSQL's `pg_type.dat`), so the array types raw SQL (`db.execute`) and schema
- * introspection read are known without asking: each is parsed by postgres-array with the element
- * type's parser. Arrays of extension or user-defined types come back as their text (`{a,b}`).
+ * Array parsers for the library's own postgres.js pool (useLibraryParsers), so that an array read
+ * through `db.execute` has its elements read as the library reads the element type: `int8` as a
+ * string, JSON as text, `timestamptz` as an ISO string, and NULL as `null` (postgres.js's own array
+ * parser, installed after its type lookup on connecting, gave `NaN` for a NULL in a number array
+ * under the library's number parser). postgres.js keeps a type's parser when the type has both a
+ * parser and a serializer, so each array type gets a serializer too (an array literal); the
+ * library itself never sends an array as a parameter (postgres/fragments.ts).
  */
 
 /**
@@ -57,18 +54,35 @@ const BUILTIN_ARRAYS: Readonly<Record<number, number>> = {
   4073: 4072, // jsonpath
 };
 
-type ParserTable = Record<string, ((text: string) => unknown) & { array?: boolean }>;
+type Table = Record<string, ((value: never) => unknown) & { array?: boolean }>;
 
 /**
- * Sets a parser for each built-in array type, using the parser `parsers` has for its element type
- * (the text itself when there is none), as postgres.js's own lookup did: an array of `timestamptz`
- * reads as ISO strings. Call after the element parsers are in place, before the first query.
+ * Sets a parser and a serializer for each built-in array type: the parser reads each element with
+ * the parser `parsers` has for its element type (the text itself when there is none). Call after
+ * the element parsers are in place, before the first query.
  */
-export function addBuiltinArrayParsers(parsers: ParserTable): void {
+export function addBuiltinArrayTypes(parsers: Table, serializers: Table): void {
   for (const [array, element] of Object.entries(BUILTIN_ARRAYS)) {
-    const parseElement = parsers[element];
+    const parseElement = parsers[element] as ((text: string) => unknown) | undefined;
     parsers[array] = parseElement
       ? (text: string) => parseArrayText(text, (value) => parseElement(value))
       : (text: string) => parseArrayText(text);
+    serializers[array] = arrayLiteral;
   }
+}
+
+/** A JavaScript array as a PostgreSQL array literal: every element quoted and escaped, NULL bare. */
+function arrayLiteral(values: readonly unknown[]): string {
+  const element = (value: unknown): string => {
+    if (value === null || value === undefined) return 'NULL';
+    if (Array.isArray(value)) return arrayLiteral(value);
+    const text =
+      value instanceof Date
+        ? value.toISOString()
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
+    return `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  };
+  return `{${values.map(element).join(',')}}`;
 }

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { addBuiltinArrayParsers } from './array-types.js';
+import { addBuiltinArrayTypes } from './array-types.js';
 import { LIBRARY_PARSERS, OID, type TextParser } from './wire-values.js';
 
 type Parsers = Record<string, ((text: string) => unknown) & { array?: boolean }>;
@@ -78,15 +78,14 @@ const LIBRARY_OWNED = Symbol('orion-db parsers');
  * For a client the library created itself (never a caller's): its parser table becomes the one the
  * library decodes with, so postgres.js parses each value once, straight from the message, and the
  * rows need no second pass (measured: raw mode's buffer per cell and the re-decoding were about a
- * third of the CPU of reading a page of 200 logs). Such a client does not look up the server's
- * types (`fetch_types: false`): its array parsers are the built-in ones (array-types.ts). Call
- * before the first query.
+ * third of the CPU of reading a page of 200 logs). Its array types are the library's too
+ * (array-types.ts). Call before the first query.
  */
 export function useLibraryParsers(client: postgres.Sql): void {
   const parsers = client.options.parsers as unknown as Parsers & Record<symbol, boolean>;
   for (const [oid, parser] of Object.entries(LIBRARY_PARSERS)) parsers[oid] = parser;
   for (const oid of DRIZZLE_TEXT_TYPES) parsers[oid] = (text: string) => text;
-  addBuiltinArrayParsers(parsers);
+  addBuiltinArrayTypes(parsers, client.options.serializers as unknown as Parsers);
   parsers[LIBRARY_OWNED] = true;
 }
 

@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type Database, ValidationError } from '../src/index.js';
+import { type Database, OrionDbError, ValidationError } from '../src/index.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { DIALECTS } from './support/dialects.js';
 import { dialectOf } from './support/internals.js';
@@ -66,5 +66,27 @@ describe.each(DIALECTS)('db.execute arguments (%s)', (dialect) => {
       { numRuns: 50 },
     );
     expect(query).not.toHaveBeenCalled();
+  });
+
+  // A fresh-user trial: `${null}` in a template was a bare TypeError from the statement scan.
+  it('binds null in a template, on db and on tx; whatever is interpolated, any failure is an OrionDbError', async () => {
+    expect(await db.execute(sql`select ${null} as a`)).toEqual([{ a: null }]);
+    await db.transaction(async (tx) => {
+      expect(await tx.execute(sql`select ${null} as a, ${'x'} as b`)).toEqual([{ a: null, b: 'x' }]);
+    });
+    const anything = fc.oneof(
+      fc.constantFrom(null, undefined, true, false, 0, -1.5, 10n, new Date(0), Number.NaN),
+      fc.string({ maxLength: 8 }),
+      fc.array(fc.integer(), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2, noNullPrototype: true }),
+    );
+    await fc.assert(
+      fc.asyncProperty(anything, async (value) => {
+        await db.execute(sql`select ${value} as a`).catch((error: unknown) => {
+          expect(error, String(error)).toBeInstanceOf(OrionDbError);
+        });
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -44,12 +44,19 @@ function compoundBodyEnd(code: string): number | undefined {
   return undefined;
 }
 
-/** The SQL text of a raw query, with its parameters as placeholders. */
+/**
+ * The SQL text of a raw query, with its parameters as placeholders. A drizzle `sql` template's
+ * chunks are its text (`{ value: string[] }`), nested templates (`sql.raw`, `sql\`...\``), whose
+ * text counts too, and the values interpolated, which may be anything, `null` and `undefined`
+ * included (a bare TypeError here before, found by a fresh-user trial).
+ */
 function textOf(query: SQL | string): string {
   if (typeof query === 'string') return query;
   const chunks = (query as unknown as { queryChunks: unknown[] }).queryChunks;
   return chunks
     .map((chunk) => {
+      if (chunk === null || typeof chunk !== 'object') return ' ? ';
+      if (Array.isArray((chunk as { queryChunks?: unknown }).queryChunks)) return textOf(chunk as SQL);
       const value = (chunk as { value?: unknown }).value;
       return Array.isArray(value) ? value.join('') : ' ? ';
     })

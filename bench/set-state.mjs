@@ -33,11 +33,17 @@ async function libraryPass(db) {
   return TRANSITIONS / ((performance.now() - start) / 1000);
 }
 
-async function sqliteRaw(file) {
+/** The raw side's connection to a SQLite file, with the library's pragmas. */
+export function sqliteRawConnection(file) {
   const conn = new Sqlite(file);
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = NORMAL');
   conn.pragma('foreign_keys = ON');
+  return conn;
+}
+
+/** Seeds a flow and RUNS runs with plain statements; returns the run ids. */
+export function sqliteRawSeed(conn) {
   const flowId = randomUUID();
   const now = Date.now();
   conn
@@ -52,6 +58,11 @@ async function sqliteRaw(file) {
     insertRun.run(id, now, now, `r${i}`, flowId);
     runs.push(id);
   }
+  return runs;
+}
+
+/** The raw driver's transition on SQLite, `(runId, type) => void`: the statements prepared once. */
+export function sqliteRawTransition(conn) {
   const lock = conn.prepare(
     'select state_id, state_type, state_timestamp, start_time, total_run_time, run_count from flow_run where id = ?',
   );
@@ -61,10 +72,7 @@ async function sqliteRaw(file) {
   const update = conn.prepare(
     'update flow_run set state_id = ?, state_type = ?, state_name = ?, state_timestamp = ?, run_count = ?, updated = ? where id = ?',
   );
-  const start = performance.now();
-  for (let i = 0; i < TRANSITIONS; i++) {
-    const runId = runs[i % RUNS];
-    const type = CYCLE[Math.floor(i / RUNS) % CYCLE.length];
+  return (runId, type) => {
     conn.exec('BEGIN IMMEDIATE');
     const row = lock.get(runId);
     const ts = Math.max(Date.now(), (row.state_timestamp ?? 0) + 1);
@@ -72,14 +80,24 @@ async function sqliteRaw(file) {
     insertState.run(stateId, ts, ts, runId, type, title(type), ts, JSON.stringify({ flowRunId: runId }));
     update.run(stateId, type, title(type), ts, row.run_count + (type === 'RUNNING' ? 1 : 0), ts, runId);
     conn.exec('COMMIT');
+  };
+}
+
+async function sqliteRaw(file) {
+  const conn = sqliteRawConnection(file);
+  const runs = sqliteRawSeed(conn);
+  const transition = sqliteRawTransition(conn);
+  const start = performance.now();
+  for (let i = 0; i < TRANSITIONS; i++) {
+    transition(runs[i % RUNS], CYCLE[Math.floor(i / RUNS) % CYCLE.length]);
   }
   const rate = TRANSITIONS / ((performance.now() - start) / 1000);
   conn.close();
   return rate;
 }
 
-async function postgresRaw(url) {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+/** Seeds a flow and RUNS runs with plain statements on PostgreSQL; returns the run ids. */
+export async function postgresRawSeed(sql) {
   const flowId = randomUUID();
   await sql`insert into flow (id, created, updated, name) values (${flowId}, now(), now(), ${`raw-${flowId}`})`;
   const runs = [];
@@ -88,11 +106,13 @@ async function postgresRaw(url) {
     await sql`insert into flow_run (id, created, updated, name, flow_id) values (${id}, now(), now(), ${`r${i}`}, ${flowId})`;
     runs.push(id);
   }
-  const start = performance.now();
-  for (let i = 0; i < TRANSITIONS; i++) {
-    const runId = runs[i % RUNS];
-    const type = CYCLE[Math.floor(i / RUNS) % CYCLE.length];
-    await sql.begin(async (tx) => {
+  return runs;
+}
+
+/** The raw driver's transition on PostgreSQL, `(runId, type) => Promise`: five statements, one transaction. */
+export function postgresRawTransition(sql) {
+  return (runId, type) =>
+    sql.begin(async (tx) => {
       const [row] =
         await tx`select state_id, state_type, state_timestamp, start_time, total_run_time, run_count from flow_run where id = ${runId} for update`;
       const ts = new Date(Math.max(Date.now(), (row.state_timestamp?.getTime() ?? 0) + 1));
@@ -102,6 +122,15 @@ async function postgresRaw(url) {
       await tx`update flow_run set state_id = ${stateId}, state_type = ${type}, state_name = ${title(type)}, state_timestamp = ${ts},
                run_count = ${row.run_count + (type === 'RUNNING' ? 1 : 0)}, updated = ${ts} where id = ${runId}`;
     });
+}
+
+async function postgresRaw(url) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const runs = await postgresRawSeed(sql);
+  const transition = postgresRawTransition(sql);
+  const start = performance.now();
+  for (let i = 0; i < TRANSITIONS; i++) {
+    await transition(runs[i % RUNS], CYCLE[Math.floor(i / RUNS) % CYCLE.length]);
   }
   const rate = TRANSITIONS / ((performance.now() - start) / 1000);
   await sql.end();
@@ -147,10 +176,7 @@ function transitionValues(runId, type, row) {
 }
 
 async function sqliteDrizzle(file) {
-  const conn = new Sqlite(file);
-  conn.pragma('journal_mode = WAL');
-  conn.pragma('synchronous = NORMAL');
-  conn.pragma('foreign_keys = ON');
+  const conn = sqliteRawConnection(file);
   const t = sqliteTables;
   const d = drizzleSqlite(conn);
   const runs = await drizzleSeed(d, t);

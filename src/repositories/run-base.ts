@@ -38,7 +38,7 @@ import {
   toState,
   writePrepared,
 } from './run-transition-statements.js';
-import { parse, uuid } from './validation.js';
+import { parse, parseUuid } from './validation.js';
 import {
   type DerivedRunFields,
   type RunSort,
@@ -90,7 +90,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   }
 
   async get(id: string): Promise<Run | null> {
-    const runId = parse(uuid, id, `${this.entity} id`);
+    const runId = parseUuid(id, `${this.entity} id`);
     return this.ctx.run(async (q) => {
       const row = await rowById<Row>(this.ctx, q, `${this.kind}_run`, this.table, runId);
       return row ? this.toRun(row, new Date()) : null;
@@ -142,7 +142,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
   }
 
   async delete(id: string): Promise<void> {
-    const runId = parse(uuid, id, `${this.entity} id`);
+    const runId = parseUuid(id, `${this.entity} id`);
     await this.ctx.run(async (q) => {
       const deleted = await q
         .delete(this.table)
@@ -154,7 +154,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
 
   /** The run's state history, ordered by (timestamp, id). */
   async states(id: string): Promise<State[]> {
-    const runId = parse(uuid, id, `${this.entity} id`);
+    const runId = parseUuid(id, `${this.entity} id`);
     return this.ctx.run(async (q) => {
       const rows = await q
         .select()
@@ -182,7 +182,7 @@ export abstract class RunRepositoryBase<Row extends { id: string }, Run> {
     state: StateInput,
     options: SetStateOptions = {},
   ): Promise<{ run: Run; state: State }> {
-    const runId = parse(uuid, id, `${this.entity} id`);
+    const runId = parseUuid(id, `${this.entity} id`);
     const proposed = bareStateInput(state) ?? parse(stateInput, state, 'state');
     const opts = isEmptyPlainObject(options) ? {} : parse(setStateOptions, options, 'setState options');
     const prepared = this.preparedTransition();

@@ -157,6 +157,23 @@ export class PostgresDialect extends PgFamilyDialect {
     }
   }
 
+  /**
+   * The statement on the executor's own client (the pool's, or the reserved connection's; both wrapped
+   * as every query of the library is: prepared-client.ts, isolated-client.ts), as Drizzle's prepared
+   * query would send it, without it: its query object, tracing spans and cache check were about a
+   * tenth of the library's JavaScript in a PostgreSQL state transition (issue 13). A driver error
+   * arrives unwrapped; mapDriverError reads it as it reads the one Drizzle wraps.
+   */
+  override async queryArrays(
+    executor: Executor,
+    text: string,
+    params: readonly unknown[],
+  ): Promise<unknown[][]> {
+    const { client } = (executor as unknown as { session: { client: postgres.Sql } }).session;
+    const rows = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[]).values();
+    return rows as unknown as unknown[][];
+  }
+
   protected checkServer(): Promise<void> {
     return checkPostgresSupport(async (text) => [...(await this.client.unsafe(text))] as Row[]);
   }

@@ -212,6 +212,24 @@ describe('URL forms', () => {
     );
   });
 
+  // A fresh-user trial: `postgresql://` connected as the OS user and migrated the server's `root`.
+  it('refuses a PostgreSQL URL that names no database, whatever else it holds (generated)', () => {
+    const scheme = fc.constantFrom('postgresql', 'postgres', 'postgresql+asyncpg', 'postgres+psycopg');
+    const user = fc.constantFrom('', 'alice@', 'alice:secret@');
+    const host = fc.constantFrom('', 'localhost', '127.0.0.1:5432', 'db.example.com', '[::1]:5433');
+    const tail = fc.constantFrom('', '/', '?sslmode=disable', '/?application_name=x');
+    fc.assert(
+      fc.property(scheme, user, host, tail, (s, u, h, t) => {
+        const url = `${s}://${u}${h}${t}`;
+        // (A user with no host, `postgresql://alice@`, is not even a URL.)
+        expect(() => parseDatabaseUrl(url)).toThrow(/names no database|not a valid URL/);
+        expect(() => parseDatabaseUrl(url)).toThrow(ConfigurationError);
+        const named = `${s}://${u}${h || 'localhost'}/orion${t.startsWith('/') ? t.slice(1) : t}`;
+        expect(parseDatabaseUrl(named)).toMatchObject({ kind: 'postgres' });
+      }),
+    );
+  });
+
   it('never prints a password', () => {
     let message = '';
     try {

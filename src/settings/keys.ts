@@ -59,6 +59,22 @@ export function parseTimeoutSeconds(value: string, origin: string): number {
 }
 
 /**
+ * The largest pool: 10,000 connections, past any server's `max_connections` in practice.
+ * postgres.js sizes arrays by the pool's maximum when it opens, so `poolSize: 1e9` ended the process
+ * with an out-of-memory crash after 45 s (a fresh-user trial).
+ */
+export const MAX_POOL_SIZE = 10_000;
+
+/** ORION_DATABASE_POOL_SIZE: a whole number from 1 to 10,000, else a ConfigurationError. */
+export function parsePoolSize(value: string, origin: string): number {
+  const n = parsePositiveNumber(value, origin, true);
+  if (n > MAX_POOL_SIZE) {
+    throw new ConfigurationError(`${origin} must be at most ${MAX_POOL_SIZE}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/**
  * Checks that a raw value is acceptable for its key; throws ConfigurationError naming `origin`
  * (the setting and its source, "PREFECT_API_DATABASE_TIMEOUT (from env)").
  */
@@ -71,7 +87,7 @@ export function validateSetting(key: SettingKey, value: string, origin: string):
       parseTimeoutSeconds(value, origin);
       return;
     case 'ORION_DATABASE_POOL_SIZE':
-      parsePositiveNumber(value, origin, true);
+      parsePoolSize(value, origin);
       return;
     case 'ORION_DATABASE_PREPARED_STATEMENTS':
     case 'ORION_DATABASE_MIGRATE_ON_START':

@@ -5,7 +5,7 @@ import {
   SETTING_KEYS,
   type SettingKey,
   parseBoolean,
-  parsePositiveNumber,
+  parsePoolSize,
   parseTimeoutSeconds,
   validateSetting,
 } from './keys.js';
@@ -20,6 +20,7 @@ import {
   fromProfile,
 } from './sources.js';
 import { type DatabaseTarget, understandDatabaseUrl } from './url.js';
+import { refuseOptionType } from './option-types.js';
 
 export type { SettingOrigin, SettingSource } from './sources.js';
 
@@ -241,6 +242,7 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
   const origins = {} as Record<SettingKey, SettingOrigin>;
   for (const key of SETTING_KEYS) {
     const option = config[OPTION_KEYS[key]];
+    if (option !== undefined && option !== null) refuseOptionType(OPTION_KEYS[key], option);
     const raw =
       option !== undefined && option !== null
         ? { value: String(option), origin: { source: 'option', name: null } as const }
@@ -279,7 +281,7 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
     url,
     target: understood.target,
     timeoutSeconds: parseTimeoutSeconds(values.ORION_DATABASE_TIMEOUT!, origin('ORION_DATABASE_TIMEOUT')),
-    poolSize: parsePositiveNumber(values.ORION_DATABASE_POOL_SIZE!, origin('ORION_DATABASE_POOL_SIZE'), true),
+    poolSize: parsePoolSize(values.ORION_DATABASE_POOL_SIZE!, origin('ORION_DATABASE_POOL_SIZE')),
     preparedStatements,
     migrateOnOpen: parseBoolean(
       values.ORION_DATABASE_MIGRATE_ON_START!,

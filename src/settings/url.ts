@@ -138,6 +138,11 @@ function postgresUrl(normalised: string, fail: Fail): UnderstoodUrl {
   }
   if (parsed.pathname.length > 1 && parsed.pathname.slice(1).includes('/'))
     fail('the database name contains "/"');
+  // Without one, PostgreSQL opens the database named after the user, and the library would migrate
+  // it: `postgresql://` or `postgresql://host/` is most often a variable left unset (a fresh-user
+  // trial migrated the server's `root` database that way), as `sqlite:///` is for SQLite.
+  if (parsed.pathname.length <= 1)
+    fail('it names no database (write postgresql://host/database; an unset variable?)');
   let options: ReturnType<typeof postgresUrlOptions>;
   try {
     options = postgresUrlOptions(parsed.searchParams);

@@ -9,18 +9,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, createDatabase, loadSettings } from '../src/index.js';
+import { OPTION_TYPES } from '../src/settings/option-types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'orion-option-types-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const TYPES = {
-  url: 'string',
-  timeoutSeconds: 'number',
-  poolSize: 'number',
-  preparedStatements: 'boolean',
-  migrateOnOpen: 'boolean',
-  encryptionKey: 'string',
-} as const;
+const TYPES = OPTION_TYPES;
 
 const anyValue = fc.oneof(
   fc.integer(),
@@ -34,17 +28,13 @@ const anyValue = fc.oneof(
 describe('setting options by type', () => {
   it('a value neither of the option type nor a string is refused, naming the option (generated)', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...(Object.keys(TYPES) as (keyof typeof TYPES)[])),
-        anyValue,
-        (name, value) => {
-          const wanted = TYPES[name];
-          fc.pre(typeof value !== wanted);
-          const attempt = () => loadSettings({ isolated: true, [name]: value });
-          expect(attempt).toThrow(ConfigurationError);
-          expect(attempt).toThrow(new RegExp(`^the option ${name} takes a ${wanted}`));
-        },
-      ),
+      fc.property(fc.constantFrom(...Object.keys(TYPES)), anyValue, (name, value) => {
+        const wanted = TYPES[name]!;
+        fc.pre(typeof value !== wanted);
+        const attempt = () => loadSettings({ isolated: true, [name]: value });
+        expect(attempt).toThrow(ConfigurationError);
+        expect(attempt).toThrow(new RegExp(`^the option ${name} takes a ${wanted}`));
+      }),
     );
   });
 

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.js';
 
 /** The JavaScript type each setting's option takes besides a string (the form every other source has). */
-const OPTION_TYPES: Record<string, 'string' | 'number' | 'boolean'> = {
+export const OPTION_TYPES: Record<string, 'string' | 'number' | 'boolean'> = {
   url: 'string',
   timeoutSeconds: 'number',
   poolSize: 'number',

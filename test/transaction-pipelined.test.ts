@@ -127,7 +127,7 @@ describe.runIf(url)('pipelined BEGIN and COMMIT (PostgreSQL server)', () => {
 
   it('a claim sends BEGIN with its pool read and COMMIT with its write', async () => {
     expect((await claim(onOne)).map((r) => r.id)).toEqual(runIds);
-    expect(sent.map((s) => s.split(' ')[0])).toEqual(['begin', 'select', 'select', 'with', 'commit']);
+    expect(sent.map((s) => s.split(' ')[0])).toEqual(['begin', 'select', 'with', 'commit']);
   });
 
   it('a BEGIN that fails: the read behind it ran alone, nothing else is sent, and the connection goes on', async () => {
@@ -197,7 +197,7 @@ describe.runIf(url)('pipelined BEGIN and COMMIT (PostgreSQL server)', () => {
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error.message).toMatch(/refused by the test/);
     // COMMIT went with the write (answered ROLLBACK); no ROLLBACK of our own after it.
-    expect(sent.map((s) => s.split(' ')[0])).toEqual(['begin', 'select', 'select', 'with', 'commit']);
+    expect(sent.map((s) => s.split(' ')[0])).toEqual(['begin', 'select', 'with', 'commit']);
     expect(await states()).toEqual(['SCHEDULED', 'SCHEDULED', 'SCHEDULED']);
     await db.execute('drop trigger orion_test_refuse on flow_run_state');
     expect((await claim(onOne)).map((r) => r.id)).toEqual(runIds);

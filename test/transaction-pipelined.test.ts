@@ -1,6 +1,6 @@
 /**
  * BEGIN sent along a transaction's first statement and COMMIT along its last, on the postgres.js
- * dialect only (reserved-transaction.ts; a claim is three round trips instead of five): SQLite and
+ * dialect only (reserved-transaction.ts; a claim is two round trips instead of four): SQLite and
  * PGlite run in-process, with no round trip to save, and the faults need a server — a client
  * whose BEGIN fails on a live connection, a second connection that holds locks and ends backends.
  *

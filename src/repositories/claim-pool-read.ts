@@ -6,11 +6,11 @@
  * trip fewer); elsewhere two Drizzle reads.
  */
 import { type Column, type SQL, and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Executor } from '../dialect/dialect.js';
+import type { Executor, Row } from '../dialect/dialect.js';
 import { pgArrayLiteral } from '../dialect/postgres/fragments.js';
 import { NotFoundError } from '../errors.js';
 import { dueConditions } from './claim-candidates.js';
-import type { LimitedDeployment } from './claim-statements.js';
+import { DEPLOYMENT_LIMITED, type LimitedDeployment, claimColumns } from './claim-statements.js';
 import type { RepositoryContext } from './context.js';
 import { decodeRow } from './run-transition-cte.js';
 import type { WorkPool } from './work-pools.js';
@@ -33,8 +33,17 @@ export function readQueues(ctx: RepositoryContext, q: Executor, poolId: string):
     .orderBy(asc(wq.priority), asc(wq.id));
 }
 
-/** The text of the one-statement read, by pool table (one per dialect instance's schema). */
-const texts = new WeakMap<object, { sql: string; columns: [string, Column][]; order: string[] }>();
+/** A read's text: its result columns (the pool's), placeholders in parameter order, and the run columns after them. */
+interface ReadText {
+  sql: string;
+  columns: [string, Column][];
+  order: string[];
+  /** With `first`: the locked runs' columns, after the pool's, the queues and the limited deployments. */
+  runColumns?: [string, Column][];
+}
+
+/** The texts of the one-statement read, by pool table (one per dialect instance's schema) and `first`. */
+const texts = new WeakMap<object, Map<boolean, ReadText>>();
 
 /** Compiler of the Drizzle dialect behind an executor. */
 interface Compiler {
@@ -45,60 +54,59 @@ interface Compiler {
  * The pool named `name` (unlocked) and its queues; on PostgreSQL also `limited`, what
  * limitedDueDeployments reads for the pool's unpaused queues (those of `probe.names` when given)
  * and `probe.before`, read by the same statement.
+ *
+ * `probe.first` (PostgreSQL, a claim): the same statement also locks (`FOR UPDATE SKIP LOCKED`) and
+ * returns the first `first` due runs of the first queue the claim polls, as firstDueOfQueue does,
+ * but only where that is the claim's next read anyway: the pool is not paused, neither it nor any
+ * of its queues has a limit (so the pool row needs no lock first), no limited deployment has due
+ * runs in the polled queues, and every named queue exists. Otherwise it locks nothing
+ * (`firstQueue` undefined). The claim is then two round trips instead of three (issue 13,
+ * claim-drain: each round trip wakes the server and Node once more).
  * @throws NotFoundError when no pool has that name.
  */
 export async function readPoolAndQueues(
   ctx: RepositoryContext,
   q: Executor,
   name: string,
-  probe: { before: Date; names: string[] | undefined },
-): Promise<{ pool: WorkPool; queues: PolledQueue[]; limited?: LimitedDeployment[] }> {
-  const { workPool: wp, workQueue: wq, deployment: dep, flowRun: fr } = ctx.tables;
+  probe: { before: Date; names: string[] | undefined; first?: number },
+): Promise<{
+  pool: WorkPool;
+  queues: PolledQueue[];
+  limited?: LimitedDeployment[];
+  /** With `probe.first`, where the conditions held: the runs locked, with claimColumns and DEPLOYMENT_LIMITED. */
+  firstQueue?: Row[];
+}> {
+  const { workPool: wp } = ctx.tables;
   const missing = () => new NotFoundError('work pool', name, `work pool "${name}" not found`);
   if (!ctx.dialect.capabilities.writableCte) {
     const [pool] = await q.select().from(wp).where(eq(wp.name, name));
     if (!pool) throw missing();
     return { pool, queues: await readQueues(ctx, q, pool.id) };
   }
-  let text = texts.get(wp);
-  if (!text) {
-    const columns = Object.entries(getTableColumns(wp)) as [string, Column][];
-    const list = sql.join(
-      columns.map(([, column]) => sql`${wp}.${sql.identifier(column.name)}`),
-      sql`, `,
-    );
-    // As text: the driver's JSON parsing may be switched off on a caller's client.
-    const queues = sql`(select coalesce(json_agg(json_build_array(${wq.id}, ${wq.name}, ${wq.isPaused}, ${wq.concurrencyLimit}) order by ${wq.priority}, ${wq.id}), '[]')::text from ${wq} where ${wq.workPoolId} = ${wp.id})`;
-    // The probe of limitedDueDeployments (a LATERAL `LIMIT 1` per limited deployment), over the
-    // queues a claim polls: unpaused, and named when the claim names them.
-    const names = sql`${sql.placeholder('names')}::text::text[]`;
-    const polled = sql`select ${wq.id} from ${wq} where ${wq.workPoolId} = ${wp.id} and not ${wq.isPaused} and (${names} is null or ${wq.name} = any(${names}))`;
-    const due = and(
-      eq(fr.deploymentId, dep.id),
-      sql`${fr.workQueueId} in (${polled})`,
-      dueConditions(fr, sql.placeholder('before')),
-    );
-    const limited = sql`(select coalesce(json_agg(json_build_array(${dep.id}, ${dep.concurrencyLimit}, ${dep.concurrencyOptions}) order by ${dep.id}), '[]')::text from ${dep}
-      cross join lateral (select 1 from ${fr} where ${due} limit 1) as orion_due
-      where ${dep.concurrencyLimit} is not null)`;
-    const compiler = (q as unknown as { dialect: Compiler }).dialect;
-    const compiled = compiler.sqlToQuery(
-      sql`select ${list}, ${queues}, ${limited} from ${wp} where ${wp.name} = ${sql.placeholder('name')}`,
-    );
-    const order = compiled.params.map((param) => (param as { name: string }).name);
-    text = { sql: compiled.sql, columns, order };
-    texts.set(wp, text);
+  const first = probe.first !== undefined;
+  let byFirst = texts.get(wp);
+  if (!byFirst) {
+    byFirst = new Map();
+    texts.set(wp, byFirst);
   }
+  let text = byFirst.get(first);
+  if (!text) {
+    text = readText(ctx, q, first);
+    byFirst.set(first, text);
+  }
+  const fr = ctx.tables.flowRun;
   const values: Record<string, unknown> = {
     name,
     names: probe.names ? pgArrayLiteral(probe.names) : null,
     before: fr.nextScheduledStartTime.mapToDriverValue(probe.before),
+    first: probe.first,
   };
-  const [row] = await ctx.dialect.queryArrays(
+  const rows = await ctx.dialect.queryArrays(
     q,
     text.sql,
     text.order.map((key) => values[key]),
   );
+  const row = rows[0];
   if (!row) throw missing();
   const pool = decodeRow(text.columns, row, 0) as WorkPool;
   const queues = (
@@ -116,5 +124,68 @@ export async function readPoolAndQueues(
       LimitedDeployment['options'],
     ][]
   ).map(([id, limit, options]) => ({ id, limit, options }));
-  return { pool, queues, limited };
+  if (!text.runColumns) return { pool, queues, limited };
+  // One row per locked run (the pool's columns repeated), or one row of nulls: the runs start
+  // after the pool's columns, the queues, the limited deployments and whether the read ran.
+  const at = text.columns.length + 2;
+  const ran = row[at] === true;
+  const firstQueue: Row[] = [];
+  for (const values of rows)
+    if (values[at + 1] !== null) firstQueue.push(decodeRow(text.runColumns, values, at + 1));
+  return { pool, queues, limited, firstQueue: ran ? firstQueue : undefined };
+}
+
+/** Builds and compiles the one-statement read; with `first`, the locking read of the first polled queue. */
+function readText(ctx: RepositoryContext, q: Executor, first: boolean): ReadText {
+  const { workPool: wp, workQueue: wq, deployment: dep, flowRun: fr } = ctx.tables;
+  const columns = Object.entries(getTableColumns(wp)) as [string, Column][];
+  const list = sql.join(
+    columns.map(([, column]) => sql`${wp}.${sql.identifier(column.name)}`),
+    sql`, `,
+  );
+  // As text: the driver's JSON parsing may be switched off on a caller's client.
+  const queues = sql`(select coalesce(json_agg(json_build_array(${wq.id}, ${wq.name}, ${wq.isPaused}, ${wq.concurrencyLimit}) order by ${wq.priority}, ${wq.id}), '[]')::text from ${wq} where ${wq.workPoolId} = ${wp.id})`;
+  // The probe of limitedDueDeployments (a LATERAL `LIMIT 1` per limited deployment), over the
+  // queues a claim polls: unpaused, and named when the claim names them.
+  const names = sql`${sql.placeholder('names')}::text::text[]`;
+  const polledWhere = sql`${wq.workPoolId} = ${wp.id} and not ${wq.isPaused} and (${names} is null or ${wq.name} = any(${names}))`;
+  const due = and(
+    eq(fr.deploymentId, dep.id),
+    sql`${fr.workQueueId} in (select ${wq.id} from ${wq} where ${polledWhere})`,
+    dueConditions(fr, sql.placeholder('before')),
+  );
+  const limitedFrom = sql`from ${dep} cross join lateral (select 1 from ${fr} where ${due} limit 1) as orion_due
+      where ${dep.concurrencyLimit} is not null`;
+  const limited = sql`(select coalesce(json_agg(json_build_array(${dep.id}, ${dep.concurrencyLimit}, ${dep.concurrencyOptions}) order by ${dep.id}), '[]')::text ${limitedFrom})`;
+  const compiler = (q as unknown as { dialect: Compiler }).dialect;
+  let query = sql`select ${list}, ${queues}, ${limited} from ${wp}`;
+  let runColumns: [string, Column][] | undefined;
+  if (first) {
+    // Where claimScheduledRuns's plan would read the first polled queue next, with nothing
+    // locked or counted before (claiming.ts): all conditions on the pool's row only, so
+    // PostgreSQL tests them once before the scan, and locks nothing when they fail.
+    const fastPath = sql`not ${wp.isPaused} and ${wp.concurrencyLimit} is null
+      and not exists (select 1 from ${wq} where ${wq.workPoolId} = ${wp.id} and ${wq.concurrencyLimit} is not null)
+      and not exists (select 1 ${limitedFrom})
+      and (${names} is null or not exists (select 1 from unnest(${names}) as orion_name(name)
+        where not exists (select 1 from ${wq} where ${wq.workPoolId} = ${wp.id} and ${wq.name} = orion_name.name)))`;
+    const firstQueue = sql`(select ${wq.id} from ${wq} where ${polledWhere} order by ${wq.priority}, ${wq.id} limit 1)`;
+    const claim = claimColumns(fr);
+    runColumns = Object.entries(claim) as [string, Column][];
+    const limitedFlag = sql`exists (select 1 from ${dep} where ${dep.id} = ${fr.deploymentId} and ${dep.concurrencyLimit} is not null)`;
+    const runList = sql.join(
+      runColumns.map(([, column]) => sql`${fr}.${sql.identifier(column.name)}`),
+      sql`, `,
+    );
+    // The flag as the driver gives it, as firstDueOfQueue decodes it.
+    runColumns.push([DEPLOYMENT_LIMITED, { mapFromDriverValue: (v: unknown) => v } as unknown as Column]);
+    query = sql`select ${list}, ${queues}, ${limited}, ${fastPath}, orion_first.* from ${wp}
+      left join lateral (select ${runList}, ${limitedFlag} from ${fr}
+        where ${and(sql`${fr.workQueueId} = ${firstQueue}`, dueConditions(fr, sql.placeholder('before')), fastPath)}
+        order by ${fr.nextScheduledStartTime}, ${fr.id} limit ${sql.placeholder('first')}
+        for update of ${fr} skip locked) as orion_first on true`;
+  }
+  const compiled = compiler.sqlToQuery(sql`${query} where ${wp.name} = ${sql.placeholder('name')}`);
+  const order = compiled.params.map((param) => (param as { name: string }).name);
+  return { sql: compiled.sql, columns, order, runColumns };
 }

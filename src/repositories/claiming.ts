@@ -61,10 +61,7 @@ type Options = z.output<typeof claimOptions>;
 
 type RunRow = typeof import('../schema/postgres/runs.js').flowRun.$inferSelect;
 
-/**
- * A locked candidate: on the claiming path the columns of claimColumns (the claim's result comes
- * from the UPDATE's RETURNING), on the read-only path (findScheduledRuns) the whole row.
- */
+/** A locked candidate: claimColumns when claiming (the UPDATE returns the rest), else the whole row. */
 type ClaimRow = Pick<RunRow, 'id' | 'workQueueId' | 'deploymentId' | 'nextScheduledStartTime'> & Row;
 
 const dialectOf = (ctx: RepositoryContext) => ({ fragments: ctx.fragments, dialectName: ctx.dialect.name });
@@ -83,14 +80,17 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
   // SQLite: the write lock, taken at BEGIN, already serialises claimers.
   let pool: WorkPool;
   let queues: PolledQueue[];
-  /** On PostgreSQL, read with the pool: the limited deployments with due runs in the polled queues. */
+  // On PostgreSQL, read with the pool: the limited deployments with due runs in the polled queues
+  // and, claiming, the first polled queue's runs, locked (readPoolAndQueues).
   let limitedDue: LimitedDeployment[] | undefined;
+  let firstQueue: Row[] | undefined;
   if (locking && !ctx.rowLocking) {
     pool = await lockPoolByName(ctx, q, o.workPoolName);
     queues = await readQueues(ctx, q, pool.id);
   } else {
-    const probe = { before, names: o.workQueueNames };
-    ({ pool, queues, limited: limitedDue } = await readPoolAndQueues(ctx, q, o.workPoolName, probe));
+    const probe = { before, names: o.workQueueNames, first: rowLocks ? o.limit : undefined };
+    const read = await readPoolAndQueues(ctx, q, o.workPoolName, probe);
+    ({ pool, queues, limited: limitedDue, firstQueue } = read);
   }
   // The pool row is locked only where a pool or queue limit is counted: claimers of one pool take
   // turns to count its slots. Without such limits they only skip each other's runs (SKIP LOCKED),
@@ -241,11 +241,16 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
       for (const queue of targets) {
         const count = Math.min(slots - candidates.length, queueFree.get(queue.id)!);
         if (count <= 0) continue;
-        const first = locking
-          ? unlimitedOrRead(
-              await firstDueOfQueue(ctx, q, { queueId: queue.id, before, count, lock: rowLocks }),
-            )
-          : await lockDue(eq(fr.workQueueId, queue.id), { order, count });
+        // The first target queue's first `count` (= `o.limit`) runs came locked with the pool read.
+        const early = firstQueue && queue === targets[0] ? unlimitedOrRead(firstQueue) : undefined;
+        firstQueue = undefined;
+        const first =
+          early ??
+          (locking
+            ? unlimitedOrRead(
+                await firstDueOfQueue(ctx, q, { queueId: queue.id, before, count, lock: rowLocks }),
+              )
+            : await lockDue(eq(fr.workQueueId, queue.id), { order, count }));
         candidates.push(...first);
         if (candidates.length >= slots) break;
       }
@@ -309,6 +314,8 @@ async function plan(ctx: RepositoryContext, q: Executor, o: Options, locking: bo
       }
     }
   }
+  // Runs locked by the pool read are taken above (its conditions are the plan's), never left held.
+  if (firstQueue?.length) throw new Error('claim: runs locked with the pool read were not taken');
   // Every CANCEL_NEW run read is locked (each is cancelled or claimed).
   if (cancelIds.length > 0)
     candidates.push(...(await lockDue(ctx.fragments.inList(fr.id, cancelIds, 'uuid'))));

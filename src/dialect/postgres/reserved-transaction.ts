@@ -1,7 +1,8 @@
 /**
  * A transaction on a connection reserved from the pool whose BEGIN and COMMIT can each travel with
  * one of the call's statements instead of taking a round trip of their own: a claim was five round
- * trips and is three (issue 13, claim-drain-1; docs/decisions.md, "Pipelined BEGIN and COMMIT").
+ * trips and became three (issue 13, claim-drain-1; docs/decisions.md, "Pipelined BEGIN and
+ * COMMIT"), two since its pool read locks the first queue's runs.
  *
  * - BEGIN pipelined (`open(…, true)`, for a call that says its first statement reads): BEGIN is
  *   handed to the connection without waiting for its answer, and the first statement goes right

@@ -194,4 +194,33 @@ describe.each(DIALECTS)('tag acquire and release: fast route against the general
       { numRuns: 100 },
     );
   }, 600_000);
+
+  it("inside db.transaction the route's writes are the caller's: kept on commit, gone on rollback", async () => {
+    const db = fastHandle();
+    const tag = `tx-${round}`;
+    await db.concurrencyLimits.create({ tag, limit: 1 });
+    const flow = await db.flows.create({ name: `tx-${round}` });
+    const flowRun = await db.flowRuns.create({ flowId: flow.id });
+    const [t1, t2] = await Promise.all(
+      ['a', 'b'].map(
+        async (k) => (await db.taskRuns.create({ flowRunId: flowRun.id, taskKey: k, dynamicKey: '0' })).id,
+      ),
+    );
+    await db
+      .transaction(async (tx) => {
+        expect(await tx.concurrencyLimits.acquire({ taskRunId: t1!, tags: [tag] })).toEqual({
+          acquired: true,
+        });
+        expect((await tx.concurrencyLimits.acquire({ taskRunId: t2!, tags: [tag] })).acquired).toBe(false);
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    expect(await db.concurrencyLimits.getByTag(tag)).toMatchObject({ activeSlots: 0, taskRunIds: [] });
+    await db.transaction(async (tx) => {
+      expect(await tx.concurrencyLimits.acquire({ taskRunId: t2!, tags: [tag] })).toEqual({ acquired: true });
+      await tx.concurrencyLimits.release({ taskRunId: t2!, tags: [tag] });
+      expect(await tx.concurrencyLimits.acquire({ taskRunId: t1!, tags: [tag] })).toEqual({ acquired: true });
+    });
+    expect(await db.concurrencyLimits.getByTag(tag)).toMatchObject({ activeSlots: 1, taskRunIds: [t1] });
+  });
 });

@@ -2,10 +2,12 @@
 // library's db.globalConcurrencyLimits.acquire + release against the raw driver's conditional
 // UPDATEs (the statements of bench/limits.mjs), one limit of 4 (issue 13). For A/B runs of a build:
 //   node bench/limits-cpu.mjs [path/to/dist/index.js] [--dialect sqlite|postgresql] [--workers 1,16]
-//        [--side library,raw] [--mode attempts|leases]
+//        [--side library,raw] [--mode attempts|leases|tags]
 // --mode leases: one caller, acquire with a lease (leaseSeconds and holder) then releaseLease, each
 // timed on its own: µs CPU per call, and round trips per call (bench/round-trips.mjs) in a separate
 // untimed pass of ORION_BENCH_TRIPS calls (default 200), as the counters cost CPU themselves.
+// --mode tags: the same for db.concurrencyLimits.acquire then release of one task run on the tag
+// limits of --tags (default 1: tag `bench`; 3: `bench`, `bench-1`, `bench-2`), every acquire granted.
 // PostgreSQL: ORION_BENCH_POSTGRES_URL (a database of its own is created and dropped); each
 // worker has its own handle (poolSize 1) and raw client. SQLite: every worker on one handle.
 // ORION_BENCH_CALLS attempts timed (default 5000) after as many untimed.
@@ -36,7 +38,8 @@ const sides = option('side', 'library,raw').split(',');
 const pgUrl = process.env.ORION_BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const mode = option('mode', 'attempts');
 const TRIPS = Number(process.env.ORION_BENCH_TRIPS ?? 200);
-const sqliteStatements = mode === 'leases' ? countingSqliteStatements() : undefined;
+const TAGS = Number(option('tags', '1'));
+const sqliteStatements = mode === 'leases' || mode === 'tags' ? countingSqliteStatements() : undefined;
 
 /** µs CPU per attempt and attempts/s over N attempts, after WARM_UP untimed. */
 async function measure(workers, attempt) {
@@ -140,10 +143,30 @@ async function leaseCycle(db, between) {
   between.released();
 }
 
+/** One tag acquire of `db`'s task run `run` on the bench tags, then its release. */
+async function tagCycle(db, between, run) {
+  const tags = Array.from({ length: TAGS }, (_, i) => (i === 0 ? 'bench' : `bench-${i}`));
+  const r = await db.concurrencyLimits.acquire({ taskRunId: run, tags });
+  if (!r.acquired) throw new Error('the tag bench expects every acquire granted');
+  between.acquired();
+  await db.concurrencyLimits.release({ taskRunId: run, tags });
+  between.released();
+}
+
+/** The tag limits and a task run holding their slots; the cycle for `db`. */
+async function tagSetup(db) {
+  for (let i = 0; i < TAGS; i++)
+    await db.concurrencyLimits.create({ tag: i === 0 ? 'bench' : `bench-${i}`, limit: LIMIT });
+  const flow = await db.flows.create({ name: 'bench' });
+  const flowRun = await db.flowRuns.create({ flowId: flow.id });
+  const task = await db.taskRuns.create({ flowRunId: flowRun.id, taskKey: 'bench', dynamicKey: '0' });
+  return (d, between) => tagCycle(d, between, task.id);
+}
+
 /** µs CPU per acquire-with-lease and per releaseLease, over N cycles after WARM_UP untimed. */
-async function leaseCpu(db) {
+async function leaseCpu(db, cycle = leaseCycle) {
   const none = { acquired() {}, released() {} };
-  for (let i = 0; i < WARM_UP; i++) await leaseCycle(db, none);
+  for (let i = 0; i < WARM_UP; i++) await cycle(db, none);
   const used = { acquire: 0, release: 0 };
   let mark = process.cpuUsage();
   const spent = () => {
@@ -154,13 +177,13 @@ async function leaseCpu(db) {
   const timing = { acquired: () => (used.acquire += spent()), released: () => (used.release += spent()) };
   for (let i = 0; i < N; i++) {
     mark = process.cpuUsage();
-    await leaseCycle(db, timing);
+    await cycle(db, timing);
   }
   return { acquire: used.acquire / N, release: used.release / N };
 }
 
 /** Round trips per acquire-with-lease and per releaseLease, read from `counter[key]` around each call. */
-async function leaseTrips(db, counter, key) {
+async function leaseTrips(db, counter, key, cycle = leaseCycle) {
   const trips = { acquire: 0, release: 0 };
   let mark = counter[key];
   const spent = () => {
@@ -171,15 +194,19 @@ async function leaseTrips(db, counter, key) {
   const between = { acquired: () => (trips.acquire += spent()), released: () => (trips.release += spent()) };
   for (let i = 0; i < TRIPS; i++) {
     mark = counter[key];
-    await leaseCycle(db, between);
+    await cycle(db, between);
   }
   return { acquire: trips.acquire / TRIPS, release: trips.release / TRIPS };
 }
 
 function printLeases(dialect, cpu, trips, unit) {
+  const label =
+    mode === 'tags'
+      ? { acquire: `tag acquire×${TAGS}`, release: `tag release×${TAGS}` }
+      : { acquire: 'acquire+lease', release: 'releaseLease' };
   for (const call of ['acquire', 'release']) {
     console.log(
-      `${dialect.padEnd(10)} ${(call === 'acquire' ? 'acquire+lease' : 'releaseLease').padEnd(14)} ${cpu[call].toFixed(1).padStart(7)} µs CPU/call  ${trips[call].toFixed(2)} ${unit}/call`,
+      `${dialect.padEnd(10)} ${label[call].padEnd(14)} ${cpu[call].toFixed(1).padStart(7)} µs CPU/call  ${trips[call].toFixed(2)} ${unit}/call`,
     );
   }
 }
@@ -189,8 +216,9 @@ async function sqliteLeases() {
   try {
     const db = await createDatabase({ url: join(dir, 'leases.db') });
     await db.globalConcurrencyLimits.create({ name: 'leases', limit: LIMIT });
-    const cpu = await leaseCpu(db);
-    const trips = await leaseTrips(db, sqliteStatements, 'statements');
+    const cycle = mode === 'tags' ? await tagSetup(db) : leaseCycle;
+    const cpu = await leaseCpu(db, cycle);
+    const trips = await leaseTrips(db, sqliteStatements, 'statements', cycle);
     printLeases('sqlite', cpu, trips, 'statements');
     await db.close();
   } finally {
@@ -208,10 +236,11 @@ async function postgresqlLeases() {
   try {
     const db = await createDatabase({ url: target.toString(), poolSize: 1 });
     await db.globalConcurrencyLimits.create({ name: 'leases', limit: LIMIT });
-    const cpu = await leaseCpu(db);
+    const cycle = mode === 'tags' ? await tagSetup(db) : leaseCycle;
+    const cpu = await leaseCpu(db, cycle);
     await db.close();
     const counted = await createDatabase({ url: proxy.url, poolSize: 1, migrateOnOpen: false });
-    const trips = await leaseTrips(counted, proxy.counter, 'turns');
+    const trips = await leaseTrips(counted, proxy.counter, 'turns', cycle);
     await counted.close();
     printLeases('postgresql', cpu, trips, 'round trips');
   } finally {
@@ -222,7 +251,7 @@ async function postgresqlLeases() {
 }
 
 for (const dialect of dialects) {
-  if (mode === 'leases') {
+  if (mode === 'leases' || mode === 'tags') {
     await (dialect === 'sqlite' ? sqliteLeases() : postgresqlLeases());
     continue;
   }

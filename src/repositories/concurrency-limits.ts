@@ -11,7 +11,7 @@ import { NotFoundError } from '../errors.js';
 import { TERMINAL_STATE_TYPES } from '../schema/enums.js';
 import type { RepositoryContext } from './context.js';
 import { describeLeases, tagLimitHolders } from './limits/views.js';
-import { type LimitRow, retryAfterSeconds } from './limits/decay.js';
+import type { LimitRow } from './limits/decay.js';
 import {
   type AcquireResult,
   TAG_PREFIX,
@@ -23,7 +23,9 @@ import {
   tagLimitCreate,
   tagLimitList,
 } from './limits/inputs.js';
-import { LEASE_BATCH, LockedLimits, holderLeases, isTagName, releaseLeaseBatch } from './limits/locked.js';
+import { LEASE_BATCH, LockedLimits, isTagName, releaseLeaseBatch } from './limits/locked.js';
+import { acquireTagsFast, onTransaction, releaseTagsFast } from './limits/tag-fast.js';
+import { acquireTagsLocked, releaseTagsLocked } from './limits/tag-general.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
 import type { ConcurrencyLimit } from '../public/limits.js';
@@ -42,7 +44,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * ```
  */
 export class ConcurrencyLimitRepository {
-  constructor(private readonly ctx: RepositoryContext) {}
+  /**
+   * @param fastRoute false: every acquire and release takes the general path (tag-general.ts);
+   * for tests comparing the two routes.
+   */
+  constructor(
+    private readonly ctx: RepositoryContext,
+    private readonly fastRoute = true,
+  ) {}
 
   private get t() {
     return this.ctx.tables.concurrencyLimitV2;
@@ -205,71 +214,38 @@ export class ConcurrencyLimitRepository {
     const data = parse(tagAcquireInput, input, 'concurrency limit acquire');
     const names = [...new Set(data.tags)].map((tag) => TAG_PREFIX + tag);
     if (names.length === 0) return { acquired: true };
-    return this.ctx.transaction(async (q) => {
-      await this.lockTaskRun(q, data.taskRunId);
-      const locked = await LockedLimits.forNames(this.ctx, q, names);
-      // The locked set may hold more limits (those of expired leases it reclaimed): only the named count.
-      const active = locked.rows.filter((r) => r.active && names.includes(r.name));
-      // A limit of 0 refuses even a run that already holds a slot of it: 0 means "run nothing", and
-      // Prefect's orchestration rule aborts such a run the same way. The slot it holds stays held
-      // until released.
-      const zero = active.filter((r) => r.limit === 0);
-      if (zero.length > 0) {
-        await locked.flush();
-        return { acquired: false, retryAfterSeconds: null, blockedBy: zero.map(tagOf) };
-      }
-      const holder = { type: TASK_RUN_HOLDER, id: data.taskRunId };
-      const held = new Set(
-        (
-          await holderLeases(
-            this.ctx,
-            q,
-            holder,
-            active.map((r) => r.id),
-          )
-        ).flatMap((lease) => lease.limitIds),
+    const general = (q: Executor) => acquireTagsLocked(this.ctx, q, data.taskRunId, names);
+    if (!this.fastRoute) return this.ctx.transaction(general);
+    // The common case in fewer statements (limits/tag-fast.ts); what it leaves, the general path
+    // decides, within the same call.
+    const send = this.oneTrip();
+    if (send) {
+      const fast = await this.ctx.statement((q) =>
+        acquireTagsFast(this.ctx, q, data.taskRunId, names, { send, alone: true }),
       );
-      const needed = active.filter((r) => !held.has(r.id));
-      const full = needed.filter((r) => locked.state(r.id).activeSlots + 1 > r.limit);
-      if (full.length > 0) {
-        const retry = retryAfterSeconds(
-          needed.map((row) => locked.blocking(row)),
-          1,
-        );
-        for (const row of needed) locked.deny(row.id, 1);
-        await locked.flush();
-        return { acquired: false, retryAfterSeconds: retry, blockedBy: full.map(tagOf) };
-      }
-      for (const row of needed) locked.take(row.id, 1);
-      await locked.flush();
-      if (needed.length > 0) {
-        await q.insert(this.l).values(
-          needed.map((row) => ({
-            limitIds: [row.id],
-            slots: 1,
-            expiresAt: null,
-            holderType: TASK_RUN_HOLDER,
-            holderId: data.taskRunId,
-            created: locked.now,
-            updated: locked.now,
-          })),
-        );
-      }
-      return { acquired: true };
-    });
+      return fast ?? this.ctx.transaction(general);
+    }
+    return this.ctx.transaction(
+      async (q) =>
+        (await acquireTagsFast(
+          this.ctx,
+          q,
+          data.taskRunId,
+          names,
+          this.ctx.rowLocking ? { send: onTransaction(this.ctx, q), alone: false } : undefined,
+        )) ?? general(q),
+    );
   }
 
   /**
-   * The task run must exist (NotFoundError): a slot held for no run would only be freed by the next
-   * `releaseFinished`. On PostgreSQL its row is key-share locked, so it cannot be deleted before
-   * the lease is written. It is taken before the limits are locked.
+   * PostgreSQL over the network, outside a caller's transaction: the fast route's statements as a
+   * transaction of their own sent in one trip with BEGIN and COMMIT (tag-fast.ts); else undefined.
    */
-  private async lockTaskRun(q: Executor, taskRunId: string): Promise<void> {
-    const tr = this.ctx.tables.taskRun;
-    let query = q.select({ id: tr.id }).from(tr).where(eq(tr.id, taskRunId)).$dynamic();
-    if (this.ctx.rowLocking) query = query.for('key share');
-    const [found] = await query;
-    if (!found) throw new NotFoundError('task run', taskRunId);
+  private oneTrip() {
+    const inOneTrip = this.ctx.dialect.transactionInOneTrip;
+    if (!this.ctx.rowLocking || !inOneTrip || this.ctx.inTransaction()) return undefined;
+    return (statements: { text: string; params: unknown[] }[]) =>
+      inOneTrip.call(this.ctx.dialect, statements);
   }
 
   /** Frees the task run's slots on these tags (tags it does not hold are ignored). */
@@ -277,19 +253,19 @@ export class ConcurrencyLimitRepository {
     const data = parse(tagAcquireInput, input, 'concurrency limit release');
     const names = [...new Set(data.tags)].map((tag) => TAG_PREFIX + tag);
     if (names.length === 0) return;
+    const general = (q: Executor) => releaseTagsLocked(this.ctx, q, data.taskRunId, names);
+    if (!this.fastRoute) return this.ctx.transaction(general);
+    const send = this.oneTrip();
+    if (send) {
+      const done = await this.ctx.statement((q) =>
+        releaseTagsFast(this.ctx, q, data.taskRunId, names, { send }),
+      );
+      if (!done) await this.ctx.transaction(general);
+      return;
+    }
     await this.ctx.transaction(async (q) => {
-      const locked = await LockedLimits.forNames(this.ctx, q, names);
-      const leases = await holderLeases(
-        this.ctx,
-        q,
-        { type: TASK_RUN_HOLDER, id: data.taskRunId },
-        locked.rows.filter((r) => names.includes(r.name)).map((r) => r.id),
-      );
-      await locked.settle(
-        leases.map((lease) => lease.id),
-        { expiredOnly: false },
-      );
-      await locked.flush();
+      const pg = this.ctx.rowLocking ? { send: onTransaction(this.ctx, q) } : undefined;
+      if (!(await releaseTagsFast(this.ctx, q, data.taskRunId, names, pg))) await general(q);
     });
   }
 
@@ -370,10 +346,6 @@ export class ConcurrencyLimitRepository {
       return describeLeases(this.ctx, q, rows);
     });
   }
-}
-
-function tagOf(row: LimitRow): string {
-  return row.name.slice(TAG_PREFIX.length);
 }
 
 // The public shape (src/public/) is the one definition.

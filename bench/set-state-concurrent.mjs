@@ -1,21 +1,22 @@
 // Transitions per second with 8 callers at once on PostgreSQL (issue 13: "flow-run state
 // transitions (serial, and 8 concurrent on PostgreSQL)"): db.flowRuns.setState from 8 loops on one
-// handle with a pool of 8, against the raw driver's five-statement transaction (BEGIN, the locked
-// read, the state INSERT, the run UPDATE, COMMIT) from 8 loops on a postgres.js pool of 8, in the
-// same database. Each loop moves runs of its own (12 each), so callers never wait on one another's
-// row locks: the scenario measures how both sides use the connections and the server's cores,
-// not lock queues. Library and raw alternate in blocks, so load falls on both.
+// handle with a pool of 8, against the raw driver's five-statement transaction (set-state.mjs's,
+// BEGIN, the locked read, the state INSERT, the run UPDATE, COMMIT) from 8 loops on a postgres.js
+// pool of 8, in the same database. Each loop moves runs of its own (12 each), so callers never
+// wait on one another's row locks: the scenario measures how both sides use the connections and
+// the server's cores, not lock queues. Library and raw alternate in blocks, so load falls on both.
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
+import { withPostgresDatabase } from './dialects.mjs';
 import { record } from './results.mjs';
+import { postgresRawTransition } from './set-state.mjs';
 
 const CALLERS = 8;
 const RUNS_PER_CALLER = 12;
 const TRANSITIONS = Number(process.env.ORION_BENCH_TRANSITIONS ?? 3000);
 const BLOCKS = 3;
 const CYCLE = ['PENDING', 'RUNNING', 'COMPLETED', 'SCHEDULED'];
-const title = (t) => t[0] + t.slice(1).toLowerCase();
 
 /** Runs `perCaller` steps in each of CALLERS loops at once; returns steps per second. */
 async function concurrently(perCaller, step) {
@@ -31,6 +32,15 @@ async function concurrently(perCaller, step) {
 /** The type of a caller's i-th transition: its runs go round the cycle together. */
 const typeAt = (i) => CYCLE[Math.floor(i / RUNS_PER_CALLER) % CYCLE.length];
 
+/** `{ pass(perCaller), close() }` for a side whose `transition(runId, type)` moves runs[caller]. */
+function side(runs, transition, close) {
+  return {
+    pass: (perCaller) =>
+      concurrently(perCaller, (c, i) => transition(runs[c][i % RUNS_PER_CALLER], typeAt(i))),
+    close,
+  };
+}
+
 async function library(url) {
   const db = await createDatabase({ url, poolSize: CALLERS });
   const flow = await db.flows.create({ name: `bench-${randomUUID()}` });
@@ -40,13 +50,11 @@ async function library(url) {
     for (let r = 0; r < RUNS_PER_CALLER; r++) own.push((await db.flowRuns.create({ flowId: flow.id })).id);
     runs.push(own);
   }
-  return {
-    pass: (perCaller) =>
-      concurrently(perCaller, (c, i) =>
-        db.flowRuns.setState(runs[c][i % RUNS_PER_CALLER], { type: typeAt(i) }),
-      ),
-    close: () => db.close(),
-  };
+  return side(
+    runs,
+    (runId, type) => db.flowRuns.setState(runId, { type }),
+    () => db.close(),
+  );
 }
 
 async function raw(url) {
@@ -61,21 +69,7 @@ async function raw(url) {
     }
     runs.push(own);
   }
-  const transition = (runId, type) =>
-    sql.begin(async (tx) => {
-      const [row] = await tx`select state_timestamp, run_count from flow_run where id = ${runId} for update`;
-      const ts = new Date(Math.max(Date.now(), (row.state_timestamp?.getTime() ?? 0) + 1));
-      const stateId = randomUUID();
-      await tx`insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details)
-               values (${stateId}, ${ts}, ${ts}, ${runId}, ${type}, ${title(type)}, ${ts}, ${sql.json({ flowRunId: runId })})`;
-      await tx`update flow_run set state_id = ${stateId}, state_type = ${type}, state_name = ${title(type)}, state_timestamp = ${ts},
-               run_count = ${row.run_count + (type === 'RUNNING' ? 1 : 0)}, updated = ${ts} where id = ${runId}`;
-    });
-  return {
-    pass: (perCaller) =>
-      concurrently(perCaller, (c, i) => transition(runs[c][i % RUNS_PER_CALLER], typeAt(i))),
-    close: () => sql.end(),
-  };
+  return side(runs, postgresRawTransition(sql), () => sql.end());
 }
 
 /** Runs the 8-caller setState benchmark on PostgreSQL (database created and dropped). */
@@ -84,14 +78,9 @@ export async function benchSetStateConcurrent(pgUrl) {
     `\nsetState, ${CALLERS} callers at once: ${TRANSITIONS} transitions over ${CALLERS * RUNS_PER_CALLER} runs, pool of ${CALLERS} (PostgreSQL)`,
   );
   if (!pgUrl) return console.log('postgresql: skipped (set ORION_BENCH_POSTGRES_URL)');
-  const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
-  const name = `orion_bench_states8_${process.pid}`;
-  await admin.unsafe(`create database ${name}`);
-  try {
-    const target = new URL(pgUrl);
-    target.pathname = `/${name}`;
-    const lib = await library(target.toString());
-    const bare = await raw(target.toString());
+  await withPostgresDatabase(pgUrl, 'states8', async (url) => {
+    const lib = await library(url);
+    const bare = await raw(url);
     try {
       // A warm-up block each (statements prepared, code compiled), then timed blocks alternating.
       const perBlock = Math.ceil(TRANSITIONS / BLOCKS / CALLERS);
@@ -102,6 +91,7 @@ export async function benchSetStateConcurrent(pgUrl) {
         rates.library.push(await lib.pass(perBlock));
         rates.raw.push(await bare.pass(perBlock));
       }
+      // Rates of equal blocks combine as a harmonic mean (total work over total time).
       const mean = (xs) => xs.length / xs.reduce((sum, r) => sum + 1 / r, 0);
       const [l, r] = [mean(rates.library), mean(rates.raw)];
       record({
@@ -119,8 +109,5 @@ export async function benchSetStateConcurrent(pgUrl) {
       await lib.close();
       await bare.close();
     }
-  } finally {
-    await admin.unsafe(`drop database ${name} with (force)`);
-    await admin.end();
-  }
+  });
 }

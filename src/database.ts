@@ -170,7 +170,9 @@ class OrionDatabase extends Scope implements Database {
  * Another process holding the write lock (a SQLite write transaction, the PostgreSQL migration lock)
  * past `timeoutSeconds` is a `DatabaseError` with `retryable: true`: open again later. A SQLite
  * open where better-sqlite3's native module was never built (its install script skipped) or was
- * built for another Node.js is a `ConfigurationError` saying how to build it.
+ * built for another Node.js is a `ConfigurationError` saying how to build it. On PostgreSQL a
+ * `timeoutSeconds` below 1 s and a URL that names no database are `ConfigurationError`s before
+ * connecting (docs/settings.md).
  *
  * ```ts
  * const db = await createDatabase({ url: 'postgresql://postgres@localhost:5432/orion' });

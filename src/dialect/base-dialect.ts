@@ -187,13 +187,30 @@ export abstract class BaseDialect implements Dialect {
     return LATER;
   }
 
+  /** `body` run now on the one connection with no transaction of its own; LATER by default. */
+  protected immediateStatement<T>(_body: () => T): T | typeof LATER {
+    return LATER;
+  }
+
   transactionNow<T>(fn: (executor: Executor) => T, bound?: TransactionContext): T | typeof LATER {
+    return this.#now(() => this.immediate(() => fn(this.root)), bound);
+  }
+
+  statementNow<T>(fn: (executor: Executor) => T, bound?: TransactionContext): T | typeof LATER {
+    return this.#now(() => this.immediateStatement(() => fn(this.root)), bound);
+  }
+
+  /**
+   * `body` (a synchronous transaction or statement) run now, or LATER (also when the driver
+   * answered SQLITE_BUSY: nothing was written and the awaited path retries).
+   */
+  #now<T>(body: () => T | typeof LATER, bound: TransactionContext | undefined): T | typeof LATER {
     // What `#call` and the gate would decide: nothing can run first, so it runs now, and without
     // the promises, the async-context frame and the caller's stack taken up front that let an
     // awaited call wait its turn (a third of a SQLite setState's CPU, issue 13).
     if (bound || this.#closing || !this.gate?.idle || this.storage.getStore() || turnDue()) return LATER;
     try {
-      return this.immediate(() => fn(this.root));
+      return body();
     } catch (error) {
       // The stack of this frame reaches the caller, as `transaction`'s `site` does.
       if (isRetryableTransactionError(error)) return LATER;

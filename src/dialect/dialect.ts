@@ -52,6 +52,12 @@ export interface TransactionContext {
   readonly depth: number;
 }
 
+/** Text statements run synchronously (see Dialect.textNow). */
+export interface TextNow {
+  runText(executor: Executor, text: string, params: readonly unknown[]): void;
+  queryArrays(executor: Executor, text: string, params: readonly unknown[]): unknown[][];
+}
+
 /** `transactionNow`'s answer when the call has to go through `transaction`. */
 export const LATER: unique symbol = Symbol('orion.later');
 
@@ -99,6 +105,16 @@ export interface Dialect {
    * now, and the caller goes through `transaction`.
    */
   transactionNow<T>(fn: (executor: Executor) => T, bound?: TransactionContext): T | typeof LATER;
+  /**
+   * `statement` for a synchronous `fn` whose statements are each atomic by themselves: run now on
+   * the connection, with no BEGIN or COMMIT, under `transactionNow`'s conditions; LATER otherwise.
+   */
+  statementNow<T>(fn: (executor: Executor) => T, bound?: TransactionContext): T | typeof LATER;
+  /**
+   * `runText` and `queryArrays` answering at once, where the driver does (SQLite); absent
+   * elsewhere. For the bodies of `transactionNow` and `statementNow`, and inside `transaction`.
+   */
+  readonly textNow?: TextNow;
   /**
    * The caller's `db.transaction(fn)`: a transaction (a savepoint inside an open one) that commits
    * when `fn` and the calls it started are done; `fn`'s own errors come back unchanged.

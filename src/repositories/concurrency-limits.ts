@@ -6,7 +6,7 @@
  * the run's leases, so they cannot both take a slot.
  */
 import { and, asc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
-import type { Executor } from '../dialect/dialect.js';
+import { type Executor, LATER } from '../dialect/dialect.js';
 import { NotFoundError } from '../errors.js';
 import { TERMINAL_STATE_TYPES } from '../schema/enums.js';
 import type { RepositoryContext } from './context.js';
@@ -24,7 +24,13 @@ import {
   tagLimitList,
 } from './limits/inputs.js';
 import { LEASE_BATCH, LockedLimits, isTagName, releaseLeaseBatch } from './limits/locked.js';
-import { acquireTagsFast, onTransaction, releaseTagsFast } from './limits/tag-fast.js';
+import {
+  acquireTagsFast,
+  acquireTagsNowOnSqlite,
+  onTransaction,
+  releaseTagsFast,
+  releaseTagsNowOnSqlite,
+} from './limits/tag-fast.js';
 import { acquireTagsLocked, releaseTagsLocked } from './limits/tag-general.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
@@ -225,6 +231,11 @@ export class ConcurrencyLimitRepository {
       );
       return fast ?? this.ctx.transaction(general);
     }
+    if (!this.ctx.rowLocking) {
+      // SQLite with nothing queued: the whole transaction now (issue 13); undefined wrote nothing.
+      const now = this.ctx.transactionNow((q) => acquireTagsNowOnSqlite(this.ctx, q, data.taskRunId, names));
+      if (now !== LATER) return now ?? this.ctx.transaction(general);
+    }
     return this.ctx.transaction(
       async (q) =>
         (await acquireTagsFast(
@@ -262,6 +273,11 @@ export class ConcurrencyLimitRepository {
       );
       if (!done) await this.ctx.transaction(general);
       return;
+    }
+    if (!this.ctx.rowLocking) {
+      const now = this.ctx.transactionNow((q) => releaseTagsNowOnSqlite(this.ctx, q, data.taskRunId, names));
+      if (now === true) return;
+      if (now === false) return this.ctx.transaction(general);
     }
     await this.ctx.transaction(async (q) => {
       const pg = this.ctx.rowLocking ? { send: onTransaction(this.ctx, q) } : undefined;

@@ -61,6 +61,11 @@ export class RepositoryContext {
     return this.dialect.transactionNow(fn, this.bound);
   }
 
+  /** `statement` for a synchronous `fn` whose statements are atomic each, run now where it can (see Dialect). */
+  statementNow<T>(fn: (q: Executor) => T): T | typeof LATER {
+    return this.dialect.statementNow(fn, this.bound);
+  }
+
   /** Runs `fn` in a transaction (a savepoint inside an open one); `options` as the dialect's. */
   transaction<T>(fn: (q: Executor) => Promise<T>, options?: TransactionOptions): Promise<T> {
     return this.dialect.transaction((context) => fn(context.executor), this.bound, options);

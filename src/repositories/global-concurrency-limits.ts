@@ -5,7 +5,7 @@
  * to the tag API (concurrency-limits.ts) and are invisible here.
  */
 import { and, asc, eq, gt, isNull, lte, not, or, sql } from 'drizzle-orm';
-import type { Executor } from '../dialect/dialect.js';
+import { type Executor, LATER } from '../dialect/dialect.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { RepositoryContext } from './context.js';
 import {
@@ -39,7 +39,13 @@ import {
 } from './limits/locked.js';
 import { acquireLocked, releaseLocked } from './limits/general.js';
 import { releaseLeaseFast } from './limits/lease-release.js';
-import { acquireInOneStatement, releaseAlone, releaseInOneStatement } from './limits/one-statement.js';
+import {
+  acquireInOneStatement,
+  acquireNowOnSqlite,
+  releaseAlone,
+  releaseInOneStatement,
+  releaseNowOnSqlite,
+} from './limits/one-statement.js';
 import { type GlobalConcurrencyLimit, decayedViews, describeLeases, limitView } from './limits/views.js';
 import { paged } from './sorting.js';
 import { parse, uuid } from './validation.js';
@@ -192,6 +198,10 @@ export class GlobalConcurrencyLimitRepository {
     const general = (q: Executor) => acquireLocked(this.ctx, q, names, data);
     if (oneStatement && !this.ctx.inTransaction()) {
       if (!this.ctx.rowLocking && !lease) {
+        // SQLite with nothing queued: the statements now, without the awaited call's promises and
+        // frame (issue 13); undefined wrote nothing, and the general path decides afresh.
+        const now = this.ctx.statementNow((q) => acquireNowOnSqlite(this.ctx, q, names[0]!, data.slots));
+        if (now !== LATER) return now ?? this.ctx.transaction(general);
         // SQLite on its own: the statements commit by themselves, with no BEGIN/COMMIT around
         // them; when they do not decide, the general path's transaction opens within the same
         // call, which holds the handle's gate throughout, so no call started later runs between
@@ -236,6 +246,14 @@ export class GlobalConcurrencyLimitRepository {
     // transaction of the library's (SQLite), or one sent in a single trip (PostgreSQL); when it
     // does not decide, the general path runs within the same call.
     if (names.length === 1 && !this.ctx.inTransaction()) {
+      if (!this.ctx.rowLocking) {
+        // SQLite with nothing queued: the UPDATE now (as `acquire`); false wrote nothing.
+        const now = this.ctx.statementNow((q) =>
+          releaseNowOnSqlite(this.ctx, q, names[0]!, data.slots, data.occupancySeconds),
+        );
+        if (now === true) return;
+        if (now === false) return this.ctx.transaction(general);
+      }
       const done = await this.ctx.statement(async (q) => {
         const released = await releaseAlone(this.ctx, q, names[0]!, data.slots, data.occupancySeconds);
         if (released === false) await this.ctx.transaction(general);

@@ -19,6 +19,7 @@ import {
 import { createTestDatabase } from '../../src/testing/index.js';
 import type { SqliteDialect } from '../../src/dialect/sqlite/sqlite-dialect.js';
 import { DIALECTS } from '../support/dialects.js';
+import { heldTransaction } from '../support/held-transaction.js';
 import { dialectOf } from '../support/internals.js';
 
 const BASE = Date.UTC(2026, 5, 1);
@@ -110,20 +111,14 @@ describe.each(DIALECTS)('setState, synchronous where it can be (%s)', (dialect) 
 
   it('a setState made while a transaction holds the database stays out of it', async () => {
     const run = await db.flowRuns.create({ flowId });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
     const settled: string[] = [];
     // A call just before: a turn of the event loop is not due, which would send setState the long way anyway.
     await db.flows.count();
-    const transaction = db
-      .transaction(async (tx) => {
-        await tx.flows.create({ name: 'in-tx' });
-        await held;
-        throw new Error('roll back');
-      })
-      .catch(() => settled.push('transaction'));
+    const { release, ended: transaction } = heldTransaction(
+      db,
+      (tx) => tx.flows.create({ name: 'in-tx' }),
+      settled,
+    );
     // Made outside the transaction's async context: a call of its own, never part of it.
     const outside = db.flowRuns.setState(run.id, { type: 'RUNNING' }).then((r) => {
       settled.push('setState');

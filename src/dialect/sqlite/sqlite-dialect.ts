@@ -7,7 +7,7 @@ import { MigrationError, UnsupportedDatabaseError } from '../../errors.js';
 import type * as pgSchema from '../../schema/postgres/index.js';
 import * as schema from '../../schema/sqlite/index.js';
 import { BaseDialect } from '../base-dialect.js';
-import type { DialectCapabilities, Executor, RawExecutor, Row } from '../dialect.js';
+import type { DialectCapabilities, Executor, RawExecutor, Row, TextNow } from '../dialect.js';
 import type { TransactionConnection } from '../transaction.js';
 import { diagnoseForeignKeys } from './foreign-keys.js';
 import { sqliteFragments } from './fragments.js';
@@ -115,6 +115,28 @@ export class SqliteDialect extends BaseDialect {
     }
   }
 
+  protected override immediateStatement<T>(body: () => T): T {
+    // Each statement commits by itself; the gate is idle, so nothing of this handle runs between.
+    return body();
+  }
+
+  readonly textNow: TextNow = {
+    runText: (executor, text, params) => {
+      // The connection's cached statement (statement-cache.ts), run on the values as given: through
+      // Drizzle's prepared query every parameter first went through its placeholder check, a few
+      // percent of a 100,000-log createMany's CPU (issue 13).
+      connectionOf(executor)
+        .prepare(text)
+        .run(...params);
+    },
+    // raw(true) for this call only: the cache switches a reused reader back to objects.
+    queryArrays: (executor, text, params) =>
+      connectionOf(executor)
+        .prepare(text)
+        .raw(true)
+        .all(...params) as unknown[][],
+  };
+
   protected async rows(_executor: Executor, query: SQL): Promise<Row[]> {
     // Compile with Drizzle, run on the connection: better-sqlite3 refuses all() on statements without rows.
     const compiled = (
@@ -128,20 +150,11 @@ export class SqliteDialect extends BaseDialect {
   }
 
   async runText(executor: Executor, text: string, params: readonly unknown[]): Promise<void> {
-    // The connection's cached statement (statement-cache.ts), run on the values as given: through
-    // Drizzle's prepared query every parameter first went through its placeholder check, a few
-    // percent of a 100,000-log createMany's CPU (issue 13).
-    connectionOf(executor)
-      .prepare(text)
-      .run(...params);
+    this.textNow.runText(executor, text, params);
   }
 
   async queryArrays(executor: Executor, text: string, params: readonly unknown[]): Promise<unknown[][]> {
-    // raw(true) for this call only: the cache switches a reused reader back to objects.
-    return connectionOf(executor)
-      .prepare(text)
-      .raw(true)
-      .all(...params) as unknown[][];
+    return this.textNow.queryArrays(executor, text, params);
   }
 
   protected async runMigrationStep<T>(fn: (raw: RawExecutor) => Promise<T>): Promise<T> {

@@ -23,7 +23,7 @@
  */
 import type { Executor } from '../../dialect/dialect.js';
 import type { RepositoryContext } from '../context.js';
-import { decayTerms, spellingOf } from './one-statement.js';
+import { decayTerms, spellingOf } from './spelling.js';
 
 interface Texts {
   /** PostgreSQL: the whole release. */

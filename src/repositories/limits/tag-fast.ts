@@ -33,7 +33,7 @@ import { uuidv7 } from '../../schema/uuid.js';
 import type { RepositoryContext } from '../context.js';
 import { type LimitRow, decay, retryAfterSeconds } from './decay.js';
 import { type AcquireResult, MAX_COUNT, TAG_PREFIX, TASK_RUN_HOLDER } from './inputs.js';
-import { decayTerms, spellingOf } from './one-statement.js';
+import { decayTerms, spellingOf } from './spelling.js';
 
 interface PostgresTexts {
   /** The task run key-share locked, then the named limits in name order ($1 run, $2 names). */
@@ -190,8 +190,24 @@ export async function acquireTagsFast(
     }
     return denial(limits.filter((r) => r.needed));
   }
+  return acquireTagsNowOnSqlite(ctx, q, taskRunId, names);
+}
+
+/**
+ * `acquireTagsFast` on SQLite, synchronously (Dialect.textNow), in the library's open write
+ * transaction `q`: a read of the run and the limits, then the writes. Undefined having written
+ * nothing when the general path must decide.
+ */
+export function acquireTagsNowOnSqlite(
+  ctx: RepositoryContext,
+  q: Executor,
+  taskRunId: string,
+  names: readonly string[],
+): AcquireResult | undefined {
+  const now = new Date();
+  const text = ctx.dialect.textNow!;
   const t = sqlite(ctx);
-  const rows = await ctx.dialect.queryArrays(q, t.read, [
+  const rows = text.queryArrays(q, t.read, [
     { run: taskRunId, names: JSON.stringify(names), now_ts: now.getTime() },
   ]);
   if (Number(rows[0]![0]) === 0) throw new NotFoundError('task run', taskRunId);
@@ -224,7 +240,7 @@ export async function acquireTagsFast(
   const full = needed.filter((l) => l.decayed.activeSlots + 1 > l.row.limit);
   const grant = full.length === 0;
   for (const l of needed) {
-    await ctx.dialect.runText(q, t.write, [
+    text.runText(q, t.write, [
       {
         id: l.row.id,
         active: l.decayed.activeSlots + (grant ? 1 : 0),
@@ -246,7 +262,7 @@ export async function acquireTagsFast(
     );
   }
   for (const l of needed) {
-    await ctx.dialect.runText(q, t.insertLease, [
+    text.runText(q, t.insertLease, [
       { id: uuidv7(now.getTime()), now: now.getTime(), limit_id: l.row.id, run: taskRunId },
     ]);
   }
@@ -275,20 +291,28 @@ export async function releaseTagsFast(
     ]);
     return rows![0]![0] === true;
   }
+  return releaseTagsNowOnSqlite(ctx, q, taskRunId, names);
+}
+
+/** `releaseTagsFast` on SQLite, synchronously (as `acquireTagsNowOnSqlite`). */
+export function releaseTagsNowOnSqlite(
+  ctx: RepositoryContext,
+  q: Executor,
+  taskRunId: string,
+  names: readonly string[],
+): boolean {
+  const now = new Date();
+  const text = ctx.dialect.textNow!;
   const t = sqlite(ctx);
   const list = JSON.stringify(names);
-  const deleted = await ctx.dialect.queryArrays(q, t.remove, [
-    { run: taskRunId, names: list, now_ts: now.getTime() },
-  ]);
+  const deleted = text.queryArrays(q, t.remove, [{ run: taskRunId, names: list, now_ts: now.getTime() }]);
   if (deleted.length === 0) return false;
   const given = new Map<string, number>();
   for (const [slots, limitIds] of deleted as [number, string][]) {
     for (const id of JSON.parse(limitIds) as string[]) given.set(id, (given.get(id) ?? 0) + Number(slots));
   }
   for (const [id, n] of given) {
-    await ctx.dialect.runText(q, t.give, [
-      { id, n, names: list, now_ms: now.getTime(), now_ts: now.getTime() },
-    ]);
+    text.runText(q, t.give, [{ id, n, names: list, now_ms: now.getTime(), now_ts: now.getTime() }]);
   }
   return true;
 }

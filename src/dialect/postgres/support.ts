@@ -26,10 +26,16 @@ export async function checkPostgresSupport(query: TextQuery): Promise<void> {
        exists(select 1 from pg_available_extensions where name = 'pg_trgm') as available,
        coalesce((select rolsuper from pg_roles where rolname = current_user), false) as superuser,
        has_database_privilege(current_database(), 'CREATE') as can_create,
-       current_database() as database`,
+       current_database() as database,
+       exists(select 1 from pg_opclass where opcname = 'gin_trgm_ops' and pg_opclass_is_visible(oid)) as visible,
+       (select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+         where e.extname = 'pg_trgm') as trgm_schema,
+       current_schema() as schema,
+       current_setting('search_path') as search_path`,
   );
-  if (trgm?.installed) return;
   const database = String(trgm?.database ?? 'your database');
+  checkSearchPath(trgm ?? {}, database);
+  if (trgm?.installed) return;
   if (!trgm?.available) {
     throw new UnsupportedDatabaseError(
       `The pg_trgm extension is not available on this server: install PostgreSQL's contrib package (e.g. postgresql-contrib), then have a superuser run CREATE EXTENSION IF NOT EXISTS pg_trgm; in database "${database}".`,
@@ -39,6 +45,32 @@ export async function checkPostgresSupport(query: TextQuery): Promise<void> {
   if (!trgm.superuser && !trgm.can_create) {
     throw new UnsupportedDatabaseError(
       `The pg_trgm extension is not enabled in database "${database}" and this user may not enable it: have a superuser run CREATE EXTENSION IF NOT EXISTS pg_trgm; in database "${database}".`,
+    );
+  }
+}
+
+/**
+ * The connection's search_path (a URL may set it: settings.md) must put `public` first: the
+ * migrations name `"public"."table"` in their foreign keys (drizzle-kit writes them so), so tables
+ * created in another schema would reference the tables of `public`, or fail when it has none. And
+ * it must reach pg_trgm's schema, for the trigram indexes. A fresh user's trial with
+ * `search_path=orion` got revision 1 applied in `orion` and revision 2 failing on `gin_trgm_ops`.
+ */
+function checkSearchPath(row: Row, database: string): void {
+  const path = String(row.search_path ?? '');
+  if (row.schema !== undefined && row.schema !== 'public') {
+    const first =
+      row.schema === null
+        ? `names no schema that exists in database "${database}"`
+        : `puts schema "${String(row.schema)}" first`;
+    throw new UnsupportedDatabaseError(
+      `This connection's search_path (${path}) ${first}, but @orion/db keeps its tables in schema "public" (its migrations name it): leave search_path out of the URL or put public first (search_path=public,...); for tables of their own, give them a database of their own.`,
+    );
+  }
+  if (row.installed && row.visible === false) {
+    const where = String(row.trgm_schema);
+    throw new UnsupportedDatabaseError(
+      `The pg_trgm extension is installed in schema "${where}" of database "${database}", which is not on this connection's search_path (${path}), so its operators cannot be found: add it (in the URL: search_path=public,${where}), or have the extension's owner run ALTER EXTENSION pg_trgm SET SCHEMA public; in database "${database}".`,
     );
   }
 }

@@ -38,6 +38,9 @@ export function parsePositiveNumber(value: string, origin: string, integer: bool
   return n;
 }
 
+/** ORION_DATABASE_TIMEOUT's default (seconds); also the test helper's connect timeout. */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
 /** The shortest timeout: 1 ms. Shorter rounds to 0 ms, which turns PostgreSQL's statement timeout off. */
 export const MIN_TIMEOUT_SECONDS = 0.001;
 /**

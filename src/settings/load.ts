@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import {
+  DEFAULT_TIMEOUT_SECONDS,
   SETTING_KEYS,
   type SettingKey,
   parseBoolean,
@@ -230,7 +231,7 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
   const source: ProfileSource = { name: profile, file: path, prefect, values: fromFile };
   const defaults: Record<SettingKey, string | null> = {
     ORION_DATABASE_URL: `sqlite:///${join(home.path, 'orion.db')}`,
-    ORION_DATABASE_TIMEOUT: '10',
+    ORION_DATABASE_TIMEOUT: String(DEFAULT_TIMEOUT_SECONDS),
     ORION_DATABASE_POOL_SIZE: '5',
     ORION_DATABASE_PREPARED_STATEMENTS: 'true',
     ORION_DATABASE_MIGRATE_ON_START: 'true',

@@ -49,4 +49,8 @@ export async function silentServer(kind: SilentKind): Promise<SilentServer> {
   };
 }
 
-export const SILENT_KINDS: readonly SilentKind[] = ['never answers', 'closes at once', 'answers HTTP and closes'];
+export const SILENT_KINDS: readonly SilentKind[] = [
+  'never answers',
+  'closes at once',
+  'answers HTTP and closes',
+];

@@ -241,6 +241,8 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
   const values = {} as Record<SettingKey, string | null>;
   const sources = {} as Record<SettingKey, SettingSource>;
   const origins = {} as Record<SettingKey, SettingOrigin>;
+  /** Settings given as a JavaScript number option: no text to read (`parsePositiveNumber`). */
+  const typed = new Set<SettingKey>();
   for (const key of SETTING_KEYS) {
     const option = config[OPTION_KEYS[key]];
     if (option !== undefined && option !== null) refuseOptionType(OPTION_KEYS[key], option);
@@ -252,7 +254,9 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
             value: defaults[key],
             origin: { source: 'default', name: null } as const,
           });
-    if (raw.value !== null) validateSetting(key, raw.value, describeForError(key, raw.origin));
+    if (typeof option === 'number') typed.add(key);
+    if (raw.value !== null)
+      validateSetting(key, raw.value, describeForError(key, raw.origin), typed.has(key));
     values[key] = raw.value;
     sources[key] = raw.origin.source;
     origins[key] = raw.origin;
@@ -281,8 +285,16 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
     profile,
     url,
     target: understood.target,
-    timeoutSeconds: parseTimeoutSeconds(values.ORION_DATABASE_TIMEOUT!, origin('ORION_DATABASE_TIMEOUT')),
-    poolSize: parsePoolSize(values.ORION_DATABASE_POOL_SIZE!, origin('ORION_DATABASE_POOL_SIZE')),
+    timeoutSeconds: parseTimeoutSeconds(
+      values.ORION_DATABASE_TIMEOUT!,
+      origin('ORION_DATABASE_TIMEOUT'),
+      typed.has('ORION_DATABASE_TIMEOUT'),
+    ),
+    poolSize: parsePoolSize(
+      values.ORION_DATABASE_POOL_SIZE!,
+      origin('ORION_DATABASE_POOL_SIZE'),
+      typed.has('ORION_DATABASE_POOL_SIZE'),
+    ),
     preparedStatements,
     migrateOnOpen: parseBoolean(
       values.ORION_DATABASE_MIGRATE_ON_START!,

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../errors.js';
 import { keyTextProblem } from '../repositories/blocks/encryption.js';
 import { readDecimal } from './decimal.js';
+import { closestOption } from './option-names.js';
 import { parseDatabaseUrl } from './url.js';
 
 /** The settings a profile may hold, with their defaults and parsers. */
@@ -122,5 +123,8 @@ export function unknownKeyError(key: string): ConfigurationError {
   // Only a name is echoed: `KEY:value=` typed by mistake would otherwise print a key or password.
   const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(key)?.[0] ?? '';
   const shown = name === key ? JSON.stringify(key) : `${JSON.stringify(name)}... (the rest not shown)`;
-  return new ConfigurationError(`Unknown setting ${shown}; known settings: ${SETTING_KEYS.join(', ')}`);
+  const meant = closestOption(name, SETTING_KEYS);
+  return new ConfigurationError(
+    `Unknown setting ${shown}${meant ? `; did you mean ${meant}?` : ''}; known settings: ${SETTING_KEYS.join(', ')}`,
+  );
 }

@@ -21,6 +21,7 @@ import {
   fromProfile,
 } from './sources.js';
 import { type DatabaseTarget, understandDatabaseUrl } from './url.js';
+import { DATABASE_OPTION_NAMES, closestOption, refuseUnknownOptions } from './option-names.js';
 import { refuseOptionType } from './option-types.js';
 
 export type { SettingOrigin, SettingSource } from './sources.js';
@@ -200,8 +201,9 @@ function profileValues(
     if (prefect) {
       if (READ_PREFECT_NAMES.has(key)) values[key] = profileScalar(key, value, where);
     } else if (!(SETTING_KEYS as readonly string[]).includes(key)) {
+      const meant = closestOption(key, SETTING_KEYS);
       throw new ConfigurationError(
-        `Profile "${profile}" in ${path} has unknown setting ${key}; known settings: ${SETTING_KEYS.join(', ')}`,
+        `Profile "${profile}" in ${path} has unknown setting ${key}${meant ? `; did you mean ${meant}?` : ''}; known settings: ${SETTING_KEYS.join(', ')}`,
       );
     } else values[key] = profileScalar(key, value, where);
   }
@@ -212,7 +214,9 @@ function profileValues(
  * Resolves the settings: explicit options > environment (ORION_* names, then Prefect 3's
  * `PREFECT_SERVER_DATABASE_*` names, then their legacy aliases) > the active profile in the home's
  * `profiles.toml` (our keys; in a Prefect home, Prefect's names, every other key ignored) > defaults.
- * Throws ConfigurationError naming the setting and where it came from.
+ * Throws ConfigurationError naming the setting and where it came from, and for a key that
+ * `createDatabase` does not take (the same list: its options are accepted, so the options of an
+ * open can be passed here), naming the key and the option meant when one is close.
  *
  * ```ts
  * const settings = loadSettings();
@@ -221,6 +225,9 @@ function profileValues(
  * ```
  */
 export function loadSettings(config: DatabaseConfig = {}): Settings {
+  // The keys createDatabase takes, no more: `migrateOnStart` was accepted here and ignored, then
+  // refused by createDatabase (a fresh-user trial). One list for both (option-names.ts).
+  refuseUnknownOptions(config, DATABASE_OPTION_NAMES, 'loadSettings');
   const env = envOf(config);
   const home = resolveHomeOf(config);
   const file = config.isolated ? NO_FILE : readProfiles(home.profiles);

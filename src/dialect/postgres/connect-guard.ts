@@ -13,7 +13,8 @@
  * `undefined:undefined`). Sockets closed before a PostgreSQL answer are counted; once they
  * have gone on for the connect timeout, the next attempt fails with `CONNECT_TIMEOUT` naming the
  * server, which rejects the waiting query and ends the loop. Nothing here keeps a process alive
- * beyond the sockets postgres.js already owns.
+ * beyond the sockets postgres.js already owns. Not covered: once TLS has begun, postgres.js's own
+ * timeout names the TLS socket it made, which carries no host or port (`undefined:undefined`).
  */
 import { Socket, connect } from 'node:net';
 

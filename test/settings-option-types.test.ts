@@ -60,7 +60,9 @@ describe('setting options by type', () => {
     fc.assert(
       fc.property(fc.oneof(fc.integer({ min: 10_001 }), fc.constantFrom(1e9, 2 ** 53, 1e300)), (n) => {
         expect(() => loadSettings({ isolated: true, poolSize: n })).toThrow(/must be at most 10000/);
-        expect(() => loadSettings({ home: dir, env: { ORION_DATABASE_POOL_SIZE: String(n) } })).toThrow(
+        // In decimal digits, as text must be (1e300 would be refused for its form: settings-numbers-property).
+        const digits = n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 0 });
+        expect(() => loadSettings({ home: dir, env: { ORION_DATABASE_POOL_SIZE: digits } })).toThrow(
           /ORION_DATABASE_POOL_SIZE \(from env\) must be at most 10000/,
         );
       }),

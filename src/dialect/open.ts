@@ -7,6 +7,7 @@ import { describeForError } from '../settings/sources.js';
 import type { Dialect } from './dialect.js';
 import { acquirePglite, share } from './pglite/instances.js';
 import { PgliteDialect } from './pglite/pglite-dialect.js';
+import { guardedConnect } from './postgres/connect-guard.js';
 import { unusableClientReason, useLibraryParsers } from './postgres/isolated-client.js';
 import { PostgresDialect } from './postgres/postgres-dialect.js';
 import { acquireConnection, wrapConnection } from './sqlite/connection.js';
@@ -75,7 +76,8 @@ export async function openDialect(
       const sql = postgres(target.url, {
         max: settings.poolSize,
         prepare: settings.preparedStatements,
-        connect_timeout: Math.ceil(settings.timeoutSeconds),
+        // The connect timeout, kept a bound even against a server that accepts and closes (connect-guard.ts).
+        ...guardedConnect(settings.timeoutSeconds),
         idle_timeout: 60,
         onnotice: () => {},
         // Our own sessions run in UTC (semantics.md §2 "Times"); the library's reads and writes do not

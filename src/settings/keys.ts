@@ -1,5 +1,7 @@
 import { ConfigurationError } from '../errors.js';
 import { keyTextProblem } from '../repositories/blocks/encryption.js';
+import { readDecimal } from './decimal.js';
+import { closestOption } from './option-names.js';
 import { parseDatabaseUrl } from './url.js';
 
 /** The settings a profile may hold, with their defaults and parsers. */
@@ -28,15 +30,24 @@ export function parseBoolean(value: string, origin: string): boolean {
   throw new ConfigurationError(`${origin} must be true/false/1/0/yes/no, got ${JSON.stringify(value)}`);
 }
 
-/** Reads a positive number; `origin` names the setting and its source. */
-export function parsePositiveNumber(value: string, origin: string, integer: boolean): number {
-  const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    const what = integer ? 'a positive whole number' : 'a positive number';
+/**
+ * Reads a positive number; `origin` names the setting and its source. Text must be plain decimal
+ * digits; `typed` is for a JavaScript number given as an option, which has no text to misread.
+ */
+export function parsePositiveNumber(value: string, origin: string, integer: boolean, typed = false): number {
+  // Text is read as decimal digits only (decimal.ts); a number option has no text to misread.
+  const n = typed ? Number(value) : (readDecimal(value, integer) ?? Number.NaN);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    const what = integer
+      ? 'a positive whole number, in decimal digits (such as 5)'
+      : 'a positive number, in decimal digits (such as 10 or 2.5)';
     throw new ConfigurationError(`${origin} must be ${what}, got ${JSON.stringify(value)}`);
   }
   return n;
 }
+
+/** ORION_DATABASE_TIMEOUT's default (seconds); also the test helper's connect timeout. */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
 
 /** The shortest timeout: 1 ms. Shorter rounds to 0 ms, which turns PostgreSQL's statement timeout off. */
 export const MIN_TIMEOUT_SECONDS = 0.001;
@@ -48,8 +59,8 @@ export const MIN_TIMEOUT_SECONDS = 0.001;
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 /** ORION_DATABASE_TIMEOUT: a number of seconds from 1 ms to 24.8 days, else a ConfigurationError. */
-export function parseTimeoutSeconds(value: string, origin: string): number {
-  const n = parsePositiveNumber(value, origin, false);
+export function parseTimeoutSeconds(value: string, origin: string, typed = false): number {
+  const n = parsePositiveNumber(value, origin, false, typed);
   if (n < MIN_TIMEOUT_SECONDS || n > MAX_TIMEOUT_SECONDS) {
     throw new ConfigurationError(
       `${origin} must be from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} seconds (1 ms to 24.8 days), got ${JSON.stringify(value)}`,
@@ -66,8 +77,8 @@ export function parseTimeoutSeconds(value: string, origin: string): number {
 export const MAX_POOL_SIZE = 10_000;
 
 /** ORION_DATABASE_POOL_SIZE: a whole number from 1 to 10,000, else a ConfigurationError. */
-export function parsePoolSize(value: string, origin: string): number {
-  const n = parsePositiveNumber(value, origin, true);
+export function parsePoolSize(value: string, origin: string, typed = false): number {
+  const n = parsePositiveNumber(value, origin, true, typed);
   if (n > MAX_POOL_SIZE) {
     throw new ConfigurationError(`${origin} must be at most ${MAX_POOL_SIZE}, got ${JSON.stringify(value)}`);
   }
@@ -76,18 +87,19 @@ export function parsePoolSize(value: string, origin: string): number {
 
 /**
  * Checks that a raw value is acceptable for its key; throws ConfigurationError naming `origin`
- * (the setting and its source, "PREFECT_API_DATABASE_TIMEOUT (from env)").
+ * (the setting and its source, "PREFECT_API_DATABASE_TIMEOUT (from env)"). `typed`: the value is
+ * a JavaScript number given as an option (its text, `String(n)`, may be `1e-7`).
  */
-export function validateSetting(key: SettingKey, value: string, origin: string): void {
+export function validateSetting(key: SettingKey, value: string, origin: string, typed = false): void {
   switch (key) {
     case 'ORION_DATABASE_URL':
       parseDatabaseUrl(value, origin);
       return;
     case 'ORION_DATABASE_TIMEOUT':
-      parseTimeoutSeconds(value, origin);
+      parseTimeoutSeconds(value, origin, typed);
       return;
     case 'ORION_DATABASE_POOL_SIZE':
-      parsePoolSize(value, origin);
+      parsePoolSize(value, origin, typed);
       return;
     case 'ORION_DATABASE_PREPARED_STATEMENTS':
     case 'ORION_DATABASE_MIGRATE_ON_START':
@@ -111,5 +123,8 @@ export function unknownKeyError(key: string): ConfigurationError {
   // Only a name is echoed: `KEY:value=` typed by mistake would otherwise print a key or password.
   const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(key)?.[0] ?? '';
   const shown = name === key ? JSON.stringify(key) : `${JSON.stringify(name)}... (the rest not shown)`;
-  return new ConfigurationError(`Unknown setting ${shown}; known settings: ${SETTING_KEYS.join(', ')}`);
+  const meant = closestOption(name, SETTING_KEYS);
+  return new ConfigurationError(
+    `Unknown setting ${shown}${meant ? `; did you mean ${meant}?` : ''}; known settings: ${SETTING_KEYS.join(', ')}`,
+  );
 }

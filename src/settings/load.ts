@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import {
+  DEFAULT_TIMEOUT_SECONDS,
   SETTING_KEYS,
   type SettingKey,
   parseBoolean,
@@ -20,6 +21,7 @@ import {
   fromProfile,
 } from './sources.js';
 import { type DatabaseTarget, understandDatabaseUrl } from './url.js';
+import { DATABASE_OPTION_NAMES, closestOption, refuseUnknownOptions } from './option-names.js';
 import { refuseOptionType } from './option-types.js';
 
 export type { SettingOrigin, SettingSource } from './sources.js';
@@ -199,8 +201,9 @@ function profileValues(
     if (prefect) {
       if (READ_PREFECT_NAMES.has(key)) values[key] = profileScalar(key, value, where);
     } else if (!(SETTING_KEYS as readonly string[]).includes(key)) {
+      const meant = closestOption(key, SETTING_KEYS);
       throw new ConfigurationError(
-        `Profile "${profile}" in ${path} has unknown setting ${key}; known settings: ${SETTING_KEYS.join(', ')}`,
+        `Profile "${profile}" in ${path} has unknown setting ${key}${meant ? `; did you mean ${meant}?` : ''}; known settings: ${SETTING_KEYS.join(', ')}`,
       );
     } else values[key] = profileScalar(key, value, where);
   }
@@ -211,7 +214,9 @@ function profileValues(
  * Resolves the settings: explicit options > environment (ORION_* names, then Prefect 3's
  * `PREFECT_SERVER_DATABASE_*` names, then their legacy aliases) > the active profile in the home's
  * `profiles.toml` (our keys; in a Prefect home, Prefect's names, every other key ignored) > defaults.
- * Throws ConfigurationError naming the setting and where it came from.
+ * Throws ConfigurationError naming the setting and where it came from, and for a key that
+ * `createDatabase` does not take (the same list: its options are accepted, so the options of an
+ * open can be passed here), naming the key and the option meant when one is close.
  *
  * ```ts
  * const settings = loadSettings();
@@ -220,6 +225,9 @@ function profileValues(
  * ```
  */
 export function loadSettings(config: DatabaseConfig = {}): Settings {
+  // The keys createDatabase takes, no more: `migrateOnStart` was accepted here and ignored, then
+  // refused by createDatabase (a fresh-user trial). One list for both (option-names.ts).
+  refuseUnknownOptions(config, DATABASE_OPTION_NAMES, 'loadSettings');
   const env = envOf(config);
   const home = resolveHomeOf(config);
   const file = config.isolated ? NO_FILE : readProfiles(home.profiles);
@@ -230,7 +238,7 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
   const source: ProfileSource = { name: profile, file: path, prefect, values: fromFile };
   const defaults: Record<SettingKey, string | null> = {
     ORION_DATABASE_URL: `sqlite:///${join(home.path, 'orion.db')}`,
-    ORION_DATABASE_TIMEOUT: '10',
+    ORION_DATABASE_TIMEOUT: String(DEFAULT_TIMEOUT_SECONDS),
     ORION_DATABASE_POOL_SIZE: '5',
     ORION_DATABASE_PREPARED_STATEMENTS: 'true',
     ORION_DATABASE_MIGRATE_ON_START: 'true',
@@ -240,6 +248,8 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
   const values = {} as Record<SettingKey, string | null>;
   const sources = {} as Record<SettingKey, SettingSource>;
   const origins = {} as Record<SettingKey, SettingOrigin>;
+  /** Settings given as a JavaScript number option: no text to read (`parsePositiveNumber`). */
+  const typed = new Set<SettingKey>();
   for (const key of SETTING_KEYS) {
     const option = config[OPTION_KEYS[key]];
     if (option !== undefined && option !== null) refuseOptionType(OPTION_KEYS[key], option);
@@ -251,7 +261,9 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
             value: defaults[key],
             origin: { source: 'default', name: null } as const,
           });
-    if (raw.value !== null) validateSetting(key, raw.value, describeForError(key, raw.origin));
+    if (typeof option === 'number') typed.add(key);
+    if (raw.value !== null)
+      validateSetting(key, raw.value, describeForError(key, raw.origin), typed.has(key));
     values[key] = raw.value;
     sources[key] = raw.origin.source;
     origins[key] = raw.origin;
@@ -280,8 +292,16 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
     profile,
     url,
     target: understood.target,
-    timeoutSeconds: parseTimeoutSeconds(values.ORION_DATABASE_TIMEOUT!, origin('ORION_DATABASE_TIMEOUT')),
-    poolSize: parsePoolSize(values.ORION_DATABASE_POOL_SIZE!, origin('ORION_DATABASE_POOL_SIZE')),
+    timeoutSeconds: parseTimeoutSeconds(
+      values.ORION_DATABASE_TIMEOUT!,
+      origin('ORION_DATABASE_TIMEOUT'),
+      typed.has('ORION_DATABASE_TIMEOUT'),
+    ),
+    poolSize: parsePoolSize(
+      values.ORION_DATABASE_POOL_SIZE!,
+      origin('ORION_DATABASE_POOL_SIZE'),
+      typed.has('ORION_DATABASE_POOL_SIZE'),
+    ),
     preparedStatements,
     migrateOnOpen: parseBoolean(
       values.ORION_DATABASE_MIGRATE_ON_START!,

@@ -4,6 +4,7 @@
  * reads. They are read from the environment and from a Prefect `profiles.toml`; every other key
  * of a Prefect profile is Prefect's business and is ignored.
  */
+import { readDecimal } from './decimal.js';
 import { ConfigurationError } from '../errors.js';
 import type { SettingKey } from './keys.js';
 
@@ -16,9 +17,11 @@ export interface PrefectName {
 
 /** Prefect's statement cache sizes: 0 turns prepared statements off (PgBouncer), any other size keeps them. */
 function cacheSizeToPrepared(value: string, origin: string): string {
-  const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
-    throw new ConfigurationError(`${origin} must be a whole number ≥ 0, got ${JSON.stringify(value)}`);
+  const n = readDecimal(value, true);
+  if (n === undefined) {
+    throw new ConfigurationError(
+      `${origin} must be a whole number ≥ 0, in decimal digits, got ${JSON.stringify(value)}`,
+    );
   }
   return n === 0 ? 'false' : 'true';
 }

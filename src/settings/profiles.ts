@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { FolderError, createFolders } from '../folders.js';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'smol-toml';
 import { ConfigurationError } from '../errors.js';
@@ -78,7 +79,12 @@ export function profileScalar(key: string, value: unknown, where: string): strin
 /** Writes profiles.toml atomically (temp file + rename, mode 0600), creating the home when missing. */
 export function writeProfiles(home: string, file: Pick<ProfilesFile, 'active' | 'profiles'>): void {
   const path = profilesPath(home);
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    createFolders(dirname(path));
+  } catch (error) {
+    if (!(error instanceof FolderError)) throw error;
+    throw new ConfigurationError(`Cannot create the folder of ${path}: ${error.message}`);
+  }
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, stringify({ active: file.active ?? 'default', profiles: file.profiles }), {
     mode: 0o600,

@@ -5,6 +5,7 @@
  * configuration parameter"). Each option is therefore understood, kept for postgres.js, or dropped
  * with a note — never passed on blindly. The library never prints: notes go to `Settings.notes`.
  */
+import { readDecimal } from './decimal.js';
 import { ConfigurationError } from '../errors.js';
 
 /** What the options of a PostgreSQL URL mean to us. */
@@ -103,10 +104,10 @@ function sslMode(name: string, value: string): string {
 }
 
 function cacheSize(name: string, value: string): number {
-  const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+  const n = readDecimal(value, true);
+  if (n === undefined) {
     throw new ConfigurationError(
-      `the URL option ${name}=${JSON.stringify(value)} must be a whole number ≥ 0 (0 turns prepared statements off)`,
+      `the URL option ${name}=${JSON.stringify(value)} must be a whole number ≥ 0, in decimal digits (0 turns prepared statements off)`,
     );
   }
   return n;

@@ -29,7 +29,10 @@ export type { PostgresSource } from './postgres-server.js';
 export { resolvePostgresSource } from './postgres-server.js';
 
 export interface TestDatabaseOptions {
-  /** 'sqlite' (default: in memory) or 'postgresql' (ORION_TEST_POSTGRES_URL, else testcontainers, else PGlite). */
+  /**
+   * 'sqlite' (default: in memory) or 'postgresql': ORION_TEST_POSTGRES_URL, else testcontainers,
+   * else PGlite, silently (`resolvePostgresSource()` says which).
+   */
   dialect?: DialectName;
   /** Migrated to head (default) or empty, for testing migrations themselves. */
   migrated?: boolean;

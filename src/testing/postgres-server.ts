@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { type Socket, connect } from 'node:net';
+import type { Socket } from 'node:net';
 import postgres from 'postgres';
+import { guardedConnect } from '../dialect/postgres/connect-guard.js';
 import { ConfigurationError } from '../errors.js';
+import { DEFAULT_TIMEOUT_SECONDS } from '../settings/keys.js';
 import { maskSecrets } from '../settings/mask.js';
 import { parseDatabaseUrl } from '../settings/url.js';
 import { databaseUrl, ensureTemplate, forgetTemplate, templateName } from './postgres-template.js';
@@ -124,26 +126,6 @@ const owners = new Map<string, Promise<Owner>>();
 let sequence = 0;
 
 /**
- * A socket factory for postgres.js (which takes a custom socket already connected) that keeps the
- * socket, so the owner-lock connection can be unref'd once its setup is done: it then lives as long
- * as the process without keeping it alive. (Unref'd while a query is pending, the process could
- * exit in the middle of the await.)
- */
-function keptSocket(
-  sockets: Socket[],
-): (options: { host: string[]; port: number[]; path?: string }) => Promise<Socket> {
-  return (options) =>
-    new Promise((resolve, reject) => {
-      const socket = options.path ? connect(options.path) : connect(options.port[0]!, options.host[0]!);
-      socket.once('connect', () => {
-        sockets.push(socket);
-        resolve(socket);
-      });
-      socket.once('error', reject);
-    });
-}
-
-/**
  * This process's owner token on a server: a session advisory lock held as long as the process runs.
  * The databases the process creates carry the token in their name, so a later process can tell
  * orphaned databases (their owner's lock is free: it exited or was killed) from live ones
@@ -161,8 +143,10 @@ function ownerOn(serverUrl: string): Promise<Owner> {
         // No recycling: the lock must live as long as the process, and postgres.js's lifetime timer
         // would keep the process alive.
         max_lifetime: 0,
-        // postgres.js accepts a socket factory; its types do not declare the option.
-        ...({ socket: keptSocket(sockets) } as object),
+        // The library's bounded connect (connect-guard.ts): a server that never answers, or accepts
+        // and closes, fails within the default timeout naming its host and port. Its sockets are
+        // kept, to be unref'd once the setup is done (postgres.js's types do not declare `socket`).
+        ...(guardedConnect(DEFAULT_TIMEOUT_SECONDS, (socket) => sockets.push(socket)) as object),
       });
       try {
         for (;;) {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import postgres from 'postgres';
 import { createDatabase } from '../database.js';
+import { guardedConnect } from '../dialect/postgres/connect-guard.js';
 import { loadRevisions } from '../migrations/revisions.js';
+import { DEFAULT_TIMEOUT_SECONDS } from '../settings/keys.js';
 
 /**
  * The migrated template database each PostgreSQL test database is copied from
@@ -78,7 +80,11 @@ async function buildUnderLock(
     if (exists) return;
     // CREATE DATABASE cannot run inside a transaction block: a second connection does the build
     // while this one holds the lock.
-    const builder = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    const builder = postgres(serverUrl, {
+      max: 1,
+      onnotice: () => {},
+      ...(guardedConnect(DEFAULT_TIMEOUT_SECONDS) as object),
+    });
     const building = `${name}_building`;
     try {
       // Left by a builder that was killed mid-way (its lock is free, so it is not running).

@@ -14,9 +14,10 @@
  * also holds for root, for whom only immutable files and read-only mounts are read-only. A file
  * SQLite cannot write it would otherwise open read-only without a word and fail at the first write.
  */
-import { type Stats, accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { type Stats, accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigurationError, DatabaseError, MigrationError, type OrionDbError } from '../../errors.js';
+import { FolderError, createFolders } from '../../folders.js';
 import { mapDriverError } from '../map-error.js';
 
 const ELSEWHERE = 'point ORION_DATABASE_URL (or the url option) at a writable location';
@@ -70,11 +71,25 @@ const PATH_CODES = new Set([
   'EEXIST',
 ]);
 
-function pathProblem(path: string, code: string, what: string): OrionDbError {
-  if (code === 'ENOTDIR' || code === 'EEXIST') return parentIsFile(path);
-  if (PATH_CODES.has(code)) {
-    const why =
-      code === 'EROFS'
+function notAFile(stats: Stats): string {
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** Errors of the file system that mean the disk failed (or is full), not the path. */
+const IO_CODES = new Set(['EIO', 'ENOSPC', 'EDQUOT', 'ENOMEM']);
+
+function pathProblem(path: string, code: string, what: string, folder?: FolderError): OrionDbError {
+  if (code === 'ENOTDIR' || (code === 'EEXIST' && folder === undefined)) return parentIsFile(path);
+  // A folder that cannot be made for a reason of the path (ENOENT under /proc, a dangling link)
+  // is the path's problem too; a disk error while making it is an I/O failure.
+  if (PATH_CODES.has(code) || (folder !== undefined && !IO_CODES.has(code))) {
+    const why = !PATH_CODES.has(code)
+      ? `${folder?.at}: ${folder?.reason}`
+      : code === 'EROFS'
         ? 'it is on a read-only file system'
         : code === 'ENAMETOOLONG'
           ? 'the path is too long'
@@ -102,6 +117,12 @@ export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'OR
         `The SQLite database path ${path} is a folder, not a file. Point ORION_DATABASE_URL at a file inside it, e.g. ${path}/orion.db.`,
       );
     }
+    // A device, a pipe or a socket: SQLite would fail on it later with a disk I/O error.
+    if (!found.stats.isFile()) {
+      throw new ConfigurationError(
+        `The SQLite database path ${path} is ${notAFile(found.stats)}, not a file. ${ELSEWHERE_SENTENCE}.`,
+      );
+    }
     const file = writable(path);
     if (file) {
       throw new ConfigurationError(
@@ -124,13 +145,11 @@ export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'OR
     );
   }
   try {
-    mkdirSync(folder, { recursive: true });
+    createFolders(folder);
   } catch (error) {
-    throw pathProblem(
-      path,
-      (error as NodeJS.ErrnoException).code ?? 'UNKNOWN',
-      `its folder ${folder} cannot be created`,
-    );
+    if (!(error instanceof FolderError)) throw error;
+    if (error.code === 'ENOTDIR') throw parentIsFile(path);
+    throw pathProblem(path, error.code, `its folder ${folder} cannot be created`, error);
   }
   const dir = writable(folder);
   if (dir) {

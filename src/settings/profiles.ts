@@ -76,7 +76,10 @@ export function profileScalar(key: string, value: unknown, where: string): strin
   return String(value);
 }
 
-/** Writes profiles.toml atomically (temp file + rename, mode 0600), creating the home when missing. */
+/**
+ * Writes profiles.toml atomically (temp file + rename, mode 0600), creating the home when missing;
+ * `active` is written only when not null.
+ */
 export function writeProfiles(home: string, file: Pick<ProfilesFile, 'active' | 'profiles'>): void {
   const path = profilesPath(home);
   try {
@@ -86,8 +89,11 @@ export function writeProfiles(home: string, file: Pick<ProfilesFile, 'active' | 
     throw new ConfigurationError(`Cannot create the folder of ${path}: ${error.message}`);
   }
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, stringify({ active: file.active ?? 'default', profiles: file.profiles }), {
-    mode: 0o600,
-  });
+  // `active` only as the file had it: a file written by `ORION_PROFILE=ci orion-db config set`
+  // on a fresh home said `active = "default"` with no such profile, and every later open without
+  // ORION_PROFILE was refused (a fresh user's trial). Without the key the implicit default applies.
+  const doc =
+    file.active === null ? { profiles: file.profiles } : { active: file.active, profiles: file.profiles };
+  writeFileSync(tmp, stringify(doc), { mode: 0o600 });
   renameSync(tmp, path);
 }

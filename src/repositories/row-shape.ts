@@ -22,7 +22,8 @@ const literalUnsafe = (key: string) => key === '__proto__' || /^(0|[1-9][0-9]*)$
  */
 export function rowDecoder(
   keys: readonly string[],
-  decoders: readonly ValueDecoder[],
+  /** Per key; undefined: the value is kept as read (a column whose decoder returns its argument). */
+  decoders: readonly (ValueDecoder | undefined)[],
 ): (row: readonly unknown[]) => Record<string, unknown> {
   if (keys.some(literalUnsafe)) {
     // No column has such a key; kept for the generality of the function.
@@ -30,19 +31,22 @@ export function rowDecoder(
       const out: Record<string, unknown> = {};
       for (let i = 0; i < keys.length; i++) {
         const value = row[i];
-        out[keys[i]!] = value === null ? null : decoders[i]!.mapFromDriverValue(value);
+        const decoder = decoders[i];
+        out[keys[i]!] = value === null || decoder === undefined ? value : decoder.mapFromDriverValue(value);
       }
       return out;
     };
   }
   // The keys are the library's column property names, quoted by JSON.stringify all the same; the
   // decoders are passed in, not written into the code.
-  const fields = keys.map(
-    (key, i) =>
-      `${JSON.stringify(key)}: row[${i}] === null ? null : decoders[${i}].mapFromDriverValue(row[${i}])`,
-  );
+  const fields = keys.map((key, i) => {
+    const value = decoders[i]
+      ? `row[${i}] === null ? null : decoders[${i}].mapFromDriverValue(row[${i}])`
+      : `row[${i}]`;
+    return `${JSON.stringify(key)}: ${value}`;
+  });
   const build = new Function('decoders', 'row', `return { ${fields.join(', ')} };`) as (
-    decoders: readonly ValueDecoder[],
+    decoders: readonly (ValueDecoder | undefined)[],
     row: readonly unknown[],
   ) => Record<string, unknown>;
   return (row) => build(decoders, row);

@@ -4,14 +4,11 @@
  * once; this is for the hot statements that are prepared once per handle (issue 13).
  */
 import { Column, Placeholder, SQL, is } from 'drizzle-orm';
+import { type ValueDecoder, rowDecoder } from './row-shape.js';
 
 /** A prepared query that answers synchronously (better-sqlite3), values by placeholder name. */
 export interface PreparedStatement {
   all(values: Record<string, unknown>): unknown[];
-}
-
-interface Decoder {
-  mapFromDriverValue(value: unknown): unknown;
 }
 
 /** A prepared query without RETURNING: it answers nothing, values by placeholder name. */
@@ -48,9 +45,9 @@ export function direct(query: unknown): PreparedStatement {
   const bind = binder(params);
   if (!bind) return prepared;
   const keys: string[] = [];
-  const decoders: Decoder[] = [];
+  const decoders: ValueDecoder[] = [];
   // An SQL field's decoder (its mapWith) is internal to Drizzle's types.
-  const decoderOf = (expression: SQL) => (expression as unknown as { decoder: Decoder }).decoder;
+  const decoderOf = (expression: SQL) => (expression as unknown as { decoder: ValueDecoder }).decoder;
   for (const { path, field } of fields) {
     if (path.length !== 1) return prepared;
     if (is(field, Column)) decoders.push(field);
@@ -59,19 +56,13 @@ export function direct(query: unknown): PreparedStatement {
     else return prepared;
     keys.push(path[0]!);
   }
+  const decode = rowDecoder(keys, decoders);
   return {
     all(values) {
       return stmt
         .raw(true)
         .all(...bind(values))
-        .map((row) => {
-          const out: Record<string, unknown> = {};
-          for (let i = 0; i < keys.length; i++) {
-            const value = row[i];
-            out[keys[i]!] = value === null ? null : decoders[i]!.mapFromDriverValue(value);
-          }
-          return out;
-        });
+        .map(decode);
     },
   };
 }
@@ -80,11 +71,16 @@ export function direct(query: unknown): PreparedStatement {
 function binder(params: unknown[]): ((values: Record<string, unknown>) => unknown[]) | undefined {
   if (!params.every((param) => is(param, Placeholder))) return undefined;
   const names = params.map((param) => (param as Placeholder).name);
-  return (values) =>
-    names.map((name) => {
+  return (values) => {
+    // A loop, not names.map with a closure: this runs for every statement of a transition.
+    const out = new Array<unknown>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
-      return values[name];
-    });
+      out[i] = values[name];
+    }
+    return out;
+  };
 }
 
 /**

@@ -80,9 +80,14 @@ export class FlowRunRepository extends RunRepositoryBase<FlowRunRow, FlowRun> {
    * is the last column read, which V8 removes without leaving the object's fast layout.
    */
   protected toRun(row: FlowRunRow, now: Date): FlowRun {
-    const run = row as Partial<FlowRunRow> & Omit<FlowRunRow, 'startTimeOrExpected'>;
+    const run = row as Partial<FlowRunRow> & FlowRun;
     delete run.startTimeOrExpected;
-    return Object.assign(run, this.derived(row, now));
+    // Named stores: Object.assign adds by computed key, which turns a row of this many properties
+    // into a hash table (row-shape.ts).
+    const derived = this.derived(row, now);
+    run.estimatedRunTime = derived.estimatedRunTime;
+    run.estimatedStartTimeDelta = derived.estimatedStartTimeDelta;
+    return run;
   }
 
   /** SQL conditions for a flow-run query (filters plus related-entity filters). */

@@ -79,10 +79,13 @@ export interface PreparedTransition {
   /** The run's whole row (its generated columns aside) and the kind's `lockedExtras`. */
   read: PreparedStatement;
   insertState: PreparedWrite;
-  /** The run UPDATE setting only `keys` (see `changedRunColumns`), prepared once per key set. */
-  updateRun(keys: readonly string[]): PreparedWrite;
+  /**
+   * The run UPDATE setting only the columns of `mask` (see `changedRunMask`), prepared once per
+   * mask, with those columns' keys.
+   */
+  updateRun(mask: number): { keys: readonly string[]; statement: PreparedWrite };
   /** The same UPDATE returning the row, for a caller whose locked row is not whole (transitionLocked). */
-  updateRunReturning(keys: readonly string[]): PreparedStatement;
+  updateRunReturning(mask: number): { keys: readonly string[]; statement: PreparedStatement };
   /** The columns behind the placeholders, for encoding values. */
   stateColumns: Record<string, AnyPgColumn>;
   runColumns: Record<string, AnyPgColumn>;
@@ -127,18 +130,20 @@ export function prepareTransition(
       .update(table)
       .set(placeholders(Object.fromEntries(keys.map((key) => [key, true]))) as never)
       .where(eq(table.id, sql.placeholder('runId')));
-  // A handful of key sets occur (one per kind of move: PENDING, RUNNING, a terminal state...), at
-  // most 2^8 in theory; each is one cached statement.
+  // A handful of column sets occur (one per kind of move: PENDING, RUNNING, a terminal state...),
+  // at most 2^8 in theory; each is one cached statement, found by its mask (a number: a key joined
+  // from the column names per call was a visible part of the transition's JavaScript, issue 13).
+  const runKeys = Object.keys(runColumns);
   const cached = <T>(build: (keys: readonly string[]) => T) => {
-    const statements = new Map<string, T>();
-    return (keys: readonly string[]) => {
-      const id = keys.join(',');
-      let statement = statements.get(id);
-      if (!statement) {
-        statement = build(keys);
-        statements.set(id, statement);
+    const statements = new Map<number, { keys: readonly string[]; statement: T }>();
+    return (mask: number) => {
+      let entry = statements.get(mask);
+      if (!entry) {
+        const keys = runKeys.filter((_, i) => (mask & (1 << i)) !== 0);
+        entry = { keys, statement: build(keys) };
+        statements.set(mask, entry);
       }
-      return statement;
+      return entry;
     };
   };
   return {
@@ -189,14 +194,15 @@ export function writePrepared(
   const values = runValues(transition.run, stateId, now);
   if (kind === 'task') values.flowRunRunCount ??= current.flowRunRunCount as number;
   const encoded = encode(prepared.runColumns, values);
-  const keys = changedRunColumns(prepared.runColumns, encoded, current);
+  const mask = changedRunMask(prepared.runColumns, encoded, current);
   encoded.runId = runId;
   let row: Record<string, unknown>;
   if (whole) {
-    prepared.updateRun(keys).run(encoded);
-    row = writtenRun(prepared, current, keys, encoded);
+    const update = prepared.updateRun(mask);
+    update.statement.run(encoded);
+    row = writtenRun(prepared, current, update.keys, encoded);
   } else {
-    row = prepared.updateRunReturning(keys).all(encoded)[0] as Record<string, unknown>;
+    row = prepared.updateRunReturning(mask).statement.all(encoded)[0] as Record<string, unknown>;
   }
   return { row, state: writtenState(prepared, stateEncoded) };
 }
@@ -265,17 +271,29 @@ export function changedRunColumns(
   encoded: Record<string, unknown>,
   current: Record<string, unknown>,
 ): string[] {
-  const keys: string[] = [];
+  const mask = changedRunMask(columns, encoded, current);
+  return Object.keys(columns).filter((_, i) => (mask & (1 << i)) !== 0);
+}
+
+/** `changedRunColumns` as a mask: bit i stands for the i-th key of `columns` (at most 31 keys). */
+export function changedRunMask(
+  columns: Record<string, AnyPgColumn>,
+  encoded: Record<string, unknown>,
+  current: Record<string, unknown>,
+): number {
+  let mask = 0;
+  let bit = 1;
   for (const key in columns) {
     if (ALWAYS_WRITTEN.has(key) || !(key in current)) {
-      keys.push(key);
-      continue;
+      mask |= bit;
+    } else {
+      const before = current[key];
+      const old = before === null || before === undefined ? null : columns[key]!.mapToDriverValue(before);
+      if (old !== encoded[key]) mask |= bit;
     }
-    const before = current[key];
-    const old = before === null || before === undefined ? null : columns[key]!.mapToDriverValue(before);
-    if (old !== encoded[key]) keys.push(key);
+    bit <<= 1;
   }
-  return keys;
+  return mask;
 }
 
 /** The run columns a transition writes. */

@@ -11,6 +11,7 @@ import { Column, getTableColumns } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../dialect/dialect.js';
 import type { RepositoryContext } from './context.js';
+import { rowDecoder } from './row-shape.js';
 
 /** A query Drizzle has built, which can say its statement (any select builder). */
 export interface BuiltQuery {
@@ -20,11 +21,8 @@ export interface BuiltQuery {
 /** Columns by property name, in select-list order (a table's, or a subset of them). */
 export type Fields = Record<string, AnyPgColumn>;
 
-interface RowDecoder {
-  keys: string[];
-  /** The column whose `mapFromDriverValue` decodes the value at that index; undefined: kept as read. */
-  columns: (AnyPgColumn | undefined)[];
-}
+/** A driver row (values in select-list order) as an object keyed by property name (row-shape.ts). */
+type RowDecoder = (row: readonly unknown[]) => Record<string, unknown>;
 
 const decoders = new WeakMap<Fields, RowDecoder>();
 const withoutCache = new WeakMap<object, Map<string, Fields>>();
@@ -39,7 +37,7 @@ function decoderOf(fields: Fields): RowDecoder {
       // Text, uuid and numbers that arrive as such: Column's own mapFromDriverValue returns its argument.
       return column.mapFromDriverValue === identity ? undefined : column;
     });
-    decoder = { keys, columns };
+    decoder = rowDecoder(keys, columns);
     decoders.set(fields, decoder);
   }
   return decoder;
@@ -81,18 +79,8 @@ export async function readRows<T>(
 ): Promise<T[]> {
   const { sql, params } = query.toSQL();
   const rows = await ctx.dialect.queryArrays(q, sql, params);
-  const { keys, columns } = decoderOf(fields);
-  const n = keys.length;
+  const decode = decoderOf(fields);
   const out: T[] = new Array(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    const object: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) {
-      const value = row[i];
-      const column = columns[i];
-      object[keys[i]!] = value === null || column === undefined ? value : column.mapFromDriverValue(value);
-    }
-    out[r] = object as T;
-  }
+  for (let r = 0; r < rows.length; r++) out[r] = decode(rows[r]!) as T;
   return out;
 }

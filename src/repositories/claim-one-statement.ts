@@ -47,6 +47,12 @@ type RunRow = typeof import('../schema/postgres/runs.js').flowRun.$inferSelect;
 
 const texts = new WeakMap<object, ClaimText>();
 
+/**
+ * The largest claim made in one statement: its state ids are generated before the runs are known,
+ * one per run it may take, and a claim of 10,000 would send (and mostly waste) 10,000 of them.
+ */
+export const ONE_STATEMENT_MAX_LIMIT = 1000;
+
 /** What the one-statement claim needs of a claim's options. */
 export interface OneStatementClaim {
   workPoolName: string;

@@ -14,6 +14,7 @@
 import postgres from 'postgres';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ReservedTransaction, isPlainRead } from '../src/dialect/postgres/reserved-transaction.js';
+import { ONE_STATEMENT_MAX_LIMIT } from '../src/repositories/claim-one-statement.js';
 import { type Database, DatabaseError, createDatabase } from '../src/index.js';
 import { createTestDatabase } from '../src/testing/index.js';
 import { postgresServerUrl } from './support/dialects.js';
@@ -77,7 +78,11 @@ describe.runIf(url)('pipelined BEGIN and COMMIT (PostgreSQL server)', () => {
     await db.close();
   });
 
-  const claim = (on: Database) => on.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: 10 });
+  // A claim of more than ONE_STATEMENT_MAX_LIMIT runs: a transaction of its own, BEGIN with its
+  // pool read and COMMIT with its write (a smaller one beside no limit is one statement without
+  // BEGIN or COMMIT: claim-one-statement.ts).
+  const claim = (on: Database) =>
+    on.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: ONE_STATEMENT_MAX_LIMIT + 1 });
   const failure = (work: Promise<unknown>) =>
     work.then(
       () => {

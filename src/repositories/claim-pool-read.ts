@@ -135,6 +135,39 @@ export async function readPoolAndQueues(
   return { pool, queues, limited, firstQueue: ran ? firstQueue : undefined };
 }
 
+/**
+ * The conditions a claim's first read and the one-statement claim (claim-one-statement.ts) share,
+ * for the pool row `pool` (its id column or an expression giving it): the queues the claim polls
+ * (unpaused, and named when `names` is not null), the limited deployments with due runs in them,
+ * and whether a claim may lock and take runs with nothing locked or counted first (`fastPath`:
+ * pool not paused, no pool or queue limit, no limited deployment with due runs in the polled
+ * queues, every named queue found). Only the `names` and `before` placeholders.
+ */
+export function claimConditions(
+  ctx: RepositoryContext,
+  pool: { id: SQL | Column; isPaused: SQL | Column; concurrencyLimit: SQL | Column },
+) {
+  const { workQueue: wq, deployment: dep, flowRun: fr } = ctx.tables;
+  const names = sql`${sql.placeholder('names')}::text::text[]`;
+  const polledWhere = sql`${wq.workPoolId} = ${pool.id} and not ${wq.isPaused} and (${names} is null or ${wq.name} = any(${names}))`;
+  const due = and(
+    eq(fr.deploymentId, dep.id),
+    sql`${fr.workQueueId} in (select ${wq.id} from ${wq} where ${polledWhere})`,
+    dueConditions(fr, sql.placeholder('before')),
+  );
+  // The probe of limitedDueDeployments (a LATERAL `LIMIT 1` per limited deployment).
+  const limitedFrom = sql`from ${dep} cross join lateral (select 1 from ${fr} where ${due} limit 1) as orion_due
+      where ${dep.concurrencyLimit} is not null`;
+  const fastPath = sql`not ${pool.isPaused} and ${pool.concurrencyLimit} is null
+      and not exists (select 1 from ${wq} where ${wq.workPoolId} = ${pool.id} and ${wq.concurrencyLimit} is not null)
+      and not exists (select 1 ${limitedFrom})
+      and (${names} is null or not exists (select 1 from unnest(${names}) as orion_name(name)
+        where not exists (select 1 from ${wq} where ${wq.workPoolId} = ${pool.id} and ${wq.name} = orion_name.name)))`;
+  /** Whether the run's deployment has a concurrency limit now. */
+  const limitedFlag = sql`exists (select 1 from ${dep} where ${dep.id} = ${fr.deploymentId} and ${dep.concurrencyLimit} is not null)`;
+  return { names, polledWhere, limitedFrom, fastPath, limitedFlag };
+}
+
 /** Builds and compiles the one-statement read; with `first`, the locking read of the first polled queue. */
 function readText(ctx: RepositoryContext, q: Executor, first: boolean): ReadText {
   const { workPool: wp, workQueue: wq, deployment: dep, flowRun: fr } = ctx.tables;
@@ -145,17 +178,7 @@ function readText(ctx: RepositoryContext, q: Executor, first: boolean): ReadText
   );
   // As text: the driver's JSON parsing may be switched off on a caller's client.
   const queues = sql`(select coalesce(json_agg(json_build_array(${wq.id}, ${wq.name}, ${wq.isPaused}, ${wq.concurrencyLimit}) order by ${wq.priority}, ${wq.id}), '[]')::text from ${wq} where ${wq.workPoolId} = ${wp.id})`;
-  // The probe of limitedDueDeployments (a LATERAL `LIMIT 1` per limited deployment), over the
-  // queues a claim polls: unpaused, and named when the claim names them.
-  const names = sql`${sql.placeholder('names')}::text::text[]`;
-  const polledWhere = sql`${wq.workPoolId} = ${wp.id} and not ${wq.isPaused} and (${names} is null or ${wq.name} = any(${names}))`;
-  const due = and(
-    eq(fr.deploymentId, dep.id),
-    sql`${fr.workQueueId} in (select ${wq.id} from ${wq} where ${polledWhere})`,
-    dueConditions(fr, sql.placeholder('before')),
-  );
-  const limitedFrom = sql`from ${dep} cross join lateral (select 1 from ${fr} where ${due} limit 1) as orion_due
-      where ${dep.concurrencyLimit} is not null`;
+  const { polledWhere, limitedFrom, fastPath, limitedFlag } = claimConditions(ctx, wp);
   const limited = sql`(select coalesce(json_agg(json_build_array(${dep.id}, ${dep.concurrencyLimit}, ${dep.concurrencyOptions}) order by ${dep.id}), '[]')::text ${limitedFrom})`;
   const compiler = (q as unknown as { dialect: Compiler }).dialect;
   let query = sql`select ${list}, ${queues}, ${limited} from ${wp}`;
@@ -164,15 +187,9 @@ function readText(ctx: RepositoryContext, q: Executor, first: boolean): ReadText
     // Where claimScheduledRuns's plan would read the first polled queue next, with nothing
     // locked or counted before (claiming.ts): all conditions on the pool's row only, so
     // PostgreSQL tests them once before the scan, and locks nothing when they fail.
-    const fastPath = sql`not ${wp.isPaused} and ${wp.concurrencyLimit} is null
-      and not exists (select 1 from ${wq} where ${wq.workPoolId} = ${wp.id} and ${wq.concurrencyLimit} is not null)
-      and not exists (select 1 ${limitedFrom})
-      and (${names} is null or not exists (select 1 from unnest(${names}) as orion_name(name)
-        where not exists (select 1 from ${wq} where ${wq.workPoolId} = ${wp.id} and ${wq.name} = orion_name.name)))`;
     const firstQueue = sql`(select ${wq.id} from ${wq} where ${polledWhere} order by ${wq.priority}, ${wq.id} limit 1)`;
     const claim = claimColumns(fr);
     runColumns = Object.entries(claim) as [string, Column][];
-    const limitedFlag = sql`exists (select 1 from ${dep} where ${dep.id} = ${fr.deploymentId} and ${dep.concurrencyLimit} is not null)`;
     const runList = sql.join(
       runColumns.map(([, column]) => sql`${fr}.${sql.identifier(column.name)}`),
       sql`, `,

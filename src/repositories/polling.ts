@@ -72,7 +72,7 @@ interface MarkTerms {
  * for a claim of the bench's pool, 4–8 ms of the claim on PostgreSQL; issue 13) although the mark
  * only has to be fresh against the 60-second readiness window of workPools.refreshStatus.
  */
-function markUpdates(ctx: RepositoryContext, q: Executor, { now, stale, polled }: MarkTerms) {
+export function markUpdates(ctx: RepositoryContext, q: Executor, { now, stale, polled }: MarkTerms) {
   const { workQueue: wq, deployment: d } = ctx.tables;
   const wanted = sql`case when ${wq.isPaused} then 'PAUSED' else 'READY' end`;
   const ready = sql`'READY'`;

@@ -4,6 +4,7 @@ import type { Executor } from '../dialect/dialect.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { fk } from '../schema/naming.js';
 import type { workQueue } from '../schema/postgres/work.js';
+import { ONE_STATEMENT_MAX_LIMIT, claimInOneStatement } from './claim-one-statement.js';
 import { type ClaimOptions, claimScheduledRuns, claimOptions, findScheduledRuns } from './claiming.js';
 import { rowById } from './by-id.js';
 import type { RepositoryContext } from './context.js';
@@ -223,6 +224,17 @@ export class WorkQueueRepository {
    */
   async claimScheduledRuns(options: ClaimOptions): Promise<FlowRun[]> {
     const o = parse(claimOptions, options, 'claim options');
+    // PostgreSQL, no heartbeat to record: one statement where no limit is involved
+    // (claim-one-statement.ts); it writes nothing where one is, and the claim goes the general way.
+    if (
+      this.ctx.dialect.capabilities.writableCte &&
+      this.ctx.rowLocking &&
+      !o.workerName &&
+      o.limit <= ONE_STATEMENT_MAX_LIMIT
+    ) {
+      const claimed = await this.ctx.statement((q) => claimInOneStatement(this.ctx, q, o));
+      if (claimed) return claimed;
+    }
     // Its first statement reads the pool and its queues: PostgreSQL sends BEGIN with it.
     return this.ctx.transaction((q) => claimScheduledRuns(this.ctx, q, o), { readFirst: true });
   }

@@ -323,8 +323,8 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     });
   }
 
-  // Each round trip wakes Node and the server (issue 13, claim-drain-1).
-  it('a claim beside no limited deployment is two round trips: BEGIN with the pool read that locks the runs, the write with COMMIT', async () => {
+  // Each round trip wakes Node and the server (issue 13, claim-drain-1 and -16).
+  it('a claim beside no limited deployment is one statement, committing by itself: the pool read, the runs locked, their states, the runs and the marks', async () => {
     /** Claims 10 through the traced handle, recording, and puts the claimed runs back. */
     const claimRecorded = async () => {
       const due = await db.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 10 });
@@ -342,17 +342,29 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     // Once before: a statement new on a connection is described first, a round trip of its own.
     await claimRecorded();
     const { statements, trips } = await claimRecorded();
-    const texts = statements.map((s) => s.text.trim().split(/\s+/)[0]!.toLowerCase());
-    expect(texts).toHaveLength(4);
-    expect(texts[0]).toBe('begin');
-    expect(statements[1]!.text).toMatch(/orion_due/);
-    expect(statements[1]!.text).toMatch(/for update of "flow_run" skip locked/i);
-    expect(texts[2]).toBe('with');
-    expect(texts[3]).toBe('commit');
-    expect(trips).toEqual([
-      ['begin', 'select'],
-      ['with', 'commit'],
-    ]);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.text).toMatch(/for update of "flow_run" skip locked/i);
+    expect(statements[0]!.text).toMatch(/insert into "flow_run_state"/i);
+    expect(statements[0]!.text).toMatch(/orion_queue_marks/);
+    expect(trips).toEqual([['with']]);
+  });
+
+  it('a claim beside a limited deployment with due runs writes nothing in the one statement and goes the general way', async () => {
+    await db.deployments.update(deploymentId, { concurrencyLimit: 1000 });
+    const due = await db.workQueues.getScheduledRuns({ workPoolName: 'pool', limit: 10 });
+    let claimed: { id: string }[] = [];
+    try {
+      const { trips } = await tracer.record(async (d) => {
+        claimed = await d.workQueues.claimScheduledRuns({ workPoolName: 'pool', limit: 10 });
+      });
+      expect(claimed.map((r) => r.id)).toEqual(due.map((r) => r.id));
+      expect(trips[0]).toEqual(['with']);
+      expect(trips[1]).toEqual(['begin', 'select']);
+      expect(trips.at(-1)).toContain('commit');
+    } finally {
+      await putBack(due, claimed);
+      await db.deployments.update(deploymentId, { concurrencyLimit: null });
+    }
   });
 
   it('a claim that names its worker sends its heartbeat after the write, so COMMIT waits for it', async () => {

@@ -3,14 +3,50 @@
  * `enforceParameterSchema` is on (semantics.md §5), with Ajv, a maintained JSON Schema validator.
  * Prefect generates these schemas from function signatures (pydantic) and validates them as JSON
  * Schema draft 2020-12, so the 2020-12 build is used; unknown keywords such as `position` are
- * annotations, not errors (strict mode off).
+ * annotations, not errors (strict mode off). Every `pattern` and `patternProperties` key runs on RE2
+ * (linear-regexp.ts), never on JavaScript's backtracking RegExp; `format` is not checked, as
+ * Prefect's server does not check it when it validates a run's parameters (docs/work.md).
  */
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
+import { UnsupportedPatternError, linearRegExpEngine } from './linear-regexp.js';
 import { formatPath } from './validation.js';
 import { type JsonValue, MAX_JSON_BYTES, jsonTextBytes } from './validation/json.js';
 
-const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+const ajv = new Ajv2020({
+  strict: false,
+  allErrors: true,
+  validateFormats: false,
+  code: { regExp: linearRegExpEngine },
+});
+
+type Path = (string | number)[];
+
+/** Keywords whose values are data, not schemas: a `pattern` key inside them is never compiled. */
+const DATA_KEYWORDS = new Set(['default', 'examples', 'const', 'enum']);
+
+/**
+ * Where in `node` the regular expression `pattern` sits (a `pattern` keyword or a
+ * `patternProperties` key), so a refusal names it: `parameterOpenapiSchema.properties.s.pattern`.
+ */
+function patternPath(node: unknown, pattern: string, path: Path): Path | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  const entries = Array.isArray(node) ? node.entries() : Object.entries(node);
+  for (const [key, value] of entries) {
+    if (typeof key === 'string' && DATA_KEYWORDS.has(key)) continue;
+    if (key === 'pattern' && value === pattern) return [...path, key];
+    if (
+      key === 'patternProperties' &&
+      value !== null &&
+      typeof value === 'object' &&
+      Object.hasOwn(value, pattern)
+    )
+      return [...path, key, pattern];
+    const found = patternPath(value, pattern, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 /** `/a/0/b` → ['a', 0, 'b'], under `parameters`. */
 function issuePath(error: ErrorObject): (string | number)[] {
@@ -30,12 +66,12 @@ function issueMessage(error: ErrorObject): string {
   return error.message ?? `fails "${error.keyword}"`;
 }
 
-type Path = (string | number)[];
-
 /**
  * Compiles a deployment's `parameterOpenapiSchema` (a JSON object, JSON Schema 2020-12) or throws a
  * ValidationError at `path` saying why Ajv refuses it; null or undefined (no schema) give undefined.
- * Compiled functions are not kept: each call's schema is new (from the input or the database).
+ * A pattern RE2 cannot run (a backreference, lookaround) is refused here, naming where it sits, so
+ * it is never stored and then fails, or hangs, at a run. Compiled functions are not kept: each
+ * call's schema is new (from the input or the database).
  */
 export function compileParameterSchema(schema: unknown, path: Path = ['parameterOpenapiSchema']) {
   if (schema === null || schema === undefined) return undefined;
@@ -49,9 +85,33 @@ export function compileParameterSchema(schema: unknown, path: Path = ['parameter
   try {
     return ajv.compile(body);
   } catch (error) {
+    if (error instanceof UnsupportedPatternError) {
+      const at = patternPath(body, error.pattern, path) ?? path;
+      throw new ValidationError(`Invalid deployment: ${formatPath(at)}: ${error.message}`, [
+        { path: at, message: error.message },
+      ]);
+    }
     return refuse(`is not a valid JSON Schema: ${(error as Error).message}`);
   } finally {
     ajv.removeSchema();
+  }
+}
+
+/**
+ * The deployment's stored schema, compiled; one `upsert` or `update` would refuse now (an older
+ * version stored it, e.g. with a lookahead in a `pattern`) is a ValidationError saying so and how
+ * to get out, never a crash or a hang at each run.
+ */
+function compileStoredSchema(schema: object) {
+  try {
+    return compileParameterSchema(schema)!;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const why = error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
+    throw new ValidationError(
+      `The deployment's stored parameterOpenapiSchema cannot be enforced (${why}); replace it with deployments.update(id, { parameterOpenapiSchema }), or turn enforceParameterSchema off`,
+      error.issues,
+    );
   }
 }
 
@@ -66,7 +126,7 @@ export function validateParameters(
   at: Path = ['parameters'],
 ): void {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return;
-  const validate = compileParameterSchema(schema)!;
+  const validate = compileStoredSchema(schema);
   if (validate(parameters)) return;
   const issues: ValidationIssue[] = (validate.errors ?? []).map((error) => ({
     path: [...at, ...issuePath(error).slice(1)],

@@ -45,8 +45,12 @@ export async function checkActiveSlots(
   const expired = Number(held?.expired ?? 0);
   if (activeSlots >= live + expired) return;
   const remedies = [
-    live > 0 ? `${slots(live)} held by leases still live (release them: listLeases, releaseLease)` : undefined,
-    expired > 0 ? `${slots(expired)} by expired leases not yet reclaimed (reclaimExpiredLeases)` : undefined,
+    live > 0
+      ? `${slots(live)} held by leases still live (release them: listLeases, releaseLease)`
+      : undefined,
+    expired > 0
+      ? `${slots(expired)} held by expired leases not yet reclaimed (reclaimExpiredLeases)`
+      : undefined,
   ].filter(Boolean);
   throw new ConflictError(
     'concurrency limit',

@@ -5,7 +5,7 @@ import type { DialectName, DriverName, Dialect, Row, TransactionContext } from '
 import { type ExistingClient, openDialect } from './dialect/open.js';
 import { rawStatement, refuseUnrunnableStatement } from './dialect/transaction-control.js';
 import { bindMethods } from './bind-methods.js';
-import { ValidationError } from './errors.js';
+import { ConfigurationError, ValidationError } from './errors.js';
 import { Migrator } from './migrations/migrator.js';
 import type { MigrateOptions, MigrateResult } from './public/migrations.js';
 import { RepositoryContext } from './repositories/context.js';
@@ -199,6 +199,7 @@ export async function openDatabase(
   create?: boolean,
   copyOfChecked = false,
 ): Promise<Database> {
+  refuseClientWithUrl(options);
   const settings = loadSettings(options);
   const dialect = await openDialect(settings, options.client as ExistingClient | undefined, {
     create: create ?? settings.migrateOnOpen,
@@ -215,6 +216,21 @@ export async function openDatabase(
     const origin = describeForError('ORION_DATABASE_URL', settings.origins.ORION_DATABASE_URL);
     throw (target.kind === 'postgres' && unknownServerParameter(target.url, error, origin)) || error;
   }
+}
+
+/**
+ * A handed-in client decides the database, so a `url` beside it would be ignored: one that names
+ * another database (a trial gave a SQLite client and a PostgreSQL URL) or even the same one. Either
+ * way the caller meant something the open would not do, so it is a ConfigurationError naming both
+ * options, before anything is opened. (ORION_DATABASE_URL in the environment or a profile is not an
+ * option the caller wrote here, and stays ignored for a client.)
+ */
+function refuseClientWithUrl(options: DatabaseOptions): void {
+  if (options.client === undefined || options.url === undefined) return;
+  throw new ConfigurationError(
+    'The options "client" and "url" cannot be given together: the client decides the database, so the url would be ignored. ' +
+      'Pass the client alone, or the url alone for a connection the library opens.',
+  );
 }
 
 /**

@@ -57,13 +57,14 @@ function missingFolders(folder: string): string[] {
 }
 
 /**
- * Creates `folder` and its missing parents; nothing when it exists.
+ * Creates `folder` and its missing parents, each with `mode` (under the umask; default 0777);
+ * nothing when it exists.
  * @throws FolderError naming the path that failed and why (`ENOTDIR` when a file is in the way)
  */
-export function createFolders(folder: string): void {
+export function createFolders(folder: string, mode?: number): void {
   for (const path of missingFolders(folder)) {
     try {
-      mkdirSync(path);
+      mkdirSync(path, mode === undefined ? undefined : { mode });
     } catch (error) {
       const code = errnoOf(error);
       // Made meanwhile by someone else: fine, if it is a folder.

@@ -29,14 +29,8 @@ import {
   releaseInput,
   releaseLeaseOptions,
 } from './limits/inputs.js';
-import {
-  LEASE_BATCH,
-  LockedLimits,
-  isTagName,
-  checkActiveSlots,
-  refuseTagLease,
-  releaseLeaseBatch,
-} from './limits/locked.js';
+import { LEASE_BATCH, LockedLimits, isTagName, refuseTagLease, releaseLeaseBatch } from './limits/locked.js';
+import { checkActiveSlots } from './limits/active-slots.js';
 import { acquireLocked, releaseLocked } from './limits/general.js';
 import { releaseLeaseFast } from './limits/lease-release.js';
 import {
@@ -141,11 +135,15 @@ export class GlobalConcurrencyLimitRepository {
     const limitId = parse(uuid, id, 'concurrency limit id');
     const data = parse(globalLimitUpdate, patch, 'concurrency limit update');
     return this.ctx.transaction(async (q) => {
-      const locked = await LockedLimits.forIds(this.ctx, q, [limitId]);
-      const [row] = locked.rows;
+      // Expired leases are reclaimed first, as acquire does: their slots are not held any more,
+      // so neither the new counters nor the activeSlots check below should count them.
+      const locked = await LockedLimits.forIdsReclaiming(this.ctx, q, [limitId]);
+      const row = locked.rows.find((r) => r.id === limitId);
       if (!row || row.name.startsWith('tag:')) throw new NotFoundError('concurrency limit', limitId);
       if (data.activeSlots !== undefined)
-        await checkActiveSlots(this.ctx, q, row, data.limit, data.activeSlots);
+        await checkActiveSlots(this.ctx, q, row, data.limit, data.activeSlots, locked.now);
+      // The reclaim may have given slots back on other limits its leases spanned, too.
+      await locked.flush();
       const d = locked.state(limitId);
       const rateChanged =
         data.slotDecayPerSecond !== undefined && data.slotDecayPerSecond !== row.slotDecayPerSecond;

@@ -64,12 +64,17 @@ export function parseUuid(input: unknown, what: string): string {
 
 /**
  * A whole number in [min, max] with one issue and one sentence whatever is wrong (a fraction, a
- * string, 1e300): zod's own checks report each bound they break, in their own wording.
+ * string, 1e300): zod's own checks report each bound they break, in their own wording. A value left
+ * out of a required field "is required (a whole number from ...)".
  * @example wholeNumber(0, 1_000_000, ' (null means no limit)') // "must be a whole number from 0 to 1,000,000 (null means no limit)"
  */
 export function wholeNumber(min: number, max: number, note = '') {
   const error = `must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}${note}`;
-  return z.number({ error }).refine((n) => Number.isInteger(n) && n >= min && n <= max, { error });
+  // A required number left out says so: "must be a whole number" read as if the value were wrong.
+  const missing = `is required (${error.slice('must be '.length)})`;
+  return z
+    .number({ error: (issue) => (issue.input === undefined ? missing : error) })
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max, { error });
 }
 
 /** A list's `limit`: 0 to 1,000,000,000 rows. */

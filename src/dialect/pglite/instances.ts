@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import { FrameStorage } from '../frame-storage.js';
 import { Gate } from '../gate.js';
@@ -24,8 +25,22 @@ const registry = new Map<string, Entry>();
 async function open(dataDir: string | null): Promise<SharedPglite> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  if (dataDir !== null) makeOwnerOnly(dataDir);
   const instance = await PGlite.create(dataDir ?? undefined, { extensions: { pg_trgm } });
   return share(instance);
+}
+
+/**
+ * Creates a missing data directory 0700 before PGlite fills it: it may hold the generated block
+ * encryption key, and PGlite would make it 0755 with files 0666. An existing directory keeps its
+ * mode; any failure (a missing parent, say) is left for PGlite to report as before.
+ */
+function makeOwnerOnly(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { mode: 0o700 });
+  } catch {
+    // EEXIST: the owner's choice stands. Anything else: PGlite's own open says what is wrong.
+  }
 }
 
 /** Wraps an instance with a fresh gate and transaction context (a client the caller handed in). */

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import { ConfigurationError } from '../../errors.js';
 import { FrameStorage } from '../frame-storage.js';
@@ -79,7 +79,7 @@ export function acquireConnection(
     return existing;
   }
   const file = path !== ':memory:';
-  if (file) prepareSqliteFile(path, create, urlOrigin);
+  const created = file && prepareSqliteFile(path, create, urlOrigin);
   let connection: Sqlite.Database | undefined;
   try {
     // fileMustExist: between the check above and this open, nothing may create the file for a read-only open.
@@ -90,6 +90,8 @@ export function acquireConnection(
     configure(connection, timeoutSeconds, file);
   } catch (error) {
     connection?.close();
+    // The empty file made for this open would otherwise pass later for a database at base.
+    if (created) for (const made of [path, `${path}-wal`, `${path}-shm`]) rmSync(made, { force: true });
     throw sqliteOpenFailure(path, error);
   }
   const shared: SharedConnection = {

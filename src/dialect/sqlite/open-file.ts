@@ -10,11 +10,16 @@
  *   `ConfigurationError` naming the path and what to do;
  * - an I/O failure is a `DatabaseError` naming the path.
  *
+ * A database the library creates is owner-only: the folders it makes 0700, the file 0600, created
+ * empty before SQLite opens it (SQLite gives its -wal and -shm files the main file's mode). Without a
+ * configured key the file holds the block encryption key, and umask 022 would let every local user
+ * read it. A file or folder that already exists keeps its mode: the owner chose it.
+ *
  * Writability is asked of the kernel (`access(2)`), not read from permission bits: that is what
  * also holds for root, for whom only immutable files and read-only mounts are read-only. A file
  * SQLite cannot write it would otherwise open read-only without a word and fail at the first write.
  */
-import { type Stats, accessSync, constants, statSync } from 'node:fs';
+import { type Stats, accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigurationError, DatabaseError, MigrationError, type OrionDbError } from '../../errors.js';
 import { FolderError, createFolders } from '../../folders.js';
@@ -104,11 +109,13 @@ function pathProblem(path: string, code: string, what: string, folder?: FolderEr
 }
 
 /**
- * Checks that `path` can be opened for reading and writing and, when `create`, creates its folder.
- * Throws the typed error that says why not; creates nothing unless `create`. `urlOrigin` names the
- * setting the URL came from, as `describeForError` words it (a Prefect name, a profile).
+ * Checks that `path` can be opened for reading and writing and, when `create`, creates its folder
+ * (0700) and the empty file (0600). Throws the typed error that says why not; creates nothing
+ * unless `create`. `urlOrigin` names the setting the URL came from, as `describeForError` words it
+ * (a Prefect name, a profile). Returns true when it created the file (for the caller to remove
+ * should SQLite then fail to open it).
  */
-export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'ORION_DATABASE_URL'): void {
+export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'ORION_DATABASE_URL'): boolean {
   const folder = dirname(path);
   const found = probe(path);
   if (found.stats) {
@@ -135,7 +142,7 @@ export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'OR
         `The folder ${folder} of the SQLite database ${path} is not writable (${dir}): SQLite creates its -wal and -shm files beside the database. Make the folder writable for this user, or ${ELSEWHERE}.`,
       );
     }
-    return;
+    return false;
   }
   if (found.code !== 'ENOENT') throw pathProblem(path, found.code, 'it cannot be read');
   if (!create) {
@@ -145,7 +152,7 @@ export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'OR
     );
   }
   try {
-    createFolders(folder);
+    createFolders(folder, OWNER_ONLY_FOLDER);
   } catch (error) {
     if (!(error instanceof FolderError)) throw error;
     if (error.code === 'ENOTDIR') throw parentIsFile(path);
@@ -156,6 +163,25 @@ export function prepareSqliteFile(path: string, create: boolean, urlOrigin = 'OR
     throw new ConfigurationError(
       `The SQLite database ${path} cannot be created: its folder ${folder} is not writable (${dir}). Make the folder writable for this user, or ${ELSEWHERE}.`,
     );
+  }
+  return createOwnerOnly(path);
+}
+
+const OWNER_ONLY_FOLDER = 0o700;
+const OWNER_ONLY_FILE = 0o600;
+
+/**
+ * Creates `path` empty and 0600 (exclusively: a file another process created meanwhile is left as
+ * it is, and false returned). SQLite takes an empty file for a new database.
+ */
+function createOwnerOnly(path: string): boolean {
+  try {
+    closeSync(openSync(path, 'wx', OWNER_ONLY_FILE));
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+    if (code === 'EEXIST') return false;
+    throw pathProblem(path, code, 'it cannot be created');
   }
 }
 

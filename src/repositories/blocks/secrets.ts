@@ -74,8 +74,8 @@ export function maskSecretFields<T extends Record<string, Json>>(data: T, paths:
 
 /**
  * `incoming` with each mask at a secret path replaced by the stored value at the same place. A mask
- * left anywhere else (no secret stored there, or no secret path) is a `ValidationError` naming the
- * place: storing the mask itself would destroy the secret silently.
+ * left anywhere else (nothing or null stored there, or no secret path) is a `ValidationError` naming
+ * the place: storing the mask itself, or the null, would drop what the caller sent silently.
  */
 export function restoreSecretFields<T extends Record<string, Json>>(
   incoming: T,
@@ -92,6 +92,9 @@ export function restoreSecretFields<T extends Record<string, Json>>(
         original = next.length === 1 ? next[0]![1] : undefined;
         if (original === undefined) return;
       }
+      // A stored null holds no secret (reads show it as null, never masked), so the mask there
+      // cannot be a read sent back: left in place, it is refused below like any stray mask.
+      if (original === null) return;
       set(parent, key, copy(original));
     });
   }

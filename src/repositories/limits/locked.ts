@@ -8,7 +8,7 @@
  */
 import { type SQL, type SQLWrapper, and, asc, eq, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../dialect/dialect.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import type { concurrencyLease } from '../../schema/postgres/limits.js';
 import type { RepositoryContext } from '../context.js';
 import { type Decayed, type LimitRow, decay, nextAverageOccupancy } from './decay.js';
@@ -75,27 +75,53 @@ export class LockedLimits {
 
   /**
    * Locks the named limits and reclaims their expired leases first (semantics.md §6: an expired
-   * lease never blocks). A lease may span limits not named: those are found before locking and
-   * locked in the same name-ordered statement, so the reclaim can release all of its slots.
+   * lease never blocks).
    */
-  static async forNames(
+  static forNames(ctx: RepositoryContext, q: Executor, names: readonly string[]): Promise<LockedLimits> {
+    return LockedLimits.reclaiming(ctx, q, names, []);
+  }
+
+  /**
+   * Locks the limits with these ids and reclaims their expired leases first, as `forNames` does:
+   * an operator's correction of a limit (update) then sees only the slots live leases hold.
+   */
+  static forIdsReclaiming(
+    ctx: RepositoryContext,
+    q: Executor,
+    ids: readonly string[],
+  ): Promise<LockedLimits> {
+    return LockedLimits.reclaiming(ctx, q, [], ids);
+  }
+
+  /**
+   * Locks the limits named or identified, reclaiming (up to a batch of) their expired leases. A
+   * lease may span limits not asked for: those are found before locking and locked in the same
+   * name-ordered statement, so the reclaim can release all of its slots.
+   */
+  private static async reclaiming(
     ctx: RepositoryContext,
     q: Executor,
     names: readonly string[],
+    ids: readonly string[],
   ): Promise<LockedLimits> {
     const now = new Date();
     const t = ctx.tables.concurrencyLimitV2;
     const l = ctx.tables.concurrencyLease;
     // Usually no lease has expired: one probe on the expires_at index then spares the other reads.
     const anyExpired =
-      names.length > 0 &&
+      names.length + ids.length > 0 &&
       (await q.select({ id: l.id }).from(l).where(lte(l.expiresAt, now)).limit(1)).length > 0;
     const known = anyExpired
       ? (
           await q
             .select({ id: t.id })
             .from(t)
-            .where(ctx.fragments.inList(t.name, names, 'text'))
+            .where(
+              or(
+                names.length > 0 ? ctx.fragments.inList(t.name, names, 'text') : undefined,
+                ids.length > 0 ? ctx.fragments.inList(t.id, ids, 'uuid') : undefined,
+              ),
+            )
         ).map((r) => r.id)
       : [];
     const extra = new Set<string>();
@@ -108,8 +134,8 @@ export class LockedLimits {
         .limit(LEASE_BATCH);
       for (const lease of expired) for (const id of lease.limitIds) if (!known.includes(id)) extra.add(id);
     }
-    const rows = await lockRows(ctx, q, names, [...extra]);
-    const asked = new Set([...known, ...extra, ...rows.map((r) => r.id)]);
+    const rows = await lockRows(ctx, q, names, [...ids, ...extra]);
+    const asked = new Set([...known, ...ids, ...extra, ...rows.map((r) => r.id)]);
     const locked = new LockedLimits(ctx, q, now, rows, asked, await leasedOnDecaying(ctx, q, rows));
     // The delete re-checks the expiry under the locks; a lease whose limits are not all covered
     // here (it expired after the read above) waits for the next reclaim.
@@ -264,35 +290,6 @@ export function leasedOnDecaying(
     q,
     rows.filter((r) => r.slotDecayPerSecond > 0).map((r) => r.id),
   );
-}
-
-/**
- * An update's `activeSlots` (an operator's correction) must fit the resulting limit
- * (ValidationError) and may not drop below the slots live leases hold (ConflictError): those go back
- * through `releaseLease`, and a count below them would let more holders in than the limit allows.
- */
-export async function checkActiveSlots(
-  ctx: RepositoryContext,
-  q: Executor,
-  row: LimitRow,
-  limit: number | undefined,
-  activeSlots: number,
-): Promise<void> {
-  const resulting = limit ?? row.limit;
-  if (activeSlots > resulting) {
-    throw new ValidationError(
-      `Invalid concurrency limit update: activeSlots: ${activeSlots} active slots exceed the limit of ${resulting}`,
-      [{ path: ['activeSlots'], message: `exceeds the limit of ${resulting}` }],
-    );
-  }
-  const leased = (await leasedSlotsOf(ctx, q, [row.id])).get(row.id) ?? 0;
-  if (activeSlots < leased) {
-    throw new ConflictError(
-      'concurrency limit',
-      'leased_slots',
-      `Concurrency limit "${row.name}" has ${leased} ${leased === 1 ? 'slot' : 'slots'} held by leases; activeSlots cannot go below that (release the leases: listLeases, releaseLease)`,
-    );
-  }
 }
 
 /** Leases of a holder on any of these limits. */

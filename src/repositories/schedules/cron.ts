@@ -29,7 +29,35 @@ export interface CronSpec {
   dayOr?: boolean | undefined;
 }
 
-/** What is wrong with the text of a cron (its shape and croner's parse), or undefined. */
+/** The five fields, their names and the values each takes (day of week: 0 and 7 are Sunday). */
+const CRON_FIELDS = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12 },
+  { name: 'day of week', min: 0, max: 7 },
+];
+
+/**
+ * The first number written in a field outside that field's values, said with the field's name
+ * and the number as written. Croner's own message names its internal value instead (a day of
+ * month 0 was "Invalid value for day: -1"). Names, `L`, `W` and `#` are left to croner.
+ */
+function fieldOutOfRange(fields: string[]): string | undefined {
+  for (const [i, field] of fields.entries()) {
+    const { name, min, max } = CRON_FIELDS[i]!;
+    for (const item of field.split(',')) {
+      const [values] = item.split('/');
+      for (const value of values!.split('#')[0]!.split('-')) {
+        if (/^\d+$/.test(value) && (Number(value) < min || Number(value) > max))
+          return `${name} ${value} is out of range ${min}-${max}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** What is wrong with the text of a cron (its shape, its values and croner's parse), or undefined. */
 export function cronProblem(pattern: string): string | undefined {
   const trimmed = pattern.trim();
   const shortcut = trimmed.startsWith('@');
@@ -39,6 +67,8 @@ export function cronProblem(pattern: string): string | undefined {
   if (!shortcut && trimmed.split(/\s+/).length !== 5) {
     return `cron must be five fields such as "0 9 * * 1-5" or a shortcut such as "@daily" (got "${pattern}")`;
   }
+  const outOfRange = shortcut ? undefined : fieldOutOfRange(trimmed.split(/\s+/));
+  if (outOfRange) return `cron "${pattern}" is not valid: ${outOfRange}`;
   try {
     new Cron(trimmed, { paused: true });
   } catch (error) {

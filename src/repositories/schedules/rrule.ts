@@ -207,10 +207,25 @@ function floatingRule(rule: RRule): RRule {
 }
 
 /**
+ * The first WKST value in the text that is not a weekday (RFC 5545 §3.3.10), if any. The rrule
+ * library drops such a value without a word (the rule then starts weeks on Monday), so it is read
+ * from the text, where it is still there.
+ */
+function badWeekStart(text: string): string | undefined {
+  for (const [, value] of text.matchAll(/(?:^|[;:\s])WKST=([^;\s]*)/gi)) {
+    if (!/^(MO|TU|WE|TH|FR|SA|SU)$/i.test(value!)) return value;
+  }
+  return undefined;
+}
+
+/**
  * Parses rrule text into a floating rule set, or says what is wrong with it. The message completes
  * "rrule schedules need ..." or reads on its own after "rrule ".
  */
 export function compileRRule(text: string): { set: RRuleSet } | { problem: string } {
+  const weekStart = badWeekStart(text);
+  if (weekStart !== undefined)
+    return { problem: `rrule WKST must be one of MO, TU, WE, TH, FR, SA, SU (got "${weekStart}")` };
   let parsed: RRuleSet;
   try {
     parsed = rrulestr(text, { forceset: true }) as RRuleSet;

@@ -4,10 +4,13 @@
  * reaches, shows every other value as stored, and sending the masked read back as the update keeps
  * every secret. The model below decides what is secret independently of the library's walk: a
  * location is secret when a path is a prefix of it, segment by segment (`*` matching anything).
+ * Also: an update with the mask at one random place is accepted exactly where a path reaches that
+ * place and a non-null value is stored there (and keeps it); elsewhere it is a ValidationError and
+ * nothing is written (docs/blocks.md "Secrets").
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, SECRET_MASK } from '../../../src/index.js';
+import { type Database, SECRET_MASK, ValidationError } from '../../../src/index.js';
 import { createTestDatabase } from '../../../src/testing/index.js';
 import { DIALECTS } from '../../support/dialects.js';
 
@@ -67,6 +70,12 @@ function maskedAt(loc: Loc, paths: string[][], original: Record<string, Json>): 
   }
   return undefined;
 }
+/** A copy of `data` with the mask at `loc` (its parent exists in `data`). */
+function withMask(data: Record<string, Json>, loc: Loc): Record<string, Json> {
+  const out = JSON.parse(JSON.stringify(data)) as Record<string, Json>;
+  (valueAt(out, loc.slice(0, -1)) as Record<string, Json>)[loc.at(-1) as string] = SECRET_MASK;
+  return out;
+}
 function valueAt(root: Json, loc: Loc): Json | undefined {
   let v: Json | undefined = root;
   for (const k of loc)
@@ -118,6 +127,51 @@ describe.each(DIALECTS)('secret masking properties (%s)', (dialect) => {
         const full = (await db.blockDocuments.get(created.id, { includeSecrets: true }))!.data;
         expect(JSON.stringify(full)).toBe(JSON.stringify(data));
       }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('the mask is taken for the stored value exactly where a non-null secret is stored, refused elsewhere', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        doc,
+        fc.array(path, { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        key,
+        async (data, paths, pick, fresh) => {
+          n += 1;
+          const schema = await db.blockSchemas.create({
+            blockTypeId: typeId,
+            fields: { secret_fields: paths.map((p) => p.join('.')) },
+            version: `m${n}`,
+          });
+          const created = await db.blockDocuments.create({
+            name: `m${n}`,
+            blockTypeId: typeId,
+            blockSchemaId: schema.id,
+            data,
+          });
+          // A stored place, or a top-level key that may hold nothing at all.
+          const places = [...locations(data).map(([loc]) => loc), [fresh]];
+          const loc = places[pick % places.length]!;
+          const stored = valueAt(data, loc);
+          const secret = paths.some((p) => p.length === loc.length && reaches(p, loc));
+          const outcome = await db.blockDocuments
+            .update(created.id, { data: withMask(data, loc), mergeExistingData: false })
+            .then(
+              () => 'kept',
+              (e: unknown) => e,
+            );
+          if (secret && stored !== null && stored !== undefined) expect(outcome).toBe('kept');
+          else {
+            expect(outcome).toBeInstanceOf(ValidationError);
+            expect((outcome as Error).message).toMatch(/is the mask of a secret/);
+          }
+          const full = (await db.blockDocuments.get(created.id, { includeSecrets: true }))!.data;
+          expect(JSON.stringify(full)).toBe(JSON.stringify(data));
+        },
+      ),
       { numRuns: RUNS },
     );
   });

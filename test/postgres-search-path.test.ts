@@ -28,6 +28,7 @@ describe('the open check reads search_path (stubbed server)', () => {
           visible: true,
           trgm_schema: 'public',
           schema: 'public',
+          public_first: true,
           search_path: '"$user", public',
           ...over,
         },
@@ -43,7 +44,9 @@ describe('the open check reads search_path (stubbed server)', () => {
         fc.boolean(),
         fc.option(fc.constantFrom('orion', 'app', 'public'), { nil: null }),
         async (installed, visible, schema) => {
-          const check = checkPostgresSupport(rows({ installed, visible, schema, trgm_schema: 'ext' }));
+          const check = checkPostgresSupport(
+            rows({ installed, visible, schema, public_first: schema === 'public', trgm_schema: 'ext' }),
+          );
           if (schema === null) {
             await expect(check).rejects.toThrow(
               /names no schema that exists in database "orion".*public first/,

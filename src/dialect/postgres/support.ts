@@ -31,6 +31,7 @@ export async function checkPostgresSupport(query: TextQuery): Promise<void> {
        (select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
          where e.extname = 'pg_trgm') as trgm_schema,
        current_schema() as schema,
+       current_schema() is not distinct from 'public' as public_first,
        current_setting('search_path') as search_path`,
   );
   const database = String(trgm?.database ?? 'your database');
@@ -58,7 +59,9 @@ export async function checkPostgresSupport(query: TextQuery): Promise<void> {
  */
 function checkSearchPath(row: Row, database: string): void {
   const path = String(row.search_path ?? '');
-  if (row.schema !== undefined && row.schema !== 'public') {
+  // Decided by the server's booleans: the text columns pass through a caller's client, whose
+  // transforms may rewrite them (caller-client.test.ts); they only go into the message.
+  if (row.public_first === false) {
     const first =
       row.schema === null
         ? `names no schema that exists in database "${database}"`

@@ -5,7 +5,7 @@
  * ORION_PROFILE was refused ("There is no profile "default""). `active` is now written only as the
  * file had it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -35,14 +35,18 @@ function cli(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 describe('profiles.toml as config set writes it', () => {
-  it('ORION_PROFILE=ci config set on a fresh home leaves plain opens working', async () => {
-    const home = freshHome();
+  it('ORION_PROFILE=ci config set on a fresh home leaves plain opens working; the folders it makes are 0700', async () => {
+    const root = freshHome();
+    const home = join(root, 'a', 'b');
     const set = await cli(['config', 'set', 'ORION_DATABASE_TIMEOUT=7'], {
       ORION_HOME: home,
       ORION_PROFILE: 'ci',
     });
     expect(set.code, set.stderr).toBe(0);
     expect(readFileSync(profilesPath(home), 'utf8')).not.toMatch(/^active/m);
+    // Owner-only, as a database's folders (docs/database.md); the folder that was there keeps its mode.
+    for (const made of [join(root, 'a'), home]) expect(statSync(made).mode & 0o777).toBe(0o700);
+    expect(statSync(profilesPath(home)).mode & 0o777).toBe(0o600);
     const view = await cli(['config', 'view'], { ORION_HOME: home });
     expect(view.code, view.stderr).toBe(0);
     expect(loadSettings({ env: { ORION_HOME: home } }).profile).toBe('default');

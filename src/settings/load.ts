@@ -22,7 +22,7 @@ import {
 } from './sources.js';
 import { type DatabaseTarget, understandDatabaseUrl } from './url.js';
 import { DATABASE_OPTION_NAMES, closestOption, refuseUnknownOptions } from './option-names.js';
-import { refuseOptionType } from './option-types.js';
+import { OPTION_TYPES, refuseOptionType } from './option-types.js';
 
 export type { SettingOrigin, SettingSource } from './sources.js';
 
@@ -199,15 +199,25 @@ function profileValues(
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(table)) {
     if (prefect) {
-      if (READ_PREFECT_NAMES.has(key)) values[key] = profileScalar(key, value, where);
+      if (READ_PREFECT_NAMES.has(key)) values[key] = profileScalar(key, value, where, isTextSetting(key));
     } else if (!(SETTING_KEYS as readonly string[]).includes(key)) {
       const meant = closestOption(key, SETTING_KEYS);
       throw new ConfigurationError(
         `Profile "${profile}" in ${path} has unknown setting ${key}${meant ? `; did you mean ${meant}?` : ''}; known settings: ${SETTING_KEYS.join(', ')}`,
       );
-    } else values[key] = profileScalar(key, value, where);
+    } else values[key] = profileScalar(key, value, where, isTextSetting(key));
   }
   return values;
+}
+
+/** True for a setting (ours or a Prefect name for it) whose option takes a string: the URL, the key. */
+function isTextSetting(key: string): boolean {
+  const ours = (SETTING_KEYS as readonly string[]).includes(key)
+    ? (key as SettingKey)
+    : (Object.entries(PREFECT_NAMES).find(([, names]) => names!.some((n) => n.name === key))?.[0] as
+        | SettingKey
+        | undefined);
+  return ours !== undefined && OPTION_TYPES[OPTION_KEYS[ours]] === 'string';
 }
 
 /**

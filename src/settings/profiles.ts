@@ -63,14 +63,28 @@ export function readProfiles(path: string): ProfilesFile {
 }
 
 /**
- * A profile value as our raw string form: TOML strings, numbers, booleans and dates are scalars
- * (Prefect writes `30` and `false` unquoted); a table or an array is a ConfigurationError naming
- * the key and `where` (the profile and file) — never turned into a string.
+ * A profile value as our raw string form: TOML strings, numbers and booleans are scalars (Prefect
+ * writes `30` and `false` unquoted); a table, an array or a date is a ConfigurationError naming the
+ * key and `where` (the profile and file) — never turned into a string — and so is anything but a
+ * string for a setting that is text (`text`: the URL, the key), as for options (`url: 42`): a trial's
+ * `ORION_DATABASE_URL = 2024-01-01` opened a SQLite file named after the date's `toString()`.
  */
-export function profileScalar(key: string, value: unknown, where: string): string {
-  if (Array.isArray(value) || isTable(value)) {
+export function profileScalar(key: string, value: unknown, where: string, text = false): string {
+  const kind = Array.isArray(value)
+    ? 'an array'
+    : value instanceof Date
+      ? 'a date'
+      : isTable(value)
+        ? 'a table'
+        : undefined;
+  if (kind !== undefined) {
     throw new ConfigurationError(
-      `${key} in ${where} must be a single value (a string, number or boolean), not a TOML ${Array.isArray(value) ? 'array' : 'table'}`,
+      `${key} in ${where} must be a single value (a string, number or boolean), not a TOML ${kind.slice(kind.indexOf(' ') + 1)}`,
+    );
+  }
+  if (text && typeof value !== 'string') {
+    throw new ConfigurationError(
+      `${key} in ${where} must be a string, in quotes; got the TOML ${typeof value} ${String(value)}`,
     );
   }
   return String(value);
@@ -83,7 +97,8 @@ export function profileScalar(key: string, value: unknown, where: string): strin
 export function writeProfiles(home: string, file: Pick<ProfilesFile, 'active' | 'profiles'>): void {
   const path = profilesPath(home);
   try {
-    createFolders(dirname(path));
+    // Owner-only, as the folders of a database the library creates (database.md).
+    createFolders(dirname(path), 0o700);
   } catch (error) {
     if (!(error instanceof FolderError)) throw error;
     throw new ConfigurationError(`Cannot create the folder of ${path}: ${error.message}`);

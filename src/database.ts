@@ -226,7 +226,8 @@ export async function openDatabase(
  * option the caller wrote here, and stays ignored for a client.)
  */
 function refuseClientWithUrl(options: DatabaseOptions): void {
-  if (options.client === undefined || options.url === undefined) return;
+  // null is "not given" for both, as loadSettings reads a null url (a trial's `client: null`).
+  if (options.client == null || options.url == null) return;
   throw new ConfigurationError(
     'The options "client" and "url" cannot be given together: the client decides the database, so the url would be ignored. ' +
       'Pass the client alone, or the url alone for a connection the library opens.',

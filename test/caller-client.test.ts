@@ -139,6 +139,18 @@ describe.runIf(serverUrl)('a caller’s postgres.js client', () => {
     }
   });
 
+  it('opening through it a second time prints no notice of the migrator (IF NOT EXISTS)', async () => {
+    const notices: unknown[] = [];
+    const sql = postgres(url, { max: 1, onnotice: (notice) => notices.push(notice) });
+    try {
+      await (await createDatabase({ client: sql })).close();
+      await (await createDatabase({ client: sql })).close();
+      expect(notices).toEqual([]);
+    } finally {
+      await sql.end();
+    }
+  });
+
   it('inside a transaction, each call goes after its SAVEPOINT, so a caught failure is undone alone', async () => {
     // A log read was once sent before its SAVEPOINT (a savepoint is sent without waiting, and the
     // read started a microtask sooner): its failure then aborted the caller's whole transaction.

@@ -62,15 +62,21 @@ describe.each(DIALECTS)('a client with a url (%s)', (dialect) => {
           { numRuns: 12 },
         );
         expect(await works()).toEqual({ one: 1 });
-        // The client alone still opens (url undefined counts as not given).
-        const db = await createDatabase({
-          client,
-          url: undefined,
-          env: {},
-          migrateOnOpen: false,
-          verifyOnOpen: false,
-        });
-        await db.close();
+        // The client alone still opens (a url undefined or null counts as not given, as
+        // loadSettings reads them).
+        for (const none of [undefined, null]) {
+          const db = await createDatabase({
+            client,
+            url: none as unknown as undefined,
+            env: {},
+            migrateOnOpen: false,
+            verifyOnOpen: false,
+          });
+          await db.close();
+        }
+        // And a null client with a url is no client: the url opens (a trial was told both were given).
+        const memory = await createDatabase({ client: null, url: ':memory:', env: {} } as never);
+        await memory.close();
       } finally {
         await end();
       }

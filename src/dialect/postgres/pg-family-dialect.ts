@@ -84,6 +84,9 @@ export abstract class PgFamilyDialect extends BaseDialect {
       // Transaction-scoped: no session state, so it also works through PgBouncer transaction pooling.
       await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
       await tx.execute(sql`set local statement_timeout = 0`);
+      // The steps' IF NOT EXISTS notices ("relation orion_migrations already exists, skipping") are
+      // not news: a caller's client prints them (postgres.js's default onnotice), ours drops them.
+      await tx.execute(sql`set local client_min_messages = warning`);
       return fn({
         exec: async (statement) => {
           await tx.execute(sql.raw(statement));

@@ -74,9 +74,16 @@ describe.each(DIALECTS)('a client with a url (%s)', (dialect) => {
           });
           await db.close();
         }
-        // And a null client with a url is no client: the url opens (a trial was told both were given).
-        const memory = await createDatabase({ client: null, url: ':memory:', env: {} } as never);
-        await memory.close();
+        // A null client is not a client, and the error says that, not that both were given.
+        const nullClient = await createDatabase({ client: null, url: ':memory:', env: {} } as never).then(
+          () => undefined,
+          (e) => e,
+        );
+        expect(nullClient).toBeInstanceOf(ConfigurationError);
+        expect(nullClient.message).not.toMatch(/"client" and "url"/);
+        expect(nullClient.message).toMatch(
+          /takes a postgres\.js Sql, a better-sqlite3 Database or a PGlite instance/,
+        );
       } finally {
         await end();
       }

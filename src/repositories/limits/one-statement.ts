@@ -168,7 +168,7 @@ export async function acquireInOneStatement(
     : alone
       ? t.acquireAlone
       : t.acquire;
-  if (!acquire) return acquireOnSqlite(ctx, q, slots, params, leaseRow);
+  if (!acquire) return acquireOnSqlite(ctx, q, slots, now, params, leaseRow);
   if (leaseRow)
     params.push(
       leaseRow.id,
@@ -196,13 +196,21 @@ export function acquireNowOnSqlite(
   lease?: LeaseAsked,
 ): AcquireResult | undefined {
   const now = new Date();
-  return acquireOnSqlite(ctx, q, slots, bind(ctx, name, slots, null, now), lease && leaseValues(lease, now));
+  return acquireOnSqlite(
+    ctx,
+    q,
+    slots,
+    now,
+    bind(ctx, name, slots, null, now),
+    lease && leaseValues(lease, now),
+  );
 }
 
 function acquireOnSqlite(
   ctx: RepositoryContext,
   q: Executor,
   slots: number,
+  now: Date,
   params: unknown[],
   leaseRow: ReturnType<typeof leaseValues> | undefined,
 ): AcquireResult | undefined {
@@ -211,11 +219,10 @@ function acquireOnSqlite(
   const [grant] = text.queryArrays(q, t.grant, params);
   if (grant) {
     if (!leaseRow) return { acquired: true };
-    const now = (params[0] as { now_ms: number }).now_ms;
     text.runText(q, t.insertLease, [
       {
         id: leaseRow.id,
-        now,
+        now: now.getTime(),
         limit_id: grant[0],
         n: slots,
         expires_at: leaseRow.expiresAt?.getTime() ?? null,

@@ -7,8 +7,9 @@
  * (linear-regexp.ts), never on JavaScript's backtracking RegExp; `format` is not checked, as
  * Prefect's server does not check it when it validates a run's parameters (docs/work.md).
  */
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
+import { CompiledCache } from './compiled-cache.js';
 import { UnsupportedPatternError, linearRegExpEngine } from './linear-regexp.js';
 import { formatPath } from './validation.js';
 import { type JsonValue, MAX_JSON_BYTES, jsonTextBytes } from './validation/json.js';
@@ -21,6 +22,12 @@ const ajv = new Ajv2020({
 });
 
 type Path = (string | number)[];
+
+/**
+ * Compiled parameter schemas by their JSON text (compiled-cache.ts): 64 of them, 16 MB of schema
+ * text in all, per process. Exported for tests.
+ */
+export const compiledSchemas = new CompiledCache<ValidateFunction>(64, 16 * 2 ** 20);
 
 /** Keywords whose values are data, not schemas: a `pattern` key inside them is never compiled. */
 const DATA_KEYWORDS = new Set(['default', 'examples', 'const', 'enum']);
@@ -62,7 +69,11 @@ function issuePath(error: ErrorObject): (string | number)[] {
 
 function issueMessage(error: ErrorObject): string {
   if (error.keyword === 'required') return 'is required';
-  if (error.keyword === 'additionalProperties') return 'is not a parameter of this deployment';
+  if (error.keyword === 'additionalProperties')
+    // Only at the top are the keys the deployment's parameters; deeper, an object's own properties.
+    return error.instancePath === ''
+      ? 'is not a parameter of this deployment'
+      : 'is not a property the parameter schema allows here';
   return error.message ?? `fails "${error.keyword}"`;
 }
 
@@ -70,8 +81,9 @@ function issueMessage(error: ErrorObject): string {
  * Compiles a deployment's `parameterOpenapiSchema` (a JSON object, JSON Schema 2020-12) or throws a
  * ValidationError at `path` saying why Ajv refuses it; null or undefined (no schema) give undefined.
  * A pattern RE2 cannot run (a backreference, lookaround) is refused here, naming where it sits, so
- * it is never stored and then fails, or hangs, at a run. Compiled functions are not kept: each
- * call's schema is new (from the input or the database).
+ * it is never stored and then fails, or hangs, at a run. Compiled functions are kept by the
+ * schema's JSON text (`compiledSchemas`): a deployment's runs reuse its schema's; refusals are not
+ * kept.
  */
 export function compileParameterSchema(schema: unknown, path: Path = ['parameterOpenapiSchema']) {
   if (schema === null || schema === undefined) return undefined;
@@ -83,7 +95,14 @@ export function compileParameterSchema(schema: unknown, path: Path = ['parameter
   // A `$schema` naming an older draft would make Ajv refuse; the keywords Prefect emits mean the same.
   const { $schema: _ignored, ...body } = schema as Record<string, unknown>;
   try {
-    return ajv.compile(body);
+    return compiledSchemas.get(JSON.stringify(body), () => {
+      try {
+        return ajv.compile(body);
+      } finally {
+        // Ajv keeps what it compiled; the cache above decides what is kept.
+        ajv.removeSchema();
+      }
+    });
   } catch (error) {
     if (error instanceof UnsupportedPatternError) {
       const at = patternPath(body, error.pattern, path) ?? path;
@@ -92,8 +111,6 @@ export function compileParameterSchema(schema: unknown, path: Path = ['parameter
       ]);
     }
     return refuse(`is not a valid JSON Schema: ${(error as Error).message}`);
-  } finally {
-    ajv.removeSchema();
   }
 }
 

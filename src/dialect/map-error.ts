@@ -275,7 +275,7 @@ export function mapDriverError(error: unknown, setting = 'ORION_DATABASE_URL'): 
   if (driver instanceof OrionDbError) return driver;
   const mapped = mapSqlite(driver) ?? mapPostgres(driver, setting);
   if (mapped) return mapped;
-  if (driver?.code && NETWORK_CODES.has(driver.code)) {
+  if (driver?.code && (NETWORK_CODES.has(driver.code) || isMissingSocket(driver))) {
     return new DatabaseError(
       `Lost or refused connection to the database (${driver.code}): ${driver.message}`,
       { cause: driver, retryable: true },
@@ -283,6 +283,14 @@ export function mapDriverError(error: unknown, setting = 'ORION_DATABASE_URL'): 
   }
   const message = driver instanceof Error ? driver.message : String(driver);
   return new DatabaseError(`Database operation failed: ${message.split('\n')[0]}`, { cause: driver });
+}
+
+/**
+ * A Unix socket that is not there (`connect ENOENT /run/postgresql/.s.PGSQL.5432`): the server is not
+ * running there, or not yet, as a refused TCP connection says for a host. ENOENT alone is a file's.
+ */
+function isMissingSocket(driver: DriverError): boolean {
+  return driver.code === 'ENOENT' && (driver as { syscall?: string }).syscall === 'connect';
 }
 
 /** True when a transaction that failed this way should simply be run again. */

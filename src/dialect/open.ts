@@ -10,6 +10,7 @@ import { PgliteDialect } from './pglite/pglite-dialect.js';
 import { guardedConnect } from './postgres/connect-guard.js';
 import { unusableClientReason, useLibraryParsers } from './postgres/isolated-client.js';
 import { PostgresDialect } from './postgres/postgres-dialect.js';
+import { serverAddress } from './postgres/server-address.js';
 import { acquireConnection, wrapConnection } from './sqlite/connection.js';
 import { SqliteDialect } from './sqlite/sqlite-dialect.js';
 
@@ -74,6 +75,7 @@ export async function openDialect(
       refuseShortPostgresTimeout(settings);
       const timeoutMs = Math.round(settings.timeoutSeconds * 1000);
       const sql = postgres(target.url, {
+        ...(serverAddress(target.url) as object),
         max: settings.poolSize,
         prepare: settings.preparedStatements,
         // The connect timeout, kept a bound even against a server that accepts and closes (connect-guard.ts).

@@ -129,7 +129,41 @@ function sqliteUrl(pathAndQuery: string, fail: Fail): UnderstoodUrl {
   return { target, preparedStatements: undefined, notes: options.notes };
 }
 
-function postgresUrl(normalised: string, fail: Fail): UnderstoodUrl {
+/**
+ * libpq's and SQLAlchemy's Unix-socket form, `postgresql://user@/db?host=/run/postgresql[&port=N]`
+ * (Google Cloud SQL's `?host=/cloudsql/<instance>` among them), has no host in its authority,
+ * which a WHATWG URL refuses. The host and port move into the authority: a socket folder
+ * percent-encoded (`%2Frun%2Fpostgresql`, libpq's other spelling of it), an IPv6 address in
+ * brackets; server-address.ts reads them back for the connection.
+ */
+function hostFromQuery(normalised: string, fail: Fail): string {
+  const empty = /^postgres:\/\/([^/?#@]*@)?(?=[/?#]|$)/.exec(normalised);
+  const queryAt = normalised.indexOf('?');
+  const query = new URLSearchParams(queryAt < 0 ? '' : normalised.slice(queryAt + 1));
+  const host = query.get('host');
+  if (!empty) {
+    if (host !== null)
+      fail(
+        'it names its host twice, in the authority and as ?host= (keep one: postgresql://user@/db?host=/socket/folder for a Unix socket)',
+      );
+    return normalised;
+  }
+  if (host === null || host === '')
+    fail(
+      'it names no host (write postgresql://user@host/database, or postgresql://user@/database?host=/socket/folder for a Unix socket)',
+    );
+  const port = query.get('port');
+  if (port !== null && !/^\d{1,5}$/.test(port)) fail(`its port ${JSON.stringify(port)} is not a port number`);
+  query.delete('host');
+  query.delete('port');
+  const name = host!.startsWith('/') ? encodeURIComponent(host!) : host!.includes(':') ? `[${host}]` : host!;
+  const rest = queryAt < 0 ? normalised.slice(empty[0].length) : normalised.slice(empty[0].length, queryAt);
+  const kept = query.toString();
+  return `postgres://${empty[1] ?? ''}${name}${port === null ? '' : `:${port}`}${rest}${kept ? `?${kept}` : ''}`;
+}
+
+function postgresUrl(written: string, fail: Fail): UnderstoodUrl {
+  const normalised = hostFromQuery(written, fail);
   let parsed: URL;
   try {
     parsed = new URL(normalised);

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import postgres from 'postgres';
 import { guardedConnect } from '../dialect/postgres/connect-guard.js';
+import { serverAddress } from '../dialect/postgres/server-address.js';
 import { ConfigurationError } from '../errors.js';
 import { DEFAULT_TIMEOUT_SECONDS } from '../settings/keys.js';
 import { maskSecrets } from '../settings/mask.js';
@@ -24,8 +25,9 @@ export const TEST_POSTGRES_MODES = ['pglite'] as const;
 
 function hostOf(url: string): string {
   try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}`;
+    const { host, port, path } = serverAddress(url);
+    if (path) return path;
+    return host[0]?.includes(':') ? `[${host[0]}]:${port[0]}` : `${host[0]}:${port[0]}`;
   } catch {
     return 'an unparseable URL';
   }
@@ -139,6 +141,8 @@ function ownerOn(serverUrl: string): Promise<Owner> {
     owner = (async () => {
       const sockets: Socket[] = [];
       const sql = postgres(serverUrl, {
+        // Arrays, which postgres.js takes though its types say one string (server-address.ts).
+        ...(serverAddress(serverUrl) as object),
         max: 1,
         onnotice: () => {},
         // No recycling: the lock must live as long as the process, and postgres.js's lifetime timer

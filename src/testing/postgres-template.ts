@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import postgres from 'postgres';
 import { createDatabase } from '../database.js';
 import { guardedConnect } from '../dialect/postgres/connect-guard.js';
+import { serverAddress } from '../dialect/postgres/server-address.js';
 import { loadRevisions } from '../migrations/revisions.js';
 import { DEFAULT_TIMEOUT_SECONDS } from '../settings/keys.js';
 
@@ -81,6 +82,7 @@ async function buildUnderLock(
     // CREATE DATABASE cannot run inside a transaction block: a second connection does the build
     // while this one holds the lock.
     const builder = postgres(serverUrl, {
+      ...(serverAddress(serverUrl) as object),
       max: 1,
       onnotice: () => {},
       ...(guardedConnect(DEFAULT_TIMEOUT_SECONDS) as object),

@@ -56,6 +56,7 @@ describe.each(DIALECTS)('unknown createDatabase options (%s)', (dialect) => {
 
   it('refuses an options value that is not an object', async () => {
     await expect(createDatabase(null as never)).rejects.toThrow(/takes an options object, got null/);
+    await expect(createDatabase(['x'] as never)).rejects.toThrow(/takes an options object, got an array$/);
   });
 });
 

@@ -109,6 +109,42 @@ describe('numbers in settings text are decimal digits or a ConfigurationError na
     );
   });
 
+  it('a number option out of range is refused as a number, not as text to be written in digits', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.double({ max: 0 }), fc.constantFrom(Number.POSITIVE_INFINITY, Number.NaN)),
+        (n) => {
+          expect(() => loadSettings({ isolated: true, timeoutSeconds: n })).toThrow(
+            `ORION_DATABASE_TIMEOUT (from option) must be a positive number (such as 10 or 2.5), got ${n}`,
+          );
+        },
+      ),
+    );
+    expect(() => loadSettings({ isolated: true, poolSize: 1.5 })).toThrow(
+      'ORION_DATABASE_POOL_SIZE (from option) must be a positive whole number (such as 5), got 1.5',
+    );
+  });
+
+  it('a number or a switch read from text is kept trimmed in values (generated)', () => {
+    const pad = fc.stringMatching(/^[ \t]{0,3}$/);
+    fc.assert(
+      fc.property(pad, pad, fc.integer({ min: 1, max: 10_000 }), (before, after, n) => {
+        const s = loadSettings({
+          home,
+          env: {
+            ORION_DATABASE_TIMEOUT: `${before}${n}${after}`,
+            ORION_DATABASE_POOL_SIZE: `${before}${n}${after}`,
+            ORION_DATABASE_MIGRATE_ON_START: `${before}false${after}`,
+          },
+        });
+        expect(s.timeoutSeconds).toBe(n);
+        expect(s.values.ORION_DATABASE_TIMEOUT).toBe(String(n));
+        expect(s.values.ORION_DATABASE_POOL_SIZE).toBe(String(n));
+        expect(s.values.ORION_DATABASE_MIGRATE_ON_START).toBe('false');
+      }),
+    );
+  });
+
   it('a string option is text too: timeoutSeconds "0x10" is refused, naming the option', () => {
     expect(() => loadSettings({ isolated: true, timeoutSeconds: '0x10' as never })).toThrow(
       /^ORION_DATABASE_TIMEOUT \(from option\) must be a positive number, in decimal digits/,

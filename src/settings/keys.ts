@@ -38,10 +38,12 @@ export function parsePositiveNumber(value: string, origin: string, integer: bool
   // Text is read as decimal digits only (decimal.ts); a number option has no text to misread.
   const n = typed ? Number(value) : (readDecimal(value, integer) ?? Number.NaN);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    // "In decimal digits" is about text; a number option was simply out of range.
+    const digits = typed ? '' : ', in decimal digits';
     const what = integer
-      ? 'a positive whole number, in decimal digits (such as 5)'
-      : 'a positive number, in decimal digits (such as 10 or 2.5)';
-    throw new ConfigurationError(`${origin} must be ${what}, got ${JSON.stringify(value)}`);
+      ? `a positive whole number${digits} (such as 5)`
+      : `a positive number${digits} (such as 10 or 2.5)`;
+    throw new ConfigurationError(`${origin} must be ${what}, got ${typed ? value : JSON.stringify(value)}`);
   }
   return n;
 }

@@ -274,7 +274,8 @@ export function loadSettings(config: DatabaseConfig = {}): Settings {
     if (typeof option === 'number') typed.add(key);
     if (raw.value !== null)
       validateSetting(key, raw.value, describeForError(key, raw.origin), typed.has(key));
-    values[key] = raw.value;
+    // A number or a switch is kept as read (` 5` from a file is 5, and `values` shows "5").
+    values[key] = raw.value === null || isTextSetting(key) ? raw.value : raw.value.trim();
     sources[key] = raw.origin.source;
     origins[key] = raw.origin;
   }

@@ -73,7 +73,7 @@ export function closestOption(key: string, known: readonly string[]): string | u
 export function refuseUnknownOptions(options: unknown, known: readonly string[], call: string): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new ConfigurationError(
-      `${call}() takes an options object, got ${options === null ? 'null' : typeof options}`,
+      `${call}() takes an options object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
     );
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;

@@ -11,7 +11,7 @@ import { benchLogs } from './logs.mjs';
 import { benchMigrate } from './migrate.mjs';
 import { writeDocs } from './report.mjs';
 import { printTable, writeResults } from './results.mjs';
-import { benchLists, benchRuns } from './runs.mjs';
+import { benchClaim100, benchLists, benchRuns } from './runs.mjs';
 import { benchSetState } from './set-state.mjs';
 import { benchSetStateConcurrent } from './set-state-concurrent.mjs';
 
@@ -40,6 +40,7 @@ const benches = {
   claim: benchClaim,
   runs: benchRuns,
   lists: benchLists,
+  'claim-100': benchClaim100,
   limits: benchLimits,
   logs: benchLogs,
   'create-test-database': benchCreateTestDatabase,

@@ -65,3 +65,6 @@ export function benchRuns(pgUrl, { scale }, scenarios = allScenarios) {
 
 /** `--only lists`: the same seeded databases, only the lists and the name search (bench/run-lists.mjs). */
 export const benchLists = (pgUrl, options) => benchRuns(pgUrl, options, benchRunLists);
+
+/** `--only claim-100`: the same seeded databases, only the claim of 100 (bench/claim-batch.mjs). */
+export const benchClaim100 = (pgUrl, options) => benchRuns(pgUrl, options, benchClaimBatch);

@@ -347,6 +347,14 @@ describe.skipIf(source.kind === 'pglite')('PostgreSQL plans of the hot reads, 20
     expect(statements[0]!.text).toMatch(/insert into "flow_run_state"/i);
     expect(statements[0]!.text).toMatch(/orion_queue_marks/);
     expect(trips).toEqual([['with']]);
+    // The state ids' array is cast once (an InitPlan), not for each run moved: inline, the cast is
+    // not folded (array input is only stable) and parsed the whole list per run (issue 13).
+    for (const generic of [false, true]) {
+      const plan = await jsonPlan(db, statements[0]!, generic, true);
+      const moved = plan.find((n) => n['Node Type'] === 'CTE Scan' && n['CTE Name'] === 'orion_locked');
+      const stateId = (moved?.Output ?? []).filter((o) => /orion_n\]/.test(o));
+      expect({ generic, stateId }).toEqual({ generic, stateId: [expect.not.stringMatching(/uuid\[\]/)] });
+    }
   });
 
   it('a claim beside a limited deployment with due runs writes nothing in the one statement and goes the general way', async () => {

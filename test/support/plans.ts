@@ -40,6 +40,9 @@ export interface PlanNode {
   'Index Name'?: string;
   'Relation Name'?: string;
   'Sort Key'?: string[];
+  'CTE Name'?: string;
+  /** With `verbose`: the node's output expressions. */
+  Output?: string[];
   Plans?: PlanNode[];
 }
 
@@ -51,19 +54,20 @@ export function nodes(node: PlanNode): PlanNode[] {
 /**
  * The JSON plan of a statement as the library sent it (text and parameters, e.g. recorded by a
  * postgres.js `debug` hook), prepared with those parameters, as a custom or a generic plan; its
- * nodes depth first.
+ * nodes depth first, with their output expressions when `verbose`.
  */
 export function jsonPlan(
   db: Database,
   statement: { text: string; params: readonly unknown[] },
   generic = false,
+  verbose = false,
 ): Promise<PlanNode[]> {
   return db.transaction(async (tx) => {
     if (generic) await tx.execute('set local plan_cache_mode = force_generic_plan');
     await tx.execute(`prepare orion_hot_plan as ${statement.text}`);
     const args = statement.params.map((p) => (p === null ? 'null' : `'${String(p).replace(/'/g, "''")}'`));
     const rows = await tx.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      `explain (format json) execute orion_hot_plan${args.length > 0 ? `(${args.join(', ')})` : ''}`,
+      `explain (format json${verbose ? ', verbose' : ''}) execute orion_hot_plan${args.length > 0 ? `(${args.join(', ')})` : ''}`,
     );
     await tx.execute('deallocate orion_hot_plan');
     const plan = rows[0]!['QUERY PLAN'];

@@ -12,6 +12,7 @@ import { benchMigrate } from './migrate.mjs';
 import { writeDocs } from './report.mjs';
 import { printTable, writeResults } from './results.mjs';
 import { benchLists, benchRuns } from './runs.mjs';
+import { benchSchedule } from './schedule.mjs';
 import { benchSetState } from './set-state.mjs';
 import { benchSetStateConcurrent } from './set-state-concurrent.mjs';
 
@@ -42,6 +43,7 @@ const benches = {
   lists: benchLists,
   limits: benchLimits,
   logs: benchLogs,
+  'schedule-10k': benchSchedule,
   'create-test-database': benchCreateTestDatabase,
 };
 const started = performance.now();

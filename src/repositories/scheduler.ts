@@ -174,6 +174,9 @@ export async function presentScheduled(
       .where(ctx.fragments.inList(fr.id, ids.slice(i, i + 1000), 'uuid'));
     out.push(...rows.map((row) => runs.present(row, now)));
   }
+  // A turn before the sort and the COMMIT behind it: on a SQLite file the COMMIT of 10,000 runs is
+  // itself ~100 ms (the WAL checkpoint it triggers), and must not add to the last read's time.
+  await turnIfDue();
   return out.sort(
     (a, b) =>
       a.nextScheduledStartTime!.getTime() - b.nextScheduledStartTime!.getTime() || (a.id < b.id ? -1 : 1),

@@ -7,17 +7,16 @@ import { and, asc, count, eq, exists, gt, gte, not, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../dialect/dialect.js';
 import type { deployment } from '../schema/postgres/deployments.js';
-import { insertBatches } from './batches.js';
 import type { RepositoryContext } from './context.js';
 import { type FlowRun, FlowRunRepository } from './flow-runs.js';
-import { generateRunName } from './names.js';
 import { scheduleInstants } from './schedules.js';
 import { MAX_TIME, duration, parse, time, wholeNumber } from './validation.js';
 import { isScheduled } from './claim-candidates.js';
+import { AUTO_SCHEDULED_TAG, writeScheduledRuns } from './scheduled-runs/write.js';
+import { turnIfDue } from '../dialect/event-loop-turns.js';
 
 type Deployment = typeof deployment.$inferSelect;
-/** The tag every auto-scheduled run carries beside its deployment's tags (as Prefect). */
-export const AUTO_SCHEDULED_TAG = 'auto-scheduled';
+export { AUTO_SCHEDULED_TAG };
 
 /** The window a deployment is scheduled in, and Prefect's stopping rule inside it. */
 export interface ScheduleWindow {
@@ -63,6 +62,8 @@ async function existingKeys(
   const fr = ctx.tables.flowRun;
   const found = new Set<string>();
   for (let i = 0; i < keys.length; i += 1000) {
+    // On an in-process driver the reads settle in microtasks: 10,000 keys must not hold the loop.
+    await turnIfDue();
     const rows = await q
       .select({ key: fr.idempotencyKey })
       .from(fr)
@@ -133,7 +134,7 @@ async function insertScheduledBatches(
   now: Date,
   maxBatches: number,
 ): Promise<{ ids: string[]; more: boolean }> {
-  const { flowRun: fr, flowRunState: frs, deploymentSchedule: s } = ctx.tables;
+  const s = ctx.tables.deploymentSchedule;
   const schedules = await q
     .select()
     .from(s)
@@ -150,60 +151,8 @@ async function insertScheduledBatches(
     [dep.flowId],
     planned.map((p) => p.key),
   );
-  const rows = planned
-    .filter((p) => !taken.has(p.key))
-    .map(({ schedule, at, key }) => ({
-      flowId: dep.flowId,
-      deploymentId: dep.id,
-      deploymentVersion: dep.version,
-      workQueueId: dep.workQueueId,
-      // The name only with the id, as createFlowRun does: a name without a queue is claimed by nothing.
-      workQueueName: dep.workQueueId ? dep.workQueueName : null,
-      name: generateRunName(),
-      parameters: { ...dep.parameters, ...schedule.parameters },
-      idempotencyKey: key,
-      tags: [...new Set([...dep.tags, AUTO_SCHEDULED_TAG])],
-      labels: dep.labels,
-      jobVariables: dep.jobVariables,
-      autoScheduled: true,
-      stateType: 'SCHEDULED' as const,
-      stateName: 'Scheduled',
-      stateTimestamp: now,
-      expectedStartTime: at,
-      nextScheduledStartTime: at,
-      created: now,
-      updated: now,
-    }));
-  const createdIds: string[] = [];
-  // Batches sized by the bind limit and bytes (semantics.md §2 "Lists"): 10,000 runs of a wide
-  // table are more parameters than one INSERT may bind.
-  const all = insertBatches(ctx, fr, rows);
-  for (const batch of all.slice(0, maxBatches)) {
-    const created = await q
-      .insert(fr)
-      .values(batch)
-      .onConflictDoNothing({ target: [fr.flowId, fr.idempotencyKey] })
-      .returning({ id: fr.id, at: fr.nextScheduledStartTime });
-    if (created.length === 0) continue;
-    // The history gets the SCHEDULED state each run already carries, then the run points at it.
-    const states = created.map((run) => ({
-      flowRunId: run.id,
-      type: 'SCHEDULED' as const,
-      name: 'Scheduled',
-      timestamp: now,
-      stateDetails: { scheduledTime: run.at!.toISOString(), flowRunId: run.id },
-      created: now,
-      updated: now,
-    }));
-    for (const stateBatch of insertBatches(ctx, frs, states)) await q.insert(frs).values(stateBatch);
-    const ids = created.map((run) => run.id);
-    await q
-      .update(fr)
-      .set({ stateId: sql`(select ${frs.id} from ${frs} where ${frs.flowRunId} = ${fr.id})` })
-      .where(ctx.fragments.inList(fr.id, ids, 'uuid'));
-    createdIds.push(...ids);
-  }
-  return { ids: createdIds, more: all.length > maxBatches };
+  const missing = planned.filter((p) => !taken.has(p.key));
+  return writeScheduledRuns(ctx, q, dep, missing, now, maxBatches);
 }
 
 /** The runs with these ids, in start-time order. */
@@ -218,12 +167,16 @@ export async function presentScheduled(
   const runs = new FlowRunRepository(ctx);
   const out: FlowRun[] = [];
   for (let i = 0; i < ids.length; i += 1000) {
+    await turnIfDue();
     const rows = await q
       .select()
       .from(fr)
       .where(ctx.fragments.inList(fr.id, ids.slice(i, i + 1000), 'uuid'));
     out.push(...rows.map((row) => runs.present(row, now)));
   }
+  // A turn before the sort and the COMMIT behind it: on a SQLite file the COMMIT of 10,000 runs is
+  // itself ~100 ms (the WAL checkpoint it triggers), and must not add to the last read's time.
+  await turnIfDue();
   return out.sort(
     (a, b) =>
       a.nextScheduledStartTime!.getTime() - b.nextScheduledStartTime!.getTime() || (a.id < b.id ? -1 : 1),

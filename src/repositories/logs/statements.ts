@@ -5,6 +5,7 @@
  */
 import { getTableColumns } from 'drizzle-orm';
 import type { Dialect } from '../../dialect/dialect.js';
+import { StatementTexts, placeholderTuples } from '../text-statements.js';
 import type { LogRow } from './rows.js';
 
 /** Columns in the order the INSERT lists them (every column of the table). */
@@ -22,27 +23,15 @@ const INSERT_COLUMNS = [
 export const LOG_INSERT_PARAMETERS = INSERT_COLUMNS.length;
 
 /** Statement texts by dialect and row count; a bulk load reuses one (its full batch size). */
-const texts = new Map<string, string>();
-const MAX_TEXTS = 16;
+const texts = new StatementTexts(16);
 
 /** `insert into "log" (...) values (...), ...` for `rows` rows, in the dialect's placeholders. */
 export function insertText(dialect: Dialect, rows: number): string {
-  const key = `${dialect.name}:${rows}`;
-  let text = texts.get(key);
-  if (text !== undefined) return text;
-  const columns = getTableColumns(dialect.tables.log);
-  const names = INSERT_COLUMNS.map((c) => `"${columns[c].name}"`).join(', ');
-  const tuples: string[] = new Array(rows);
-  let n = 0;
-  for (let r = 0; r < rows; r++) {
-    const values: string[] = new Array(INSERT_COLUMNS.length);
-    for (let c = 0; c < INSERT_COLUMNS.length; c++) values[c] = dialect.fragments.placeholder(++n);
-    tuples[r] = `(${values.join(', ')})`;
-  }
-  text = `insert into "log" (${names}) values ${tuples.join(', ')}`;
-  if (texts.size >= MAX_TEXTS) texts.delete(texts.keys().next().value!);
-  texts.set(key, text);
-  return text;
+  return texts.get(`${dialect.name}:${rows}`, () => {
+    const columns = getTableColumns(dialect.tables.log);
+    const names = INSERT_COLUMNS.map((c) => `"${columns[c].name}"`).join(', ');
+    return `insert into "log" (${names}) values ${placeholderTuples(dialect, rows, INSERT_COLUMNS.length)}`;
+  });
 }
 
 /**

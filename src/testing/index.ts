@@ -134,9 +134,7 @@ async function openMade(
 }
 
 /**
- * Opens an isolated database (migrated to head unless `migrated: false`); its close() drops it. On
- * a server, from the process's second one on, the next test's database is copied while this one
- * runs (docs/testing.md), and `releaseTestResources()` or the process ending drops that spare.
+ * Opens an isolated database (migrated to head unless `migrated: false`); its close() drops it.
  * It reads only ORION_TEST_POSTGRES_URL and ORION_TEST_POSTGRES (for `dialect: 'postgresql'`), never
  * ORION_DATABASE_* or a profile.
  * @throws ValidationError for an unknown option or a dialect other than 'sqlite' and 'postgresql';
@@ -168,7 +166,7 @@ export async function createTestDatabase(given: TestDatabaseOptions = {}): Promi
   }
   let url: string;
   try {
-    url = await createServerDatabase(source.url, migrated, undefined, { spare: true });
+    url = await createServerDatabase(source.url, migrated);
   } catch (error) {
     throw serverError(error, source.description);
   }
@@ -191,8 +189,7 @@ function serverError(error: unknown, description: string): OrionDbError {
 }
 
 /**
- * Releases what the helper keeps per process (the PGlite template, a testcontainers container, the
- * spare server database made ahead for the next test, the owner-lock connections).
+ * Releases what the helper keeps per process (the PGlite template, a testcontainers container).
  * @example afterAll(() => releaseTestResources());
  */
 export async function releaseTestResources(): Promise<void> {

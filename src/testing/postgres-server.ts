@@ -8,7 +8,6 @@ import { DEFAULT_TIMEOUT_SECONDS } from '../settings/keys.js';
 import { maskSecrets } from '../settings/mask.js';
 import { parseDatabaseUrl } from '../settings/url.js';
 import { databaseUrl, ensureTemplate, forgetTemplate, templateName } from './postgres-template.js';
-import { dropSpares, makeSpare, takeSpare } from './spare-databases.js';
 
 /** Where the Postgres side of a test run comes from. */
 export type PostgresSource =
@@ -222,7 +221,6 @@ async function sweepOrphans(owner: Owner): Promise<string[]> {
 
 /** Ends the owner-lock connections (the process's databases become sweepable). */
 export async function releaseOwners(): Promise<void> {
-  await dropSpares();
   const all = [...owners.values()];
   owners.clear();
   for (const owner of all) {
@@ -257,41 +255,20 @@ const code = (error: unknown) => (error as { code?: string }).code;
 /**
  * Creates a database for one test: a copy of the migrated template (postgres-template.ts), or with
  * `migrated: false` an empty one. Per test database this is one statement on a connection the
- * process keeps: `CREATE DATABASE … TEMPLATE`, the floor. With `spare`, the copy was made while the
- * previous test ran (spare-databases.ts), and from the process's second creation on the copy for the
- * next one is started now.
+ * process keeps: `CREATE DATABASE … TEMPLATE`, the floor.
  * @param migrationsDir the migrations folder the template is built from (default: the packaged one)
  */
 export async function createServerDatabase(
   serverUrl: string,
   migrated: boolean,
   migrationsDir?: string,
-  { spare = false }: { spare?: boolean } = {},
 ): Promise<string> {
-  if (!migrated) {
-    return withOwner(serverUrl, async ({ sql, token }) => {
-      const name = nextName(token);
+  return withOwner(serverUrl, async ({ sql, token }) => {
+    const name = `orion_test_${token}_${(sequence++).toString(36)}`;
+    if (!migrated) {
       await sql.unsafe(`create database ${name}`);
       return databaseUrl(serverUrl, name);
-    });
-  }
-  const copy = () => copyTemplate(serverUrl, migrationsDir);
-  if (!spare) return copy();
-  const key = `${serverKey(serverUrl)} ${templateName(migrationsDir)}`;
-  const taken = await takeSpare(key, (name) => databaseExists(serverUrl, name));
-  const url = taken ?? (await copy());
-  makeSpare(key, serverUrl, copy, (server, made) =>
-    dropServerDatabase(server, new URL(made).pathname.slice(1)),
-  );
-  return url;
-}
-
-const nextName = (token: number) => `orion_test_${token}_${(sequence++).toString(36)}`;
-
-/** A new copy of the migrated template, rebuilding the template when it was dropped by hand. */
-function copyTemplate(serverUrl: string, migrationsDir?: string): Promise<string> {
-  return withOwner(serverUrl, async ({ sql, token }) => {
-    const name = nextName(token);
+    }
     const template = templateName(migrationsDir);
     await ensureTemplate(sql, serverUrl, template, migrationsDir);
     for (let attempt = 1; ; attempt++) {
@@ -311,14 +288,6 @@ function copyTemplate(serverUrl: string, migrationsDir?: string): Promise<string
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
     }
-  });
-}
-
-/** Whether database `name` is still on the server (a spare dropped by hand is not used). */
-function databaseExists(serverUrl: string, name: string): Promise<boolean> {
-  return withOwner(serverUrl, async ({ sql }) => {
-    const rows = await sql.unsafe('select 1 from pg_database where datname = $1', [name]);
-    return rows.length > 0;
   });
 }
 

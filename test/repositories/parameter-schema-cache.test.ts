@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/index.js';
 import { CompiledCache } from '../../src/repositories/compiled-cache.js';
-import { compiledSchemas } from '../../src/repositories/parameter-schema.js';
+import {
+  compileParameterSchema,
+  compiledSchemas,
+  schemaCompiler,
+} from '../../src/repositories/parameter-schema.js';
 import { deploymentFixture } from '../support/deployment-fixture.js';
 import { DIALECTS } from '../support/dialects.js';
 
@@ -53,6 +57,23 @@ describe.each(DIALECTS)('compiled parameter schemas are reused (%s)', (dialect) 
       .catch((e) => e);
     expect(refused).toBeInstanceOf(ValidationError);
     expect(refused.message).toContain('parameters.retries: must be string');
+  });
+});
+
+describe('the Ajv instance behind parameter schemas', () => {
+  it('is replaced every 64 compilations, and validators an old one compiled keep validating', () => {
+    const schemaOf = (i: number) => ({
+      type: 'object',
+      title: `distinct ${crypto.randomUUID()} ${i}`,
+      properties: { n: { type: 'integer', maximum: i }, s: { type: 'string', pattern: `^x{${i % 5}}$` } },
+    });
+    const first = compileParameterSchema(schemaOf(3))!;
+    const instances = schemaCompiler.instances;
+    for (let i = 0; i < 200; i++) compileParameterSchema(schemaOf(i));
+    expect(schemaCompiler.instances).toBeGreaterThanOrEqual(instances + 3);
+    expect(first({ n: 3, s: 'xxx' })).toBe(true);
+    expect(first({ n: 4, s: 'xxx' })).toBe(false);
+    expect(first({ n: 3, s: 'xx' })).toBe(false);
   });
 });
 

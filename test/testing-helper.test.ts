@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../src/testing/index.js';
+import { createTestDatabase, releaseTestResources } from '../src/testing/index.js';
 import { DIALECTS, postgresIsServer, postgresServerUrl } from './support/dialects.js';
 import { ROOT } from './support/spawn.js';
 
@@ -79,6 +79,30 @@ describe.runIf(await postgresIsServer())('orphaned test databases on a server', 
   afterAll(() => admin.end());
   const exists = async (name: string) =>
     (await admin.unsafe('select 1 from pg_database where datname = $1', [name])).length > 0;
+
+  it('releaseTestResources() with a database still open: the next creation does not sweep it; its close drops it', async () => {
+    const a = await createTestDatabase({ dialect: 'postgresql' });
+    const nameOfA = new URL(a.settings.url).pathname.slice(1);
+    await releaseTestResources();
+    // A new owner, whose first creation sweeps orphans: a's owner still holds its lock.
+    const b = await createTestDatabase({ dialect: 'postgresql' });
+    try {
+      const flow = await a.flows.create({ name: 'still mine' });
+      expect((await a.flows.get(flow.id))?.name).toBe('still mine');
+      expect(await exists(nameOfA)).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+    expect(await exists(nameOfA)).toBe(false);
+    // a's owner connection ended with its last database: no session holds its lock any more.
+    const [{ held }] = await admin.unsafe<{ held: number }[]>(
+      `select count(*)::int as held from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2`,
+      [710_471, Number(/^orion_test_(\d+)_/.exec(nameOfA)![1])],
+    );
+    expect(held).toBe(0);
+    await releaseTestResources();
+  }, 60_000);
 
   it("the next process sweeps a killed or exited process's databases, never a live process's", async () => {
     const live = await child();

@@ -123,7 +123,13 @@ interface Owner {
   sockets: Socket[];
   /** Queries pending on `sql` through `withOwner`. */
   busy: number;
+  /** Its databases not dropped yet: the lock is kept while any is, even past `releaseOwners`. */
+  live: Set<string>;
+  /** `releaseOwners` ran while databases were live: the last drop ends the connection. */
+  released: boolean;
 }
+/** The owner of each live test database, by name (its drop goes through the owner that made it). */
+const liveOwners = new Map<string, Owner>();
 const owners = new Map<string, Promise<Owner>>();
 let sequence = 0;
 
@@ -160,7 +166,7 @@ function ownerOn(serverUrl: string): Promise<Owner> {
             token,
           ]);
           if (row?.locked) {
-            const found: Owner = { token, sql, sockets, busy: 0 };
+            const found: Owner = { token, sql, sockets, busy: 0, live: new Set(), released: false };
             await sweepOrphans(found);
             for (const socket of sockets) socket.unref();
             return found;
@@ -219,21 +225,32 @@ async function sweepOrphans(owner: Owner): Promise<string[]> {
   return dropped;
 }
 
-/** Ends the owner-lock connections (the process's databases become sweepable). */
+/**
+ * Ends the owner-lock connections (the process's databases become sweepable). An owner whose
+ * databases are still open keeps its lock until the last of them is dropped: releasing it then
+ * let the next creation, in this process or another, sweep a database a test still used (a fresh
+ * user's trial: `releaseTestResources()` between two `createTestDatabase()`s).
+ */
 export async function releaseOwners(): Promise<void> {
   const all = [...owners.values()];
   owners.clear();
-  for (const owner of all) {
+  for (const pending of all) {
+    let owner: Owner;
     try {
-      const { sql, sockets } = await owner;
-      // Ref'd for the goodbye: with only unref'd sockets left, a script awaiting this would exit
-      // in the middle of the await (status 13, an unsettled top-level await).
-      for (const socket of sockets) socket.ref();
-      await sql.end();
+      owner = await pending;
     } catch {
-      // an owner that never connected holds nothing
+      continue; // an owner that never connected holds nothing
     }
+    if (owner.live.size > 0) owner.released = true;
+    else await endOwner(owner);
   }
+}
+
+async function endOwner({ sql, sockets }: Owner): Promise<void> {
+  // Ref'd for the goodbye: with only unref'd sockets left, a script awaiting this would exit in
+  // the middle of the await (status 13, an unsettled top-level await).
+  for (const socket of sockets) socket.ref();
+  await sql.end().catch(() => {});
 }
 
 /**
@@ -241,7 +258,10 @@ export async function releaseOwners(): Promise<void> {
  * (an unref'd socket with a query pending would let a script exit in the middle of the await).
  */
 async function withOwner<T>(serverUrl: string, fn: (owner: Owner) => Promise<T>): Promise<T> {
-  const owner = await ownerOn(serverUrl);
+  return useOwner(await ownerOn(serverUrl), fn);
+}
+
+async function useOwner<T>(owner: Owner, fn: (owner: Owner) => Promise<T>): Promise<T> {
   if (owner.busy++ === 0) for (const socket of owner.sockets) socket.ref();
   try {
     return await fn(owner);
@@ -263,18 +283,24 @@ export async function createServerDatabase(
   migrated: boolean,
   migrationsDir?: string,
 ): Promise<string> {
-  return withOwner(serverUrl, async ({ sql, token }) => {
+  return withOwner(serverUrl, async (owner) => {
+    const { sql, token } = owner;
     const name = `orion_test_${token}_${(sequence++).toString(36)}`;
+    const made = () => {
+      owner.live.add(name);
+      liveOwners.set(name, owner);
+      return databaseUrl(serverUrl, name);
+    };
     if (!migrated) {
       await sql.unsafe(`create database ${name}`);
-      return databaseUrl(serverUrl, name);
+      return made();
     }
     const template = templateName(migrationsDir);
     await ensureTemplate(sql, serverUrl, template, migrationsDir);
     for (let attempt = 1; ; attempt++) {
       try {
         await sql.unsafe(`create database ${name} template ${template}`);
-        return databaseUrl(serverUrl, name);
+        return made();
       } catch (error) {
         if (code(error) === '3D000' && attempt === 1) {
           // The template was dropped while this process ran (docs/testing.md tells how): rebuild.
@@ -291,7 +317,19 @@ export async function createServerDatabase(
   });
 }
 
-/** Drops a test database, ending the sessions still on it. */
+/**
+ * Drops a test database, ending the sessions still on it, through the owner that made it; a
+ * released owner's last drop ends its connection.
+ */
 export async function dropServerDatabase(serverUrl: string, database: string): Promise<void> {
-  await withOwner(serverUrl, ({ sql }) => sql.unsafe(`drop database if exists ${database} with (force)`));
+  const drop = ({ sql }: Owner) => sql.unsafe(`drop database if exists ${database} with (force)`);
+  const owner = liveOwners.get(database);
+  if (!owner) {
+    await withOwner(serverUrl, drop);
+    return;
+  }
+  await useOwner(owner, drop);
+  owner.live.delete(database);
+  liveOwners.delete(database);
+  if (owner.released && owner.live.size === 0) await endOwner(owner);
 }

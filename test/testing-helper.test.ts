@@ -96,11 +96,11 @@ describe.runIf(await postgresIsServer())('orphaned test databases on a server', 
     }
     expect(await exists(nameOfA)).toBe(false);
     // a's owner connection ended with its last database: no session holds its lock any more.
-    const [{ held }] = await admin.unsafe<{ held: number }[]>(
+    const [row] = await admin.unsafe<{ held: number }[]>(
       `select count(*)::int as held from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2`,
       [710_471, Number(/^orion_test_(\d+)_/.exec(nameOfA)![1])],
     );
-    expect(held).toBe(0);
+    expect(row?.held).toBe(0);
     await releaseTestResources();
   }, 60_000);
 

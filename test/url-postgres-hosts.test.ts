@@ -64,6 +64,44 @@ describe('where a PostgreSQL URL connects', () => {
     );
   });
 
+  it("?port= beside a host in the authority is that host's port, not a setting sent to the server (generated)", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.domain(),
+          fc.ipV6().map((ip) => `[${ip}]`),
+        ),
+        port,
+        database,
+        (host, p, db) => {
+          const found = addressOf(`postgresql://u@${host}/${db}?port=${p}&application_name=etl`);
+          expect(found.port).toEqual([p]);
+          expect([...new URL(found.url).searchParams]).toEqual([['application_name', 'etl']]);
+        },
+      ),
+    );
+  });
+
+  it('a scheme whose ":" was lost is refused, not opened as a SQLite file of that path (generated)', () => {
+    const scheme = fc.constantFrom(
+      'postgresql',
+      'postgres',
+      'postgresql+asyncpg',
+      'sqlite',
+      'pglite',
+      'PostgreSQL',
+    );
+    fc.assert(
+      fc.property(scheme, fc.stringMatching(/^[a-z0-9@._/-]{0,20}$/), (name, rest) => {
+        const written = `${name}//${rest}`;
+        expect(() => parseDatabaseUrl(written)).toThrow(ConfigurationError);
+        expect(() => parseDatabaseUrl(written)).toThrow(`with its ":" missing`);
+        // Written as a path, it is one.
+        expect(parseDatabaseUrl(`./${written}`)).toMatchObject({ kind: 'sqlite' });
+      }),
+    );
+  });
+
   it('no host at all, a host written twice, or a port that is not one is a ConfigurationError saying so', () => {
     const refused = (url: string) => {
       try {
@@ -78,6 +116,12 @@ describe('where a PostgreSQL URL connects', () => {
     expect(refused('postgresql:///prefect?host=')).toContain('names no host');
     expect(refused('postgresql://prefect@db/prefect?host=/run/postgresql')).toContain('names its host twice');
     expect(refused('postgresql://u@/db?host=/run/postgresql&port=54x')).toContain('is not a port number');
+    expect(refused('postgresql://u@db:5433/prefect?port=5432')).toContain('names its port twice');
+    expect(refused('postgresql://u@/db?host=/run/postgresql&host=/tmp')).toContain(
+      'names ?host= more than once',
+    );
+    expect(refused('postgresql://u@/db?host=/tmp&port=1&port=2')).toContain('names ?port= more than once');
+    expect(refused('postgresql://u@db1,db2:5433/prefect')).toContain('names several hosts (db1,db2)');
   });
 });
 
@@ -106,6 +150,21 @@ describe.runIf(await postgresIsServer())('connecting through them to the real se
       } finally {
         await db.close();
       }
+    }
+  });
+
+  it('?port= beside the host connects to that port', async () => {
+    const db = await createDatabase({
+      url: `postgresql://postgres@127.0.0.1/${name}?port=5432&application_name=etl`,
+      migrateOnOpen: true,
+      isolated: true,
+    });
+    try {
+      expect(await db.execute("select current_setting('application_name') as name")).toEqual([
+        { name: 'etl' },
+      ]);
+    } finally {
+      await db.close();
     }
   });
 

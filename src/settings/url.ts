@@ -72,6 +72,11 @@ export function understandDatabaseUrl(raw: string, origin: UrlOrigin = 'the data
 
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) {
+    // `postgresql//host/db` is a URL with its ':' lost, not a folder named postgresql (a fresh
+    // user's trial: a server with that typo kept its data in ./postgresql/host/db, a SQLite file).
+    const lost = /^((?:sqlite|postgres|postgresql|pglite)(?:\+[a-z0-9]+)?)\/\//i.exec(url);
+    if (lost)
+      fail(`it reads as a ${lost[1]}:// URL with its ":" missing; for a file of that path write ./${url}`);
     // A plain path. Windows drive letters and "C:" forms are not supported here on purpose.
     if (/^[a-z][a-z0-9+.-]*:/i.test(url)) fail('expected sqlite://, postgresql://, pglite:// or a file path');
     return plain({ kind: 'sqlite', path: resolvePath(url) });
@@ -140,26 +145,35 @@ function hostFromQuery(normalised: string, fail: Fail): string {
   const empty = /^postgres:\/\/([^/?#@]*@)?(?=[/?#]|$)/.exec(normalised);
   const queryAt = normalised.indexOf('?');
   const query = new URLSearchParams(queryAt < 0 ? '' : normalised.slice(queryAt + 1));
+  for (const key of ['host', 'port']) {
+    if (query.getAll(key).length > 1) fail(`it names ?${key}= more than once (keep one)`);
+  }
   const host = query.get('host');
+  const port = query.get('port');
+  if (port !== null && !/^\d{1,5}$/.test(port)) fail(`its port ${JSON.stringify(port)} is not a port number`);
+  query.delete('host');
+  query.delete('port');
+  const kept = query.toString();
+  const tail = (from: number) =>
+    `${normalised.slice(from, queryAt < 0 ? undefined : queryAt)}${kept ? `?${kept}` : ''}`;
   if (!empty) {
     if (host !== null)
       fail(
         'it names its host twice, in the authority and as ?host= (keep one: postgresql://user@/db?host=/socket/folder for a Unix socket)',
       );
-    return normalised;
+    if (port === null) return normalised;
+    // libpq reads ?port= beside a host too; postgres.js would send it to the server as a setting.
+    const authority = /^postgres:\/\/([^/?#]*)/.exec(normalised)![0];
+    if (/:\d*$/.test(authority.replace(/\[[^\]]*\]/, '').slice('postgres://'.length)))
+      fail('it names its port twice, in the authority and as ?port= (keep one)');
+    return `${authority}:${port}${tail(authority.length)}`;
   }
   if (host === null || host === '')
     fail(
       'it names no host (write postgresql://user@host/database, or postgresql://user@/database?host=/socket/folder for a Unix socket)',
     );
-  const port = query.get('port');
-  if (port !== null && !/^\d{1,5}$/.test(port)) fail(`its port ${JSON.stringify(port)} is not a port number`);
-  query.delete('host');
-  query.delete('port');
   const name = host!.startsWith('/') ? encodeURIComponent(host!) : host!.includes(':') ? `[${host}]` : host!;
-  const rest = queryAt < 0 ? normalised.slice(empty[0].length) : normalised.slice(empty[0].length, queryAt);
-  const kept = query.toString();
-  return `postgres://${empty[1] ?? ''}${name}${port === null ? '' : `:${port}`}${rest}${kept ? `?${kept}` : ''}`;
+  return `postgres://${empty[1] ?? ''}${name}${port === null ? '' : `:${port}`}${tail(empty[0].length)}`;
 }
 
 function postgresUrl(written: string, fail: Fail): UnderstoodUrl {
@@ -170,6 +184,8 @@ function postgresUrl(written: string, fail: Fail): UnderstoodUrl {
   } catch {
     return fail('it is not a valid URL');
   }
+  if (parsed.hostname.includes(','))
+    fail(`it names several hosts (${parsed.hostname}); name one: the library connects to a single server`);
   if (parsed.pathname.length > 1 && parsed.pathname.slice(1).includes('/'))
     fail('the database name contains "/"');
   // Without one, PostgreSQL opens the database named after the user, and the library would migrate

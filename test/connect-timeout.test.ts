@@ -46,12 +46,15 @@ describe('createDatabase on a PostgreSQL server that does not answer', () => {
     'one that %s fails within the connect timeout, naming host and port, and leaves nothing open',
     async (kind) => {
       const server = servers.find((s) => s.kind === kind)!;
+      const acceptedBefore = server.accepted();
       const { error, ms } = await timedFailure(() =>
         createDatabase({ url: server.url, timeoutSeconds: 1, isolated: true }),
       );
       expectConnectFailure(error, server);
       // 1 s, and a margin for a loaded 2-core machine (before: no answer after minutes).
       expect(ms).toBeLessThan(4_000);
+      // Reconnects back off (10 ms doubling): a handful in 1 s, not hundreds (before: ~700 a second).
+      expect(server.accepted() - acceptedBefore).toBeLessThan(40);
       await expect.poll(server.open, { timeout: 2_000 }).toBe(0);
     },
   );

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, DatabaseError, OrionDbError, ValidationError } from '../src/errors.js';
-import { createTestDatabase } from '../src/testing/index.js';
+import { createTestDatabase, resolvePostgresSource } from '../src/testing/index.js';
 import { postgresIsServer, postgresServerUrl } from './support/dialects.js';
 
 const saved = { url: process.env.ORION_TEST_POSTGRES_URL, mode: process.env.ORION_TEST_POSTGRES };
@@ -70,6 +70,19 @@ describe('createTestDatabase: ORION_TEST_POSTGRES and its options', () => {
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toContain('"bogus"');
     expect(error.message).toContain('"pglite"');
+  });
+
+  it('a blank ORION_TEST_POSTGRES_URL is unset, as an empty one is', async () => {
+    for (const url of ['', ' ', '\t\n']) {
+      const source = await resolvePostgresSource({
+        ORION_TEST_POSTGRES: 'pglite',
+        ORION_TEST_POSTGRES_URL: url,
+      });
+      expect(source.kind).toBe('pglite');
+      // Without the mode: the same as no variable (testcontainers where Docker answers, else PGlite).
+      const unset = await resolvePostgresSource({});
+      expect((await resolvePostgresSource({ ORION_TEST_POSTGRES_URL: url })).kind).toBe(unset.kind);
+    }
   });
 
   it.each([

@@ -59,7 +59,8 @@ export function resolvePostgresSource(
   env: Record<string, string | undefined> = process.env,
 ): Promise<PostgresSource> {
   const mode = env.ORION_TEST_POSTGRES;
-  const url = env.ORION_TEST_POSTGRES_URL;
+  // Blank is unset, as empty is (a trial found `""` meant PGlite and `" "` an error).
+  const url = env.ORION_TEST_POSTGRES_URL?.trim() || undefined;
   const key = JSON.stringify([mode ?? null, url ?? null]);
   let found = resolved.get(key);
   if (found) return found;

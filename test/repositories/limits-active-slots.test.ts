@@ -8,10 +8,10 @@
  * the count never drops below the slots live leases hold.
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, type Database } from '../../src/index.js';
-import { createTestDatabase } from '../../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../src/index.js';
 import { DIALECTS } from '../support/dialects.js';
+import { eachTestDatabase, suiteDatabase } from '../support/suite-database.js';
 
 const RUNS = Number(process.env.ORION_LIMIT_RUNS ?? 20);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -20,14 +20,8 @@ const SHORT = 0.01;
 const EXPIRY_WAIT = 50;
 
 describe.each(DIALECTS)('activeSlots corrections and expired leases (%s)', (dialect) => {
-  let db: Database;
-  beforeEach(async () => {
-    db = await createTestDatabase({ dialect });
-  });
-  afterEach(async () => {
-    await db.close();
-  });
-  const g = () => db.globalConcurrencyLimits;
+  const database = eachTestDatabase(dialect);
+  const g = () => database().globalConcurrencyLimits;
 
   it('an expired lease does not hold activeSlots up: update reclaims it first', async () => {
     const limit = await g().create({ name: 'l', limit: 2 });
@@ -68,20 +62,14 @@ describe.each(DIALECTS)('activeSlots corrections and expired leases (%s)', (dial
 });
 
 describe.each(DIALECTS)('activeSlots correction property (%s)', (dialect) => {
-  let db: Database;
-  beforeAll(async () => {
-    db = await createTestDatabase({ dialect });
-  });
-  afterAll(async () => {
-    await db.close();
-  });
+  const database = suiteDatabase(dialect);
 
   it('accepted exactly at or above the live leased slots; the count never falls below them after', async () => {
     let n = 0;
     const lease = fc.record({ slots: fc.integer({ min: 1, max: 3 }), expired: fc.boolean() });
     await fc.assert(
       fc.asyncProperty(fc.array(lease, { maxLength: 4 }), fc.nat({ max: 12 }), async (leases, target) => {
-        const g = db.globalConcurrencyLimits;
+        const g = database().globalConcurrencyLimits;
         const limit = await g.create({ name: `p${++n}`, limit: 12 });
         const acquire = (slots: number, leaseSeconds: number) =>
           g.acquire({ names: [limit.name], slots, leaseSeconds });

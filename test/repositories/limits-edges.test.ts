@@ -3,22 +3,16 @@
  * retry estimates that would invite a busy loop, lease names after a limit is deleted, leases
  * shorter than the stored precision.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Database, ValidationError } from '../../src/index.js';
-import { createTestDatabase } from '../../src/testing/index.js';
 import { DIALECTS } from '../support/dialects.js';
+import { eachTestDatabase } from '../support/suite-database.js';
 
 const BIG = 1_000_000_000;
 
 describe.each(DIALECTS)('concurrency limit edges (%s)', (dialect) => {
-  let db: Database;
-  beforeEach(async () => {
-    db = await createTestDatabase({ dialect });
-  });
-  afterEach(async () => {
-    await db.close();
-  });
-  const g = () => db.globalConcurrencyLimits;
+  const database = eachTestDatabase(dialect);
+  const g = () => database().globalConcurrencyLimits;
 
   it('denied slots stop at the largest count: repeated huge denials answer, never a driver error', async () => {
     const limit = await g().create({ name: 'budget', limit: BIG });
@@ -77,7 +71,7 @@ describe.each(DIALECTS)('concurrency limit edges (%s)', (dialect) => {
     // transaction-model.test.ts found it: a release with nothing to free fell back to its
     // transaction after the acquire's one statement had run, and freed the acquired slot.
     const limit = await g().create({ name: 'L1', limit: 2 });
-    await db.transaction(async (tx) => {
+    await database().transaction(async (tx) => {
       await Promise.all([
         tx.globalConcurrencyLimits.release({ names: ['L1'], slots: 1 }),
         tx.globalConcurrencyLimits.acquire({ names: ['L1'], slots: 1 }),
@@ -90,17 +84,12 @@ describe.each(DIALECTS)('concurrency limit edges (%s)', (dialect) => {
 // A denial standing alone commits asynchronously (limits/one-statement.ts): the setting lasts only
 // until that statement's commit, and a denial inside the caller's transaction leaves it alone.
 describe('concurrency limit denials and synchronous_commit (postgresql)', () => {
-  let db: Database;
-  beforeEach(async () => {
-    db = await createTestDatabase({ dialect: 'postgresql' });
-  });
-  afterEach(async () => {
-    await db.close();
-  });
+  const current = eachTestDatabase('postgresql');
   const setting = async (q: Pick<Database, 'execute'>) =>
     ((await q.execute("select current_setting('synchronous_commit') as s")) as { s: string }[])[0]!.s;
 
   it('denials on their own leave every pooled connection as it was; one inside a transaction leaves it too', async () => {
+    const db = current();
     const before = await setting(db);
     await db.globalConcurrencyLimits.create({ name: 'one', limit: 1 });
     expect((await db.globalConcurrencyLimits.acquire({ names: ['one'], slots: 1 })).acquired).toBe(true);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Database, DialectName } from '../../src/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
 
@@ -12,6 +12,21 @@ export function suiteDatabase(dialect: DialectName): () => Database {
     db = await createTestDatabase({ dialect });
   });
   afterAll(async () => {
+    await db?.close();
+  });
+  return () => db!;
+}
+
+/**
+ * A fresh test database of `dialect` for each test: opened before it, closed after it. Call it in
+ * the `describe` body; the function it returns gives the current test's handle.
+ */
+export function eachTestDatabase(dialect: DialectName): () => Database {
+  let db: Database | undefined;
+  beforeEach(async () => {
+    db = await createTestDatabase({ dialect });
+  });
+  afterEach(async () => {
     await db?.close();
   });
   return () => db!;

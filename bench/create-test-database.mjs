@@ -8,6 +8,7 @@
 // first prepare; neither is part of creation, both are paid by any test that queries. The whole
 // round (create + first query + close) is printed beside the raw create + close too: what a test
 // waits for in all (docs/decisions.md: a spare database made ahead lowered creation and raised it).
+import { readFileSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import postgres from 'postgres';
 import { createDatabase } from '@orion/db';
@@ -100,6 +101,7 @@ async function postgresCase(url) {
     // 2026-11-30 timed 377 ms for the bare CREATE DATABASE against 73 ms on a busy but settled
     // server. Finishing that checkpoint first times creation, not the previous scenario's flush.
     await admin.unsafe('checkpoint');
+    const backend = await serverProcess(admin);
     const m = await alternate(
       POSTGRES_ROUNDS,
       {
@@ -109,16 +111,57 @@ async function postgresCase(url) {
       {
         create: async (i) => {
           const name = `orion_bench_ctd_${process.pid}_${i}`;
+          const before = backend?.read();
           await admin.unsafe(`create database ${name} template ${template}`);
+          if (before) backend.add(before, backend.read());
           return name;
         },
         close: (name) => admin.unsafe(`drop database ${name} with (force)`),
       },
     );
     report('postgresql', first.ms, m, 'CREATE DATABASE … TEMPLATE');
+    if (backend?.cpu.length) {
+      const { cpu, ticks } = backend;
+      const kernel = ticks.system / Math.max(1, ticks.user + ticks.system);
+      console.log(
+        `${''.padEnd(18)} server CPU per raw CREATE ${ms(median(cpu))}, ${(kernel * 100).toFixed(0)}% of it in the kernel (the server's backend process, /proc)`,
+      );
+    }
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * The server backend behind `admin`, when it runs on this machine and /proc shows it: CPU time per
+ * raw CREATE (schedstat, ns) and the user/kernel split (stat, clock ticks). On this machine the
+ * copy's time was CPU in the kernel: ext4 without a journal skips recently deleted inodes when it
+ * allocates one, and a CREATE makes about 480 files (docs/performance.md, createTestDatabase).
+ */
+async function serverProcess(admin) {
+  const [{ pid }] = await admin.unsafe('select pg_backend_pid() as pid');
+  const read = () => {
+    const ns = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { ns, user: Number(fields[11]), system: Number(fields[12]) };
+  };
+  try {
+    read();
+  } catch {
+    return undefined; // a server elsewhere, or no /proc
+  }
+  const cpu = [];
+  const ticks = { user: 0, system: 0 };
+  return {
+    read,
+    cpu,
+    ticks,
+    add(before, after) {
+      cpu.push((after.ns - before.ns) / 1e6);
+      ticks.user += after.user - before.user;
+      ticks.system += after.system - before.system;
+    },
+  };
 }
 
 /** Runs the createTestDatabase benchmark on SQLite and, given a URL, on the PostgreSQL server. */

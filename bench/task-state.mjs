@@ -5,6 +5,7 @@
 // statements. Library and raw driver each move their own 100 seeded task runs through
 // PENDING → RUNNING → COMPLETED → SCHEDULED, in alternating blocks.
 import { randomUUID } from 'node:crypto';
+import { bookkeeping as runBookkeeping } from './bookkeeping.mjs';
 import { time } from './measure.mjs';
 import { record } from './results.mjs';
 
@@ -12,25 +13,13 @@ const TRANSITIONS = Number(process.env.ORION_BENCH_TASK_TRANSITIONS ?? 2000);
 const RUNS = 100;
 const BLOCKS = 4;
 const CYCLE = ['PENDING', 'RUNNING', 'COMPLETED', 'SCHEDULED'];
-const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
 const taskId = (i) => `00000000-0000-7001-8000-${i.toString(16).padStart(12, '0')}`;
 const typeAt = (n) => CYCLE[Math.floor(n / RUNS) % CYCLE.length];
 
-/**
- * The run's columns after moving from `row` (the locked read, times in ms) to `type` at `ts`:
- * rules 2–7 of docs/repositories.md ("State bookkeeping") a caller would write by hand.
- */
+/** The flow-run bookkeeping (bench/bookkeeping.mjs) and the parent's run count (rule 7). */
 function bookkeeping(row, type, ts) {
-  const wasRunning = row.state_type === 'RUNNING';
-  const runTime = wasRunning && row.state_timestamp !== null ? (ts - row.state_timestamp) / 1000 : 0;
   return {
-    name: type[0] + type.slice(1).toLowerCase(),
-    start: type === 'RUNNING' || TERMINAL.has(type) ? (row.start_time ?? ts) : row.start_time,
-    end: TERMINAL.has(type) ? (row.end_time ?? ts) : null,
-    total: row.total_run_time + runTime,
-    runCount: row.run_count + (type === 'RUNNING' ? 1 : 0),
-    expected: row.expected_start_time ?? ts,
-    next: type === 'SCHEDULED' ? ts : null,
+    ...runBookkeeping(row, type, ts),
     parentRunCount: type === 'RUNNING' ? (row.parent_run_count ?? 0) : row.flow_run_run_count,
   };
 }

@@ -1,12 +1,17 @@
 // Transitions per second: db.flowRuns.setState (validation, lock, bookkeeping, 3 statements in one
-// transaction) against the raw driver doing the same work in one transaction, in the same run: the
-// locked read, the state row, and the run's update with every bookkeeping column the rules compute
-// (bench/bookkeeping.mjs), as a caller writes it by hand: one UPDATE setting them all. The peer is
-// plain Drizzle, what a user writes instead: the same lock-read, insert and update, built with
-// Drizzle's query builder over the same tables (the library's schema objects), in one Drizzle
-// transaction (SQLite: its synchronous `behavior: 'immediate'` transaction). Until 2026-12-01 both
-// references wrote only the state columns and the run count (no start, end, run time, expected or
-// next scheduled time); that reference is still timed and printed ("state columns only").
+// transaction) against references doing the same work in one transaction each, in the same run, in
+// alternating blocks on the same database so that the machine's load falls on every side alike:
+// - the raw driver, the strictest reference and the one in the results table: the locked read,
+//   the state row, and an UPDATE naming only the bookkeeping columns that change (the library's
+//   own trick: SQLite rewrites the index entries of every column an UPDATE names);
+// - the raw driver the usual way: the same, with one UPDATE setting every bookkeeping column;
+// - plain Drizzle, what a user writes instead: the usual way, built with Drizzle's query builder
+//   over the same tables (the library's schema objects), in one Drizzle transaction (SQLite: its
+//   synchronous `behavior: 'immediate'` transaction);
+// - the raw driver writing only the state columns and the run count: the reference before
+//   2026-12-01, less work than the library does (no start, end, run time, expected or next
+//   scheduled start), kept for comparison with older results.
+// The bookkeeping is bench/bookkeeping.mjs (rules 2–7 of docs/repositories.md).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -24,26 +29,22 @@ import { record } from './results.mjs';
 
 const TRANSITIONS = Number(process.env.ORION_BENCH_TRANSITIONS ?? 3000);
 const RUNS = 100;
+/** Measured blocks per side, after one unmeasured block of RUNS transitions each. */
+const BLOCKS = 6;
 const CYCLE = ['PENDING', 'RUNNING', 'COMPLETED', 'SCHEDULED'];
+const typeAt = (n) => CYCLE[Math.floor(n / RUNS) % CYCLE.length];
 const title = (t) => t[0] + t.slice(1).toLowerCase();
+const ms = (d) => (d === null ? null : d.getTime());
+const date = (n) => (n === null ? null : new Date(n));
 
-async function libraryPass(db) {
-  const flow = await db.flows.create({ name: `bench-${randomUUID()}` });
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) runs.push((await db.flowRuns.create({ flowId: flow.id })).id);
-  const start = performance.now();
-  for (let i = 0; i < TRANSITIONS; i++) {
-    await db.flowRuns.setState(runs[i % RUNS], { type: CYCLE[Math.floor(i / RUNS) % CYCLE.length] });
-  }
-  return TRANSITIONS / ((performance.now() - start) / 1000);
-}
-
-/** The raw side's connection to a SQLite file, with the library's pragmas. */
+/** The raw side's connection to a SQLite file, with the library's pragmas (docs/database.md). */
 export function sqliteRawConnection(file) {
   const conn = new Sqlite(file);
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = NORMAL');
   conn.pragma('foreign_keys = ON');
+  conn.pragma('busy_timeout = 5000');
+  conn.pragma('wal_autocheckpoint = 4000');
   return conn;
 }
 
@@ -66,17 +67,41 @@ export function sqliteRawSeed(conn) {
   return runs;
 }
 
-/** The raw driver's transition on SQLite, `(runId, type) => void`: the statements prepared once. */
-export function sqliteRawTransition(conn) {
+const INSERT_STATE =
+  'insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details) values (?, ?, ?, ?, ?, ?, ?, ?)';
+
+let placeholder = 0;
+const INSERT_STATE_PG = INSERT_STATE.replace(/\?/g, () => `$${++placeholder}`);
+
+/** The bookkeeping columns and their new values, in the order of the usual UPDATE. */
+const bookkeepingValues = (b) => [
+  ['start_time', b.start],
+  ['end_time', b.end],
+  ['total_run_time', b.total],
+  ['run_count', b.runCount],
+  ['expected_start_time', b.expected],
+  ['next_scheduled_start_time', b.next],
+];
+
+/**
+ * The raw driver's transition on SQLite, `(runId, type) => void`, the statements prepared once.
+ * `changedOnly`: the UPDATE names the state columns and only the bookkeeping columns whose value
+ * changes (a statement prepared per column set); otherwise every bookkeeping column.
+ */
+export function sqliteRawTransition(conn, { changedOnly = false } = {}) {
   const lock = conn.prepare(`select ${BOOKKEEPING_COLUMNS} from flow_run where id = ?`);
-  const insertState = conn.prepare(
-    'insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details) values (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const update = conn.prepare(
-    `update flow_run set state_id = ?, state_type = ?, state_name = ?, state_timestamp = ?, start_time = ?,
-       end_time = ?, total_run_time = ?, run_count = ?, expected_start_time = ?, next_scheduled_start_time = ?,
-       updated = ? where id = ?`,
-  );
+  const insertState = conn.prepare(INSERT_STATE);
+  const updates = new Map();
+  const updateFor = (columns) => {
+    const key = columns.join(',');
+    let statement = updates.get(key);
+    if (!statement) {
+      const set = ['state_id', 'state_type', 'state_name', 'state_timestamp', 'updated', ...columns];
+      statement = conn.prepare(`update flow_run set ${set.map((c) => `${c} = ?`).join(', ')} where id = ?`);
+      updates.set(key, statement);
+    }
+    return statement;
+  };
   return (runId, type) => {
     conn.exec('BEGIN IMMEDIATE');
     const row = lock.get(runId);
@@ -84,7 +109,16 @@ export function sqliteRawTransition(conn) {
     const b = bookkeeping(row, type, ts);
     const stateId = randomUUID();
     insertState.run(stateId, ts, ts, runId, type, b.name, ts, JSON.stringify({ flowRunId: runId }));
-    update.run(stateId, type, b.name, ts, b.start, b.end, b.total, b.runCount, b.expected, b.next, ts, runId);
+    const written = bookkeepingValues(b).filter(([column, value]) => !changedOnly || row[column] !== value);
+    updateFor(written.map(([column]) => column)).run(
+      stateId,
+      type,
+      b.name,
+      ts,
+      ts,
+      ...written.map(([, value]) => value),
+      runId,
+    );
     conn.exec('COMMIT');
   };
 }
@@ -92,9 +126,7 @@ export function sqliteRawTransition(conn) {
 /** The reference before 2026-12-01: the state columns and the run count only. */
 function sqliteStateColumnsTransition(conn) {
   const lock = conn.prepare('select state_timestamp, run_count from flow_run where id = ?');
-  const insertState = conn.prepare(
-    'insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details) values (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insertState = conn.prepare(INSERT_STATE);
   const update = conn.prepare(
     'update flow_run set state_id = ?, state_type = ?, state_name = ?, state_timestamp = ?, run_count = ?, updated = ? where id = ?',
   );
@@ -107,19 +139,6 @@ function sqliteStateColumnsTransition(conn) {
     update.run(stateId, type, title(type), ts, row.run_count + (type === 'RUNNING' ? 1 : 0), ts, runId);
     conn.exec('COMMIT');
   };
-}
-
-async function sqliteRaw(file, make = sqliteRawTransition) {
-  const conn = sqliteRawConnection(file);
-  const runs = sqliteRawSeed(conn);
-  const transition = make(conn);
-  const start = performance.now();
-  for (let i = 0; i < TRANSITIONS; i++) {
-    transition(runs[i % RUNS], CYCLE[Math.floor(i / RUNS) % CYCLE.length]);
-  }
-  const rate = TRANSITIONS / ((performance.now() - start) / 1000);
-  conn.close();
-  return rate;
 }
 
 /** Seeds a flow and RUNS runs with plain statements on PostgreSQL; returns the run ids. */
@@ -135,11 +154,12 @@ export async function postgresRawSeed(sql) {
   return runs;
 }
 
-const ms = (d) => (d === null ? null : d.getTime());
-const date = (n) => (n === null ? null : new Date(n));
-
-/** The raw driver's transition on PostgreSQL, `(runId, type) => Promise`: five statements, one transaction. */
-export function postgresRawTransition(sql) {
+/**
+ * The raw driver's transition on PostgreSQL, `(runId, type) => Promise`: five statements, one
+ * transaction, prepared. `changedOnly` as for SQLite.
+ */
+export function postgresRawTransition(sql, { changedOnly = false } = {}) {
+  const timeColumns = new Set(['start_time', 'end_time', 'expected_start_time', 'next_scheduled_start_time']);
   return (runId, type) =>
     sql.begin(async (tx) => {
       const [r] = await tx.unsafe(
@@ -155,12 +175,23 @@ export function postgresRawTransition(sql) {
       const b = bookkeeping(row, type, ts);
       const stateId = randomUUID();
       const at = new Date(ts);
-      await tx`insert into flow_run_state (id, created, updated, flow_run_id, type, name, timestamp, state_details)
-               values (${stateId}, ${at}, ${at}, ${runId}, ${type}, ${b.name}, ${at}, ${sql.json({ flowRunId: runId })})`;
-      await tx`update flow_run set state_id = ${stateId}, state_type = ${type}, state_name = ${b.name}, state_timestamp = ${at},
-               start_time = ${date(b.start)}, end_time = ${date(b.end)}, total_run_time = ${b.total}, run_count = ${b.runCount},
-               expected_start_time = ${date(b.expected)}, next_scheduled_start_time = ${date(b.next)}, updated = ${at}
-               where id = ${runId}`;
+      await tx.unsafe(
+        INSERT_STATE_PG,
+        [stateId, at, at, runId, type, b.name, at, JSON.stringify({ flowRunId: runId })],
+        { prepare: true },
+      );
+      const written = bookkeepingValues(b).filter(([column, value]) => !changedOnly || row[column] !== value);
+      const set = ['state_id', 'state_type', 'state_name', 'state_timestamp', 'updated'].concat(
+        written.map(([column]) => column),
+      );
+      const values = [stateId, type, b.name, at, at].concat(
+        written.map(([column, value]) => (timeColumns.has(column) ? date(value) : value)),
+      );
+      await tx.unsafe(
+        `update flow_run set ${set.map((c, i) => `${c} = $${i + 1}`).join(', ')} where id = $${set.length + 1}`,
+        [...values, runId],
+        { prepare: true },
+      );
     });
 }
 
@@ -176,19 +207,6 @@ function postgresStateColumnsTransition(sql) {
       await tx`update flow_run set state_id = ${stateId}, state_type = ${type}, state_name = ${title(type)}, state_timestamp = ${ts},
                run_count = ${row.run_count + (type === 'RUNNING' ? 1 : 0)}, updated = ${ts} where id = ${runId}`;
     });
-}
-
-async function postgresRaw(url, make = postgresRawTransition) {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  const runs = await postgresRawSeed(sql);
-  const transition = make(sql);
-  const start = performance.now();
-  for (let i = 0; i < TRANSITIONS; i++) {
-    await transition(runs[i % RUNS], CYCLE[Math.floor(i / RUNS) % CYCLE.length]);
-  }
-  const rate = TRANSITIONS / ((performance.now() - start) / 1000);
-  await sql.end();
-  return rate;
 }
 
 /** Seeds a flow and RUNS runs through Drizzle; returns the run ids. */
@@ -259,15 +277,8 @@ function transitionValues(runId, type, row) {
   };
 }
 
-async function sqliteDrizzle(file) {
-  const conn = sqliteRawConnection(file);
-  const t = sqliteTables;
-  const d = drizzleSqlite(conn);
-  const runs = await drizzleSeed(d, t);
-  const start = performance.now();
-  for (let i = 0; i < TRANSITIONS; i++) {
-    const runId = runs[i % RUNS];
-    const type = CYCLE[Math.floor(i / RUNS) % CYCLE.length];
+function sqliteDrizzleTransition(d, t) {
+  return (runId, type) =>
     d.transaction(
       (tx) => {
         const row = tx.select(drizzleLocked(t)).from(t.flowRun).where(eq(t.flowRun.id, runId)).get();
@@ -277,22 +288,11 @@ async function sqliteDrizzle(file) {
       },
       { behavior: 'immediate' },
     );
-  }
-  const rate = TRANSITIONS / ((performance.now() - start) / 1000);
-  conn.close();
-  return rate;
 }
 
-async function postgresDrizzle(url) {
-  const client = postgres(url, { max: 1, onnotice: () => {} });
-  const t = pgTables;
-  const d = drizzlePostgres(client);
-  const runs = await drizzleSeed(d, t);
-  const start = performance.now();
-  for (let i = 0; i < TRANSITIONS; i++) {
-    const runId = runs[i % RUNS];
-    const type = CYCLE[Math.floor(i / RUNS) % CYCLE.length];
-    await d.transaction(async (tx) => {
+function postgresDrizzleTransition(d, t) {
+  return (runId, type) =>
+    d.transaction(async (tx) => {
       const [row] = await tx
         .select(drizzleLocked(t))
         .from(t.flowRun)
@@ -302,14 +302,44 @@ async function postgresDrizzle(url) {
       await tx.insert(t.flowRunState).values(v.state);
       await tx.update(t.flowRun).set(v.run).where(eq(t.flowRun.id, runId));
     });
-  }
-  const rate = TRANSITIONS / ((performance.now() - start) / 1000);
-  await client.end();
-  return rate;
 }
 
-function report(name, library, raw, drizzle, stateColumnsOnly) {
+/** The library's side: its own flow and runs, `setState` for each transition. */
+async function librarySide(db) {
+  const flow = await db.flows.create({ name: `bench-${randomUUID()}` });
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push((await db.flowRuns.create({ flowId: flow.id })).id);
+  return { runs, step: (runId, type) => db.flowRuns.setState(runId, { type }) };
+}
+
+/**
+ * Each side's rate (transitions/s): one unmeasured block of RUNS transitions each (statements
+ * prepared, pages cached), then BLOCKS measured blocks of TRANSITIONS / BLOCKS, the sides taking
+ * turns; each side moves its own runs through PENDING → RUNNING → COMPLETED → SCHEDULED.
+ */
+async function alternate(sides) {
+  const perBlock = TRANSITIONS / BLOCKS;
+  for (const side of sides) {
+    side.n = 0;
+    side.ms = 0;
+    for (; side.n < RUNS; side.n++) await side.step(side.runs[side.n % RUNS], typeAt(side.n));
+  }
+  for (let block = 0; block < BLOCKS; block++) {
+    for (const side of sides) {
+      const start = performance.now();
+      for (const end = side.n + perBlock; side.n < end; side.n++) {
+        await side.step(side.runs[side.n % RUNS], typeAt(side.n));
+      }
+      side.ms += performance.now() - start;
+    }
+  }
+  return Object.fromEntries(sides.map((side) => [side.name, TRANSITIONS / (side.ms / 1000)]));
+}
+
+function report(name, rates) {
+  const { library, raw, usual, drizzle, stateColumns } = rates;
   const dialect = name.startsWith('sqlite') ? 'sqlite' : 'postgresql';
+  const at = (reference) => (library / reference).toFixed(2);
   record({
     scenario: 'set-state',
     dialect,
@@ -318,30 +348,81 @@ function report(name, library, raw, drizzle, stateColumnsOnly) {
     raw,
     unit: 'transitions/s',
     peer: { name: 'plain Drizzle', value: drizzle },
-    note: `library ${(library / drizzle).toFixed(2)}x plain Drizzle; raw writing the state columns only (the reference before 2026-12-01) ${stateColumnsOnly.toFixed(0)}/s, library ${(library / stateColumnsOnly).toFixed(2)}x it`,
+    note: `raw driver changing only the changed columns (this table's raw) ${raw.toFixed(0)}/s; raw driver setting every bookkeeping column ${usual.toFixed(0)}/s (library ${at(usual)}x); plain Drizzle ${drizzle.toFixed(0)}/s (library ${at(drizzle)}x); raw writing the state columns only, the reference before 2026-12-01, ${stateColumns.toFixed(0)}/s (library ${at(stateColumns)}x)`,
   });
+  const rate = (x) => `${x.toFixed(0).padStart(6)}/s`;
   console.log(
-    `${name.padEnd(22)} library ${library.toFixed(0).padStart(6)}/s   raw driver ${raw.toFixed(0).padStart(6)}/s   library takes ${(raw / library).toFixed(2)}x the raw time   plain Drizzle ${drizzle.toFixed(0).padStart(6)}/s (library ${(library / drizzle).toFixed(2)}x it)`,
+    `${name.padEnd(22)} library ${rate(library)}   (library's speed against each, above 1.00x faster)`,
   );
   console.log(
-    `${''.padEnd(22)} raw driver writing the state columns only (the reference before 2026-12-01) ${stateColumnsOnly.toFixed(0).padStart(6)}/s (library ${(library / stateColumnsOnly).toFixed(2)}x it)`,
+    `${''.padEnd(22)} raw driver, only changed columns in the UPDATE  ${rate(raw)}   library at ${at(raw)}x`,
   );
+  console.log(
+    `${''.padEnd(22)} raw driver, every bookkeeping column            ${rate(usual)}   library at ${at(usual)}x`,
+  );
+  console.log(
+    `${''.padEnd(22)} plain Drizzle, every bookkeeping column         ${rate(drizzle)}   library at ${at(drizzle)}x`,
+  );
+  console.log(
+    `${''.padEnd(22)} raw driver, state columns only (before 2026-12-01) ${rate(stateColumns)}   library at ${at(stateColumns)}x`,
+  );
+}
+
+async function sqliteCase(file) {
+  // The library opens (and migrates) the file first; the other sides open connections of their own.
+  const db = await createDatabase({ url: file });
+  const conn = sqliteRawConnection(file);
+  const d = drizzleSqlite(conn);
+  try {
+    const rawSide = (name, make) => ({ name, runs: sqliteRawSeed(conn), step: make(conn) });
+    const rates = await alternate([
+      { name: 'library', ...(await librarySide(db)) },
+      rawSide('raw', (c) => sqliteRawTransition(c, { changedOnly: true })),
+      rawSide('usual', (c) => sqliteRawTransition(c)),
+      {
+        name: 'drizzle',
+        runs: await drizzleSeed(d, sqliteTables),
+        step: sqliteDrizzleTransition(d, sqliteTables),
+      },
+      rawSide('stateColumns', sqliteStateColumnsTransition),
+    ]);
+    report('sqlite (file, WAL)', rates);
+  } finally {
+    await db.close();
+    conn.close();
+  }
+}
+
+async function postgresCase(url) {
+  const db = await createDatabase({ url });
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  const d = drizzlePostgres(client);
+  try {
+    const rawSide = async (name, make) => ({ name, runs: await postgresRawSeed(sql), step: make(sql) });
+    const rates = await alternate([
+      { name: 'library', ...(await librarySide(db)) },
+      await rawSide('raw', (s) => postgresRawTransition(s, { changedOnly: true })),
+      await rawSide('usual', (s) => postgresRawTransition(s)),
+      { name: 'drizzle', runs: await drizzleSeed(d, pgTables), step: postgresDrizzleTransition(d, pgTables) },
+      await rawSide('stateColumns', postgresStateColumnsTransition),
+    ]);
+    report('postgresql', rates);
+  } finally {
+    await db.close();
+    await sql.end();
+    await client.end();
+  }
 }
 
 /** Runs the setState benchmark on a SQLite file and, given a URL, on PostgreSQL (database created and dropped). */
 export async function benchSetState(pgUrl) {
   console.log(
-    `\nsetState: ${TRANSITIONS} sequential transitions over ${RUNS} runs, one caller (lock-read, insert state, update run)`,
+    `\nsetState: ${TRANSITIONS} sequential transitions over ${RUNS} runs a side, one caller, sides alternating in ${BLOCKS} blocks (lock-read, insert state, update run)`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'orion-bench-'));
   try {
-    const file = join(dir, 'bench.db');
-    const db = await createDatabase({ url: file });
-    const library = await libraryPass(db);
-    await db.close();
-    const raw = await sqliteRaw(file);
-    const drizzle = await sqliteDrizzle(file);
-    report('sqlite (file, WAL)', library, raw, drizzle, await sqliteRaw(file, sqliteStateColumnsTransition));
+    await sqliteCase(join(dir, 'bench.db'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -352,13 +433,7 @@ export async function benchSetState(pgUrl) {
   try {
     const target = new URL(pgUrl);
     target.pathname = `/${name}`;
-    const db = await createDatabase({ url: target.toString() });
-    const library = await libraryPass(db);
-    await db.close();
-    const raw = await postgresRaw(target.toString());
-    const drizzle = await postgresDrizzle(target.toString());
-    const stateColumnsOnly = await postgresRaw(target.toString(), postgresStateColumnsTransition);
-    report('postgresql', library, raw, drizzle, stateColumnsOnly);
+    await postgresCase(target.toString());
   } finally {
     await admin.unsafe(`drop database ${name} with (force)`);
     await admin.end();

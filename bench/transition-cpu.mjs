@@ -71,7 +71,7 @@ function sqliteRawSide(file) {
     async setup() {
       conn = sqliteRawConnection(file);
       runs = sqliteRawSeed(conn);
-      transition = sqliteRawTransition(conn);
+      transition = sqliteRawTransition(conn, { changedOnly: true });
     },
     step: (i) => transition(runs[i % RUNS], typeAt(i)),
     close: () => conn.close(),
@@ -87,7 +87,7 @@ function postgresRawSide(url) {
     async setup() {
       sql = postgres(url, { max: 1, onnotice: () => {} });
       runs = await postgresRawSeed(sql);
-      transition = postgresRawTransition(sql);
+      transition = postgresRawTransition(sql, { changedOnly: true });
     },
     step: (i) => transition(runs[i % RUNS], typeAt(i)),
     close: () => sql.end(),

@@ -134,7 +134,7 @@ function report(name, library, raw, peer) {
     peer: peer && { name: 'pg-boss', value: peer },
   });
   console.log(
-    `${name.padEnd(26)} library ${library.toFixed(0).padStart(6)} runs/s   raw driver ${raw.toFixed(0).padStart(6)} runs/s   library takes ${(raw / library).toFixed(2)}x the raw time${peer ? `   pg-boss ${peer.toFixed(0)} jobs/s` : ''}`,
+    `${name.padEnd(26)} library ${library.toFixed(0).padStart(6)} runs/s   raw driver ${raw.toFixed(0).padStart(6)} runs/s   library at ${(library / raw).toFixed(2)}x the raw speed${peer ? `   pg-boss ${peer.toFixed(0)} jobs/s` : ''}`,
   );
 }
 

@@ -99,7 +99,7 @@ function report(name, { library, raw }) {
   const dialect = name.startsWith('sqlite') ? 'sqlite' : 'postgresql';
   record({ scenario: 'migrate', dialect, scale: 0, library, raw, unit: 'ms' });
   console.log(
-    `${name.padEnd(22)} library ${library.toFixed(1).padStart(7)} ms   raw driver ${raw.toFixed(1).padStart(7)} ms   ratio ${(library / raw).toFixed(2)}x`,
+    `${name.padEnd(22)} library ${library.toFixed(1).padStart(7)} ms   raw driver ${raw.toFixed(1).padStart(7)} ms   library at ${(raw / library).toFixed(2)}x the raw speed`,
   );
 }
 

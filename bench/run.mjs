@@ -50,6 +50,15 @@ const benches = {
 // Parts of `runs` (its seeding again, then some of its scenarios): run only when named, so a whole
 // run seeds the million rows once and prints each of those results once.
 const PARTS_OF_RUNS = new Set(['lists', 'claim-100']);
+// A name that is not a bench ran nothing and still wrote an empty latest.json (a newcomer's try
+// with a scenario name of the results table, `--only task-set-state`).
+const unknown = (only ?? []).filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(
+    `--only: no bench named ${unknown.join(', ')}; the benches are ${Object.keys(benches).join(', ')} (a results row such as task-set-state or log-insert belongs to one of them: docs/performance.md)`,
+  );
+  process.exit(2);
+}
 const started = performance.now();
 for (const [name, bench] of Object.entries(benches)) {
   if (only ? only.includes(name) : !PARTS_OF_RUNS.has(name)) await bench(pgUrl, { scale });

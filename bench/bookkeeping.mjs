@@ -2,6 +2,8 @@
 // docs/repositories.md ("State bookkeeping"), for the references of the transition scenarios
 // (set-state, set-state-8, task-set-state, bench/transition-cpu.mjs), so that the raw driver and
 // plain Drizzle do the same work as `setState`. Times are ms since the epoch (null when unset).
+// Left out, as a caller moving plain runs would: rule 7's `empiricalPolicy.resuming` (the bench's
+// runs never pause), so the references read and write a little less than the library.
 
 export const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
 

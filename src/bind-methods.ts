@@ -23,15 +23,26 @@ function methods(proto: object): [string, (...args: unknown[]) => unknown][] {
   return found;
 }
 
+/** Calls `method` on `self` with `args`, with what should happen around every call. */
+export type MethodGuard = (method: (...args: unknown[]) => unknown, self: object, args: unknown[]) => unknown;
+
 /**
- * Binds the methods of a class instance to it (passing each result through `wrap` when given), so that a method taken off its object
+ * Binds the methods of a class instance to it, each call going through `guard` when given (but
+ * for the methods named in `unguarded`), so that a method taken off its object
  * (`const create = db.flows.create`, `array.map(db.flows.get)`) still works, as users of a
  * repository object expect.
  */
-export function bindMethods<T extends object>(target: T, wrap?: (result: unknown) => unknown): T {
+export function bindMethods<T extends object>(
+  target: T,
+  guard?: MethodGuard,
+  unguarded: readonly string[] = [],
+): T {
   for (const [key, method] of methods(Object.getPrototypeOf(target))) {
     if (Object.hasOwn(target, key)) continue;
-    const value = wrap ? (...args: unknown[]) => wrap(method.apply(target, args)) : method.bind(target);
+    const value =
+      guard && !unguarded.includes(key)
+        ? (...args: unknown[]) => guard(method, target, args)
+        : method.bind(target);
     Object.defineProperty(target, key, { value, configurable: true, writable: true });
   }
   return target;

@@ -4,7 +4,7 @@ import type { Database, DatabaseOptions, DatabaseScope } from './public/database
 import type { DialectName, DriverName, Dialect, Row, TransactionContext } from './dialect/dialect.js';
 import { type ExistingClient, openDialect } from './dialect/open.js';
 import { rawStatement, refuseUnrunnableStatement } from './dialect/transaction-control.js';
-import { bindMethods } from './bind-methods.js';
+import { type MethodGuard, bindMethods } from './bind-methods.js';
 import { ConfigurationError, ValidationError } from './errors.js';
 import { Migrator } from './migrations/migrator.js';
 import type { MigrateOptions, MigrateResult } from './public/migrations.js';
@@ -70,11 +70,26 @@ class Scope implements DatabaseScope {
     this.blockSchemas = new BlockSchemaRepository(context);
     this.blockDocuments = new BlockDocumentRepository(context, keyring);
     this.logs = new LogRepository(context);
-    // On a `tx` handle every call's promise is watched: one that fails with nobody handling it
-    // fails the transaction instead of surfacing after the commit (dialect/watched-call.ts).
-    const wrap = bound
-      ? (result: unknown) => (result instanceof Promise ? handle.watchCall(result, bound) : result)
-      : undefined;
+    // Every call is refused on entry once the handle closed or a `tx` handle's transaction ended,
+    // also one that needs no statement (`logs.createMany([])`), as docs/database.md says of any
+    // call. On a `tx` handle every call's promise is watched: one that fails with nobody handling
+    // it fails the transaction instead of surfacing after the commit (dialect/watched-call.ts).
+    const guard: MethodGuard = (method, self, args) => {
+      const refused = handle.refusal(bound);
+      if (!refused) {
+        const result = method.apply(self, args);
+        return bound && result instanceof Promise ? handle.watchCall(result, bound) : result;
+      }
+      let result: unknown;
+      try {
+        result = method.apply(self, args);
+      } catch {
+        throw refused; // `logs.stream` checks its filter before it returns
+      }
+      if (!(result instanceof Promise)) return result; // a stream: its reads are refused as calls
+      result.catch(() => undefined); // the call's own failure, if any, is the refusal's
+      return Promise.reject(refused);
+    };
     for (const repository of [
       this.flows,
       this.flowRuns,
@@ -92,7 +107,8 @@ class Scope implements DatabaseScope {
       this.logs,
       this,
     ]) {
-      bindMethods(repository, wrap);
+      // close() is idempotent: a second one resolves when the first is done.
+      bindMethods(repository, guard, ['close']);
     }
   }
 

@@ -77,8 +77,7 @@ export abstract class BaseDialect implements Dialect {
    * errors (the caller's own errors come back unchanged) and gives ours the caller's stack.
    */
   protected track<T>(site: Error, work: () => Promise<T>): Promise<T> {
-    // Work inside a transaction that was already in flight when close() began may finish.
-    if (this.#closing && !this.#liveTransaction()) {
+    if (this.#refusesCalls()) {
       return Promise.reject(withCallerStack(new DatabaseError('This database handle is closed'), site));
     }
     // One reaction both maps the error and forgets the call: a second chain to forget it cost a
@@ -325,8 +324,21 @@ export abstract class BaseDialect implements Dialect {
 
   readonly #reusable = new Map<string, unknown>();
 
+  // Work inside a transaction that was already in flight when close() began may finish.
+  #refusesCalls(): boolean {
+    return this.#closing !== undefined && !this.#liveTransaction();
+  }
+
+  refusal(bound?: TransactionContext): DatabaseError | undefined {
+    if (bound && !(bound as Transaction).live) return (bound as Transaction).finishedError();
+    return this.#refusesCalls() ? new DatabaseError('This database handle is closed') : undefined;
+  }
+
   reusable<T>(key: string, build: (root: Executor) => T): T | undefined {
-    if (!this.capabilities.stableExecutor) return undefined;
+    // Built from the root connection outside any tracked call: once close() began, the connection
+    // may be gone, and the call goes the tracked way, which refuses it (a trial got better-sqlite3's
+    // own TypeError from a first setState after close).
+    if (!this.capabilities.stableExecutor || this.#closing) return undefined;
     if (!this.#reusable.has(key)) this.#reusable.set(key, build(this.root));
     return this.#reusable.get(key) as T;
   }

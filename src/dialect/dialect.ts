@@ -4,6 +4,7 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { DatabaseError } from '../errors.js';
 import type { SqlFragments } from './fragments.js';
 import type { SchemaShape } from '../introspection/schema-shape.js';
 import type * as schema from '../schema/postgres/index.js';
@@ -164,6 +165,13 @@ export interface Dialect {
    * so that when it fails and nobody handles it, the transaction it joined rolls back with its error.
    */
   watchCall<T>(promise: Promise<T>, bound: TransactionContext): Promise<T>;
+  /**
+   * The DatabaseError a library call made now fails with before it does anything: the handle is
+   * closed (outside a transaction still in flight), or `bound`, a `tx` handle's transaction, has
+   * ended. Undefined when the call may run. Every public method checks it on entry (database.ts),
+   * so a call that needs no statement (an empty batch, no tags) fails as the others do.
+   */
+  refusal(bound?: TransactionContext): DatabaseError | undefined;
   /** Rows of a raw query, as one library call (see `run`). */
   query(query: SQL, bound?: TransactionContext): Promise<Row[]>;
   /**

@@ -45,8 +45,12 @@ interface DriverError extends Error {
   [FOREIGN_KEY_FAILURE]?: ForeignKeyFailure;
 }
 
-/** Drizzle wraps driver errors in DrizzleQueryError; the driver's error (the one with a code) is in `cause`. */
-export function unwrap(error: unknown): DriverError {
+/**
+ * Drizzle wraps driver errors in DrizzleQueryError; the driver's error (the one with a code) is in
+ * `cause`. Undefined for no error: one of our own has no cause (a trial's `createMany` after close
+ * read `.code` of undefined and threw a TypeError in place of the DatabaseError), so the type says so.
+ */
+export function unwrap(error: unknown): DriverError | undefined {
   let current = error as DriverError & { cause?: unknown };
   for (let i = 0; i < 5 && current && typeof current.code !== 'string' && current.cause; i++) {
     current = current.cause as DriverError & { cause?: unknown };
@@ -273,7 +277,8 @@ export function mapDriverError(error: unknown, setting = 'ORION_DATABASE_URL'): 
   if (error instanceof OrionDbError) return error;
   const driver = unwrap(error);
   if (driver instanceof OrionDbError) return driver;
-  const mapped = mapSqlite(driver) ?? mapPostgres(driver, setting);
+  // `throw undefined` (or null) from a caller's code reached here would read `.code` of nothing.
+  const mapped = driver ? (mapSqlite(driver) ?? mapPostgres(driver, setting)) : undefined;
   if (mapped) return mapped;
   if (driver?.code && (NETWORK_CODES.has(driver.code) || isMissingSocket(driver))) {
     return new DatabaseError(

@@ -59,13 +59,18 @@ export function logStatementGroups(dialect: Dialect, rows: readonly LogRow[]): L
  * or the timeout is short. Still a retryable DatabaseError; other errors pass through.
  */
 export function explainTimeout(error: unknown, rows: number, statements: number): unknown {
-  if (!(error instanceof DatabaseError) || unwrap(error.cause).code !== '57014') return error;
+  if (!(error instanceof DatabaseError)) return error;
+  const driver = unwrap(error.cause);
+  if (driver?.code !== '57014') return error;
+  // The timeout does not say what the statement waited for: a lock on the log table held by another
+  // transaction (a trial's `LOCK TABLE log`) ends the same way as slow indexing.
   return new DatabaseError(
     `db.logs.createMany: one of its ${statements} INSERT statements (${rows} logs, at most ` +
       `${LOG_STATEMENT_TEXT_BYTES / 1024} KiB of messages each) ran past the statement timeout and nothing was written. ` +
-      'Indexing message text (the trigram index) took longer than the timeout allows on this server: raise ' +
-      'ORION_DATABASE_TIMEOUT (the statement timeout, 10 s by default), or send smaller batches when the server is loaded. ' +
-      `(PostgreSQL error 57014: ${unwrap(error.cause).message})`,
+      'It waited for a lock another transaction holds on the log table, or indexing message text (the trigram ' +
+      'index) took longer than the timeout allows on this server: raise the statement timeout (ORION_DATABASE_TIMEOUT ' +
+      'or timeoutSeconds, 10 s by default), or send smaller batches when the server is loaded. ' +
+      `(PostgreSQL error 57014: ${driver.message})`,
     { cause: error.cause, retryable: true },
   );
 }

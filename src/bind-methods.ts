@@ -27,20 +27,19 @@ function methods(proto: object): [string, (...args: unknown[]) => unknown][] {
 export type MethodGuard = (method: (...args: unknown[]) => unknown, self: object, args: unknown[]) => unknown;
 
 /**
- * Binds the methods of a class instance to it, each call going through `guard` when given (but
- * for the methods named in `unguarded`), so that a method taken off its object
+ * Binds the methods of a class instance to it, so that a method taken off its object
  * (`const create = db.flows.create`, `array.map(db.flows.get)`) still works, as users of a
- * repository object expect.
+ * repository object expect; each call of a method named in `guarded` goes through `guard`.
  */
 export function bindMethods<T extends object>(
   target: T,
   guard?: MethodGuard,
-  unguarded: readonly string[] = [],
+  guarded: Readonly<Record<string, true>> = {},
 ): T {
   for (const [key, method] of methods(Object.getPrototypeOf(target))) {
     if (Object.hasOwn(target, key)) continue;
     const value =
-      guard && !unguarded.includes(key)
+      guard && Object.hasOwn(guarded, key)
         ? (...args: unknown[]) => guard(method, target, args)
         : method.bind(target);
     Object.defineProperty(target, key, { value, configurable: true, writable: true });

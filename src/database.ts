@@ -8,6 +8,7 @@ import { type MethodGuard, bindMethods } from './bind-methods.js';
 import { ConfigurationError, ValidationError } from './errors.js';
 import { Migrator } from './migrations/migrator.js';
 import type { MigrateOptions, MigrateResult } from './public/migrations.js';
+import { PUBLIC_METHODS } from './public/method-names.js';
 import { RepositoryContext } from './repositories/context.js';
 import { DeploymentRepository } from './repositories/deployments.js';
 import { WorkPoolRepository } from './repositories/work-pools.js';
@@ -35,6 +36,9 @@ import { describeForError } from './settings/sources.js';
 import { unknownServerParameter } from './settings/url-options.js';
 
 export type { Database, DatabaseOptions, DatabaseScope } from './public/database.js';
+
+/** The handle's own methods that check it on entry: all but close(), which is idempotent. */
+const { close: _close, ...HANDLE_GUARDED } = PUBLIC_METHODS.db;
 
 class Scope implements DatabaseScope {
   readonly flows: FlowRepository;
@@ -90,26 +94,24 @@ class Scope implements DatabaseScope {
       result.catch(() => undefined); // the call's own failure, if any, is the refusal's
       return Promise.reject(refused);
     };
-    for (const repository of [
-      this.flows,
-      this.flowRuns,
-      this.taskRuns,
-      this.deployments,
-      this.deployments.schedules,
-      this.workPools,
-      this.workQueues,
-      this.workers,
-      this.globalConcurrencyLimits,
-      this.concurrencyLimits,
-      this.blockTypes,
-      this.blockSchemas,
-      this.blockDocuments,
-      this.logs,
-      this,
-    ]) {
-      // close() is idempotent: a second one resolves when the first is done.
-      bindMethods(repository, guard, ['close']);
-    }
+    const objects: [object, Readonly<Record<string, true>>][] = [
+      [this.flows, PUBLIC_METHODS.flows],
+      [this.flowRuns, PUBLIC_METHODS.flowRuns],
+      [this.taskRuns, PUBLIC_METHODS.taskRuns],
+      [this.deployments, PUBLIC_METHODS.deployments],
+      [this.deployments.schedules, PUBLIC_METHODS['deployments.schedules']],
+      [this.workPools, PUBLIC_METHODS.workPools],
+      [this.workQueues, PUBLIC_METHODS.workQueues],
+      [this.workers, PUBLIC_METHODS.workers],
+      [this.globalConcurrencyLimits, PUBLIC_METHODS.globalConcurrencyLimits],
+      [this.concurrencyLimits, PUBLIC_METHODS.concurrencyLimits],
+      [this.blockTypes, PUBLIC_METHODS.blockTypes],
+      [this.blockSchemas, PUBLIC_METHODS.blockSchemas],
+      [this.blockDocuments, PUBLIC_METHODS.blockDocuments],
+      [this.logs, PUBLIC_METHODS.logs],
+      [this, HANDLE_GUARDED],
+    ];
+    for (const [object, guarded] of objects) bindMethods(object, guard, guarded);
   }
 
   get dialect(): DialectName {

@@ -12,54 +12,16 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, type DatabaseScope, DatabaseError, createDatabase } from '../src/index.js';
 import { createTestDatabase } from '../src/testing/index.js';
+import { PUBLIC_METHODS } from '../src/public/method-names.js';
 import { DIALECTS, postgresIsServer } from './support/dialects.js';
-
-/** The public API's methods (src/public/*-api.ts, database.ts), but close(). */
-const PUBLIC: Record<string, string[]> = {
-  flows: ['create', 'get', 'getByName', 'list', 'count', 'update', 'delete'],
-  flowRuns: [
-    ...['create', 'markLate', 'failExpiredPauses', 'list', 'count', 'countByState'],
-    ...['update', 'get', 'delete', 'states', 'setState'],
-  ],
-  taskRuns: ['create', 'list', 'count', 'countByState', 'update', 'get', 'delete', 'states', 'setState'],
-  deployments: [
-    ...['scheduleRuns', 'scheduleDue', 'createFlowRun', 'upsert', 'get', 'getByName'],
-    ...['list', 'count', 'update', 'pause', 'resume', 'delete'],
-  ],
-  'deployments.schedules': ['create', 'list', 'update', 'delete', 'scheduleRuns'],
-  workPools: ['refreshStatus', 'create', 'get', 'getByName', 'list', 'update', 'delete'],
-  workQueues: [
-    'create',
-    'get',
-    'getByName',
-    'list',
-    'update',
-    'delete',
-    'getScheduledRuns',
-    'claimScheduledRuns',
-  ],
-  workers: ['heartbeat', 'list', 'delete'],
-  globalConcurrencyLimits: [
-    ...['create', 'get', 'getByName', 'list', 'count', 'update', 'delete', 'acquire', 'release'],
-    ...['renewLease', 'releaseLease', 'reclaimExpiredLeases', 'listLeases'],
-  ],
-  concurrencyLimits: [
-    ...['create', 'get', 'getByTag', 'list', 'delete', 'reset', 'acquire', 'release'],
-    ...['releaseFinished', 'listLeases'],
-  ],
-  blockTypes: ['upsert', 'get', 'getBySlug', 'list', 'delete'],
-  blockSchemas: ['create', 'get', 'getByChecksum', 'list', 'delete'],
-  blockDocuments: ['create', 'get', 'getByName', 'list', 'count', 'update', 'delete', 'rotateEncryptionKey'],
-  logs: ['createMany', 'list', 'count', 'stream', 'deleteBefore'],
-  db: ['transaction', 'execute', 'migrate', 'reset'],
-};
 
 type Method = { name: string; call: (...args: unknown[]) => unknown };
 
 /** The public methods of a handle (on a `tx` handle, those it has), as taken off their objects. */
 function methodsOf(scope: DatabaseScope | Database): Method[] {
   const out: Method[] = [];
-  for (const [owner, names] of Object.entries(PUBLIC)) {
+  for (const [owner, all] of Object.entries(PUBLIC_METHODS)) {
+    const names = Object.keys(all).filter((name) => name !== 'close');
     const object = (owner === 'db'
       ? scope
       : owner === 'deployments.schedules'

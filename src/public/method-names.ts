@@ -2,7 +2,9 @@
  * The public API's method names, per object of a handle: the calls a user makes, which the handle
  * checks on entry (refused after close() or on a `tx` handle whose transaction ended; database.ts).
  * The repositories' own helpers are methods too, called by the library on every transition and
- * row, and stay plain bound functions: a check around each cost 10–20% of a transition's CPU.
+ * row, and stay plain bound functions: with the check around them as well, a transition took 0–21%
+ * more CPU in A/B runs of bench/transition-cpu.mjs (noisy; with public methods only, no difference
+ * showed), and the library's own calls need no check.
  * `satisfies` keeps each list equal to its interface: a method added there and not here, or the
  * other way round, does not compile.
  */

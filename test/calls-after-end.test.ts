@@ -14,6 +14,7 @@ import { type Database, type DatabaseScope, DatabaseError, createDatabase } from
 import { createTestDatabase } from '../src/testing/index.js';
 import { PUBLIC_METHODS } from '../src/public/method-names.js';
 import { DIALECTS, postgresIsServer } from './support/dialects.js';
+import { heldTransaction } from './support/held-transaction.js';
 
 type Method = { name: string; call: (...args: unknown[]) => unknown };
 
@@ -84,6 +85,21 @@ function expectRefused(result: unknown, name: string, message: RegExp): void {
   expect((result as Error).message, name).toMatch(message);
 }
 
+/** Calls of `methods` with arguments drawn from the pool are each refused with `message`. */
+function refusedWithAnyArguments(methods: Method[], message: RegExp): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(
+      fc.nat(methods.length - 1),
+      fc.array(argument, { maxLength: 3 }),
+      async (index, args) => {
+        const method = methods[index]!;
+        expectRefused(await outcome(() => method.call(...args)), method.name, message);
+      },
+    ),
+    { numRuns: 150 },
+  );
+}
+
 describe.each(DIALECTS)('calls after the handle or its transaction ended (%s)', (dialect) => {
   let db: Database;
   beforeEach(async () => {
@@ -149,37 +165,15 @@ describe.each(DIALECTS)('calls after the handle or its transaction ended (%s)', 
     });
     const onEnded = methodsOf(ended);
     expect(onEnded.length).toBe(110); // all but migrate and reset
-    await fc.assert(
-      fc.asyncProperty(
-        fc.nat(onEnded.length - 1),
-        fc.array(argument, { maxLength: 3 }),
-        async (index, args) => {
-          const method = onEnded[index]!;
-          expectRefused(await outcome(() => method.call(...args)), method.name, /already committed/);
-        },
-      ),
-      { numRuns: 150 },
-    );
+    await refusedWithAnyArguments(onEnded, /already committed/);
     await db.close();
     const onClosed = methodsOf(db);
-    await fc.assert(
-      fc.asyncProperty(
-        fc.nat(onClosed.length - 1),
-        fc.array(argument, { maxLength: 3 }),
-        async (index, args) => {
-          const method = onClosed[index]!;
-          expectRefused(await outcome(() => method.call(...args)), method.name, /handle is closed/);
-        },
-      ),
-      { numRuns: 150 },
-    );
+    expect(onClosed.length).toBe(112);
+    await refusedWithAnyArguments(onClosed, /handle is closed/);
     // And each method once with no arguments.
-    let refused = 0;
     for (const method of onClosed) {
       expectRefused(await outcome(() => method.call()), method.name, /handle is closed/);
-      refused++;
     }
-    expect(refused).toBe(112);
   });
 });
 
@@ -199,25 +193,24 @@ describe.skipIf(!(await postgresIsServer()))(
       // The trial's case: another session holds the log table; the message blamed the trigram index.
       const short = await createDatabase({ url: db.settings.url, timeoutSeconds: 1, migrateOnOpen: false });
       try {
-        let release!: () => void;
-        const held = new Promise<void>((resolve) => {
-          release = resolve;
-        });
         let locked!: () => void;
         const isLocked = new Promise<void>((resolve) => {
           locked = resolve;
         });
-        const holder = db.transaction(async (tx) => {
-          await tx.execute('lock table log in exclusive mode');
-          locked();
-          await held;
-        });
+        const holder = heldTransaction(
+          db,
+          async (tx) => {
+            await tx.execute('lock table log in exclusive mode');
+            locked();
+          },
+          [],
+        );
         await isLocked;
         const result = await outcome(() =>
           short.logs.createMany([{ name: 'p', level: 'INFO', message: 'm' }]),
         );
-        release();
-        await holder;
+        holder.release();
+        await holder.ended;
         expect(result).toBeInstanceOf(DatabaseError);
         expect((result as DatabaseError).retryable).toBe(true);
         expect((result as Error).message).toMatch(
